@@ -1,0 +1,44 @@
+// Helpers for declaring commands: the verb's module is imported only when that command runs, so `wa-cli --help`
+// loads commander and nothing else.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Context } from './context.js';
+
+export type VerbModule<O> = { run: (ctx: Context, opts: O, ...args: string[]) => Promise<void> };
+
+/** Wires a command to `run(ctx, opts, ...args)` of a lazily imported module. */
+export function lazyAction<O>(ctx: Context, load: () => Promise<VerbModule<O>>) {
+  return async (...params: unknown[]): Promise<void> => {
+    const command = params[params.length - 1] as Command;
+    const args = params.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
+    const mod = await load();
+    await mod.run(ctx, command.opts() as O, ...args);
+  };
+}
+
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export function positiveInt(flag: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError(`${flag} takes a whole number of 1 or more.`);
+    return Number(v);
+  };
+}
+
+/** Durations like 500ms, 5s, 2m, 1h (a bare number is seconds). */
+export function parseDuration(flag: string) {
+  return (v: string): number => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
+    if (!m) throw new InvalidArgumentError(`${flag} takes a duration such as 30s, 5m or 1h.`);
+    const n = Number(m[1]);
+    const unit = m[2] ?? 's';
+    return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+  };
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export { Command, Option };

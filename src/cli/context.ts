@@ -1,0 +1,138 @@
+// Everything a command touches of the outside world comes through here, so every command runs in-process in tests
+// with fake streams, a chosen environment and a sandbox.
+import type { Readable, Writable } from 'node:stream';
+import { Output } from './output.js';
+import { Prompter } from './prompter.js';
+import { resolvePaths, type Paths } from '../config/paths.js';
+import { ConfigStore } from '../config/profiles.js';
+import { CredentialStore } from '../config/credentials.js';
+import { Keychain } from '../config/keychain.js';
+import type { Provider } from '../providers/port.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface GlobalOptions {
+  profile: string | undefined;
+  json: boolean;
+  color: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  yes: boolean;
+}
+
+export interface ContextInit {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  stdinIsTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  columns?: number;
+  env: Env;
+  cwd: string;
+  /** Wall clock in ms; injectable so tests can move time. */
+  now?: () => number;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Overrides the keychain (tests of the no-keychain path). */
+  keychain?: Keychain;
+  /** A fixed provider, for tests that need one without credentials. */
+  provider?: Provider;
+}
+
+export class Context {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+  readonly columns: number;
+  readonly env: Env;
+  readonly cwd: string;
+  readonly now: () => number;
+  readonly signal: AbortSignal;
+  globals: GlobalOptions = { profile: undefined, json: false, color: false, quiet: false, verbose: false, yes: false };
+
+  private readonly init: ContextInit;
+  private cached: { paths?: Paths; config?: ConfigStore; credentials?: CredentialStore; provider?: Promise<Provider> } = {};
+  readonly out: Output;
+  readonly prompter: Prompter;
+
+  constructor(init: ContextInit) {
+    this.init = init;
+    this.stdin = init.stdin;
+    this.stdout = init.stdout;
+    this.stderr = init.stderr;
+    this.stdinIsTTY = init.stdinIsTTY ?? false;
+    this.stdoutIsTTY = init.stdoutIsTTY ?? false;
+    this.stderrIsTTY = init.stderrIsTTY ?? false;
+    this.columns = init.columns ?? 100;
+    this.env = init.env;
+    this.cwd = init.cwd;
+    this.now = init.now ?? Date.now;
+    this.signal = init.signal ?? new AbortController().signal;
+    this.out = new Output(this);
+    this.prompter = new Prompter(this);
+  }
+
+  /** Applies the global flags once commander has parsed them. */
+  setGlobals(g: Partial<GlobalOptions> & { color?: boolean }): void {
+    const noColorEnv = this.env.NO_COLOR !== undefined && this.env.NO_COLOR !== '';
+    this.globals = {
+      profile: g.profile ?? this.env.WA_PROFILE ?? undefined,
+      json: g.json ?? false,
+      // Colour only on a terminal, and never when NO_COLOR or --no-color says so.
+      color: (g.color ?? true) && !noColorEnv && this.stdoutIsTTY,
+      quiet: g.quiet ?? false,
+      verbose: g.verbose ?? false,
+      yes: g.yes ?? false,
+    };
+    this.cached = {};
+  }
+
+  get profileName(): string {
+    return this.globals.profile ?? this.env.WA_PROFILE ?? 'default';
+  }
+
+  get paths(): Paths {
+    return (this.cached.paths ??= resolvePaths(this.env));
+  }
+
+  get config(): ConfigStore {
+    return (this.cached.config ??= new ConfigStore(this.paths.configFile));
+  }
+
+  get keychain(): Keychain {
+    return this.init.keychain ?? new Keychain({ env: this.env });
+  }
+
+  get credentials(): CredentialStore {
+    return (this.cached.credentials ??= new CredentialStore({
+      env: this.env,
+      keychain: this.keychain,
+      insecureFile: this.paths.insecureCredentialsFile,
+    }));
+  }
+
+  /** The provider of the selected profile; the adapter module is loaded only when a command asks. */
+  provider(): Promise<Provider> {
+    if (this.init.provider) return Promise.resolve(this.init.provider);
+    return (this.cached.provider ??= import('../providers/factory.js').then((m) => m.createProvider(this)));
+  }
+
+  sleep(ms: number, signal: AbortSignal = this.signal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const t = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(t);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

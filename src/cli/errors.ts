@@ -1,0 +1,62 @@
+// One family of errors. Each kind carries the exit code DESIGN.md assigns to it; main.ts is the only place that turns
+// them into a process exit code.
+
+export const ExitCode = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  notFound: 3,
+  auth: 4,
+  conflict: 5,
+  transient: 6,
+  interrupted: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class WaError extends Error {
+  readonly exitCode: ExitCodeValue = ExitCode.failed;
+  /** A second sentence: what to do about it. */
+  readonly hint: string | undefined;
+  constructor(message: string, opts: { hint?: string; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.hint = opts.hint;
+  }
+}
+
+/** An operation failed: an API refusal, validation findings, failed recipients. */
+export class OperationError extends WaError {
+  override readonly exitCode = ExitCode.failed;
+}
+export class UsageError extends WaError {
+  override readonly exitCode = ExitCode.usage;
+}
+export class NotFoundError extends WaError {
+  override readonly exitCode = ExitCode.notFound;
+}
+export class AuthError extends WaError {
+  override readonly exitCode = ExitCode.auth;
+}
+export class ConflictError extends WaError {
+  override readonly exitCode = ExitCode.conflict;
+}
+export class TransientError extends WaError {
+  override readonly exitCode = ExitCode.transient;
+}
+export class InterruptedError extends WaError {
+  override readonly exitCode = ExitCode.interrupted;
+}
+
+/** A command finished and has already reported; it only needs a non-zero exit code. */
+export class SilentExit extends WaError {
+  override readonly exitCode: ExitCodeValue;
+  constructor(code: ExitCodeValue) {
+    super('');
+    this.exitCode = code;
+  }
+}
+
+export function exitCodeFor(err: unknown): ExitCodeValue {
+  if (err instanceof WaError) return err.exitCode;
+  return ExitCode.failed;
+}

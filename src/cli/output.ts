@@ -1,0 +1,85 @@
+// stdout carries results only: a table on a terminal, TSV when piped, JSON with --json, JSON Lines for streams.
+// Everything meant for the person (progress, warnings, errors) goes to stderr.
+import type { ChalkInstance } from 'chalk';
+import type { Context } from './context.js';
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string | number | boolean | null | undefined;
+}
+
+const cell = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+// A tab or newline inside a TSV field would shift every column after it.
+const tsvCell = (v: unknown): string => cell(v).replace(/[\t\r\n]+/g, ' ');
+
+export class Output {
+  private chalkInstance: ChalkInstance | undefined;
+  constructor(private readonly ctx: Context) {}
+
+  print(text = ''): void {
+    this.ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  json(value: unknown): void {
+    this.ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  jsonLine(value: unknown): void {
+    this.ctx.stdout.write(`${JSON.stringify(value)}\n`);
+  }
+
+  /** Rows as a table on a terminal, TSV (no header, for cut and awk) when piped, or `json` with --json. */
+  async list<T>(rows: readonly T[], columns: readonly Column<T>[], json: unknown = rows): Promise<void> {
+    if (this.ctx.globals.json) return this.json(json);
+    if (!this.ctx.stdoutIsTTY) {
+      for (const r of rows) this.print(columns.map((c) => tsvCell(c.value(r))).join('\t'));
+      return;
+    }
+    if (rows.length === 0) {
+      this.info('(none)');
+      return;
+    }
+    const { default: Table } = await import('cli-table3');
+    const c = await this.colors();
+    const table = new Table({
+      head: columns.map((col) => c.bold(col.header)),
+      style: { head: [], border: [] },
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+    });
+    for (const r of rows) table.push(columns.map((col) => cell(col.value(r))));
+    this.print(table.toString());
+  }
+
+  /** Key/value details: aligned text, or `json` with --json. */
+  details(pairs: ReadonlyArray<readonly [string, unknown]>, json: unknown): void {
+    if (this.ctx.globals.json) return this.json(json);
+    const width = Math.max(...pairs.map(([k]) => k.length));
+    for (const [k, v] of pairs) this.print(`${`${k}:`.padEnd(width + 2)}${cell(v)}`);
+  }
+
+  info(message: string): void {
+    if (!this.ctx.globals.quiet) this.ctx.stderr.write(`${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.ctx.stderr.write(`warning: ${message}\n`);
+  }
+
+  error(message: string): void {
+    const prefix = this.ctx.globals.color && this.ctx.stderrIsTTY ? '\u001b[31merror:\u001b[39m' : 'error:';
+    this.ctx.stderr.write(`${prefix} ${message}\n`);
+  }
+
+  debug(message: string): void {
+    if (this.ctx.globals.verbose) this.ctx.stderr.write(`${message}\n`);
+  }
+
+  /** chalk, loaded on first use and switched off when colour is not wanted. */
+  async colors(): Promise<ChalkInstance> {
+    if (!this.chalkInstance) {
+      const { Chalk } = await import('chalk');
+      this.chalkInstance = new Chalk({ level: this.ctx.globals.color ? 1 : 0 });
+    }
+    return this.chalkInstance;
+  }
+}

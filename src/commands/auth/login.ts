@@ -1,0 +1,144 @@
+import type { Context } from '../../cli/context.js';
+import { AuthError, UsageError } from '../../cli/errors.js';
+import { readAllStdin } from '../../cli/stdin.js';
+import { DEFAULT_BASE_URLS, type ResolvedAuth, type SecretName } from '../../config/credentials.js';
+import { KeychainUnavailableError } from '../../config/keychain.js';
+import type { AuthMethod, Profile, ProviderName } from '../../config/profiles.js';
+import { TransientError } from '../../cli/errors.js';
+
+interface LoginOptions {
+  provider?: ProviderName;
+  method?: AuthMethod;
+  clientId?: string;
+  baseUrl?: string;
+  withSecret?: boolean;
+  insecureStorage?: boolean;
+  verify?: boolean;
+}
+
+const SECRET_LABEL: Record<AuthMethod, string> = {
+  hmac: 'Mekari client secret',
+  oauth: 'Qontak access token',
+  'api-key': 'Konekwa API key',
+};
+
+export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
+  const profileName = ctx.profileName;
+  const existing = await ctx.config.profile(profileName);
+  const provider: ProviderName =
+    opts.provider ??
+    (ctx.prompter.canPrompt
+      ? await ctx.prompter.select(
+          'Which API?',
+          [
+            { name: 'Mekari Qontak Omnichannel', value: 'qontak' },
+            { name: 'Konekwa WhatsApp gateway', value: 'konekwa' },
+          ],
+          { flag: '--provider' },
+        )
+      : (existing?.provider ?? 'qontak'));
+  const method: AuthMethod = opts.method ?? (provider === 'konekwa' ? 'api-key' : 'hmac');
+  if ((provider === 'konekwa') !== (method === 'api-key')) {
+    throw new UsageError(`--method ${method} does not go with --provider ${provider}: Qontak takes hmac or oauth, Konekwa api-key.`);
+  }
+  const baseUrl = opts.baseUrl ?? DEFAULT_BASE_URLS[method];
+  try {
+    new URL(baseUrl);
+  } catch {
+    throw new UsageError(`--base-url "${baseUrl}" is not a URL.`);
+  }
+
+  let clientId: string | undefined;
+  if (method !== 'api-key') {
+    clientId = opts.clientId ?? (await ctx.prompter.input(method === 'hmac' ? 'Mekari client id' : 'Qontak OAuth client id', { flag: '--client-id' }));
+    if (!clientId.trim()) throw new UsageError('--client-id is empty.');
+    clientId = clientId.trim();
+  }
+
+  const secrets: Partial<Record<SecretName, string>> = {};
+  if (opts.withSecret) {
+    const value = (await readAllStdin(ctx, '--with-secret')).replace(/\r?\n$/, '');
+    if (!value) throw new UsageError('--with-secret read nothing from standard input.');
+    secrets[method === 'hmac' ? 'client-secret' : method === 'oauth' ? 'access-token' : 'api-key'] = value;
+  } else if (method === 'oauth') {
+    Object.assign(secrets, await oauthInteractive(ctx, baseUrl, clientId!));
+  } else {
+    const value = await ctx.prompter.secret(SECRET_LABEL[method], { flag: '--with-secret' });
+    if (!value) throw new UsageError(`The ${SECRET_LABEL[method]} is empty.`);
+    secrets[method === 'hmac' ? 'client-secret' : 'api-key'] = value;
+  }
+
+  if (opts.verify !== false) await verify(ctx, { profileName, provider, method, baseUrl, clientId, secrets });
+
+  const insecure = opts.insecureStorage === true;
+  try {
+    await ctx.credentials.remove(profileName);
+    await ctx.credentials.save(profileName, secrets, insecure);
+  } catch (err) {
+    if (err instanceof KeychainUnavailableError) {
+      throw new AuthError(`Cannot store the secret: ${err.message}.`, {
+        hint: 'Use environment variables instead (see `wa-cli auth status`), or run again with --insecure-storage to keep it in a 0600 file.',
+      });
+    }
+    throw err;
+  }
+  const profile: Profile = {
+    ...(existing?.provider === provider ? existing : {}),
+    provider,
+    method,
+    baseUrl,
+    ...(clientId ? { clientId } : {}),
+    storage: insecure ? 'file' : 'keychain',
+  };
+  await ctx.config.saveProfile(profileName, profile);
+  const where = insecure ? `the 0600 file ${ctx.paths.insecureCredentialsFile}` : 'the OS keychain';
+  ctx.out.info(`Logged in: profile "${profileName}", ${provider} (${method}) at ${baseUrl}; secret stored in ${where}.`);
+  if (ctx.globals.json) ctx.out.json({ profile: profileName, provider, method, baseUrl, storage: profile.storage });
+}
+
+async function oauthInteractive(ctx: Context, baseUrl: string, clientId: string): Promise<Partial<Record<SecretName, string>>> {
+  const token = await ctx.prompter.secret('Access token (leave empty to sign in with username and password)', { flag: '--with-secret' });
+  if (token) return { 'access-token': token };
+  const username = await ctx.prompter.input('Qontak username (e-mail)', { flag: '--with-secret' });
+  const password = await ctx.prompter.secret('Password', { flag: '--with-secret' });
+  const clientSecret = await ctx.prompter.secret('Qontak OAuth client secret', { flag: '--with-secret' });
+  const { HttpClient } = await import('../../providers/http.js');
+  const { httpOptionsFor } = await import('../../providers/factory.js');
+  const { readQontakError } = await import('../../providers/qontak/errors.js');
+  const { requestToken } = await import('../../providers/qontak/oauth.js');
+  const http = new HttpClient({ ...httpOptionsFor(ctx, 'Qontak'), baseUrl, auth: { kind: 'none' }, readError: readQontakError });
+  const tokens = await requestToken(http, { grant_type: 'password', username, password, client_id: clientId, client_secret: clientSecret });
+  return {
+    'access-token': tokens.access_token,
+    ...(tokens.refresh_token ? { 'refresh-token': tokens.refresh_token } : {}),
+    'client-secret': clientSecret,
+  };
+}
+
+/** A live call with the new credentials before anything is stored: a typo is caught now, not in tonight's cron job. */
+async function verify(
+  ctx: Context,
+  a: { profileName: string; provider: ProviderName; method: AuthMethod; baseUrl: string; clientId: string | undefined; secrets: Partial<Record<SecretName, string>> },
+): Promise<void> {
+  const { providerFromAuth } = await import('../../providers/factory.js');
+  const auth: ResolvedAuth = {
+    profile: a.profileName,
+    provider: a.provider,
+    method: a.method,
+    baseUrl: { value: a.baseUrl, source: 'config' },
+    clientId: a.clientId ? { value: a.clientId, source: 'config' } : undefined,
+    secrets: Object.fromEntries(Object.entries(a.secrets).map(([k, v]) => [k, { value: v, source: 'keychain' }])),
+    keychainProblem: undefined,
+  };
+  const provider = await providerFromAuth(ctx, auth);
+  try {
+    const check = await provider.checkAuth();
+    ctx.out.info(`Checked: ${check.detail}.`);
+  } catch (err) {
+    if (err instanceof TransientError) {
+      ctx.out.warn(`could not reach ${a.baseUrl} to check the credentials (${err.message}); storing them unchecked.`);
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,23 @@
+import type { Context } from '../../cli/context.js';
+import { sandboxEnv } from './env.js';
+
+export async function run(ctx: Context, opts: { port?: number }): Promise<void> {
+  const { startSandbox } = await import('../../sandbox/index.js');
+  const sandbox = await startSandbox({ port: opts.port ?? 0 });
+  const profiles = sandboxEnv(sandbox);
+  if (ctx.globals.json) {
+    ctx.out.jsonLine({ url: sandbox.url, profiles });
+  } else {
+    ctx.out.print(`Sandbox listening on ${sandbox.url} (Ctrl-C to stop). Nothing here reaches WhatsApp.`);
+    for (const [name, env] of Object.entries(profiles)) {
+      ctx.out.print(`\n# ${name}`);
+      for (const [k, v] of Object.entries(env)) ctx.out.print(`export ${k}=${v}`);
+    }
+  }
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) return resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await sandbox.close();
+  ctx.out.info('Sandbox stopped.');
+}

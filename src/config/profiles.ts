@@ -1,0 +1,75 @@
+// Non-secret settings per profile, in one versioned JSON file. Secrets live in the credential store, never here.
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/atomic-file.js';
+import { UsageError } from '../cli/errors.js';
+
+export type ProviderName = 'qontak' | 'konekwa';
+export type AuthMethod = 'hmac' | 'oauth' | 'api-key';
+
+export interface Profile {
+  provider?: ProviderName;
+  method?: AuthMethod;
+  baseUrl?: string;
+  clientId?: string;
+  defaultChannel?: string;
+  defaultCountry?: string;
+  defaultLanguage?: string;
+  /** Rupiah per recipient, for the cost estimate shown before a send. */
+  costPerMessage?: number;
+  /** Template rule severities: rule id → error | warning | off. */
+  rules?: Record<string, 'error' | 'warning' | 'off'>;
+  /** Where the secrets were stored at login. */
+  storage?: 'keychain' | 'file';
+}
+
+export interface ConfigFile {
+  version: 1;
+  profiles: Record<string, Profile>;
+}
+
+const empty = (): ConfigFile => ({ version: 1, profiles: {} });
+
+export class ConfigStore {
+  private data: ConfigFile | undefined;
+  constructor(readonly file: string) {}
+
+  async load(): Promise<ConfigFile> {
+    if (this.data) return this.data;
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return (this.data = empty());
+      throw err;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UsageError(`${this.file} is not valid JSON.`, { hint: 'Fix or delete it, then log in again.' });
+    }
+    const cfg = parsed as Partial<ConfigFile>;
+    if (cfg.version !== 1 || typeof cfg.profiles !== 'object' || cfg.profiles === null) {
+      throw new UsageError(`${this.file} has an unknown format (version ${String(cfg.version)}); this wa-cli reads version 1.`);
+    }
+    return (this.data = cfg as ConfigFile);
+  }
+
+  async profile(name: string): Promise<Profile | undefined> {
+    return (await this.load()).profiles[name];
+  }
+
+  async saveProfile(name: string, profile: Profile): Promise<void> {
+    const cfg = await this.load();
+    cfg.profiles[name] = profile;
+    await writeFileAtomic(this.file, `${JSON.stringify(cfg, null, 2)}\n`);
+  }
+
+  async removeProfile(name: string): Promise<boolean> {
+    const cfg = await this.load();
+    if (!(name in cfg.profiles)) return false;
+    delete cfg.profiles[name];
+    await writeFileAtomic(this.file, `${JSON.stringify(cfg, null, 2)}\n`);
+    return true;
+  }
+}

@@ -1,0 +1,66 @@
+// main(argv, init) → exit code. The only place where errors become exit codes, and (with bin/) the only place that
+// touches the real process.
+import { CommanderError } from 'commander';
+import { Context, type ContextInit } from './cli/context.js';
+import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './cli/errors.js';
+import { buildProgram } from './program.js';
+
+export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
+  const ctx = new Context(init);
+  // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
+  ctx.setGlobals({ verbose: argv.includes('--verbose'), color: !argv.includes('--no-color'), quiet: argv.includes('-q') || argv.includes('--quiet') });
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (err) {
+    return report(ctx, err);
+  }
+}
+
+function report(ctx: Context, err: unknown): ExitCodeValue {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message; help and --version are not failures.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (err instanceof SilentExit) return err.exitCode;
+  if (ctx.signal.aborted && !(err instanceof WaError && !(err instanceof InterruptedError))) {
+    ctx.out.error('interrupted.');
+    return ExitCode.interrupted;
+  }
+  if (err instanceof WaError) {
+    ctx.out.error(err.hint ? `${err.message} ${err.hint}` : err.message);
+    if (ctx.globals.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    return err.exitCode;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  ctx.out.error(`unexpected failure: ${message}`);
+  if (ctx.globals.verbose && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
+  else ctx.stderr.write('Run again with --verbose for details.\n');
+  return exitCodeFor(err);
+}
+
+/** The real process as a context: used by bin/wa-cli.js only. */
+export function processContextInit(): ContextInit {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    // First Ctrl-C asks the command to stop cleanly; a second one ends at once.
+    if (++interrupts > 1) process.exit(ExitCode.interrupted);
+    controller.abort(new InterruptedError('interrupted'));
+  });
+  process.on('SIGTERM', () => controller.abort(new InterruptedError('terminated')));
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: process.stdin.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    columns: process.stdout.columns,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  };
+}

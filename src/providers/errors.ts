@@ -1,0 +1,42 @@
+// Errors raised by the HTTP client, carrying what a sender must know: did the server possibly act on the request?
+import { NotFoundError, OperationError, TransientError, AuthError } from '../cli/errors.js';
+
+export interface ApiErrorDetails {
+  status: number;
+  /** The API's own messages, quoted to the user. */
+  messages: string[];
+  body: unknown;
+}
+
+/** The API refused the request (4xx other than auth / not found). The server did not carry it out. */
+export class ApiError extends OperationError {
+  constructor(message: string, readonly details: ApiErrorDetails, hint?: string) {
+    super(message, hint === undefined ? {} : { hint });
+  }
+}
+export class ApiAuthError extends AuthError {
+  constructor(message: string, readonly details: ApiErrorDetails, hint?: string) {
+    super(message, hint === undefined ? {} : { hint });
+  }
+}
+export class ApiNotFoundError extends NotFoundError {
+  constructor(message: string, readonly details: ApiErrorDetails) {
+    super(message);
+  }
+}
+
+/**
+ * A failure after retries: network trouble, 5xx, 429, or a response that could not be read.
+ * `maybeActed` is true when the server may have carried the request out (a timeout after sending, a dropped
+ * connection, a 5xx or unreadable answer to a POST): such a send must be reconciled, never repeated blindly.
+ */
+export class TransportError extends TransientError {
+  constructor(
+    message: string,
+    readonly maybeActed: boolean,
+    readonly status?: number,
+    hint?: string,
+  ) {
+    super(message, hint === undefined ? {} : { hint });
+  }
+}

@@ -1,0 +1,105 @@
+// The only place that picks an adapter. It resolves the profile's credentials, builds the one HTTP client with the
+// right auth and hands it to the adapter.
+import type { Context } from '../cli/context.js';
+import { AuthError } from '../cli/errors.js';
+import { envHint, REQUIRED_SECRETS, type ResolvedAuth } from '../config/credentials.js';
+import { HttpClient, type HttpAuth } from './http.js';
+import type { Provider } from './port.js';
+import { readQontakError } from './qontak/errors.js';
+import { readKonekwaError } from './konekwa/errors.js';
+
+export function missingCredentialError(auth: ResolvedAuth): AuthError {
+  const label = auth.provider === 'qontak' ? `Qontak (${auth.method})` : 'Konekwa';
+  const fix = `Run \`wa-cli auth login\`${auth.profile === 'default' ? '' : ` -p ${auth.profile}`}, or set ${envHint(auth.method)}.`;
+  if (auth.keychainProblem) {
+    return new AuthError(`No ${label} credentials for profile "${auth.profile}": ${auth.keychainProblem}.`, {
+      hint: `Set ${envHint(auth.method)}, or log in with --insecure-storage to keep them in a 0600 file.`,
+    });
+  }
+  return new AuthError(`No ${label} credentials for profile "${auth.profile}".`, { hint: fix });
+}
+
+export function httpOptionsFor(ctx: Context, apiName: string) {
+  return {
+    env: ctx.env,
+    apiName,
+    sleep: (ms: number, signal?: AbortSignal) => ctx.sleep(ms, signal),
+    now: ctx.now,
+    signal: ctx.signal,
+    log: (line: string) => ctx.out.debug(line),
+    ...(ctx.env.WA_HTTP_TIMEOUT_MS ? { timeoutMs: Number(ctx.env.WA_HTTP_TIMEOUT_MS) } : {}),
+  };
+}
+
+export async function createProvider(ctx: Context): Promise<Provider> {
+  const profile = await ctx.config.profile(ctx.profileName);
+  return providerFromAuth(ctx, await ctx.credentials.resolve(ctx.profileName, profile));
+}
+
+/** Builds the adapter for resolved credentials (also used by `auth login` to check them before storing). */
+export async function providerFromAuth(ctx: Context, auth: ResolvedAuth): Promise<Provider> {
+  for (const name of REQUIRED_SECRETS[auth.method]) if (!auth.secrets[name]) throw missingCredentialError(auth);
+
+  if (auth.provider === 'konekwa') {
+    const { KonekwaProvider } = await import('./konekwa/adapter.js');
+    const http = new HttpClient({
+      ...httpOptionsFor(ctx, 'Konekwa'),
+      baseUrl: auth.baseUrl.value,
+      auth: { kind: 'api-key', key: auth.secrets['api-key']!.value },
+      readError: readKonekwaError,
+    });
+    return new KonekwaProvider(http);
+  }
+
+  const { QontakProvider, QONTAK_PREFIX } = await import('./qontak/adapter.js');
+  let httpAuth: HttpAuth;
+  let refreshAuth: (() => Promise<boolean>) | undefined;
+  if (auth.method === 'hmac') {
+    if (!auth.clientId) {
+      throw new AuthError(`No Qontak client id for profile "${auth.profile}".`, {
+        hint: 'Set MEKARI_API_CLIENT_ID, or run `wa-cli auth login --client-id ID`.',
+      });
+    }
+    httpAuth = { kind: 'hmac', clientId: auth.clientId.value, secret: auth.secrets['client-secret']!.value };
+  } else {
+    let token = auth.secrets['access-token']!.value;
+    httpAuth = { kind: 'bearer', token: () => token };
+    refreshAuth = async () => {
+      const refreshToken = auth.secrets['refresh-token']?.value;
+      const clientSecret = auth.secrets['client-secret']?.value;
+      if (!refreshToken || !clientSecret || !auth.clientId || auth.secrets['access-token']?.source === 'env') return false;
+      const { requestToken } = await import('./qontak/oauth.js');
+      const tokenHttp = new HttpClient({
+        ...httpOptionsFor(ctx, 'Qontak'),
+        baseUrl: auth.baseUrl.value,
+        auth: { kind: 'none' },
+        readError: readQontakError,
+      });
+      const fresh = await requestToken(tokenHttp, {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: auth.clientId.value,
+        client_secret: clientSecret,
+      });
+      token = fresh.access_token;
+      // A refreshed token is stored back where the old one came from, so the next run starts with it.
+      await ctx.credentials.save(
+        auth.profile,
+        { 'access-token': fresh.access_token, ...(fresh.refresh_token ? { 'refresh-token': fresh.refresh_token } : {}) },
+        auth.secrets['access-token']?.source === 'file',
+      );
+      ctx.out.debug('refreshed the Qontak access token and stored it');
+      return true;
+    };
+  }
+  const http = new HttpClient({
+    ...httpOptionsFor(ctx, 'Qontak'),
+    baseUrl: auth.baseUrl.value,
+    prefix: QONTAK_PREFIX[auth.method === 'oauth' ? 'oauth' : 'hmac'],
+    auth: httpAuth,
+    readError: readQontakError,
+    ...(refreshAuth ? { refreshAuth } : {}),
+  });
+  return new QontakProvider(http, auth.method);
+}
+

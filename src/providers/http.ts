@@ -1,0 +1,355 @@
+// The one HTTP client. Signs every attempt afresh, retries only what is safe to retry, redacts secrets in --verbose
+// logs, and turns every failure into a typed error that says whether the server may have acted.
+import got, { type OptionsInit, RequestError, TimeoutError } from 'got';
+import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
+import type { Env } from '../cli/context.js';
+import { UsageError } from '../cli/errors.js';
+import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from './errors.js';
+import { hmacAuthorization, hmacSignature } from './hmac.js';
+import { isLoopbackHost, proxyFor } from './proxy.js';
+
+export type HttpAuth =
+  | { kind: 'hmac'; clientId: string; secret: string }
+  | { kind: 'bearer'; token: () => string }
+  | { kind: 'api-key'; key: string }
+  | { kind: 'none' };
+
+export type QueryValue = string | number | boolean | undefined | null | readonly string[];
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path below the client's prefix, e.g. `/integrations`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  /** A raw body (multipart uploads). */
+  body?: { contentType: string; data: Buffer };
+  /** Safe to repeat whatever happened (GET by default). */
+  idempotent?: boolean;
+  /** Overrides the client's auth (token endpoints). */
+  auth?: HttpAuth;
+  timeoutMs?: number;
+}
+
+export interface HttpResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: T;
+}
+
+/** What a provider reads out of an error response. */
+export interface ErrorReading {
+  messages: string[];
+  /** From the body (Qontak's `rate_limit_reset: N`), when the headers say nothing. */
+  retryAfterMs?: number;
+  /** The server certainly did not act (Qontak's 422 "please wait"): a POST may be retried after the wait. */
+  retryableRefusal?: boolean;
+  /** A 422 that really means "no such thing". */
+  notFound?: boolean;
+}
+export type ErrorReader = (status: number, body: unknown) => ErrorReading;
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  /** Path prefix of the API on that host, e.g. `/qontak/chat/v1`. */
+  prefix?: string;
+  auth: HttpAuth;
+  env: Env;
+  readError: ErrorReader;
+  /** Names the API in messages ("Qontak", "Konekwa"). */
+  apiName: string;
+  timeoutMs?: number;
+  /** Attempts in all, for a retryable failure. */
+  maxAttempts?: number;
+  /** Longest single wait the client accepts before giving up as transient. */
+  maxWaitMs?: number;
+  log?: (line: string) => void;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  signal?: AbortSignal;
+  /** Called once on a 401 with bearer auth; returns true when a fresh token is in place. */
+  refreshAuth?: () => Promise<boolean>;
+}
+
+// Codes for which the connection was never made: nothing reached the server.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const PARSER_ERRORS = /^HPE_/;
+
+export function buildQuery(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue;
+    if (Array.isArray(v)) for (const item of v) params.append(k, item);
+    else params.append(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+/** Seconds or an HTTP date, as Retry-After and x-ratelimit-reset carry them. */
+export function parseResetHeader(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) {
+    const n = Number(v);
+    // A large number is an epoch timestamp (seconds), as some gateways send in x-ratelimit-reset.
+    if (n > 1e9) return Math.max(0, n * 1000 - now);
+    return n * 1000;
+  }
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    out[k] = /^(authorization|x-api-key|cookie|proxy-authorization)$/i.test(k) ? '[redacted]' : v;
+  }
+  return out;
+}
+
+export class HttpClient {
+  private readonly origin: URL;
+  private readonly prefix: string;
+  private readonly maxAttempts: number;
+  private readonly timeoutMs: number;
+  private readonly maxWaitMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private agents: OptionsInit['agent'] | undefined;
+
+  constructor(private readonly opts: HttpClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.baseUrl);
+    } catch {
+      throw new UsageError(`The ${opts.apiName} base URL "${opts.baseUrl}" is not a URL.`);
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+      throw new UsageError(
+        `The ${opts.apiName} base URL ${url.origin} is not HTTPS; credentials travel only over HTTPS (plain HTTP only to localhost).`,
+      );
+    }
+    this.origin = url;
+    this.prefix = `${url.pathname.replace(/\/+$/, '')}${opts.prefix ?? ''}`;
+    this.maxAttempts = opts.maxAttempts ?? 4;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.maxWaitMs = opts.maxWaitMs ?? 120_000;
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+  }
+
+  get baseUrl(): string {
+    return `${this.origin.origin}${this.prefix}`;
+  }
+
+  urlFor(path: string, query?: Record<string, QueryValue>): string {
+    return `${this.origin.origin}${this.prefix}${path}${buildQuery(query)}`;
+  }
+
+  async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    const idempotent = spec.idempotent ?? spec.method === 'GET';
+    const url = this.urlFor(spec.path, spec.query);
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(spec, url);
+      if (outcome.kind === 'response') {
+        const { status, body, headers } = outcome;
+        if (status >= 200 && status < 300) return { status, headers, body: body as T };
+        const reading = this.opts.readError(status, body);
+        if (status === 401 && !refreshed && spec.auth === undefined && this.opts.refreshAuth) {
+          refreshed = true;
+          if (await this.opts.refreshAuth()) {
+            attempt--;
+            continue;
+          }
+        }
+        const wait = this.waitFor(status, headers, reading, attempt);
+        const retryable =
+          status === 429 || reading.retryableRefusal === true || (idempotent && status >= 500 && status <= 599);
+        if (retryable && attempt < this.maxAttempts && wait <= this.maxWaitMs) {
+          this.log(`  retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxAttempts})`);
+          await this.opts.sleep(wait, this.opts.signal);
+          continue;
+        }
+        throw this.errorFor(spec, status, body, reading, wait);
+      }
+      // A network-level failure.
+      const { error } = outcome;
+      const code = error.code;
+      const notSent = NOT_SENT.has(code) || (error instanceof TimeoutError && error.event !== 'request' && error.event !== 'response' && error.event !== 'read');
+      if ((idempotent || notSent) && attempt < this.maxAttempts && !PARSER_ERRORS.test(code)) {
+        const wait = this.backoff(attempt);
+        this.log(`  ${code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxAttempts})`);
+        await this.opts.sleep(wait, this.opts.signal);
+        continue;
+      }
+      throw this.networkError(spec, error, !notSent);
+    }
+  }
+
+  private async attempt(
+    spec: RequestSpec,
+    url: string,
+  ): Promise<
+    | { kind: 'response'; status: number; headers: HttpResponse['headers']; body: unknown }
+    | { kind: 'error'; error: RequestError }
+  > {
+    const auth = spec.auth ?? this.opts.auth;
+    const started = this.now();
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'wa-cli' };
+    let body: string | Buffer | undefined;
+    if (spec.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(spec.json);
+    } else if (spec.body) {
+      headers['content-type'] = spec.body.contentType;
+      body = spec.body.data;
+    }
+    try {
+      const res = await got(url, {
+        method: spec.method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        responseType: 'text',
+        throwHttpErrors: false,
+        followRedirect: false,
+        retry: { limit: 0 },
+        timeout: { connect: 10_000, request: spec.timeoutMs ?? this.timeoutMs },
+        agent: this.agentsFor(),
+        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        hooks: {
+          beforeRequest: [
+            (options) => {
+              // Signed here so every attempt carries a fresh Date and the path exactly as it goes on the wire.
+              const u = options.url as URL;
+              this.authorize(options.headers as Record<string, string>, auth, spec.method, `${u.pathname}${u.search}`);
+              this.log(`→ ${spec.method} ${u.href} ${JSON.stringify(redactHeaders(options.headers as Record<string, unknown>))}`);
+            },
+          ],
+        },
+      });
+      this.log(`← ${res.statusCode} ${spec.method} ${url} (${this.now() - started} ms)`);
+      return { kind: 'response', status: res.statusCode, headers: res.headers, body: this.parseBody(res.body, res.headers['content-type'], res.statusCode, spec) };
+    } catch (err) {
+      if (err instanceof RequestError) {
+        this.log(`← ${err.code} ${spec.method} ${url} (${this.now() - started} ms)`);
+        return { kind: 'error', error: err };
+      }
+      throw err;
+    }
+  }
+
+  private authorize(headers: Record<string, string>, auth: HttpAuth, method: string, pathWithQuery: string): void {
+    if (auth.kind === 'hmac') {
+      const date = new Date(this.now()).toUTCString();
+      headers.date = date;
+      headers.authorization = hmacAuthorization(auth.clientId, hmacSignature(auth.secret, date, method, pathWithQuery));
+    } else if (auth.kind === 'bearer') {
+      headers.authorization = `Bearer ${auth.token()}`;
+    } else if (auth.kind === 'api-key') {
+      headers['x-api-key'] = auth.key;
+    }
+  }
+
+  private parseBody(text: string, contentType: string | undefined, status: number, spec: RequestSpec): unknown {
+    if (text === '') return null;
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (status >= 200 && status < 300) {
+        const what = /^\s*</.test(text) ? 'an HTML page' : `something that is not JSON (${contentType ?? 'no content type'})`;
+        // A 2xx means the server did the work: a POST must not be repeated on this.
+        throw new TransportError(
+          `${this.opts.apiName} answered ${spec.method} ${spec.path} with ${what}.`,
+          spec.method !== 'GET',
+          status,
+          'A proxy or gateway between you and the API may be interfering; run with --verbose to see the exchange.',
+        );
+      }
+      return { __raw: text.slice(0, 300) };
+    }
+  }
+
+  private waitFor(status: number, headers: HttpResponse['headers'], reading: ErrorReading, attempt: number): number {
+    const now = this.now();
+    const fromHeaders = parseResetHeader(headers['retry-after'], now) ?? parseResetHeader(headers['x-ratelimit-reset'], now);
+    const told = fromHeaders ?? reading.retryAfterMs;
+    if (told !== undefined) return told + Math.floor(this.random() * 250);
+    if (status === 429 || reading.retryableRefusal) return Math.max(this.backoff(attempt), 1000);
+    return this.backoff(attempt);
+  }
+
+  /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s… capped at 30 s. */
+  private backoff(attempt: number): number {
+    const cap = Math.min(30_000, 500 * 2 ** (attempt - 1));
+    return cap / 2 + this.random() * (cap / 2);
+  }
+
+  private errorFor(spec: RequestSpec, status: number, body: unknown, reading: ErrorReading, wait: number): Error {
+    const api = this.opts.apiName;
+    const quoted = reading.messages.length ? `: "${reading.messages.join('; ')}"` : '';
+    const details = { status, messages: reading.messages, body };
+    const what = `${api} ${spec.method} ${spec.path}`;
+    if (status === 401 || status === 403) {
+      return new ApiAuthError(
+        `${api} refused the credentials (${status})${quoted}.`,
+        details,
+        status === 403
+          ? 'The app behind these credentials lacks access (for Qontak the qontak-chat:all scope).'
+          : 'Check the credentials with `wa-cli auth status`, or log in again with `wa-cli auth login`.',
+      );
+    }
+    if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
+    if (status === 429) {
+      return new TransportError(
+        `${api} is rate limiting (429)${quoted}.`,
+        false,
+        status,
+        `Try again in ${Math.ceil(wait / 1000)} s.`,
+      );
+    }
+    if (status >= 500) {
+      return new TransportError(`${what} failed on the server (${status})${quoted}.`, spec.method !== 'GET', status, 'Try again later.');
+    }
+    if (reading.retryableRefusal) {
+      return new TransportError(`${api} asked to wait (${status})${quoted}.`, false, status, 'Try again in a minute.');
+    }
+    return new ApiError(`${what} was refused (${status})${quoted}.`, details);
+  }
+
+  private networkError(spec: RequestSpec, err: RequestError, maybeActed: boolean): TransportError {
+    const api = this.opts.apiName;
+    const target = `${spec.method} ${this.origin.host}${this.prefix}${spec.path}`;
+    const acted = maybeActed && spec.method !== 'GET' ? ' The server may have received it.' : '';
+    if (PARSER_ERRORS.test(err.code)) {
+      return new TransportError(
+        `${api} sent a response Node cannot parse (${err.code}) to ${target}.${acted}`,
+        maybeActed,
+        undefined,
+        'If this persists, run with NODE_OPTIONS=--insecure-http-parser.',
+      );
+    }
+    if (err instanceof TimeoutError) {
+      return new TransportError(`${target} timed out after ${Math.round((spec.timeoutMs ?? this.timeoutMs) / 1000)} s.${acted}`, maybeActed);
+    }
+    return new TransportError(`${target} failed: ${err.code} ${err.message.split('\n')[0]}.${acted}`, maybeActed);
+  }
+
+  private agentsFor(): OptionsInit['agent'] {
+    if (this.agents !== undefined) return this.agents;
+    const proxy = proxyFor(this.origin, this.opts.env);
+    if (!proxy) return (this.agents = {});
+    this.log(`using proxy ${new URL(proxy).host}`);
+    return (this.agents =
+      this.origin.protocol === 'https:'
+        ? { https: new HttpsProxyAgent({ proxy, keepAlive: true }) }
+        : { http: new HttpProxyAgent({ proxy, keepAlive: true }) });
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+}

@@ -1,0 +1,259 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/providers/http.js';
+import { readQontakError } from '../../../src/providers/qontak/errors.js';
+import { hmacSignature } from '../../../src/providers/hmac.js';
+import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';
+import { UsageError } from '../../../src/cli/errors.js';
+import { proxyFor } from '../../../src/providers/proxy.js';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
+
+async function withServer(handler: Handler, fn: (url: string, hits: () => number) => Promise<void>): Promise<void> {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    n++;
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => handler(Object.assign(req, { body }), res, n));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await fn(`http://127.0.0.1:${port}`, () => n);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
+  const waits: number[] = [];
+  const c = new HttpClient({
+    baseUrl: url,
+    auth: { kind: 'none' },
+    env: {},
+    apiName: 'Qontak',
+    readError: readQontakError,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    random: () => 0.5,
+    ...extra,
+  });
+  return { c, waits };
+}
+
+const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+test('a GET is retried on 503 and succeeds', async () => {
+  await withServer(
+    (_q, res, n) => (n < 3 ? json(res, 503, { message: 'busy' }) : json(res, 200, { status: 'success', data: [1] })),
+    async (url, hits) => {
+      const { c, waits } = client(url);
+      const r = await c.request<{ data: number[] }>({ method: 'GET', path: '/x' });
+      assert.deepEqual(r.body.data, [1]);
+      assert.equal(hits(), 3);
+      assert.equal(waits.length, 2);
+      assert.ok(waits[1]! > waits[0]!, 'backoff grows');
+    },
+  );
+});
+
+test('a POST is not retried after a 500: the server may have acted', async () => {
+  await withServer(
+    (_q, res) => json(res, 500, { status: 'error', error: { code: 500, messages: ['boom'] } }),
+    async (url, hits) => {
+      const { c } = client(url);
+      const err = await c.request({ method: 'POST', path: '/broadcasts/whatsapp', json: {} }).catch((e: unknown) => e);
+      assert.ok(err instanceof TransportError);
+      assert.equal(err.maybeActed, true);
+      assert.equal(err.exitCode, 6);
+      assert.match(err.message, /"boom"/);
+      assert.equal(hits(), 1);
+    },
+  );
+});
+
+for (const form of ['retry-after', 'x-ratelimit-reset', 'body'] as const) {
+  test(`a POST is retried after 429 and waits as told by ${form}`, async () => {
+    await withServer(
+      (_q, res, n) => {
+        if (n > 1) return json(res, 201, { status: 'success', data: { id: 'b1' } });
+        if (form === 'body') {
+          return json(res, 429, {
+            status: 'error',
+            error: { code: 429, messages: ['Too many requests', 'organization_id: o', 'rate_limit_limit: 60', 'rate_limit_remaining: 0', 'rate_limit_reset: 7'] },
+          });
+        }
+        json(res, 429, { status: 'error', error: { code: 429, messages: ['Too many requests'] } }, { [form]: '7' });
+      },
+      async (url, hits) => {
+        const { c, waits } = client(url);
+        const r = await c.request<{ data: { id: string } }>({ method: 'POST', path: '/broadcasts/whatsapp/direct', json: {} });
+        assert.equal(r.body.data.id, 'b1');
+        assert.equal(hits(), 2);
+        assert.ok(waits[0]! >= 7000 && waits[0]! < 7300, `waited ${waits[0]}`);
+      },
+    );
+  });
+}
+
+test('Qontak\'s 422 "please wait" is waited out and the POST retried', async () => {
+  await withServer(
+    (_q, res, n) =>
+      n === 1
+        ? json(res, 422, { status: 'error', error: { code: 422, messages: ['Please wait a moment to send a new broadcast message.'] } })
+        : json(res, 200, { status: 'success', data: { id: 'ok' } }),
+    async (url, hits) => {
+      const { c } = client(url);
+      await c.request({ method: 'POST', path: '/broadcasts/whatsapp', json: {} });
+      assert.equal(hits(), 2);
+    },
+  );
+});
+
+test('a connection dropped after the request is unknown outcome and not retried for POST', async () => {
+  await withServer(
+    (req) => req.socket.destroy(),
+    async (url, hits) => {
+      const { c } = client(url);
+      const err = await c.request({ method: 'POST', path: '/v1/messages', json: {} }).catch((e: unknown) => e);
+      assert.ok(err instanceof TransportError);
+      assert.equal(err.maybeActed, true);
+      assert.match(err.message, /may have received it/);
+      assert.equal(hits(), 1);
+    },
+  );
+});
+
+test('a refused connection never reached the server: POST is retried, then reported as not acted', async () => {
+  const { c, waits } = client('http://127.0.0.1:9');
+  const err = await c.request({ method: 'POST', path: '/v1/messages', json: {} }).catch((e: unknown) => e);
+  assert.ok(err instanceof TransportError);
+  assert.equal(err.maybeActed, false);
+  assert.equal(waits.length, 3);
+});
+
+test('a timeout on POST is not retried and is flagged as maybe acted', async () => {
+  await withServer(
+    () => undefined,
+    async (url, hits) => {
+      const { c } = client(url, { timeoutMs: 200 });
+      const err = await c.request({ method: 'POST', path: '/v1/messages', json: {} }).catch((e: unknown) => e);
+      assert.ok(err instanceof TransportError);
+      assert.equal(err.maybeActed, true);
+      assert.match(err.message, /timed out/);
+      assert.equal(hits(), 1);
+    },
+  );
+});
+
+test('HMAC is signed afresh on every attempt over the exact path and query sent', async () => {
+  const seen: { date: string; ok: boolean }[] = [];
+  let clock = Date.parse('2026-01-01T00:00:00Z');
+  await withServer(
+    (req, res, n) => {
+      const date = req.headers.date!;
+      const sig = /signature="([^"]+)"/.exec(req.headers.authorization ?? '')?.[1];
+      seen.push({ date, ok: sig === hmacSignature('s3cret', date, req.method!, req.url!) });
+      if (n === 1) return json(res, 503, {});
+      json(res, 200, { status: 'success', data: [] });
+    },
+    async (url) => {
+      const auth: HttpAuth = { kind: 'hmac', clientId: 'cid', secret: 's3cret' };
+      const { c } = client(url, { auth, prefix: '/qontak/chat/v1', now: () => (clock += 5000) });
+      await c.request({ method: 'GET', path: '/templates/whatsapp', query: { limit: 10, 'statuses[]': ['APPROVED', 'PENDING'], query: 'a b' } });
+      assert.equal(seen.length, 2);
+      assert.ok(seen.every((s) => s.ok), 'both signatures verify');
+      assert.notEqual(seen[0]!.date, seen[1]!.date, 'a retry carries a new Date');
+    },
+  );
+});
+
+test('401 becomes an auth error (exit 4) quoting the API; 422 "Couldn\'t find" becomes not found (exit 3)', async () => {
+  await withServer(
+    (req, res) =>
+      req.url!.startsWith('/a')
+        ? json(res, 401, { message: 'Unauthorized' })
+        : json(res, 422, { status: 'error', error: { code: 422, messages: ["Couldn't find contact list with 'id'=x"] } }),
+    async (url) => {
+      const { c } = client(url);
+      const a = await c.request({ method: 'GET', path: '/a' }).catch((e: unknown) => e);
+      assert.ok(a instanceof ApiAuthError);
+      assert.equal(a.exitCode, 4);
+      assert.match(a.message, /"Unauthorized"/);
+      const b = await c.request({ method: 'GET', path: '/b' }).catch((e: unknown) => e);
+      assert.ok(b instanceof ApiNotFoundError);
+      assert.equal(b.exitCode, 3);
+    },
+  );
+});
+
+test('a 422 validation error is an operation failure with the messages quoted', async () => {
+  await withServer(
+    (_q, res) => json(res, 422, { status: 'error', error: { code: 422, messages: ['Message Template has 2 variable, please adjust your payload.'] } }),
+    async (url) => {
+      const { c } = client(url);
+      const e = await c.request({ method: 'POST', path: '/broadcasts/whatsapp', json: {} }).catch((x: unknown) => x);
+      assert.ok(e instanceof ApiError);
+      assert.equal(e.exitCode, 1);
+      assert.match(e.message, /Message Template has 2 variable/);
+    },
+  );
+});
+
+test('an HTML page on a 2xx is reported, not parsed', async () => {
+  await withServer(
+    (_q, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>proxy</body></html>');
+    },
+    async (url) => {
+      const { c } = client(url);
+      const e = await c.request({ method: 'GET', path: '/x' }).catch((x: unknown) => x);
+      assert.ok(e instanceof TransportError);
+      assert.match(e.message, /HTML page/);
+    },
+  );
+});
+
+test('plain HTTP is refused for a non-loopback host', () => {
+  assert.throws(() => client('http://api.example.com'), (e: unknown) => e instanceof UsageError && /not HTTPS/.test(e.message));
+});
+
+test('--verbose logging redacts credentials', async () => {
+  const lines: string[] = [];
+  await withServer(
+    (_q, res) => json(res, 200, { ok: 1 }),
+    async (url) => {
+      const { c } = client(url, { auth: { kind: 'api-key', key: 'KEY-123-SECRET' }, log: (l) => lines.push(l) });
+      await c.request({ method: 'GET', path: '/v1/sessions' });
+    },
+  );
+  const all = lines.join('\n');
+  assert.match(all, /x-api-key":"\[redacted\]/);
+  assert.doesNotMatch(all, /KEY-123-SECRET/);
+});
+
+test('reset headers: seconds, epoch seconds and HTTP dates', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.equal(parseResetHeader('10', now), 10_000);
+  assert.equal(parseResetHeader(String(now / 1000 + 20), now), 20_000);
+  assert.equal(parseResetHeader('Thu, 01 Jan 2026 00:00:30 GMT', now), 30_000);
+  assert.equal(parseResetHeader(undefined, now), undefined);
+});
+
+test('proxy selection honours HTTPS_PROXY, NO_PROXY and never proxies loopback', () => {
+  const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.internal.example,other.example:8443' };
+  assert.equal(proxyFor(new URL('https://api.mekari.com/x'), env), 'http://proxy:3128');
+  assert.equal(proxyFor(new URL('https://svc.internal.example/x'), env), undefined);
+  assert.equal(proxyFor(new URL('https://other.example:8443/x'), env), undefined);
+  assert.equal(proxyFor(new URL('https://other.example/x'), env), 'http://proxy:3128');
+  assert.equal(proxyFor(new URL('http://127.0.0.1:8080/x'), { ...env, HTTP_PROXY: 'http://p:1' }), undefined);
+});
