@@ -72,7 +72,6 @@ export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
 
   const insecure = opts.insecureStorage === true;
   try {
-    await ctx.credentials.remove(profileName);
     await ctx.credentials.save(profileName, secrets, insecure);
   } catch (err) {
     if (err instanceof KeychainUnavailableError) {
