@@ -4,9 +4,9 @@ import type { Readable, Writable } from 'node:stream';
 import { Output } from './output.js';
 import { Prompter } from './prompter.js';
 import { resolvePaths, type Paths } from '../config/paths.js';
-import { ConfigStore } from '../config/profiles.js';
-import { CredentialStore } from '../config/credentials.js';
-import { Keychain } from '../config/keychain.js';
+import type { ConfigStore } from '../config/profiles.js';
+import type { CredentialStore } from '../config/credentials.js';
+import type { Keychain } from '../config/keychain.js';
 import type { Provider } from '../providers/port.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -55,7 +55,7 @@ export class Context {
   globals: GlobalOptions = { profile: undefined, json: false, color: false, quiet: false, verbose: false, yes: false };
 
   private readonly init: ContextInit;
-  private cached: { paths?: Paths; config?: ConfigStore; credentials?: CredentialStore; provider?: Promise<Provider> } = {};
+  private cached: { paths?: Paths; config?: Promise<ConfigStore>; credentials?: Promise<CredentialStore>; provider?: Promise<Provider> } = {};
   readonly out: Output;
   readonly prompter: Prompter;
 
@@ -99,20 +99,21 @@ export class Context {
     return (this.cached.paths ??= resolvePaths(this.env));
   }
 
-  get config(): ConfigStore {
-    return (this.cached.config ??= new ConfigStore(this.paths.configFile));
+  // Config and credentials are imported on first use: `wa-cli --help` should load commander and little else.
+  config(): Promise<ConfigStore> {
+    return (this.cached.config ??= import('../config/profiles.js').then((m) => new m.ConfigStore(this.paths.configFile)));
   }
 
-  get keychain(): Keychain {
-    return this.init.keychain ?? new Keychain({ env: this.env });
+  credentials(): Promise<CredentialStore> {
+    return (this.cached.credentials ??= Promise.all([import('../config/credentials.js'), this.keychain()]).then(
+      ([m, keychain]) => new m.CredentialStore({ env: this.env, keychain, insecureFile: this.paths.insecureCredentialsFile }),
+    ));
   }
 
-  get credentials(): CredentialStore {
-    return (this.cached.credentials ??= new CredentialStore({
-      env: this.env,
-      keychain: this.keychain,
-      insecureFile: this.paths.insecureCredentialsFile,
-    }));
+  private async keychain(): Promise<Keychain> {
+    if (this.init.keychain) return this.init.keychain;
+    const { Keychain } = await import('../config/keychain.js');
+    return new Keychain({ env: this.env });
   }
 
   /** The provider of the selected profile; the adapter module is loaded only when a command asks. */

@@ -32,8 +32,8 @@ export function httpOptionsFor(ctx: Context, apiName: string) {
 }
 
 export async function createProvider(ctx: Context): Promise<Provider> {
-  const profile = await ctx.config.profile(ctx.profileName);
-  return providerFromAuth(ctx, await ctx.credentials.resolve(ctx.profileName, profile));
+  const profile = await (await ctx.config()).profile(ctx.profileName);
+  return providerFromAuth(ctx, await (await ctx.credentials()).resolve(ctx.profileName, profile));
 }
 
 /** Builds the adapter for resolved credentials (also used by `auth login` to check them before storing). */
@@ -83,7 +83,7 @@ export async function providerFromAuth(ctx: Context, auth: ResolvedAuth): Promis
       });
       token = fresh.access_token;
       // A refreshed token is stored back where the old one came from, so the next run starts with it.
-      await ctx.credentials.save(
+      await (await ctx.credentials()).save(
         auth.profile,
         { 'access-token': fresh.access_token, ...(fresh.refresh_token ? { 'refresh-token': fresh.refresh_token } : {}) },
         auth.secrets['access-token']?.source === 'file',

@@ -24,7 +24,7 @@ const SECRET_LABEL: Record<AuthMethod, string> = {
 
 export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
   const profileName = ctx.profileName;
-  const existing = await ctx.config.profile(profileName);
+  const existing = await (await ctx.config()).profile(profileName);
   const provider: ProviderName =
     opts.provider ??
     (ctx.prompter.canPrompt
@@ -72,7 +72,7 @@ export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
 
   const insecure = opts.insecureStorage === true;
   try {
-    await ctx.credentials.save(profileName, secrets, insecure);
+    await (await ctx.credentials()).save(profileName, secrets, insecure);
   } catch (err) {
     if (err instanceof KeychainUnavailableError) {
       throw new AuthError(`Cannot store the secret: ${err.message}.`, {
@@ -89,7 +89,7 @@ export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
     ...(clientId ? { clientId } : {}),
     storage: insecure ? 'file' : 'keychain',
   };
-  await ctx.config.saveProfile(profileName, profile);
+  await (await ctx.config()).saveProfile(profileName, profile);
   const where = insecure ? `the 0600 file ${ctx.paths.insecureCredentialsFile}` : 'the OS keychain';
   ctx.out.info(`Logged in: profile "${profileName}", ${provider} (${method}) at ${baseUrl}; secret stored in ${where}.`);
   if (ctx.globals.json) ctx.out.json({ profile: profileName, provider, method, baseUrl, storage: profile.storage });

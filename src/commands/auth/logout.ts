@@ -1,8 +1,8 @@
 import type { Context } from '../../cli/context.js';
 
 export async function run(ctx: Context): Promise<void> {
-  const removed = await ctx.credentials.remove(ctx.profileName);
-  const hadProfile = await ctx.config.removeProfile(ctx.profileName);
+  const removed = await (await ctx.credentials()).remove(ctx.profileName);
+  const hadProfile = await (await ctx.config()).removeProfile(ctx.profileName);
   if (removed.keychainProblem) ctx.out.warn(`the OS keychain could not be reached (${removed.keychainProblem}); nothing was removed from it.`);
   const total = removed.keychain + removed.file;
   ctx.out.info(

@@ -6,8 +6,8 @@ const describe = (s: Sourced | undefined): string =>
   !s ? 'not set' : s.source === 'env' ? `environment (${s.envVar})` : s.source === 'keychain' ? 'OS keychain' : s.source === 'file' ? '0600 file' : s.source;
 
 export async function run(ctx: Context, opts: { offline?: boolean }): Promise<void> {
-  const profile = await ctx.config.profile(ctx.profileName);
-  const auth = await ctx.credentials.resolve(ctx.profileName, profile);
+  const profile = await (await ctx.config()).profile(ctx.profileName);
+  const auth = await (await ctx.credentials()).resolve(ctx.profileName, profile);
   const missing = REQUIRED_SECRETS[auth.method].filter((n) => !auth.secrets[n]);
   const needsClientId = auth.method === 'hmac' && !auth.clientId;
 
