@@ -31,6 +31,8 @@ export class ApiNotFoundError extends NotFoundError {
  * connection, a 5xx or unreadable answer to a POST): such a send must be reconciled, never repeated blindly.
  */
 export class TransportError extends TransientError {
+  /** For a 429: how long the server asked to wait. */
+  retryAfterMs: number | undefined;
   constructor(
     message: string,
     readonly maybeActed: boolean,

@@ -29,6 +29,8 @@ export interface RequestSpec {
   /** Overrides the client's auth (token endpoints). */
   auth?: HttpAuth;
   timeoutMs?: number;
+  /** Overrides the client's attempts (1: the caller handles retries itself, as the fan-out engine does). */
+  maxAttempts?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -151,6 +153,7 @@ export class HttpClient {
 
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const idempotent = spec.idempotent ?? spec.method === 'GET';
+    const maxAttempts = spec.maxAttempts ?? this.maxAttempts;
     const url = this.urlFor(spec.path, spec.query);
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
@@ -169,8 +172,8 @@ export class HttpClient {
         const wait = this.waitFor(status, headers, reading, attempt);
         const retryable =
           status === 429 || reading.retryableRefusal === true || (idempotent && status >= 500 && status <= 599);
-        if (retryable && attempt < this.maxAttempts && wait <= this.maxWaitMs) {
-          this.log(`  retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxAttempts})`);
+        if (retryable && attempt < maxAttempts && wait <= this.maxWaitMs) {
+          this.log(`  retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
           await this.opts.sleep(wait, this.opts.signal);
           continue;
         }
@@ -180,9 +183,9 @@ export class HttpClient {
       const { error } = outcome;
       const code = error.code;
       const notSent = NOT_SENT.has(code) || (error instanceof TimeoutError && error.event !== 'request' && error.event !== 'response' && error.event !== 'read');
-      if ((idempotent || notSent) && attempt < this.maxAttempts && !PARSER_ERRORS.test(code)) {
+      if ((idempotent || notSent) && attempt < maxAttempts && !PARSER_ERRORS.test(code)) {
         const wait = this.backoff(attempt);
-        this.log(`  ${code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxAttempts})`);
+        this.log(`  ${code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
         await this.opts.sleep(wait, this.opts.signal);
         continue;
       }
@@ -304,12 +307,9 @@ export class HttpClient {
     }
     if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
     if (status === 429) {
-      return new TransportError(
-        `${api} is rate limiting (429)${quoted}.`,
-        false,
-        status,
-        `Try again in ${Math.ceil(wait / 1000)} s.`,
-      );
+      const e = new TransportError(`${api} is rate limiting (429)${quoted}.`, false, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
+      e.retryAfterMs = wait;
+      return e;
     }
     if (status >= 500) {
       return new TransportError(`${what} failed on the server (${status})${quoted}.`, spec.method !== 'GET', status, 'Try again later.');

@@ -1,5 +1,6 @@
 // The one interface both providers implement. Commands depend on this file only; factory.ts picks the adapter.
 import type { AuthMethod, ProviderName } from '../config/profiles.js';
+import { UsageError } from '../cli/errors.js';
 
 export interface Capabilities {
   /** Server-side contact lists (upload, list, show). */
@@ -34,6 +35,153 @@ export interface Channel {
   canSend: boolean;
 }
 
+// ---- templates -------------------------------------------------------------------------------------------------
+
+export interface RemoteButton {
+  type: string;
+  text: string;
+  url?: string;
+  phone_number?: string;
+  example?: unknown;
+}
+
+/** A template as the account holds it, in one shape for both providers. */
+export interface RemoteTemplate {
+  id: string;
+  name: string;
+  /** '' where the provider has no languages (Konekwa). */
+  language: string;
+  category: string;
+  /** APPROVED, PENDING, REJECTED… Konekwa templates need no review and read as APPROVED. */
+  status: string;
+  body: string;
+  header: { format: string; text?: string; example?: unknown } | null;
+  footer: string | null;
+  buttons: RemoteButton[];
+  qualityRating: string | null;
+  /** The provider's own object, for --json. */
+  raw: unknown;
+}
+
+export interface TemplateQuery {
+  status?: string;
+  category?: string;
+  query?: string;
+  /** Stop after this many (undefined: all). */
+  max?: number;
+}
+
+/** A template to create: Meta's create shape (Qontak) or name + content (Konekwa). */
+export interface TemplateCreate {
+  name: string;
+  language: string;
+  category: string;
+  body: string;
+  header?: { format: string; text?: string; example?: unknown } | null;
+  footer?: string | null;
+  buttons?: RemoteButton[];
+  bodyExamples?: string[];
+}
+
+// ---- contact lists ---------------------------------------------------------------------------------------------
+
+export interface ContactList {
+  id: string;
+  name: string;
+  /** processing, success, failed… as the server says. */
+  progress: string;
+  count: number;
+  succeeded: number;
+  failed: number;
+  variables: string[];
+  /** Shape undocumented: shown as given. */
+  errorMessages: unknown;
+  createdAt: string | undefined;
+  finishedAt: string | undefined;
+  raw: unknown;
+}
+
+export interface UploadFile {
+  filename: string;
+  contentType: string;
+  data: Buffer;
+}
+
+// ---- broadcasts ------------------------------------------------------------------------------------------------
+
+export type DeliveryStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface BroadcastSummary {
+  id: string;
+  name: string;
+  /** todo, done, failed (Qontak's execute_status). */
+  status: string;
+  createdAt: string | undefined;
+  sendAt: string | undefined;
+  templateName: string | undefined;
+  contactListName: string | undefined;
+  counts: Record<DeliveryStatus, number>;
+  raw: unknown;
+}
+
+export interface BulkSend {
+  name: string;
+  templateId: string;
+  contactListId: string;
+  channelId: string;
+  language?: string;
+  /** Placeholder key → contact-list column. */
+  body: { key: string; value: string }[];
+  /** ISO 8601; omitted sends now. */
+  sendAt?: string;
+}
+
+export interface DirectSend {
+  toName: string;
+  toNumber: string;
+  templateId: string;
+  channelId: string;
+  language: string;
+  body: { key: string; valueText: string; value: string }[];
+  header?: { format: string; params: { key: string; value: string }[] };
+  buttons?: { index: string; type: string; value: string }[];
+}
+
+/** One message of a fan-out (Konekwa). */
+export interface MessageSend {
+  sessionId: string;
+  recipient: string;
+  templateId: string;
+  placeholderValues: Record<string, string>;
+}
+
+/**
+ * What became of one message: the fan-out engine decides on retries from this alone.
+ * `rate-limited` and `not-sent`: the server certainly did not act, safe to send again.
+ * `unknown`: it may have acted; reconcile before any resend.
+ */
+export type SendOutcome =
+  | { kind: 'sent'; messageId: string }
+  | { kind: 'rejected'; error: string }
+  | { kind: 'rate-limited'; retryAfterMs?: number }
+  | { kind: 'not-sent'; error: string }
+  | { kind: 'unknown'; error: string };
+
+export interface SentMessage {
+  id: string;
+  recipient: string;
+  status: string;
+  templateId: string | undefined;
+  placeholderValues: Record<string, string> | undefined;
+  queuedAt: string | undefined;
+  sentAt: string | undefined;
+}
+
+export interface LogPage<E = unknown> {
+  entries: E[];
+  next: string | null;
+}
+
 export interface Provider {
   readonly name: ProviderName;
   readonly method: AuthMethod;
@@ -42,10 +190,34 @@ export interface Provider {
   /** A cheap authenticated call proving the credentials work. */
   checkAuth(): Promise<AuthCheck>;
   listChannels(): Promise<Channel[]>;
+
+  listTemplates(q: TemplateQuery): AsyncIterable<RemoteTemplate>;
+  getTemplate(id: string): Promise<RemoteTemplate>;
+  createTemplate(t: TemplateCreate): Promise<RemoteTemplate>;
+
+  // Contact lists: refused with CapabilityError where capabilities.contactLists is false.
+  uploadContactList(name: string, file: UploadFile): Promise<ContactList>;
+  getContactList(id: string): Promise<ContactList>;
+  listContactLists(max?: number): AsyncIterable<ContactList>;
+
+  // Server-side broadcasts (Qontak).
+  sendBulk(b: BulkSend): Promise<BroadcastSummary>;
+  sendDirect(d: DirectSend): Promise<{ id: string; raw: unknown }>;
+  getBroadcast(id: string): Promise<BroadcastSummary>;
+  listBroadcasts(q: { query?: string; since?: string; max?: number }): AsyncIterable<BroadcastSummary>;
+  /** One page of a broadcast's delivery log (raw entries, mapped by core/logs). */
+  logPage(broadcastId: string, cursor: string | null): Promise<LogPage>;
+
+  // Single messages (Konekwa's fan-out).
+  sendMessage(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome>;
+  getMessage(id: string): Promise<SentMessage>;
+  /** Messages sent since a time, for reconciling sends whose outcome is unknown. */
+  listMessages(q: { sessionId?: string; since?: string; pageToken?: string }): Promise<{ messages: SentMessage[]; next: string | null }>;
 }
 
-/** Raised when a command needs something the provider does not have; exits 2 with the alternative. */
-export function capabilityMessage(provider: ProviderName, what: string, instead?: string): string {
-  const label = provider === 'qontak' ? 'Qontak' : 'Konekwa';
-  return `${label} has no ${what}.${instead ? ` ${instead}` : ''}`;
+/** Raised when a command needs something the provider does not have; exits 2 and names the alternative. */
+export class CapabilityError extends UsageError {
+  constructor(provider: ProviderName, what: string, instead?: string) {
+    super(`${provider === 'qontak' ? 'Qontak' : 'Konekwa'} has no ${what}.`, instead === undefined ? {} : { hint: instead });
+  }
 }

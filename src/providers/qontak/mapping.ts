@@ -1,0 +1,97 @@
+// Qontak objects → the port's shapes. One place to change when the API's shapes move.
+import type { BroadcastSummary, ContactList, DeliveryStatus, RemoteButton, RemoteTemplate } from '../port.js';
+
+export interface QontakTemplate {
+  id: string;
+  name: string;
+  language?: string;
+  header?: { format?: string; text?: string; example?: unknown } | null;
+  body?: string;
+  footer?: string | null;
+  buttons?: RemoteButton[] | null;
+  status?: string;
+  category?: string;
+  quality_rating?: string | null;
+  quality_rating_text?: string | null;
+}
+
+export function toTemplate(t: QontakTemplate): RemoteTemplate {
+  return {
+    id: t.id,
+    name: t.name,
+    language: t.language ?? '',
+    category: t.category ?? '',
+    status: t.status ?? '',
+    body: t.body ?? '',
+    header: t.header ? { format: t.header.format ?? 'TEXT', ...(t.header.text ? { text: t.header.text } : {}), ...(t.header.example ? { example: t.header.example } : {}) } : null,
+    footer: t.footer ?? null,
+    buttons: t.buttons ?? [],
+    qualityRating: t.quality_rating ?? t.quality_rating_text ?? null,
+    raw: t,
+  };
+}
+
+export interface QontakContactList {
+  id: string;
+  name: string;
+  progress?: string;
+  contacts_count?: number;
+  contacts_count_success?: number;
+  contacts_count_failed?: number;
+  contact_variables?: string[];
+  error_messages?: unknown;
+  created_at?: string;
+  finished_at?: string | null;
+}
+
+export function toContactList(l: QontakContactList): ContactList {
+  return {
+    id: l.id,
+    name: l.name,
+    progress: l.progress ?? 'unknown',
+    count: l.contacts_count ?? 0,
+    succeeded: l.contacts_count_success ?? 0,
+    failed: l.contacts_count_failed ?? 0,
+    variables: l.contact_variables ?? [],
+    errorMessages: l.error_messages ?? null,
+    createdAt: l.created_at,
+    finishedAt: l.finished_at ?? undefined,
+    raw: l,
+  };
+}
+
+export interface QontakBroadcast {
+  id: string;
+  name?: string;
+  execute_status?: string;
+  created_at?: string;
+  send_at?: string;
+  message_template?: { name?: string } | null;
+  contact_list_name?: string;
+  message_status_count?: Partial<Record<DeliveryStatus, number>>;
+}
+
+export function toBroadcast(b: QontakBroadcast): BroadcastSummary {
+  const c = b.message_status_count ?? {};
+  return {
+    id: b.id,
+    name: b.name ?? '',
+    status: b.execute_status ?? 'unknown',
+    createdAt: b.created_at,
+    sendAt: b.send_at,
+    templateName: b.message_template?.name,
+    contactListName: b.contact_list_name,
+    counts: { pending: c.pending ?? 0, sent: c.sent ?? 0, delivered: c.delivered ?? 0, read: c.read ?? 0, failed: c.failed ?? 0 },
+    raw: b,
+  };
+}
+
+/** POST /templates/whatsapp answers with the envelope nested once more: data.data[0]. */
+export function unwrapCreated(body: unknown): QontakTemplate {
+  const d = (body as { data?: unknown })?.data as { data?: unknown } | QontakTemplate | undefined;
+  if (d && typeof d === 'object' && 'data' in d) {
+    const inner = d.data;
+    return (Array.isArray(inner) ? inner[0] : inner) as QontakTemplate;
+  }
+  return d as QontakTemplate;
+}
