@@ -6,6 +6,7 @@ import { examples } from './cli/command-kit.js';
 import { registerAuth } from './commands/auth/index.js';
 import { registerChannels } from './commands/channels/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
+import { registerCompletion } from './commands/completion/index.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -46,6 +47,7 @@ export function buildProgram(ctx: Context): Command {
   registerAuth(program, ctx);
   registerChannels(program, ctx);
   registerSandbox(program, ctx);
+  registerCompletion(program, ctx);
 
   // Every subcommand shares the same output settings and error handling.
   const inherit = (cmd: Command): void => {
