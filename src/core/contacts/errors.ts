@@ -1,0 +1,10 @@
+/** A spreadsheet that cannot be read at all. The message is one line and names the file (and row when known). */
+export class SpreadsheetError extends Error {
+  override name = 'SpreadsheetError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`.replace(/\s*[\r\n]+\s*/g, ' '));
+  }
+}

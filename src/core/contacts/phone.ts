@@ -1,0 +1,143 @@
+// Phone numbers to the form Qontak wants: digits with country code, no '+' (6281234567890).
+// Validity comes from libphonenumber-js with full metadata; the common shapes (+62…, 0…, 62…) are split
+// into calling code and national number here so only the validity check runs per row, which keeps
+// 100k rows well under a second. Anything else goes through libphonenumber's own parser.
+import { Metadata, PhoneNumber, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { Cell } from './types.js';
+
+export type { CountryCode };
+
+export type PhoneResult =
+  | { ok: true; phone: string; /** set when the number had neither 0 nor a country code in front */ noPrefix?: boolean }
+  | { ok: false; code: PhoneProblemCode; message: string };
+
+export type PhoneProblemCode =
+  | 'phone-missing'
+  | 'phone-numeric-cell'
+  | 'phone-leading-zero-lost'
+  | 'phone-precision'
+  | 'phone-scientific'
+  | 'phone-invalid';
+
+interface Plan {
+  callingCode: string;
+  /** Trunk prefix ('0' in Indonesia) when stripping it is all national parsing does, else undefined. */
+  simpleTrunk: string | undefined;
+}
+
+const plans = new Map<string, Plan>();
+
+function planFor(country: CountryCode): Plan {
+  let p = plans.get(country);
+  if (!p) {
+    const m = new Metadata();
+    m.selectNumberingPlan(country);
+    const np = m.numberingPlan as unknown as {
+      nationalPrefix(): string | undefined;
+      nationalPrefixForParsing(): string | undefined;
+      nationalPrefixTransformRule(): string | undefined;
+    };
+    const prefix = np.nationalPrefix() || undefined;
+    const forParsing = np.nationalPrefixForParsing();
+    const transform = np.nationalPrefixTransformRule();
+    const simple = prefix !== undefined && (!forParsing || forParsing === prefix) && !transform;
+    p = { callingCode: getCountryCallingCode(country), simpleTrunk: simple ? prefix : undefined };
+    plans.set(country, p);
+  }
+  return p;
+}
+
+function validE164(digits: string): boolean {
+  if (digits.length < 7 || digits.length > 15) return false;
+  try {
+    return new PhoneNumber(`+${digits}` as never).isValid();
+  } catch {
+    return false;
+  }
+}
+
+// Separators people type inside numbers; anything else (letters, ext, ;) makes the value invalid.
+const ALLOWED = /^\+?[\d \u00a0().\-/]+$/;
+const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
+
+/** Normalises a phone number typed as text. */
+export function normalisePhoneText(raw: string, country: CountryCode = 'ID'): PhoneResult {
+  const text = raw.trim();
+  if (text === '') return { ok: false, code: 'phone-missing', message: 'phone number is empty' };
+  if (SCIENTIFIC.test(text)) {
+    return {
+      ok: false,
+      code: 'phone-scientific',
+      message: `phone number "${text}" is in scientific notation, its last digits are gone; format the column as Text and type the number again`,
+    };
+  }
+  const invalid: PhoneResult = { ok: false, code: 'phone-invalid', message: `"${text}" is not a valid phone number for ${country}` };
+  if (!ALLOWED.test(text)) return viaLibrary(text, country) ?? invalid;
+  const plan = planFor(country);
+  const digits = text.replace(/\D+/g, '');
+  if (text.startsWith('+')) return validE164(digits) ? { ok: true, phone: digits } : invalid;
+  if (digits.startsWith('00')) {
+    const intl = digits.replace(/^00+/, '');
+    if (validE164(intl)) return { ok: true, phone: intl };
+  } else if (plan.simpleTrunk !== undefined && digits.startsWith(plan.simpleTrunk)) {
+    const e164 = plan.callingCode + digits.slice(plan.simpleTrunk.length);
+    if (validE164(e164)) return { ok: true, phone: e164 };
+  } else if (digits.startsWith(plan.callingCode) && validE164(digits)) {
+    return { ok: true, phone: digits };
+  } else if (plan.simpleTrunk !== undefined && validE164(plan.callingCode + digits)) {
+    return { ok: true, phone: plan.callingCode + digits, noPrefix: true };
+  }
+  return viaLibrary(text, country) ?? invalid;
+}
+
+function viaLibrary(text: string, country: CountryCode): PhoneResult | undefined {
+  const n = parsePhoneNumberFromString(text, country);
+  if (!n || !n.isValid() || n.ext) return undefined;
+  return { ok: true, phone: n.number.slice(1) };
+}
+
+/**
+ * Checks and normalises the phone cell of a row. Numbers stored as numeric cells are refused: Excel
+ * drops leading zeros, rounds past 15 digits and shows 6.28123E+12, so the value may not be what was typed.
+ */
+export function normalisePhoneCell(cell: Cell | undefined, country: CountryCode = 'ID'): PhoneResult {
+  if (!cell || cell.t === 'z' || cell.v === undefined || cell.v === null) {
+    return { ok: false, code: 'phone-missing', message: 'phone number is empty' };
+  }
+  if (cell.t === 'n' && typeof cell.v === 'number') return numericPhone(cell.v, cell.w, country);
+  if (cell.t === 's') return normalisePhoneText(String(cell.v), country);
+  return { ok: false, code: 'phone-invalid', message: `"${cell.w ?? String(cell.v)}" is not a phone number` };
+}
+
+function numericPhone(v: number, shown: string | undefined, country: CountryCode): PhoneResult {
+  const fix = 'format the column as Text and type the number again';
+  if (!Number.isInteger(v) || v <= 0 || v >= 1e15) {
+    return {
+      ok: false,
+      code: 'phone-precision',
+      message: `phone number is stored as the number ${shown ?? String(v)}, which has lost digits; ${fix}`,
+    };
+  }
+  const digits = String(v);
+  if (shown !== undefined && SCIENTIFIC.test(shown.trim())) {
+    return {
+      ok: false,
+      code: 'phone-scientific',
+      message: `phone number is stored as a number and shown as ${shown.trim()} (value ${digits}); ${fix}`,
+    };
+  }
+  const plan = planFor(country);
+  if (!digits.startsWith(plan.callingCode)) {
+    const guess = plan.simpleTrunk !== undefined ? `${plan.simpleTrunk}${digits}` : digits;
+    return {
+      ok: false,
+      code: 'phone-leading-zero-lost',
+      message: `phone number is stored as the number ${digits} and has lost its leading zero; ${fix} (${guess}?)`,
+    };
+  }
+  return {
+    ok: false,
+    code: 'phone-numeric-cell',
+    message: `phone number ${digits} is stored as a number, not text, so Excel may change it; ${fix}`,
+  };
+}

@@ -1,0 +1,206 @@
+// Reading a contact spreadsheet (.xlsx, .xls, .csv) into headers plus a lazy, re-iterable row sequence.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as XLSX from 'xlsx';
+import { columnLetter } from './columns.js';
+import { CsvSyntaxError, parseCsvRecords } from './csv-parse.js';
+import { decodeCsvBytes, detectDelimiter, sepHint } from './csv-decode.js';
+import { SpreadsheetError } from './errors.js';
+import { isKnownHeader } from './headers.js';
+import type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
+
+export const SUPPORTED_EXTENSIONS = ['.xlsx', '.xls', '.csv'] as const;
+
+export interface ReadOptions {
+  /** Sheet to read by name; the first sheet when omitted. Ignored for CSV. */
+  sheet?: string;
+}
+
+export async function readSheet(filePath: string, opts: ReadOptions = {}): Promise<SheetData> {
+  formatOf(filePath); // refuse an unknown extension before touching the disk
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(filePath);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw new SpreadsheetError(filePath, `cannot read the file (${why})`);
+  }
+  return readSheetBuffer(bytes, filePath, opts);
+}
+
+/** Same as readSheet for bytes already in memory; `fileName` gives the format (by extension) and names the file in errors. */
+export function readSheetBuffer(bytes: Uint8Array, fileName: string, opts: ReadOptions = {}): SheetData {
+  const format = formatOf(fileName);
+  if (bytes.byteLength === 0) throw new SpreadsheetError(fileName, 'the file is empty');
+  return format === 'csv' ? readCsv(bytes, fileName) : readWorkbook(bytes, fileName, format, opts);
+}
+
+function formatOf(fileName: string): SheetFormat {
+  const ext = path.extname(fileName).toLowerCase();
+  if (ext === '.xlsx' || ext === '.xls' || ext === '.csv') return ext.slice(1) as SheetFormat;
+  throw new SpreadsheetError(
+    fileName,
+    `unsupported file type "${ext || '(none)'}"; use ${SUPPORTED_EXTENSIONS.join(', ')}`,
+  );
+}
+
+// ---------- CSV ----------
+
+function readCsv(bytes: Uint8Array, file: string): SheetData {
+  const { text, encoding } = decodeCsvBytes(bytes);
+  const hint = sepHint(text);
+  const start = hint?.start ?? 0;
+  const delimiter = hint?.delimiter ?? detectDelimiter(text, start);
+  const records = (): Generator<string[]> => parseCsvRecords(text, delimiter, start);
+
+  let headerRow = 0;
+  let headerFields: string[] | undefined;
+  try {
+    for (const fields of records()) {
+      headerRow++;
+      if (fields.some((f) => f.trim() !== '')) {
+        headerFields = fields;
+        break;
+      }
+    }
+  } catch (e) {
+    throw csvError(file, e);
+  }
+  if (!headerFields) throw new SpreadsheetError(file, 'has no header row (the file holds no data)');
+  const headers = headerFields.map((f, index) => header(index, f));
+  checkLooksLikeHeader(file, headerRow, headers, headerFields.map((f): Cell => ({ t: 's', v: f })));
+
+  const firstDataRow = headerRow;
+  const rows: Iterable<SheetRow> = {
+    *[Symbol.iterator]() {
+      let rowNumber = 0;
+      try {
+        for (const fields of records()) {
+          rowNumber++;
+          if (rowNumber <= firstDataRow) continue;
+          const cells: Cell[] = new Array(fields.length);
+          for (let c = 0; c < fields.length; c++) cells[c] = { t: 's', v: fields[c]! };
+          yield { rowNumber, cells };
+        }
+      } catch (e) {
+        throw csvError(file, e);
+      }
+    },
+  };
+  const sheetName = path.basename(file, path.extname(file));
+  return { file, format: 'csv', sheetName, sheetNames: [sheetName], encoding, delimiter, headerRow, headers, rows };
+}
+
+function csvError(file: string, e: unknown): Error {
+  if (e instanceof CsvSyntaxError) return new SpreadsheetError(file, e.message);
+  return e as Error;
+}
+
+// ---------- xlsx / xls ----------
+
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+const CFB = [0xd0, 0xcf, 0x11, 0xe0];
+const startsWith = (b: Uint8Array, magic: number[]): boolean => magic.every((x, i) => b[i] === x);
+
+function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', opts: ReadOptions): SheetData {
+  const zip = startsWith(bytes, ZIP);
+  const cfb = startsWith(bytes, CFB);
+  // SheetJS reads almost anything as text, so check the container first: a renamed CSV or a
+  // download error page must not turn into a one-column "spreadsheet".
+  if (format === 'xlsx' && !zip) {
+    throw new SpreadsheetError(file, `is not an Excel .xlsx file${cfb ? ' (it is an old .xls workbook; rename it to .xls)' : looksLikeText(bytes) ? ' (it is plain text; if it is a CSV, rename it to .csv)' : ''}`);
+  }
+  if (format === 'xls' && !zip && !cfb && !looksLikeMarkup(bytes)) {
+    throw new SpreadsheetError(file, `is not an Excel .xls file${looksLikeText(bytes) ? ' (it is plain text; if it is a CSV, rename it to .csv)' : ''}`);
+  }
+  let wb: XLSX.WorkBook;
+  try {
+    wb = XLSX.read(bytes, {
+      type: 'buffer',
+      dense: true,
+      cellHTML: false,
+      cellFormula: false,
+      cellStyles: false,
+      cellNF: false,
+      cellDates: false,
+      sheetStubs: false,
+      // Only the sheet wanted is parsed; the others stay compressed.
+      sheets: opts.sheet ?? 0,
+    });
+  } catch (e) {
+    const detail = ((e as Error).message || String(e)).split('\n')[0];
+    throw new SpreadsheetError(file, `cannot be read as .${format}: the file is damaged or incomplete (${detail})`);
+  }
+  const names = wb.SheetNames;
+  if (names.length === 0) throw new SpreadsheetError(file, 'the workbook has no sheets');
+  const sheetName = opts.sheet ?? names[0]!;
+  if (!names.includes(sheetName)) {
+    throw new SpreadsheetError(file, `has no sheet named "${sheetName}"; sheets: ${names.map((n) => `"${n}"`).join(', ')}`);
+  }
+  const ws = wb.Sheets[sheetName];
+  if (!ws) throw new SpreadsheetError(file, `sheet "${sheetName}" could not be read`);
+  const data = (ws['!data'] ?? []) as (Cell[] | undefined)[];
+
+  let h = 0;
+  while (h < data.length && isEmptyRow(data[h])) h++;
+  if (h >= data.length) throw new SpreadsheetError(file, `has no header row (sheet "${sheetName}" is empty)`);
+  const headerCells = data[h]!;
+  const headers: HeaderCell[] = [];
+  for (let c = 0; c < headerCells.length; c++) headers.push(header(c, headerText(headerCells[c])));
+  checkLooksLikeHeader(file, h + 1, headers, headerCells);
+
+  const rows: Iterable<SheetRow> = {
+    *[Symbol.iterator]() {
+      for (let r = h + 1; r < data.length; r++) {
+        // SheetJS cells already carry t, v and w: hand them over without copying.
+        yield { rowNumber: r + 1, cells: data[r] ?? [] };
+      }
+    },
+  };
+  return { file, format: zip ? 'xlsx' : format, sheetName, sheetNames: names, headerRow: h + 1, headers, rows };
+}
+
+function headerText(cell: Cell | undefined): string {
+  if (!cell || cell.v === undefined || cell.v === null) return '';
+  return cell.w ?? String(cell.v);
+}
+
+function isEmptyRow(row: (Cell | undefined)[] | undefined): boolean {
+  if (!row) return true;
+  for (const cell of row) {
+    if (cell && cell.v !== undefined && cell.v !== null && String(cell.v).trim() !== '') return false;
+  }
+  return true;
+}
+
+function header(index: number, text: string): HeaderCell {
+  return { index, column: columnLetter(index), text };
+}
+
+const PHONE_LIKE = /^\+?[\d\s().\-]{8,}$/;
+
+/** A first row that holds a phone number and no header we know is data: the header row is missing. */
+function checkLooksLikeHeader(file: string, rowNumber: number, headers: HeaderCell[], cells: ReadonlyArray<Cell | undefined>): void {
+  if (headers.some((hc) => isKnownHeader(hc.text))) return;
+  const phoneLike = cells.some(
+    (c) => c !== undefined && ((c.t === 'n' && typeof c.v === 'number' && Math.abs(c.v) >= 1e6) || (c.t === 's' && PHONE_LIKE.test(String(c.v).trim()))),
+  );
+  if (phoneLike) {
+    throw new SpreadsheetError(file, `has no header row (row ${rowNumber} holds data); add a first row with phone_number, full_name and the variable names`);
+  }
+}
+
+function looksLikeText(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 512);
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c < 9 || (c > 13 && c < 32 && c !== 27)) return false;
+  }
+  return true;
+}
+
+function looksLikeMarkup(b: Uint8Array): boolean {
+  const head = Buffer.from(b.subarray(0, 256)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart();
+  return head.startsWith('<');
+}

@@ -1,0 +1,345 @@
+// Validating and normalising a contact sheet in one pass over its rows. Only the contacts that will be
+// uploaded, the phone numbers seen (for duplicates) and the problems found are kept.
+import { cellText } from './cell-text.js';
+import { NAME, PHONE, VARIABLE_NAME, aliasTarget, normaliseHeader, suggestVariableName } from './headers.js';
+import { normalisePhoneCell, type CountryCode } from './phone.js';
+import type { Cell, HeaderCell, SheetData, SheetFormat } from './types.js';
+
+export type ProblemCode =
+  | 'header-case'
+  | 'header-space'
+  | 'header-alias'
+  | 'header-invalid'
+  | 'header-duplicate'
+  | 'header-ambiguous'
+  | 'header-missing'
+  | 'header-empty'
+  | 'csv-encoding'
+  | 'phone-missing'
+  | 'phone-numeric-cell'
+  | 'phone-leading-zero-lost'
+  | 'phone-precision'
+  | 'phone-scientific'
+  | 'phone-invalid'
+  | 'phone-no-prefix'
+  | 'name-missing'
+  | 'value-line-break'
+  | 'value-tab'
+  | 'value-spaces'
+  | 'value-cell-error'
+  | 'duplicate';
+
+export interface Problem {
+  severity: 'error' | 'warning';
+  code: ProblemCode;
+  /** One line: where, what, and the fix. */
+  message: string;
+  rowNumber?: number;
+  /** Column letter as Excel shows it. */
+  column?: string;
+  /** Header text of that column as written in the file. */
+  header?: string;
+}
+
+export interface NormalisedContact {
+  rowNumber: number;
+  phone_number: string;
+  full_name: string;
+  variables: Record<string, string>;
+}
+
+export interface Duplicate {
+  rowNumber: number;
+  phone: string;
+  firstRow: number;
+}
+
+export interface ContactReport {
+  file: string;
+  format: SheetFormat;
+  sheetName: string;
+  /** Non-empty data rows. */
+  rowsTotal: number;
+  emptyRows: number;
+  valid: NormalisedContact[];
+  /** Rows with at least one error (every row when a required column is missing). */
+  invalid: number;
+  duplicates: Duplicate[];
+  problems: Problem[];
+  errors: number;
+  warnings: number;
+  /** Header text as written → name used (only columns that are kept). */
+  headerMap: Record<string, string>;
+  /** Column order of the clean output: phone_number, full_name, then the variables. */
+  columns: string[];
+  variableNames: string[];
+}
+
+export interface ValidateOptions {
+  /** Country for numbers written without a country code. Default 'ID'. */
+  country?: CountryCode;
+}
+
+type Role = 'phone' | 'name' | 'variable' | 'unnamed' | 'rejected';
+
+interface Column {
+  header: HeaderCell;
+  role: Role;
+  name: string;
+}
+
+export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): ContactReport {
+  const country = opts.country ?? 'ID';
+  const problems: Problem[] = [];
+  let errors = 0;
+  let warnings = 0;
+  const add = (p: Problem): void => {
+    problems.push(p);
+    if (p.severity === 'error') errors++;
+    else warnings++;
+  };
+
+  if (sheet.encoding === 'windows-1252') {
+    add({
+      severity: 'warning',
+      code: 'csv-encoding',
+      message: 'the file is not UTF-8; it was read as Windows-1252 (ANSI): check names with accents, or save as "CSV UTF-8"',
+    });
+  }
+
+  const { columns, headerMap } = planColumns(sheet, add);
+  const phoneCol = columns.find((c) => c.role === 'phone');
+  const nameCol = columns.find((c) => c.role === 'name');
+  const varCols = columns.filter((c) => c.role === 'variable');
+  const unnamed = columns.filter((c) => c.role === 'unnamed');
+  const unnamedReported = new Set<number>();
+  const complete = phoneCol !== undefined && nameCol !== undefined;
+
+  const valid: NormalisedContact[] = [];
+  const duplicates: Duplicate[] = [];
+  const firstRowOf = new Map<string, number>();
+  let rowsTotal = 0;
+  let emptyRows = 0;
+  let invalid = 0;
+
+  const at = (col: Column, rowNumber: number): string => `${col.header.column}${rowNumber} (${col.header.text || col.name})`;
+
+  for (const row of sheet.rows) {
+    const cells = row.cells;
+    if (isEmpty(cells)) {
+      emptyRows++;
+      continue;
+    }
+    rowsTotal++;
+    const r = row.rowNumber;
+    let rowErrors = 0;
+    const rowError = (col: Column, code: ProblemCode, detail: string): void => {
+      rowErrors++;
+      add({ severity: 'error', code, rowNumber: r, column: col.header.column, header: col.header.text, message: `${at(col, r)}: ${detail}` });
+    };
+    // Cell text with the checks every value needs; undefined when the value is refused.
+    const textOf = (col: Column): string | undefined => {
+      const cell = cells[col.header.index];
+      if (cell && cell.t === 'e') {
+        rowError(col, 'value-cell-error', `the cell shows the error ${cell.w ?? String(cell.v)}; fix the formula or type the value`);
+        return undefined;
+      }
+      const text = trimSpaces(cellText(cell));
+      const code = badValue(text);
+      if (code) {
+        rowError(col, code, VALUE_MESSAGES[code]);
+        return undefined;
+      }
+      return text;
+    };
+
+    for (const col of unnamed) {
+      if (!unnamedReported.has(col.header.index) && cellText(cells[col.header.index]).trim() !== '') {
+        unnamedReported.add(col.header.index);
+        add({
+          severity: 'error',
+          code: 'header-empty',
+          rowNumber: r,
+          column: col.header.column,
+          message: `column ${col.header.column} has values (first in row ${r}) but no header; add a header or delete the column`,
+        });
+      }
+    }
+
+    let phone: string | undefined;
+    if (phoneCol) {
+      const cell = cells[phoneCol.header.index];
+      const text = cell?.t === 'n' ? '' : textOf(phoneCol);
+      if (text !== undefined) {
+        const res = normalisePhoneCell(cell, country);
+        if (res.ok) {
+          phone = res.phone;
+          if (res.noPrefix) {
+            add({
+              severity: 'warning',
+              code: 'phone-no-prefix',
+              rowNumber: r,
+              column: phoneCol.header.column,
+              header: phoneCol.header.text,
+              message: `${at(phoneCol, r)}: "${text}" has no leading 0 or country code; read as ${res.phone} (check that Excel did not drop a 0)`,
+            });
+          }
+        } else rowError(phoneCol, res.code, res.message);
+      }
+    }
+    let name: string | undefined;
+    if (nameCol) {
+      name = textOf(nameCol);
+      if (name === '') {
+        rowError(nameCol, 'name-missing', 'full_name is empty');
+        name = undefined;
+      }
+    }
+    const variables: Record<string, string> = {};
+    for (const col of varCols) {
+      const text = textOf(col);
+      if (text !== undefined) variables[col.name] = text;
+    }
+
+    if (rowErrors > 0 || !complete || phone === undefined || name === undefined) {
+      invalid++;
+      continue;
+    }
+    const first = firstRowOf.get(phone);
+    if (first !== undefined) {
+      duplicates.push({ rowNumber: r, phone, firstRow: first });
+      add({
+        severity: 'warning',
+        code: 'duplicate',
+        rowNumber: r,
+        column: phoneCol!.header.column,
+        header: phoneCol!.header.text,
+        message: `${at(phoneCol!, r)}: ${phone} is already in row ${first}; this row is left out`,
+      });
+      continue;
+    }
+    firstRowOf.set(phone, r);
+    valid.push({ rowNumber: r, phone_number: phone, full_name: name, variables });
+  }
+
+  const variableNames = varCols.map((c) => c.name);
+  return {
+    file: sheet.file,
+    format: sheet.format,
+    sheetName: sheet.sheetName,
+    rowsTotal,
+    emptyRows,
+    valid,
+    invalid,
+    duplicates,
+    problems,
+    errors,
+    warnings,
+    headerMap,
+    columns: [PHONE, NAME, ...variableNames],
+    variableNames,
+  };
+}
+
+const VALUE_MESSAGES = {
+  'value-line-break': 'the value has a line break, which breaks sending; put it on one line',
+  'value-tab': 'the value has a tab character, which breaks sending; replace it with a space',
+  'value-spaces': 'the value has more than 4 spaces in a row, which breaks sending; use single spaces',
+} as const;
+
+function badValue(text: string): keyof typeof VALUE_MESSAGES | undefined {
+  if (text.includes('\n') || text.includes('\r')) return 'value-line-break';
+  if (text.includes('\t')) return 'value-tab';
+  if (text.includes('     ')) return 'value-spaces';
+  return undefined;
+}
+
+/** Outer spaces only: a tab or line break at either end is still reported. */
+function trimSpaces(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s.charCodeAt(a) === 32 || s.charCodeAt(a) === 0xa0)) a++;
+  while (b > a && (s.charCodeAt(b - 1) === 32 || s.charCodeAt(b - 1) === 0xa0)) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+function isEmpty(cells: ReadonlyArray<Cell | undefined>): boolean {
+  for (const cell of cells) {
+    if (!cell || cell.v === undefined || cell.v === null || cell.t === 'z') continue;
+    if (typeof cell.v !== 'string' || cell.v.trim() !== '') return false;
+  }
+  return true;
+}
+
+function planColumns(sheet: SheetData, add: (p: Problem) => void): { columns: Column[]; headerMap: Record<string, string> } {
+  const h = sheet.headerRow;
+  const where = (hc: HeaderCell): string => `${hc.column}${h} header "${hc.text}"`;
+  const headerProblem = (hc: HeaderCell, severity: Problem['severity'], code: ProblemCode, detail: string): void =>
+    add({ severity, code, rowNumber: h, column: hc.column, header: hc.text, message: `${where(hc)}: ${detail}` });
+
+  const normalised = sheet.headers.map((hc) => normaliseHeader(hc.text));
+  const columns: Column[] = [];
+  // Aliases (no hp, nama…) count only when the proper name is not there, and only when one column claims it.
+  const aliasUse = new Map<string, HeaderCell[]>();
+  sheet.headers.forEach((hc, i) => {
+    const target = aliasTarget(normalised[i]!);
+    if (target && !normalised.includes(target)) aliasUse.set(target, [...(aliasUse.get(target) ?? []), hc]);
+  });
+  for (const [target, cols] of aliasUse) {
+    if (cols.length > 1) {
+      const list = cols.map((c) => `${c.column} "${c.text}"`).join(' and ');
+      headerProblem(cols[0]!, 'error', 'header-ambiguous', `${list} could each be ${target}; rename the right one to ${target}`);
+    }
+  }
+
+  const taken = new Map<string, HeaderCell>();
+  sheet.headers.forEach((hc, i) => {
+    const n = normalised[i]!;
+    if (n === '') {
+      columns.push({ header: hc, role: 'unnamed', name: '' });
+      return;
+    }
+    let name = n;
+    const target = aliasTarget(n);
+    const alias = target !== undefined && aliasUse.get(target)?.length === 1 && aliasUse.get(target)![0] === hc;
+    if (alias) {
+      name = target;
+      headerProblem(hc, 'warning', 'header-alias', `read as ${target}; rename the header to ${target}`);
+    } else if (!VARIABLE_NAME.test(n) && n !== PHONE && n !== NAME) {
+      const s = suggestVariableName(n);
+      headerProblem(
+        hc,
+        'error',
+        'header-invalid',
+        `variable names must be 2 to 16 characters of a-z, 0-9 and _${s && !taken.has(s) ? `; rename it to "${s}"` : ''}`,
+      );
+      columns.push({ header: hc, role: 'rejected', name: n });
+      return;
+    } else if (hc.text !== n) {
+      const onlyCase = hc.text.toLowerCase() === n;
+      headerProblem(hc, 'warning', onlyCase ? 'header-case' : 'header-space', `headers must be lowercase without spaces; read as ${n}`);
+    }
+    const earlier = taken.get(name);
+    if (earlier) {
+      headerProblem(hc, 'error', 'header-duplicate', `same name as ${earlier.column}${h} "${earlier.text}" (${name}); rename or delete one of them`);
+      columns.push({ header: hc, role: 'rejected', name });
+      return;
+    }
+    taken.set(name, hc);
+    columns.push({ header: hc, role: name === PHONE ? 'phone' : name === NAME ? 'name' : 'variable', name });
+  });
+
+  for (const required of [PHONE, NAME]) {
+    if (!taken.has(required)) {
+      add({
+        severity: 'error',
+        code: 'header-missing',
+        rowNumber: h,
+        message: `row ${h}: no ${required} column; name the column with the ${required === PHONE ? 'phone numbers' : 'contact names'} ${required}`,
+      });
+    }
+  }
+  const headerMap: Record<string, string> = {};
+  for (const c of columns) if (c.role === 'phone' || c.role === 'name' || c.role === 'variable') headerMap[c.header.text] = c.name;
+  return { columns, headerMap };
+}

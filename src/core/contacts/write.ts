@@ -1,0 +1,54 @@
+// The clean file: normalised headers, phone numbers as digits, every cell text.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as XLSX from 'xlsx';
+import { SpreadsheetError } from './errors.js';
+import type { ContactReport, NormalisedContact } from './validate.js';
+
+type Cleaned = Pick<ContactReport, 'columns' | 'variableNames' | 'valid'>;
+
+function* tableRows(report: Cleaned, contacts: readonly NormalisedContact[] = report.valid): Generator<string[]> {
+  yield report.columns;
+  for (const c of contacts) {
+    const row = [c.phone_number, c.full_name];
+    for (const v of report.variableNames) row.push(c.variables[v] ?? '');
+    yield row;
+  }
+}
+
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+function csvField(s: string): string {
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/**
+ * The exact bytes of the CSV an upload sends: UTF-8 without BOM (a BOM would end up in the first
+ * header name on a server that does not strip it), comma separated, CRLF line ends (RFC 4180),
+ * quotes only where a field needs them.
+ */
+export function toCsvBuffer(report: Cleaned, contacts?: readonly NormalisedContact[]): Buffer {
+  const lines: string[] = [];
+  for (const row of tableRows(report, contacts)) lines.push(row.map(csvField).join(','));
+  return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
+}
+
+/** An .xlsx with one sheet "contacts", every cell a text cell in a Text-formatted column, so Excel keeps the digits. */
+export function toXlsxBuffer(report: Cleaned, contacts?: readonly NormalisedContact[]): Buffer {
+  const data: XLSX.CellObject[][] = [];
+  for (const row of tableRows(report, contacts)) data.push(row.map((v): XLSX.CellObject => ({ t: 's', v, z: '@' })));
+  const ws: XLSX.WorkSheet = { '!data': data, '!ref': XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(data.length - 1, 0), c: report.columns.length - 1 } }) };
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, 'contacts');
+  return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true }) as Buffer;
+}
+
+/** Writes the clean file; the extension of `outPath` (.csv or .xlsx) picks the format. */
+export async function writeClean(report: Cleaned, outPath: string): Promise<void> {
+  const ext = path.extname(outPath).toLowerCase();
+  let bytes: Buffer;
+  if (ext === '.csv') bytes = toCsvBuffer(report);
+  else if (ext === '.xlsx') bytes = toXlsxBuffer(report);
+  else throw new SpreadsheetError(outPath, `cannot write "${ext || '(no extension)'}"; the clean file must end in .csv or .xlsx`);
+  await writeFile(outPath, bytes);
+}
