@@ -315,15 +315,16 @@ function planColumns(sheet: SheetData, add: (p: Problem) => void): { columns: Co
       );
       columns.push({ header: hc, role: 'rejected', name: n });
       return;
-    } else if (hc.text !== n) {
-      const onlyCase = hc.text.toLowerCase() === n;
-      headerProblem(hc, 'warning', onlyCase ? 'header-case' : 'header-space', `headers must be lowercase without spaces; read as ${n}`);
     }
     const earlier = taken.get(name);
     if (earlier) {
       headerProblem(hc, 'error', 'header-duplicate', `same name as ${earlier.column}${h} "${earlier.text}" (${name}); rename or delete one of them`);
       columns.push({ header: hc, role: 'rejected', name });
       return;
+    }
+    if (!alias && hc.text !== n) {
+      const onlyCase = hc.text.toLowerCase() === n;
+      headerProblem(hc, 'warning', onlyCase ? 'header-case' : 'header-space', `headers must be lowercase without spaces; read as ${n}`);
     }
     taken.set(name, hc);
     columns.push({ header: hc, role: name === PHONE ? 'phone' : name === NAME ? 'name' : 'variable', name });
