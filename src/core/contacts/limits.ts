@@ -10,11 +10,12 @@ export interface UploadLimits {
 export type UploadFormatChoice = 'csv' | 'xlsx' | { exceeds: true; rowCount: number; max: number };
 
 /**
- * The format to upload `rowCount` contacts in one file: CSV when it fits (the larger limit for Qontak and
- * the simpler body), else .xlsx when that fits, else the count exceeds both and the list must be split.
+ * The format to upload `rowCount` contacts in one file: `prefer` (CSV unless told otherwise: its bytes are
+ * exactly what was validated) when it fits, else the other one when that fits, else the count exceeds both
+ * and the list must be split (see splitRows).
  */
-export function chooseUploadFormat(rowCount: number, limits: UploadLimits): UploadFormatChoice {
-  const order: Array<'csv' | 'xlsx'> = limits.csv >= limits.xlsx ? ['csv', 'xlsx'] : ['xlsx', 'csv'];
+export function chooseUploadFormat(rowCount: number, limits: UploadLimits, prefer: 'csv' | 'xlsx' = 'csv'): UploadFormatChoice {
+  const order: Array<'csv' | 'xlsx'> = prefer === 'csv' ? ['csv', 'xlsx'] : ['xlsx', 'csv'];
   for (const f of order) if (rowCount <= limits[f]) return f;
   return { exceeds: true, rowCount, max: Math.max(limits.csv, limits.xlsx) };
 }

@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalisePhoneCell, normalisePhoneText } from '../../../src/core/contacts/index.js';
+
+const ok = (raw: string, country?: Parameters<typeof normalisePhoneText>[1]): string => {
+  const r = normalisePhoneText(raw, country);
+  assert.ok(r.ok, `${raw}: ${r.ok ? '' : r.message}`);
+  return r.phone;
+};
+const code = (raw: string): string => {
+  const r = normalisePhoneText(raw);
+  assert.ok(!r.ok, `${raw} was accepted`);
+  return r.code;
+};
+
+test('the written forms of one Indonesian mobile number all become 6281234567890', () => {
+  for (const raw of ['0812-3456-7890', '+62 812 3456 7890', '(0812) 34567890', '081234567890', '6281234567890', '+6281234567890', '0062 812 3456 7890', '0812.3456.7890', ' 0812 3456 7890 ', '0812\u00a03456\u00a07890']) {
+    assert.equal(ok(raw), '6281234567890', raw);
+  }
+});
+
+test('a number without 0 or country code is read with the default country and flagged', () => {
+  const r = normalisePhoneText('81234567890');
+  assert.deepEqual(r, { ok: true, phone: '6281234567890', noPrefix: true });
+});
+
+test('other countries: explicit + wins over the default, and the country option changes national parsing', () => {
+  assert.equal(ok('+1 415 555 2671'), '14155552671');
+  assert.equal(ok('012-345 6789', 'MY'), '60123456789');
+  assert.equal(ok('9123 4567', 'SG'), '6591234567');
+});
+
+test('invalid and damaged numbers get their own codes', () => {
+  assert.equal(code('0812345'), 'phone-invalid');
+  assert.equal(code('0812-ABCD-7890'), 'phone-invalid');
+  assert.equal(code('0812 3456 7890 ext 12'), 'phone-invalid');
+  assert.equal(code('+62 000 0000'), 'phone-invalid');
+  assert.equal(code('6.28123E+12'), 'phone-scientific');
+  assert.equal(code('6,28123E+12'), 'phone-scientific');
+  assert.equal(code('   '), 'phone-missing');
+});
+
+test('numeric cells are refused with the reason and the cell value in the message', () => {
+  const lost = normalisePhoneCell({ t: 'n', v: 812345678, w: '812345678' });
+  assert.ok(!lost.ok && lost.code === 'phone-leading-zero-lost' && lost.message.includes('0812345678'));
+  const sci = normalisePhoneCell({ t: 'n', v: 6281234567890, w: '6.28123E+12' });
+  assert.ok(!sci.ok && sci.code === 'phone-scientific' && sci.message.includes('6.28123E+12'));
+  const exact = normalisePhoneCell({ t: 'n', v: 6281234567890, w: '6281234567890' });
+  assert.ok(!exact.ok && exact.code === 'phone-numeric-cell');
+  const rounded = normalisePhoneCell({ t: 'n', v: 62812345678901234 });
+  assert.ok(!rounded.ok && rounded.code === 'phone-precision');
+  const fraction = normalisePhoneCell({ t: 'n', v: 812345678.5 });
+  assert.ok(!fraction.ok && fraction.code === 'phone-precision');
+  assert.deepEqual(normalisePhoneCell({ t: 's', v: '0812-3456-7890' }), { ok: true, phone: '6281234567890' });
+  const empty = normalisePhoneCell(undefined);
+  assert.ok(!empty.ok && empty.code === 'phone-missing');
+});
