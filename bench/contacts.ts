@@ -1,0 +1,90 @@
+// Contact spreadsheet reading + validation against a plain SheetJS read of the same file, 100,000 rows,
+// as .xlsx and .csv. Each measurement runs in its own child process so peak RSS is per run.
+// Targets: time and peak RSS ≤ 1.3× the plain read; CSV 100k rows validated in under 1 s.
+//   node dist/bench/contacts.js [rows] [runs]
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as XLSX from 'xlsx';
+import { readSheet, validateContacts } from '../src/core/contacts/index.js';
+
+const self = fileURLToPath(import.meta.url);
+// The ESM build of SheetJS needs fs handed in for readFile/writeFile.
+XLSX.set_fs(fs);
+
+interface Sample {
+  ms: number;
+  maxRssMb: number;
+  rows: number;
+}
+
+async function child(mode: string, file: string): Promise<void> {
+  const t0 = process.hrtime.bigint();
+  let rows: number;
+  if (mode === 'plain') {
+    const wb = XLSX.readFile(file);
+    const json = XLSX.utils.sheet_to_json(wb.Sheets[wb.SheetNames[0]!]!);
+    rows = json.length;
+  } else {
+    const report = validateContacts(await readSheet(file));
+    rows = report.valid.length;
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const sample: Sample = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, rows };
+  process.stdout.write(JSON.stringify(sample));
+}
+
+function generate(dir: string, rows: number): { xlsx: string; csv: string } {
+  const cities = ['Jakarta', 'Bandung', 'Surabaya', 'Medan', 'Semarang', 'Makassar', 'Denpasar', 'Yogyakarta'];
+  const aoa: string[][] = [['phone_number', 'full_name', 'city', 'company', 'code']];
+  for (let i = 0; i < rows; i++) {
+    const phone = `0812${String(10_000_000 + ((i * 7919) % 89_999_999)).padStart(8, '0')}`;
+    aoa.push([phone, `Pelanggan ${i + 1}`, cities[i % cities.length]!, `PT Contoh ${i % 500}`, `K${String(i).padStart(6, '0')}`]);
+  }
+  const csv = path.join(dir, 'contacts-100k.csv');
+  writeFileSync(csv, aoa.map((r) => r.join(',')).join('\r\n') + '\r\n');
+  const xlsx = path.join(dir, 'contacts-100k.xlsx');
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, XLSX.utils.aoa_to_sheet(aoa, { dense: true } as XLSX.AOA2SheetOpts), 'Sheet1');
+  XLSX.writeFile(wb, xlsx, { compression: true });
+  return { xlsx, csv };
+}
+
+function measure(mode: string, file: string): Sample {
+  const r = spawnSync(process.execPath, [self, 'child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`child ${mode} ${file} exited ${r.status}: ${r.stderr.split('\n')[0]}`);
+  return JSON.parse(r.stdout) as Sample;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[2] ?? 100_000);
+  const runs = Number(process.argv[3] ?? 3);
+  const dir = mkdtempSync(path.join(tmpdir(), 'wa-contacts-bench-'));
+  try {
+    const files = generate(dir, rows);
+    console.log(`contacts: ${rows} rows × 5 columns, median of ${runs} runs, each in its own process`);
+    for (const [kind, file] of Object.entries(files)) {
+      const samples: Record<string, Sample[]> = { plain: [], ours: [] };
+      // Interleaved so a noisy moment hits both alike.
+      for (let i = 0; i < runs; i++) for (const mode of ['plain', 'ours']) samples[mode]!.push(measure(mode, file));
+      const m = (mode: string, k: 'ms' | 'maxRssMb'): number => median(samples[mode]!.map((s) => s[k]));
+      console.log(`  ${kind}`);
+      for (const mode of ['plain', 'ours']) {
+        const label = mode === 'plain' ? 'XLSX.readFile + sheet_to_json' : 'readSheet + validateContacts';
+        console.log(`    ${label.padEnd(31)} ${m(mode, 'ms').toFixed(0).padStart(6)} ms  ${m(mode, 'maxRssMb').toFixed(0).padStart(5)} MB peak RSS  (${samples[mode]![0]!.rows} rows out)`);
+      }
+      console.log(`    ratio ours/plain                time ${(m('ours', 'ms') / m('plain', 'ms')).toFixed(2)}×   memory ${(m('ours', 'maxRssMb') / m('plain', 'maxRssMb')).toFixed(2)}×`);
+    }
+    console.log('targets: ratios ≤ 1.30×; csv validated in < 1000 ms');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'child') await child(process.argv[3]!, process.argv[4]!);
+else await main();
