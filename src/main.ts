@@ -4,6 +4,7 @@ import { CommanderError } from 'commander';
 import { Context, type ContextInit } from './cli/context.js';
 import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './cli/errors.js';
 import { buildProgram } from './program.js';
+import { InputError } from './core/input-error.js';
 
 export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
   const ctx = new Context(init);
@@ -33,6 +34,10 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
     ctx.out.error(err.hint ? `${err.message} ${err.hint}` : err.message);
     if (ctx.globals.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
     return err.exitCode;
+  }
+  if (err instanceof InputError) {
+    ctx.out.error(err.message);
+    return ExitCode.usage;
   }
   const message = err instanceof Error ? err.message : String(err);
   ctx.out.error(`unexpected failure: ${message}`);

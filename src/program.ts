@@ -7,6 +7,7 @@ import { registerAuth } from './commands/auth/index.js';
 import { registerChannels } from './commands/channels/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerCompletion } from './commands/completion/index.js';
+import { registerContacts } from './commands/contacts/index.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -46,6 +47,7 @@ export function buildProgram(ctx: Context): Command {
 
   registerAuth(program, ctx);
   registerChannels(program, ctx);
+  registerContacts(program, ctx);
   registerSandbox(program, ctx);
   registerCompletion(program, ctx);
 

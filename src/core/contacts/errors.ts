@@ -1,5 +1,7 @@
 /** A spreadsheet that cannot be read at all. The message is one line and names the file (and row when known). */
-export class SpreadsheetError extends Error {
+import { InputError } from '../input-error.js';
+
+export class SpreadsheetError extends InputError {
   override name = 'SpreadsheetError';
   constructor(
     readonly file: string,

@@ -1,0 +1,21 @@
+import type { Context } from '../../cli/context.js';
+import { CapabilityError, type ContactList } from '../../providers/port.js';
+
+export async function run(ctx: Context, opts: { limit: number; all?: boolean }): Promise<void> {
+  const provider = await ctx.provider();
+  if (!provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists');
+  const lists: ContactList[] = [];
+  for await (const l of provider.listContactLists(opts.all ? undefined : opts.limit)) lists.push(l);
+  await ctx.out.list(
+    lists,
+    [
+      { header: 'ID', value: (l) => l.id },
+      { header: 'NAME', value: (l) => l.name },
+      { header: 'PROGRESS', value: (l) => l.progress },
+      { header: 'CONTACTS', value: (l) => l.count },
+      { header: 'FAILED', value: (l) => l.failed },
+      { header: 'CREATED', value: (l) => l.createdAt },
+    ],
+    lists.map((l) => l.raw),
+  );
+}

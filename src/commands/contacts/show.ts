@@ -1,0 +1,21 @@
+import type { Context } from '../../cli/context.js';
+import { CapabilityError } from '../../providers/port.js';
+
+export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
+  const provider = await ctx.provider();
+  if (!provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists');
+  const l = await provider.getContactList(id);
+  ctx.out.details(
+    [
+      ['id', l.id],
+      ['name', l.name],
+      ['progress', l.progress],
+      ['contacts', `${l.count} (${l.succeeded} added, ${l.failed} failed)`],
+      ['variables', l.variables.join(', ') || '(none)'],
+      ['created', l.createdAt],
+      ['finished', l.finishedAt ?? '—'],
+      ['errors', l.errorMessages && Object.keys(l.errorMessages as object).length ? JSON.stringify(l.errorMessages) : '(none)'],
+    ],
+    l.raw,
+  );
+}

@@ -1,0 +1,93 @@
+import type { Context } from '../../cli/context.js';
+import { ExitCode, OperationError, SilentExit } from '../../cli/errors.js';
+import { formatElapsed, spinner } from '../../cli/progress.js';
+import { CapabilityError, type ContactList, type Provider } from '../../providers/port.js';
+import type { ContactReport } from '../../core/contacts/index.js';
+import { loadContacts, problemLines, summaryLine } from './load.js';
+
+interface UploadOptions {
+  name: string;
+  country?: string;
+  sheet?: string;
+  skipInvalid?: boolean;
+  split?: boolean;
+  wait?: boolean;
+  timeout: number;
+  dryRun?: boolean;
+}
+
+export async function run(ctx: Context, opts: UploadOptions, file: string): Promise<void> {
+  const provider = await ctx.provider();
+  if (!provider.capabilities.contactLists) {
+    throw new CapabilityError(provider.name, 'contact lists', 'Send straight from the spreadsheet with `wa-cli broadcast send --file SHEET`.');
+  }
+  const report = await loadContacts(ctx, file, opts);
+  const lists = await uploadValidated(ctx, provider, report, opts);
+  if (lists.some((l) => l.kind !== 'success')) throw new SilentExit(lists.some((l) => l.kind === 'failed') ? ExitCode.failed : ExitCode.transient);
+}
+
+export type UploadResult = { kind: 'success' | 'failed' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };
+
+/** The upload flow shared with `broadcast send --file`: refuse invalid rows, plan files, upload, wait, report. */
+export async function uploadValidated(ctx: Context, provider: Provider, report: ContactReport, opts: UploadOptions): Promise<UploadResult[]> {
+  const { planUploads, waitForList } = await import('../../core/lists/upload-list.js');
+  for (const line of problemLines(report)) ctx.out.info(line);
+  ctx.out.info(summaryLine(report));
+  if (report.invalid > 0 && !opts.skipInvalid) {
+    throw new OperationError(`${report.file} has ${report.invalid} invalid row(s); nothing was uploaded.`, {
+      hint: 'Fix them (`wa-cli contacts validate FILE --out clean.xlsx` writes the valid rows), or pass --skip-invalid to upload only the valid ones.',
+    });
+  }
+  const plans = planUploads(report, opts.name, provider.capabilities.uploadRowLimits ?? { xlsx: 5000, csv: 20000 }, opts.split === true);
+  const results: UploadResult[] = [];
+  for (const plan of plans) {
+    if (opts.dryRun) {
+      ctx.out.info(`Dry run: would upload "${plan.name}" as ${plan.file.filename} (${plan.rows} contacts, ${plan.file.data.length} bytes).`);
+      results.push({ kind: 'dry-run', name: plan.name, rows: plan.rows });
+      continue;
+    }
+    const first = await provider.uploadContactList(plan.name, plan.file);
+    if (opts.wait === false) {
+      ctx.out.info(`Uploaded "${plan.name}": list ${first.id}, ${first.progress}. Check with \`wa-cli contacts show ${first.id}\`.`);
+      results.push({ kind: 'queued', list: first, name: plan.name, rows: plan.rows });
+      continue;
+    }
+    const spin = await spinner(ctx, `Processing "${plan.name}"…`);
+    const outcome = await waitForList(provider, first, {
+      timeoutMs: opts.timeout,
+      now: ctx.now,
+      sleep: (ms) => ctx.sleep(ms),
+      onTick: (l, elapsed) => spin.update(`Processing "${plan.name}" (${l.progress}, ${formatElapsed(elapsed)})`),
+    });
+    const l = outcome.list;
+    if (outcome.kind === 'success') spin.succeed(`"${plan.name}" ready: ${l.succeeded} contacts added, ${l.failed} failed.`);
+    else if (outcome.kind === 'failed') spin.fail(`"${plan.name}" failed on the server.`);
+    else spin.stop();
+    if (outcome.kind === 'timeout') {
+      ctx.out.warn(`"${plan.name}" (list ${l.id}) is still ${l.progress} after ${formatElapsed(opts.timeout)}; check later with \`wa-cli contacts show ${l.id}\`.`);
+    }
+    if (l.errorMessages && !(typeof l.errorMessages === 'object' && Object.keys(l.errorMessages as object).length === 0)) {
+      ctx.out.info(`Server messages: ${JSON.stringify(l.errorMessages)}`);
+    }
+    results.push({ kind: outcome.kind, list: l, name: plan.name, rows: plan.rows });
+  }
+  const rows = results.map((r) => ({
+    id: r.list?.id ?? '',
+    name: r.name,
+    outcome: r.kind,
+    progress: r.list?.progress ?? '',
+    contacts: r.list?.count ?? r.rows,
+    succeeded: r.list?.succeeded ?? 0,
+    failed: r.list?.failed ?? 0,
+    errorMessages: r.list?.errorMessages ?? null,
+  }));
+  await ctx.out.list(rows, [
+    { header: 'LIST ID', value: (r) => r.id },
+    { header: 'NAME', value: (r) => r.name },
+    { header: 'OUTCOME', value: (r) => r.outcome },
+    { header: 'SUCCEEDED', value: (r) => r.succeeded },
+    { header: 'FAILED', value: (r) => r.failed },
+  ]);
+  return results;
+}
+

@@ -1,0 +1,19 @@
+import path from 'node:path';
+import type { Context } from '../../cli/context.js';
+import { SilentExit, ExitCode } from '../../cli/errors.js';
+import { loadContacts, problemLines, reportJson, summaryLine } from './load.js';
+
+export async function run(ctx: Context, opts: { country?: string; sheet?: string; out?: string }, file: string): Promise<void> {
+  const report = await loadContacts(ctx, file, opts);
+  if (opts.out) {
+    const { writeClean } = await import('../../core/contacts/index.js');
+    await writeClean(report, path.resolve(ctx.cwd, opts.out));
+  }
+  if (ctx.globals.json) ctx.out.json({ ...reportJson(report), ...(opts.out ? { out: opts.out } : {}) });
+  else {
+    for (const line of problemLines(report)) ctx.out.print(line);
+    ctx.out.print(summaryLine(report));
+    if (opts.out) ctx.out.info(`Wrote ${report.valid.length} clean rows to ${opts.out}.`);
+  }
+  if (report.invalid > 0) throw new SilentExit(ExitCode.failed);
+}
