@@ -45,7 +45,9 @@ export async function* qontakPages<T>(
     }
     const p = body?.meta?.pagination ?? {};
     const total = typeof p.total === 'number' ? p.total : undefined;
-    if (data.length === 0 || (total !== undefined && seen >= total)) return;
+    // A short page is the last one, whatever `total` claims (recorded responses carry totals that do not add up).
+    const pageLimit = Math.min(limit, typeof p.limit === 'number' && p.limit > 0 ? p.limit : limit);
+    if (data.length === 0 || data.length < pageLimit || (total !== undefined && seen >= total)) return;
     const next = p.cursor?.next;
     if (next !== undefined && next !== null && next !== '') {
       const key = String(next);
@@ -55,7 +57,6 @@ export async function* qontakPages<T>(
       continue;
     }
     if (cursor !== undefined) return; // Cursor paging that ran out.
-    if (data.length < (typeof p.limit === 'number' ? p.limit : limit) && total === undefined) return;
     offset++;
   }
 }
