@@ -1,0 +1,413 @@
+// The Qontak Omnichannel API, as strict as the real one where it is strict.
+import { counts, isDone, logEntry, type SandboxBroadcast } from './delivery.js';
+import { jsonBody, notFound, ok, okPage, paginate, qError, route, type Reply, type Req, type Route } from './http-kit.js';
+import { parseCsv, parseMultipart } from './multipart.js';
+import { ORG_ID, type SandboxTemplate } from './seed.js';
+import type { SandboxContactList, SandboxState } from './state.js';
+
+export interface QontakOptions {
+  state: SandboxState;
+  now: () => number;
+  speed: number;
+  /** Direct sends allowed per minute (Qontak documents 60). */
+  directPerMinute: number;
+  /** A bulk send this soon after the previous one is refused with "please wait". */
+  bulkCooldownMs: number;
+  /** How long an uploaded list stays `processing`. */
+  listProcessingMs: number;
+}
+
+const CATEGORIES = ['AUTHENTICATION', 'MARKETING', 'UTILITY'];
+const placeholderKeys = (body: string): string[] => [...new Set([...body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => m[1]!))];
+const iso = (ms: number) => new Date(ms).toISOString();
+const invalidJson = Symbol.for('invalid-json');
+
+function templateJson(t: SandboxTemplate) {
+  const { created_at: _c, ...rest } = t;
+  return rest;
+}
+
+export function qontakRoutes(o: QontakOptions): Route[] {
+  const s = o.state;
+  const listJson = (l: SandboxContactList) => {
+    const ready = o.now() >= l.readyAtMs;
+    return {
+      id: l.id,
+      organization_id: ORG_ID,
+      source_type: 'spreadsheet',
+      source_id: null,
+      name: l.name,
+      contacts_count: ready ? l.rowsTotal : 0,
+      contacts_count_success: ready ? l.contacts.length : 0,
+      contacts_count_failed: ready ? l.rowsTotal - l.contacts.length : 0,
+      created_at: iso(l.createdAtMs),
+      updated_at: iso(ready ? l.readyAtMs : l.createdAtMs),
+      contact_variables: l.variables,
+      finished_at: ready ? iso(l.readyAtMs) : null,
+      error_messages: ready ? (l.errorMessages.length ? l.errorMessages : {}) : {},
+      progress: ready ? l.outcome : 'processing',
+    };
+  };
+  const broadcastJson = (b: SandboxBroadcast) => ({
+    id: b.id,
+    name: b.name,
+    organization_id: ORG_ID,
+    channel_integration_id: b.channelId,
+    contact_list_id: b.contactListId,
+    contact_id: null,
+    target_channel: 'wa',
+    send_at: iso(b.startAtMs),
+    execute_status: o.now() < b.startAtMs ? 'todo' : isDone(b, o.now(), o.speed) ? 'done' : 'todo',
+    execute_type: b.executeType,
+    parameters: b.parameters,
+    created_at: iso(b.createdAtMs),
+    message_status_count: counts(b, o.now(), o.speed),
+    contact_extra: {},
+    message_template: b.template,
+    division_id: null,
+    message_broadcast_error: 'n/a',
+    contact_list_name: b.contactListName,
+    sender_name: 'Sandbox',
+    sender_email: 'sandbox@example.invalid',
+    channel_account_name: (s.integrations.find((i) => i.id === b.channelId)?.settings as { account_name?: string } | undefined)?.account_name ?? '',
+    channel_phone_number: (s.integrations.find((i) => i.id === b.channelId)?.settings as { server_wa_id?: string } | undefined)?.server_wa_id ?? '',
+  });
+  const channelOk = (id: unknown): Reply | undefined => {
+    const ch = s.integrations.find((i) => i.id === id);
+    if (!ch || ch.target_channel !== 'wa') return notFound('channel integration', String(id));
+    if (!ch.is_active) return qError(422, ['Channel integration is not active']);
+    return undefined;
+  };
+
+  return [
+    route('GET', '/integrations', (req) => {
+      const target = req.query.get('target_channel');
+      const items = s.integrations.filter((i) => !target || i.target_channel === target);
+      return okPage(paginate(items, req.query, 100));
+    }),
+    route('GET', '/integrations/:id', (req) => {
+      const i = s.integrations.find((x) => x.id === req.params.id);
+      return i ? ok(i) : notFound('integration', req.params.id!);
+    }),
+
+    // ---- templates
+    route('GET', '/templates/whatsapp', (req) => {
+      const q = req.query.get('query')?.toLowerCase();
+      const statuses = [...req.query.getAll('statuses[]'), ...req.query.getAll('status')].map((x) => x.toUpperCase());
+      const categories = [...req.query.getAll('category[]'), ...req.query.getAll('category')].map((x) => x.toUpperCase());
+      const items = s.templates
+        .filter((t) => !q || t.name.toLowerCase().includes(q))
+        .filter((t) => statuses.length === 0 || statuses.includes(t.status))
+        .filter((t) => categories.length === 0 || categories.includes(t.category))
+        .map(templateJson);
+      return okPage(paginate(items, req.query, 10));
+    }),
+    route('GET', '/templates/:id/whatsapp', (req) => {
+      const t = s.templates.find((x) => x.id === req.params.id);
+      return t ? ok(templateJson(t)) : notFound('message template', req.params.id!);
+    }),
+    route('POST', '/templates/whatsapp', (req) => createTemplate(o, req)),
+
+    // ---- contact lists
+    route('POST', '/contacts/contact_lists/async', (req) => uploadList(o, req)),
+    route('GET', '/contacts/contact_lists', (req) => okPage(paginate([...s.contactLists.values()].reverse().map(listJson), req.query, 10))),
+    route('GET', '/contacts/contact_lists/contacts/:id', (req) => {
+      const l = s.contactLists.get(req.params.id!);
+      if (!l) return notFound('contact list', req.params.id!);
+      const items = (o.now() >= l.readyAtMs ? l.contacts : []).map((c, i) => ({
+        id: `${l.id.slice(0, 8)}-c${i}`,
+        phone_number: c.phone,
+        full_name: c.name,
+        status: 'success',
+        error_messages: {},
+        extra: c.extra,
+        account_uniq_id: c.phone,
+        is_valid: true,
+        is_blocked: false,
+      }));
+      return okPage(paginate(items, req.query, 100));
+    }),
+    route('GET', '/contacts/contact_lists/:id', (req) => {
+      const l = s.contactLists.get(req.params.id!);
+      return l ? ok(listJson(l)) : notFound('contact list', req.params.id!);
+    }),
+
+    // ---- broadcasts
+    route('POST', '/broadcasts/whatsapp', (req) => bulkSend(o, req, channelOk)),
+    route('POST', '/broadcasts/whatsapp/direct', (req) => directSend(o, req, channelOk)),
+    route('GET', '/broadcasts/whatsapp', (req) => {
+      const q = req.query.get('query')?.toLowerCase();
+      const since = req.query.get('start_date') ? Date.parse(req.query.get('start_date')!) : undefined;
+      const items = [...s.broadcasts.values()]
+        .filter((b) => !q || b.name.toLowerCase().includes(q))
+        .filter((b) => since === undefined || Number.isNaN(since) || b.createdAtMs >= since)
+        .reverse()
+        .map(broadcastJson);
+      return okPage(paginate(items, req.query, 10));
+    }),
+    route('GET', '/broadcasts/:id/whatsapp', (req) => {
+      const b = s.broadcasts.get(req.params.id!);
+      return b ? ok(broadcastJson(b)) : notFound('messages broadcast', req.params.id!);
+    }),
+    route('GET', '/broadcasts/:id/whatsapp/log', (req) => {
+      const b = s.broadcasts.get(req.params.id!);
+      if (!b) return notFound('messages broadcast', req.params.id!);
+      const now = o.now();
+      return okPage(paginate({ length: b.recipients.count, at: (i: number) => logEntry(b, i, now, o.speed) }, req.query, 25));
+    }),
+  ];
+}
+
+function createTemplate(o: QontakOptions, req: Req): Reply {
+  const body = jsonBody(req) as Record<string, unknown> | typeof invalidJson | undefined;
+  if (body === undefined || body === invalidJson || typeof body !== 'object') return qError(422, ['Request body must be JSON']);
+  const messages: string[] = [];
+  const name = body.name;
+  if (typeof name !== 'string' || name === '') messages.push("Name can't be blank");
+  else if (!/^[a-z0-9_]+$/.test(name)) messages.push('Name must only contain lowercase letters, numbers and underscores');
+  else if (name.length > 512) messages.push('Name is too long (maximum is 512 characters)');
+  if (typeof body.language !== 'string' || body.language === '') messages.push("Language can't be blank");
+  if (typeof body.category !== 'string' || !CATEGORIES.includes(body.category)) messages.push(`Category must be one of ${CATEGORIES.join(', ')}`);
+  const components = Array.isArray(body.components) ? (body.components as Record<string, unknown>[]) : [];
+  const bodies = components.filter((c) => c.type === 'BODY');
+  if (bodies.length !== 1) messages.push('Components must have exactly one BODY');
+  const text = typeof bodies[0]?.text === 'string' ? (bodies[0].text as string) : '';
+  if (bodies.length === 1 && text === '') messages.push("Body text can't be blank");
+  if ([...new Intl.Segmenter().segment(text)].length > 1024) messages.push('Body text is too long (maximum is 1024 characters)');
+  if (typeof name === 'string' && o.state.templates.some((t) => t.name === name && t.language === body.language)) {
+    messages.push('Name has already been taken for this language');
+  }
+  if (messages.length) return qError(422, messages);
+  const header = components.find((c) => c.type === 'HEADER');
+  const footer = components.find((c) => c.type === 'FOOTER');
+  const buttons = components.find((c) => c.type === 'BUTTONS');
+  const t: SandboxTemplate = {
+    id: o.state.newId(),
+    organization_id: ORG_ID,
+    name: name as string,
+    language: body.language as string,
+    header: header ? { format: String(header.format ?? 'TEXT'), ...(header.text ? { text: String(header.text) } : {}) } : null,
+    body: text,
+    footer: footer ? String(footer.text ?? '') : null,
+    buttons: Array.isArray(buttons?.buttons) ? (buttons.buttons as SandboxTemplate['buttons']) : [],
+    status: 'PENDING',
+    category: body.category as string,
+    quality_rating: null,
+    quality_rating_text: null,
+    created_at: iso(o.now()),
+  };
+  o.state.templates.push(t);
+  return ok({ status: 'success', data: [templateJson(t)] }, 201);
+}
+
+async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
+  const parts = parseMultipart(req.headers['content-type'], req.body);
+  if (!parts) return qError(400, ['Request must be multipart/form-data']);
+  const field = (n: string) => parts.find((p) => p.name === n && p.filename === undefined)?.data.toString('utf8');
+  const file = parts.find((p) => p.name === 'file' && p.filename !== undefined);
+  const messages: string[] = [];
+  const name = field('name');
+  if (!name) messages.push("Name can't be blank");
+  if (field('source_type') !== 'spreadsheet') messages.push('Source type must be spreadsheet');
+  if (!file) messages.push("File can't be blank");
+  const ext = file?.filename?.toLowerCase().match(/\.(csv|xlsx|xls)$/)?.[1];
+  if (file && !ext) messages.push('File must be .csv, .xls or .xlsx');
+  if (messages.length) return qError(422, messages);
+  o.state.uploads.push({ name: name!, filename: file!.filename!, contentType: file!.contentType, bytes: Buffer.from(file!.data) });
+
+  let rows: string[][];
+  if (ext === 'csv') rows = parseCsv(file!.data.toString('utf8'));
+  else {
+    const XLSX = await import('xlsx');
+    try {
+      const wb = XLSX.read(file!.data, { type: 'buffer', dense: true });
+      const sheet = wb.Sheets[wb.SheetNames[0]!]!;
+      rows = (XLSX.utils.sheet_to_json(sheet, { header: 1, raw: false, defval: '' }) as unknown[][]).map((r) => r.map((v) => String(v)));
+    } catch {
+      return qError(422, ['File could not be read as a spreadsheet']);
+    }
+  }
+  const dataRows = rows.slice(1);
+  const limit = ext === 'csv' ? 20000 : 5000;
+  if (dataRows.length > limit) return qError(422, [`File has ${dataRows.length} rows; the maximum for .${ext} is ${limit}`]);
+
+  const headers = (rows[0] ?? []).map((h) => h.trim());
+  const now = o.now();
+  const list: SandboxContactList = {
+    id: o.state.newId(),
+    name: name!,
+    createdAtMs: now,
+    readyAtMs: now + o.listProcessingMs / o.speed,
+    outcome: 'success',
+    contacts: [],
+    variables: [],
+    errorMessages: [],
+    rowsTotal: dataRows.length,
+  };
+  const badHeader = headers.find((h) => h !== h.toLowerCase() || /\s/.test(h));
+  if (badHeader !== undefined || !headers.includes('phone_number') || !headers.includes('full_name')) {
+    list.outcome = 'failed';
+    list.errorMessages.push(
+      badHeader !== undefined
+        ? `Header "${badHeader}" must be lowercase without spaces`
+        : 'Headers must include phone_number and full_name',
+    );
+  } else {
+    const pi = headers.indexOf('phone_number');
+    const ni = headers.indexOf('full_name');
+    list.variables = headers.filter((h) => h !== 'phone_number' && h !== 'full_name');
+    dataRows.forEach((r, idx) => {
+      const phone = (r[pi] ?? '').trim();
+      if (!/^\d{8,15}$/.test(phone)) {
+        list.errorMessages.push(`Row ${idx + 2}: phone_number is invalid`);
+        return;
+      }
+      const extra = Object.fromEntries(list.variables.map((v) => [v, r[headers.indexOf(v)] ?? '']));
+      list.contacts.push({ phone, name: (r[ni] ?? '').trim(), extra });
+    });
+  }
+  o.state.contactLists.set(list.id, list);
+  return ok(
+    {
+      id: list.id,
+      organization_id: ORG_ID,
+      source_type: 'spreadsheet',
+      name: list.name,
+      contacts_count: 0,
+      contacts_count_success: 0,
+      contacts_count_failed: 0,
+      created_at: iso(now),
+      contact_variables: [],
+      finished_at: null,
+      error_messages: {},
+      progress: 'processing',
+    },
+    201,
+  );
+}
+
+function requireFields(body: Record<string, unknown>, fields: string[]): string[] {
+  return fields.filter((f) => body[f] === undefined || body[f] === null || body[f] === '').map((f) => `${f} can't be blank`);
+}
+
+function bodyParams(body: Record<string, unknown>): unknown[] | string {
+  const p = body.parameters as { body?: unknown } | undefined;
+  if (p === undefined || typeof p !== 'object' || p === null) return 'parameters is invalid';
+  if (p.body !== undefined && !Array.isArray(p.body)) return 'parameters.body must be an array';
+  return (p.body as unknown[] | undefined) ?? [];
+}
+
+function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined): Reply {
+  const s = o.state;
+  const body = jsonBody(req) as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') return qError(422, ['Request body must be JSON']);
+  const missing = requireFields(body, ['name', 'message_template_id', 'contact_list_id', 'channel_integration_id']);
+  if (missing.length) return qError(422, missing);
+  const now = o.now();
+  if (now - s.lastBulkAtMs < o.bulkCooldownMs / o.speed) return qError(422, ['Please wait a moment to send a new broadcast message.']);
+  const t = s.templates.find((x) => x.id === body.message_template_id);
+  if (!t) return notFound('message template', String(body.message_template_id));
+  if (t.status !== 'APPROVED') return qError(422, [`Message template ${t.name} is not approved`]);
+  const bad = channelOk(body.channel_integration_id);
+  if (bad) return bad;
+  const l = s.contactLists.get(String(body.contact_list_id));
+  if (!l) return notFound('contact list', String(body.contact_list_id));
+  if (now < l.readyAtMs || l.outcome !== 'success') return qError(422, ['Contact list is not ready']);
+  const params = bodyParams(body);
+  if (typeof params === 'string') return qError(422, [params]);
+  const keys = placeholderKeys(t.body);
+  if (params.length !== keys.length) return qError(422, [`Message Template has ${keys.length} variable, please adjust your payload.`]);
+  const columns = ['full_name', 'phone_number', ...l.variables];
+  const map = new Map<string, string>();
+  for (const p of params as { key?: unknown; value?: unknown }[]) {
+    if (typeof p?.key !== 'string' || !keys.includes(p.key)) return qError(422, [`Parameter key ${String(p?.key)} is invalid`]);
+    if (typeof p.value !== 'string' || !columns.includes(p.value)) return qError(422, [`Parameter value ${String(p?.value)} is not a column of the contact list`]);
+    map.set(p.key, p.value);
+  }
+  let startAtMs = now;
+  let executeType: 'immediately' | 'specific' = 'immediately';
+  if (body.execute_type === 'specific') {
+    const at = Date.parse(String(body.send_at));
+    if (Number.isNaN(at)) return qError(422, ['send_at is invalid']);
+    startAtMs = Math.max(now, at);
+    executeType = 'specific';
+  }
+  s.lastBulkAtMs = now;
+  const contacts = l.contacts;
+  const value = (i: number, col: string) => {
+    const c = contacts[i]!;
+    return col === 'full_name' ? c.name : col === 'phone_number' ? c.phone : (c.extra[col] ?? '');
+  };
+  const b: SandboxBroadcast = {
+    id: s.newId(),
+    name: String(body.name),
+    channelId: String(body.channel_integration_id),
+    contactListId: l.id,
+    contactListName: l.name,
+    template: { ...t },
+    createdAtMs: now,
+    startAtMs,
+    executeType,
+    parameters: { header: {}, body: params, buttons: {} },
+    recipients: { count: contacts.length, at: (i) => contacts[i]! },
+    render: (i) => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => value(i, map.get(k) ?? '')),
+  };
+  s.broadcasts.set(b.id, b);
+  return ok({ id: b.id, name: b.name, execute_status: 'todo', execute_type: executeType, send_at: iso(startAtMs), created_at: iso(now), message_status_count: { failed: 0, delivered: 0, read: 0, pending: contacts.length, sent: 0 }, message_template: t }, 201);
+}
+
+function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined): Reply {
+  const s = o.state;
+  const now = o.now();
+  // A sliding minute, as the documented 60 requests/min.
+  s.directTimes = s.directTimes.filter((t) => now - t < 60_000);
+  if (s.directTimes.length >= o.directPerMinute) {
+    const reset = Math.max(1, Math.ceil((s.directTimes[0]! + 60_000 - now) / 1000));
+    return qError(429, ['Too many requests', `organization_id: ${ORG_ID}`, `rate_limit_limit: ${o.directPerMinute}`, 'rate_limit_remaining: 0', `rate_limit_reset: ${reset}`]);
+  }
+  s.directTimes.push(now);
+  const body = jsonBody(req) as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') return qError(422, ['Request body must be JSON']);
+  const missing = requireFields(body, ['to_name', 'to_number', 'message_template_id', 'channel_integration_id', 'language', 'parameters']);
+  if (missing.length) return qError(422, missing);
+  if (typeof (body.language as { code?: unknown }).code !== 'string') return qError(422, ['language.code is required']);
+  if (!/^\d{8,15}$/.test(String(body.to_number))) return qError(422, ['to_number is invalid']);
+  const t = s.templates.find((x) => x.id === body.message_template_id);
+  if (!t) return notFound('message template', String(body.message_template_id));
+  if (t.status !== 'APPROVED') return qError(422, [`Message template ${t.name} is not approved`]);
+  if ((body.language as { code: string }).code !== t.language) return qError(422, [`Message template ${t.name} is not available in ${(body.language as { code: string }).code}`]);
+  const bad = channelOk(body.channel_integration_id);
+  if (bad) return bad;
+  const params = bodyParams(body);
+  if (typeof params === 'string') return qError(422, [params]);
+  const buttons = (body.parameters as { buttons?: unknown }).buttons;
+  if (buttons !== undefined) {
+    if (!Array.isArray(buttons)) return qError(422, ['parameters.buttons must be an array']);
+    for (const b of buttons as { index?: unknown }[]) if (typeof b?.index !== 'string') return qError(422, ['parameters.buttons.index must be a string']);
+  }
+  const keys = placeholderKeys(t.body);
+  if (params.length !== keys.length) return qError(422, [`Message Template has ${keys.length} variable, please adjust your payload.`]);
+  const values = new Map<string, string>();
+  for (const p of params as Record<string, unknown>[]) {
+    const m = ['key', 'value_text', 'value'].filter((f) => typeof p?.[f] !== 'string');
+    if (m.length) return qError(422, m.map((f) => `parameters.body.${f} is required`));
+    values.set(String(p.key), String(p.value_text));
+  }
+  const recipient = { phone: String(body.to_number), name: String(body.to_name) };
+  const b: SandboxBroadcast = {
+    id: s.newId(),
+    name: `direct ${recipient.phone}`,
+    channelId: String(body.channel_integration_id),
+    contactListId: null,
+    contactListName: null,
+    template: { ...t },
+    createdAtMs: now,
+    startAtMs: now,
+    executeType: 'immediately',
+    parameters: body.parameters,
+    recipients: { count: 1, at: () => recipient },
+    render: () => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => values.get(k) ?? ''),
+  };
+  s.broadcasts.set(b.id, b);
+  return ok({ id: b.id, name: b.name, organization_id: ORG_ID, channel_integration_id: b.channelId, contact_list_id: null, target_channel: 'wa', execute_status: 'todo', created_at: iso(now) }, 201);
+}

@@ -1,0 +1,101 @@
+// Everything the sandbox holds, inspectable by tests: what was received, what was sent to whom.
+import { mulberry32, uuidFrom } from './rng.js';
+import { seedIntegrations, seedKonekwa, seedTemplates, type SandboxTemplate } from './seed.js';
+import type { Recipient, SandboxBroadcast } from './delivery.js';
+
+export interface ReceivedRequest {
+  api: 'qontak' | 'konekwa' | 'oauth';
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  at: number;
+}
+
+export interface SandboxContactList {
+  id: string;
+  name: string;
+  createdAtMs: number;
+  readyAtMs: number;
+  outcome: 'success' | 'failed';
+  contacts: (Recipient & { extra: Record<string, string> })[];
+  variables: string[];
+  errorMessages: string[];
+  rowsTotal: number;
+}
+
+export interface Upload {
+  name: string;
+  filename: string;
+  contentType: string | undefined;
+  bytes: Buffer;
+}
+
+export interface KonekwaMessage {
+  message_id: string;
+  session_id: string;
+  recipient: string;
+  message_type: string;
+  content?: string;
+  template_id?: string;
+  placeholder_values?: Record<string, string>;
+  queuedAtMs: number;
+  direction: 'sent';
+}
+
+export class SandboxState {
+  readonly rand: () => number;
+  readonly requests: ReceivedRequest[] = [];
+  /** Keep request bodies (off for benchmarks of 100,000 sends). */
+  recordRequests = true;
+  integrations: ReturnType<typeof seedIntegrations>;
+  templates: SandboxTemplate[];
+  contactLists = new Map<string, SandboxContactList>();
+  uploads: Upload[] = [];
+  broadcasts = new Map<string, SandboxBroadcast>();
+  lastBulkAtMs = -Infinity;
+  directTimes: number[] = [];
+  validTokens = new Set<string>();
+  refreshTokens = new Set<string>();
+  konekwa: ReturnType<typeof seedKonekwa> & { messages: Map<string, KonekwaMessage>; order: string[] };
+  /** Accepted Konekwa sends per recipient: the exactly-once tests read this. */
+  sendsByRecipient = new Map<string, number>();
+
+  constructor(seed: number) {
+    this.rand = mulberry32(seed);
+    this.integrations = seedIntegrations(this.rand);
+    this.templates = seedTemplates(this.rand);
+    this.konekwa = { ...seedKonekwa(this.rand), messages: new Map(), order: [] };
+  }
+
+  newId(): string {
+    return uuidFrom(this.rand);
+  }
+
+  /** Invalidates every OAuth access token, as if they had expired. */
+  expireAccessTokens(): void {
+    this.validTokens.clear();
+  }
+
+  /** A broadcast with `recipients` synthetic entries, created directly (for benchmarks of log following). */
+  seedBroadcast(opts: { recipients: number; startAtMs: number; name?: string }): SandboxBroadcast {
+    const t = this.templates.find((x) => x.name === 'order_update' && x.language === 'id')!;
+    const id = this.newId();
+    const b: SandboxBroadcast = {
+      id,
+      name: opts.name ?? `seeded-${opts.recipients}`,
+      channelId: this.integrations[0]!.id,
+      contactListId: null,
+      contactListName: null,
+      template: { ...t },
+      createdAtMs: opts.startAtMs,
+      startAtMs: opts.startAtMs,
+      executeType: 'immediately',
+      parameters: { body: [] },
+      recipients: { count: opts.recipients, at: (i) => ({ phone: `62812${String(i).padStart(8, '0')}`, name: `Pelanggan ${i}` }) },
+      render: () => t.body,
+    };
+    this.broadcasts.set(id, b);
+    return b;
+  }
+}
