@@ -56,6 +56,13 @@ export function processContextInit(): ContextInit {
     controller.abort(new InterruptedError('interrupted'));
   });
   process.on('SIGTERM', () => controller.abort(new InterruptedError('terminated')));
+  // A reader that went away (`| head`) is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   return {
     stdin: process.stdin,
     stdout: process.stdout,

@@ -8,6 +8,8 @@ import { registerChannels } from './commands/channels/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerContacts } from './commands/contacts/index.js';
+import { registerBroadcast } from './commands/broadcast/index.js';
+import { registerLogs } from './commands/logs/index.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -48,6 +50,8 @@ export function buildProgram(ctx: Context): Command {
   registerAuth(program, ctx);
   registerChannels(program, ctx);
   registerContacts(program, ctx);
+  registerBroadcast(program, ctx);
+  registerLogs(program, ctx);
   registerSandbox(program, ctx);
   registerCompletion(program, ctx);
 

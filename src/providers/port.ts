@@ -101,6 +101,12 @@ export interface ContactList {
   raw: unknown;
 }
 
+export interface ListContact {
+  phone: string;
+  name: string;
+  variables: Record<string, string>;
+}
+
 export interface UploadFile {
   filename: string;
   contentType: string;
@@ -199,6 +205,8 @@ export interface Provider {
   uploadContactList(name: string, file: UploadFile): Promise<ContactList>;
   getContactList(id: string): Promise<ContactList>;
   listContactLists(max?: number): AsyncIterable<ContactList>;
+  /** The contacts of a list with their variables, for checking values before a bulk send. */
+  listContacts(listId: string): AsyncIterable<ListContact>;
 
   // Server-side broadcasts (Qontak).
   sendBulk(b: BulkSend): Promise<BroadcastSummary>;

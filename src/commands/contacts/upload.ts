@@ -7,6 +7,8 @@ import { loadContacts, problemLines, summaryLine } from './load.js';
 
 interface UploadOptions {
   name: string;
+  /** Print the resulting lists as the command's result (off when another command uploads on its way). */
+  printResult?: boolean;
   country?: string;
   sheet?: string;
   skipInvalid?: boolean;
@@ -71,6 +73,7 @@ export async function uploadValidated(ctx: Context, provider: Provider, report: 
     }
     results.push({ kind: outcome.kind, list: l, name: plan.name, rows: plan.rows });
   }
+  if (opts.printResult === false) return results;
   const rows = results.map((r) => ({
     id: r.list?.id ?? '',
     name: r.name,

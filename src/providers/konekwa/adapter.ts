@@ -7,6 +7,7 @@ import {
   type Capabilities,
   type Channel,
   type ContactList,
+  type ListContact,
   type LogPage,
   type MessageSend,
   type Provider,
@@ -148,6 +149,9 @@ export class KonekwaProvider implements Provider {
     return Promise.reject(new CapabilityError('konekwa', 'contact lists', NO_LISTS));
   }
   listContactLists(): AsyncIterable<ContactList> {
+    throw new CapabilityError('konekwa', 'contact lists', NO_LISTS);
+  }
+  listContacts(): AsyncIterable<ListContact> {
     throw new CapabilityError('konekwa', 'contact lists', NO_LISTS);
   }
   sendBulk(): Promise<BroadcastSummary> {

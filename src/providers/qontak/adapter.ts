@@ -10,6 +10,7 @@ import {
   type Channel,
   type ContactList,
   type DirectSend,
+  type ListContact,
   type LogPage,
   type MessageSend,
   type Provider,
@@ -114,6 +115,14 @@ export class QontakProvider implements Provider {
 
   async *listContactLists(max?: number): AsyncIterable<ContactList> {
     for await (const l of qontakPages<QontakContactList>(this.http, '/contacts/contact_lists', {}, max ? { max } : {})) yield toContactList(l);
+  }
+
+  async *listContacts(listId: string): AsyncIterable<ListContact> {
+    type Raw = { phone_number?: string; full_name?: string; extra?: Record<string, unknown> };
+    for await (const c of qontakPages<Raw>(this.http, `/contacts/contact_lists/contacts/${encodeURIComponent(listId)}`, {}, { pageSize: 100 })) {
+      const variables = Object.fromEntries(Object.entries(c.extra ?? {}).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
+      yield { phone: c.phone_number ?? '', name: c.full_name ?? '', variables };
+    }
   }
 
   // ---- broadcasts

@@ -1,0 +1,21 @@
+import type { Context } from '../../cli/context.js';
+import { renderCounts } from '../../cli/bars.js';
+import type { Provider } from '../../providers/port.js';
+import { DeliverySummary } from '../../core/delivery/summary.js';
+import { logSource } from '../logs/source.js';
+
+/** A Konekwa fan-out's status: the journal for who was sent, the server for how far each message got. */
+export async function journalStatus(ctx: Context, provider: Provider, runId: string): Promise<void> {
+  const source = await logSource(ctx, provider, runId);
+  const summary = new DeliverySummary();
+  let cursor: string | null = null;
+  do {
+    const page = await source.fetchPage(cursor);
+    for (const e of page.entries) summary.add(e.status, e.error);
+    cursor = page.next;
+  } while (cursor !== null);
+  const done = await source.isDone();
+  if (ctx.globals.json) return ctx.out.json({ id: runId, status: done ? 'done' : 'incomplete', counts: summary.counts, failureReasons: summary.reasons() });
+  ctx.out.print(`run ${runId}: ${done ? 'every recipient settled' : 'not finished (resume it with broadcast send --resume)'}`);
+  for (const line of renderCounts(summary.counts, summary.reasons())) ctx.out.print(line);
+}

@@ -1,0 +1,34 @@
+import type { Context } from '../../cli/context.js';
+import { UsageError } from '../../cli/errors.js';
+import type { BroadcastSummary } from '../../providers/port.js';
+
+export async function run(ctx: Context, opts: { since?: string; limit: number }): Promise<void> {
+  if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since "${opts.since}" is not a date (YYYY-MM-DD or ISO 8601).`);
+  const provider = await ctx.provider();
+  if (!provider.capabilities.broadcastLog) {
+    const { listRuns } = await import('../../core/fanout/journal.js');
+    const runs = (await listRuns(ctx.paths.stateDir)).filter((r) => !opts.since || r.createdAt >= new Date(opts.since).toISOString()).slice(0, opts.limit);
+    return ctx.out.list(runs, [
+      { header: 'RUN ID', value: (r) => r.runId },
+      { header: 'NAME', value: (r) => r.name },
+      { header: 'TEMPLATE', value: (r) => r.templateName },
+      { header: 'RECIPIENTS', value: (r) => r.total },
+      { header: 'CREATED', value: (r) => r.createdAt },
+    ]);
+  }
+  const items: BroadcastSummary[] = [];
+  for await (const b of provider.listBroadcasts({ ...(opts.since ? { since: opts.since } : {}), max: opts.limit })) items.push(b);
+  await ctx.out.list(
+    items,
+    [
+      { header: 'ID', value: (b) => b.id },
+      { header: 'NAME', value: (b) => b.name },
+      { header: 'STATUS', value: (b) => b.status },
+      { header: 'TEMPLATE', value: (b) => b.templateName },
+      { header: 'SENT', value: (b) => b.counts.sent + b.counts.delivered + b.counts.read },
+      { header: 'FAILED', value: (b) => b.counts.failed },
+      { header: 'CREATED', value: (b) => b.createdAt },
+    ],
+    items.map((b) => b.raw),
+  );
+}

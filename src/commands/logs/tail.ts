@@ -1,0 +1,51 @@
+import type { Context } from '../../cli/context.js';
+import { ExitCode, SilentExit, UsageError } from '../../cli/errors.js';
+import { renderCounts } from '../../cli/bars.js';
+import type { DeliveryStatus } from '../../providers/port.js';
+import { followLog, type LogEvent } from '../../core/delivery/follow.js';
+import { logSource } from './source.js';
+
+const STATUSES: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed'];
+
+interface TailOptions {
+  follow?: boolean;
+  interval: number;
+  status?: string;
+  untilDone?: boolean;
+  failOnFailed?: boolean;
+}
+
+export async function run(ctx: Context, opts: TailOptions, id: string): Promise<void> {
+  const only = opts.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = only?.filter((s) => !STATUSES.includes(s as DeliveryStatus));
+  if (unknown?.length) throw new UsageError(`--status ${unknown.join(',')}: use ${STATUSES.join(', ')}.`);
+  if (opts.untilDone && !opts.follow) opts.follow = true;
+  const provider = await ctx.provider();
+  const source = await logSource(ctx, provider, id);
+  const show = (e: LogEvent) => {
+    if (only && !only.includes(e.entry.status)) return;
+    const en = e.entry;
+    if (ctx.globals.json) {
+      ctx.out.jsonLine({ event: e.kind, ...(e.kind === 'change' ? { from: e.from } : {}), ...en });
+      return;
+    }
+    const time = (en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt ?? '').replace('T', ' ').slice(0, 19);
+    const status = e.kind === 'change' ? `${e.from} → ${en.status}` : en.status;
+    ctx.out.print([time, en.phone, en.name, status, en.error ?? ''].join('\t'));
+  };
+  const result = await followLog({
+    fetchPage: (c) => source.fetchPage(c),
+    isDone: () => source.isDone(),
+    follow: opts.follow === true,
+    untilDone: opts.untilDone === true,
+    intervalMs: opts.interval,
+    sleep: (ms) => ctx.sleep(ms).catch(() => undefined),
+    signal: ctx.signal,
+    onEvent: show,
+  });
+  const s = result.summary;
+  if (!ctx.globals.json) for (const line of renderCounts(s.counts, s.reasons())) ctx.out.info(line);
+  else if (opts.follow) ctx.out.jsonLine({ event: 'summary', counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
+  if (result.interrupted) throw new SilentExit(ExitCode.interrupted);
+  if (opts.failOnFailed && s.counts.failed > 0) throw new SilentExit(ExitCode.failed);
+}

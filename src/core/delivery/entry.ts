@@ -1,0 +1,64 @@
+// A delivery-log entry in one shape for both providers.
+import type { DeliveryStatus } from '../../providers/port.js';
+
+export interface LogEntry {
+  id: string;
+  phone: string;
+  name: string;
+  status: DeliveryStatus;
+  /** The failure reason; absent when the API says "n/a". */
+  error?: string;
+  waMessageId?: string;
+  createdAt?: string;
+  sentAt?: string;
+  deliveredAt?: string;
+  readAt?: string;
+}
+
+export const STATUS_RANK: Record<DeliveryStatus, number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const STATUSES = Object.keys(STATUS_RANK) as DeliveryStatus[];
+
+const na = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' && v !== 'n/a' ? v : undefined);
+const epoch = (v: unknown): string | undefined => {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : undefined;
+};
+
+/** Qontak's log entry (GET /broadcasts/{id}/whatsapp/log). Times come from WhatsApp's statuses in messages_response. */
+export function fromQontakLogEntry(raw: unknown): LogEntry {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const status = STATUSES.includes(r.status as DeliveryStatus) ? (r.status as DeliveryStatus) : 'pending';
+  const response = (r.messages_response ?? {}) as { statuses?: { status?: string; timestamp?: unknown }[]; errors?: { title?: string; details?: string }[] };
+  const at = (s: string) => epoch(response.statuses?.find((x) => x.status === s)?.timestamp);
+  const error = na(r.whatsapp_error_message) ?? (status === 'failed' ? (response.errors?.[0]?.details ?? response.errors?.[0]?.title) : undefined);
+  const e: LogEntry = { id: String(r.id ?? ''), phone: String(r.contact_phone_number ?? ''), name: String(r.contact_full_name ?? ''), status };
+  if (error) e.error = error;
+  const wa = na(r.whatsapp_message_id);
+  if (wa) e.waMessageId = wa;
+  const created = na(r.created_at);
+  if (created) e.createdAt = created;
+  const sent = at('sent');
+  if (sent) e.sentAt = sent;
+  const delivered = at('delivered');
+  if (delivered) e.deliveredAt = delivered;
+  const read = at('read');
+  if (read) e.readAt = read;
+  return e;
+}
+
+/** Konekwa's message statuses in the shared vocabulary. */
+export function fromKonekwaStatus(s: string | undefined): DeliveryStatus {
+  switch ((s ?? '').toUpperCase()) {
+    case 'SENT':
+      return 'sent';
+    case 'DELIVERED':
+      return 'delivered';
+    case 'READ':
+      return 'read';
+    case 'FAILED':
+    case 'ERROR':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}

@@ -1,0 +1,49 @@
+// Writing a delivery log to CSV or XLSX. Cells that a spreadsheet would run as a formula are neutralised.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { InputError } from '../input-error.js';
+import type { LogEntry } from './entry.js';
+
+export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_message_id', 'created_at', 'sent_at', 'delivered_at', 'read_at'] as const;
+
+/** A leading = + - @ (or tab, CR) makes Excel and LibreOffice evaluate a cell; a quote in front keeps it text. */
+export function neutraliseCell(v: string): string {
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+function row(e: LogEntry): string[] {
+  return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', e.createdAt ?? '', e.sentAt ?? '', e.deliveredAt ?? '', e.readAt ?? ''].map(neutraliseCell);
+}
+
+const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+export async function exportLog(entries: AsyncIterable<LogEntry>, outPath: string): Promise<number> {
+  const ext = path.extname(outPath).toLowerCase();
+  if (ext !== '.csv' && ext !== '.xlsx') throw new InputError(`--out ${outPath}: write a .csv or .xlsx file.`);
+  let n = 0;
+  if (ext === '.csv') {
+    const out = createWriteStream(outPath, { mode: 0o600 });
+    // A BOM so Excel reads UTF-8 names right; CRLF as Excel writes.
+    out.write(`\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`);
+    for await (const e of entries) {
+      if (!out.write(`${row(e).map(csvField).join(',')}\r\n`)) await once(out, 'drain');
+      n++;
+    }
+    out.end();
+    await once(out, 'finish');
+    return n;
+  }
+  const XLSX = await import('xlsx');
+  const rows: string[][] = [[...EXPORT_COLUMNS]];
+  for await (const e of entries) {
+    rows.push(row(e));
+    n++;
+  }
+  const ws = XLSX.utils.aoa_to_sheet(rows);
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, 'log');
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(outPath, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer, { mode: 0o600 });
+  return n;
+}

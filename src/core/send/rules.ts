@@ -1,0 +1,55 @@
+// The send-time rules of template-rules.md, applied to one recipient's values. Runs once per recipient, so it avoids
+// anything heavier than a regex and a grapheme count.
+import type { RemoteTemplate } from '../../providers/port.js';
+import type { SendRules } from './plan.js';
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const BODY_LIMIT = 1024;
+
+export function graphemes(text: string): number {
+  // Plain ASCII is one grapheme per code unit (CRLF aside); only other text needs the segmenter.
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.length - (text.match(/\r\n/g)?.length ?? 0);
+  let n = 0;
+  for (const _ of segmenter.segment(text)) n++;
+  return n;
+}
+
+export const sendRules: SendRules = {
+  placeholders(body) {
+    const keys: string[] = [];
+    for (const m of body.matchAll(PLACEHOLDER)) if (!keys.includes(m[1]!)) keys.push(m[1]!);
+    const style = keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) ? 'positional' : keys.length === 0 ? 'positional' : 'named';
+    return { style, keys };
+  },
+
+  checkValues(template: RemoteTemplate, values) {
+    const found: { ruleId: string; message: string }[] = [];
+    for (const key of this.placeholders(template.body).keys) {
+      const v = values[key];
+      if (v === undefined) {
+        found.push({ ruleId: 'parameter-count', message: `no value for {{${key}}}` });
+        continue;
+      }
+      if (v.trim() === '') found.push({ ruleId: 'parameter-empty', message: `{{${key}}} is empty; WhatsApp refuses empty parameters` });
+      if (/[\r\n]/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has a line break (WhatsApp error 132018)` });
+      if (/\t/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has a tab (WhatsApp error 132018)` });
+      if (/ {5,}/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has more than 4 spaces in a row (WhatsApp error 132018)` });
+    }
+    const rendered = this.render(template.body, values);
+    const length = graphemes(rendered);
+    if (length > BODY_LIMIT) {
+      found.push({ ruleId: 'rendered-length', message: `the message is ${length} characters with its values filled in (counted as a person sees them); the limit is ${BODY_LIMIT}` });
+    }
+    return found;
+  },
+
+  checkVariableName(name) {
+    return /^[a-z0-9_]{2,16}$/.test(name) ? null : `"${name}" cannot be a Qontak list variable: use 2 to 16 lowercase letters, digits or underscores`;
+  },
+
+  render(body, values) {
+    return body.replace(PLACEHOLDER, (m, key: string) => values[key] ?? m);
+  },
+};
