@@ -14,7 +14,7 @@ export function registerBroadcast(program: Command, ctx: Context): void {
   broadcast
     .command('send')
     .description('send a template, after checking every recipient; never twice for the same idempotency key')
-    .requiredOption('--template <name|id>', 'approved template to send')
+    .option('--template <name|id>', 'approved template to send (required unless --resume)')
     .option('--list <id>', 'a Qontak contact list')
     .option('--file <sheet>', 'a spreadsheet of contacts (.xlsx, .xls, .csv)')
     .option('--to <phone>', 'one number')

@@ -15,7 +15,7 @@ import { loadContacts } from '../contacts/load.js';
 import path from 'node:path';
 
 export interface SendOptions {
-  template: string;
+  template?: string;
   list?: string;
   file?: string;
   to?: string;
@@ -52,6 +52,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     const { resumeFanout } = await import('./fanout.js');
     return resumeFanout(ctx, opts.resume, opts);
   }
+  if (!opts.template) throw new UsageError('--template is required (the template name or id to send).');
   const targets = [opts.list, opts.file, opts.to].filter((t) => t !== undefined).length;
   if (targets !== 1) throw new UsageError('Give exactly one of --list ID, --file SHEET or --to PHONE.');
   if (!opts.dryRun && !ctx.globals.yes && !ctx.prompter.canPrompt) {

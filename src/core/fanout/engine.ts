@@ -21,6 +21,8 @@ export interface FanoutDeps {
   signal: AbortSignal;
   /** Wait before the closing reconciliation, so the server has recorded what it accepted. */
   settleMs?: number;
+  /** Send-and-reconcile rounds in one run (default 3). */
+  rounds?: number;
   /** Retries of a send that certainly did not reach the server (refused connection). */
   notSentRetries?: number;
   onProgress?: (p: Progress) => void;
@@ -118,39 +120,45 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     progress();
   };
 
-  for await (const r of d.plan()) {
-    if (d.signal.aborted || fatal) break;
-    const s = state.get(r.i);
-    if (s === 'sent' || s === 'failed') {
-      alreadyDone++;
-      continue;
-    }
-    if (s !== 'pending' && s !== 'not-sent') continue;
-    while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
-    if (fatal) break;
-    await bucket.take();
-    if (d.signal.aborted) break;
-    await journal.append({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-    const p: Promise<void> = sendOne(r)
-      .catch((err: unknown) => {
-        // Auth lost, say: stop issuing. What this recipient became is unknown until reconciled.
-        fatal ??= err;
-        return journal.append({ i: r.i, s: 'unknown', at: nowIso(now), error: err instanceof Error ? err.message : String(err) }, false);
-      })
-      .finally(() => inFlight.delete(p));
-    inFlight.add(p);
-  }
-  await Promise.all(inFlight);
-  if (fatal) {
-    await journal.sync().catch(() => undefined);
-    throw fatal;
-  }
-
-  // 3. What this run left unknown is looked up once, after a moment, then reported.
+  // 3. Rounds: send everything eligible; then look up what this round left unknown (after a moment) and send again
+  // only what the server has no record of. A few rounds settle almost everything; the rest waits for --resume.
   let reconcileError: string | undefined;
-  if (thisRunUnknown.length > 0 && !d.signal.aborted) {
+  for (let round = 0; round < (d.rounds ?? 3); round++) {
+    thisRunUnknown.length = 0;
+    let eligible = 0;
+    for await (const r of d.plan()) {
+      if (d.signal.aborted || fatal) break;
+      const s = state.get(r.i);
+      if (s === 'sent' || s === 'failed') {
+        if (round === 0) alreadyDone++;
+        continue;
+      }
+      if (s !== 'pending' && s !== 'not-sent') continue;
+      eligible++;
+      while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
+      if (fatal) break;
+      await bucket.take();
+      if (d.signal.aborted) break;
+      await journal.append({ i: r.i, s: 'sending', at: nowIso(now) }, true);
+      const p: Promise<void> = sendOne(r)
+        .catch((err: unknown) => {
+          // Auth lost, say: stop issuing. What this recipient became is unknown until reconciled.
+          fatal ??= err;
+          return journal.append({ i: r.i, s: 'unknown', at: nowIso(now), error: err instanceof Error ? err.message : String(err) }, false);
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    if (fatal) {
+      await journal.sync().catch(() => undefined);
+      throw fatal;
+    }
+    if (d.signal.aborted || (eligible === 0 && thisRunUnknown.length === 0)) break;
+    if (thisRunUnknown.length === 0) continue;
     await d.sleep(d.settleMs ?? 2000);
-    reconcileError = await reconcileInto(d, thisRunUnknown);
+    reconcileError = await reconcileInto(d, [...thisRunUnknown]);
+    if (reconcileError) break;
   }
   return summary(d.signal.aborted, reconcileError);
 

@@ -1,0 +1,136 @@
+// The Konekwa fan-out under fire: killed with SIGKILL half-way, faults injected, overlapping runs. The sandbox counts
+// what it accepted per recipient; every recipient must have been sent exactly once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { repoRoot } from '../helpers/paths.js';
+
+const bin = path.join(repoRoot, 'bin', 'wa-cli.js');
+
+function sheet(bed: TestBed, n: number): string {
+  const file = path.join(bed.dir, `contacts-${n}.csv`);
+  const lines = ['phone_number,full_name,company'];
+  for (let i = 0; i < n; i++) lines.push(`0812${String(i).padStart(8, '0')},Pelanggan ${i},Acme ${i % 7}`);
+  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
+  return file;
+}
+
+const sendArgs = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', ...extra];
+
+function exactlyOnce(bed: TestBed, n: number): void {
+  const sends = bed.sandbox.state.sendsByRecipient;
+  const twice = [...sends].filter(([, c]) => c !== 1);
+  assert.deepEqual(twice, [], 'no recipient sent twice');
+  assert.equal(sends.size, n, 'every recipient sent');
+}
+
+function runIdOf(bed: TestBed): string {
+  const runs = readdirSync(path.join(bed.dir, 'state', 'runs'));
+  assert.equal(runs.length, 1);
+  return runs[0]!;
+}
+
+async function killMidway(bed: TestBed, args: string[], env: Record<string, string>, after: number): Promise<void> {
+  const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(signal === 'SIGKILL' ? -9 : code)));
+  for (let i = 0; i < 600 && bed.sandbox.state.konekwa.order.length < after; i++) await new Promise((r) => setTimeout(r, 25));
+  child.kill('SIGKILL');
+  assert.equal(await exited, -9, 'killed while sending');
+}
+
+test('a fan-out killed with SIGKILL and resumed sends every recipient exactly once', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 300;
+    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    await killMidway(bed, sendArgs(sheet(bed, n), ['--rate', '200/s', '--concurrency', '4']), env, 100);
+    const before = bed.sandbox.state.sendsByRecipient.size;
+    assert.ok(before >= 100 && before < n, `stopped midway (${before})`);
+    const r = await runCli(['-y', 'broadcast', 'send', '--resume', runIdOf(bed), '--rate', '200/s', '--json'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.sent, n);
+    exactlyOnce(bed, n);
+    // Done means done: running the same send again is refused.
+    const again = await runCli(sendArgs(sheet(bed, n)), { env });
+    assert.equal(again.code, 5);
+  } finally {
+    await bed.close();
+  }
+});
+
+test('with dropped connections, 5xx and 429 injected, killed and resumed: still exactly once', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 200;
+    const post = { method: 'POST', path: '/v1/messages' };
+    bed.sandbox.faults.add({ kind: 'drop-after', match: post, probability: 0.05 });
+    bed.sandbox.faults.add({ kind: 'status', status: 503, match: post, probability: 0.05 });
+    bed.sandbox.faults.add({ kind: 'rate-limit', form: 'retry-after', seconds: 1, match: post, times: 3 });
+    bed.sandbox.faults.add({ kind: 'drop-before', match: post, probability: 0.03 });
+    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    await killMidway(bed, sendArgs(sheet(bed, n), ['--rate', '200/s', '--concurrency', '4']), env, 80);
+    let r = await runCli(['-y', 'broadcast', 'send', '--resume', runIdOf(bed), '--rate', '200/s', '--json'], { env });
+    // Unknown outcomes are reconciled at the end of the run; a second resume settles anything still open.
+    if (r.code !== 0) r = await runCli(['-y', 'broadcast', 'send', '--resume', runIdOf(bed), '--json'], { env });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    exactlyOnce(bed, n);
+    const kinds = new Set(bed.sandbox.faults.fired.map((f) => f.kind));
+    for (const k of ['drop-after', 'status', 'rate-limit']) assert.ok(kinds.has(k as never), `${k} was injected`);
+  } finally {
+    await bed.close();
+  }
+});
+
+test('two overlapping runs with one idempotency key: one sends, the other exits 5; a rerun after success exits 5', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 40;
+    const file = sheet(bed, n);
+    const env = { PATH: process.env.PATH ?? '', ...bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' }) };
+    const args = sendArgs(file, ['--idempotency-key', 'nov-promo-1', '--rate', '20/s']);
+    const start = () =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const c = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        c.stderr.on('data', (d: Buffer) => (stderr += d));
+        c.on('exit', (code) => resolve({ code, stderr }));
+      });
+    const [a, b] = await Promise.all([start(), start()]);
+    const codes = [a.code, b.code].sort();
+    assert.deepEqual(codes, [0, 5], `${a.stderr}\n${b.stderr}`);
+    const refused = a.code === 5 ? a : b;
+    assert.match(refused.stderr, /nov-promo-1/);
+    exactlyOnce(bed, n);
+    const rerun = await runCli(args, { env });
+    assert.equal(rerun.code, 5);
+    assert.match(rerun.stderr, /Already sent with idempotency key nov-promo-1: done at .*promo_nov to 40 recipient\(s\)/);
+  } finally {
+    await bed.close();
+  }
+});
+
+test('the Konekwa request body carries the session, recipient, template and placeholder_values', async () => {
+  const bed = await testBed();
+  try {
+    const r = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--to', '0812-3456-7890', '--to-name', 'Budi', '--param', 'name=full_name', '--param', 'company=:Toko Maju'], {
+      env: bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const sent = bed.sandbox.state.requests.filter((q) => q.method === 'POST' && q.path === '/v1/messages');
+    assert.equal(sent.length, 1);
+    assert.deepEqual(JSON.parse(sent[0]!.body), {
+      session_id: 'ses_main01',
+      recipient: '6281234567890',
+      message_type: 'text',
+      template_id: 'tpl_promo_nov',
+      placeholder_values: { name: 'Budi', company: 'Toko Maju' },
+    });
+  } finally {
+    await bed.close();
+  }
+});
