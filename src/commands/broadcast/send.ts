@@ -139,7 +139,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     let result: { id: string; name: string; status: string };
     try {
       result = bulk
-        ? await sendQontakBulk(ctx, provider, { template, channel, audience, mapping, name: `${name} [${key}]`, sendAt, opts })
+        ? await sendQontakBulk(ctx, provider, { template, channel, audience, recipients, mapping, name: `${name} [${key}]`, sendAt, opts })
         : await sendQontakDirect(provider, { template, channel, recipient: recipients[0]!, mappingSources: mapping.sources });
     } catch (err) {
       await ledger.record({ ...base, at: new Date(ctx.now()).toISOString(), status: 'failed', detail: err instanceof Error ? err.message : String(err) });
@@ -278,12 +278,15 @@ async function refuseIfUsed(ctx: Context, provider: Provider, ledger: Ledger, ke
 async function sendQontakBulk(
   ctx: Context,
   provider: Provider,
-  a: { template: RemoteTemplate; channel: Channel; audience: Audience; mapping: ReturnType<typeof buildMapping>['mapping']; name: string; sendAt: string | undefined; opts: SendOptions },
+  a: { template: RemoteTemplate; channel: Channel; audience: Audience; recipients: Recipient[]; mapping: ReturnType<typeof buildMapping>['mapping']; name: string; sendAt: string | undefined; opts: SendOptions },
 ): Promise<{ id: string; name: string; status: string }> {
   let listId = a.opts.list;
   if (a.audience.kind === 'file') {
     const { uploadValidated } = await import('../contacts/upload.js');
-    const [uploaded, ...more] = await uploadValidated(ctx, provider, a.audience.report!, {
+    // Only the recipients that passed the send-time checks go into the list: the server sends to all of it.
+    const keep = new Set(a.recipients.map((r) => r.row));
+    const report = a.audience.report!;
+    const [uploaded, ...more] = await uploadValidated(ctx, provider, { ...report, valid: report.valid.filter((c) => keep.has(c.rowNumber)) }, {
       name: a.name,
       timeout: 600_000,
       skipInvalid: a.opts.skipInvalid === true,

@@ -25,7 +25,9 @@ export async function run(ctx: Context, opts: UploadOptions, file: string): Prom
   }
   const report = await loadContacts(ctx, file, opts);
   const lists = await uploadValidated(ctx, provider, report, opts);
-  if (lists.some((l) => l.kind !== 'success')) throw new SilentExit(lists.some((l) => l.kind === 'failed') ? ExitCode.failed : ExitCode.transient);
+  // A failed list is a failure; one still processing when --timeout ran out is worth trying again later.
+  if (lists.some((l) => l.kind === 'failed')) throw new SilentExit(ExitCode.failed);
+  if (lists.some((l) => l.kind === 'timeout')) throw new SilentExit(ExitCode.transient);
 }
 
 export type UploadResult = { kind: 'success' | 'failed' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };

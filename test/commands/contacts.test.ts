@@ -1,0 +1,91 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as XLSX from 'xlsx';
+import { runCli } from '../helpers/cli.js';
+import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { fixture } from '../helpers/paths.js';
+
+let bed: TestBed;
+before(async () => (bed = await testBed({ listProcessingMs: 300 })));
+after(() => bed.close());
+
+test('contacts validate: exit 1 with every problem named by cell; --json lists them all', async () => {
+  const r = await runCli(['contacts', 'validate', fixture('contacts', 'numeric-phones.xlsx')], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /error: A3 \(phone_number\): phone number is stored as the number 812345678 and has lost its leading zero/);
+  assert.match(r.stdout, /10 rows, 1 valid, 9 invalid/);
+  const j = await runCli(['--json', 'contacts', 'validate', fixture('contacts', 'numeric-phones.xlsx')], { env: bed.env('qontak-hmac') });
+  const report = JSON.parse(j.stdout);
+  assert.equal(report.invalid, 9);
+  assert.equal(report.problems.length, report.errors + report.warnings);
+  assert.ok(report.problems.every((p: { message: string }) => !p.message.includes('\n')));
+});
+
+test('contacts validate --out writes the clean rows as text cells; exit 0 when only warnings', async () => {
+  const out = path.join(bed.dir, 'clean.xlsx');
+  const csv = path.join(bed.dir, 'ok.csv');
+  writeFileSync(csv, 'Phone Number,Nama,kota\r\n0812-3456-7890,Budi,Bandung\r\n+62 813 1111 2222,Sari,Medan\r\n');
+  const r = await runCli(['contacts', 'validate', csv, '--out', out], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /warning: A1 header "Phone Number"/);
+  const ws = XLSX.read(readFileSync(out)).Sheets.contacts!;
+  assert.equal(ws.A1!.v, 'phone_number');
+  assert.equal(ws.A2!.t, 's');
+  assert.equal(ws.A2!.v, '6281234567890');
+  assert.equal(ws.B3!.v, 'Sari');
+});
+
+test('a broken spreadsheet is a one-line error with exit 2', async () => {
+  for (const f of ['fake.xlsx', 'truncated.xlsx']) {
+    const r = await runCli(['contacts', 'validate', fixture('contacts', f)], { env: bed.env('qontak-hmac') });
+    assert.equal(r.code, 2, f);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(f.replace('.', '\\.')));
+  }
+});
+
+test('contacts upload sends the normalised file byte for byte and waits until the list is ready', async () => {
+  const r = await runCli(['contacts', 'upload', fixture('contacts', 'semicolon-bom-crlf.csv'), '--name', 'nov', '--skip-invalid', '--json'], {
+    env: bed.env('qontak-hmac'),
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const upload = bed.sandbox.state.uploads.at(-1)!;
+  assert.equal(upload.name, 'nov');
+  assert.equal(upload.filename, 'nov.csv');
+  assert.deepEqual(upload.bytes, readFileSync(fixture('contacts', 'semicolon-bom-crlf.clean.csv')));
+  const [list] = JSON.parse(r.stdout);
+  assert.equal(list.outcome, 'success');
+  assert.equal(list.succeeded, 3);
+  const show = await runCli(['contacts', 'show', list.id, '--json'], { env: bed.env('qontak-hmac') });
+  assert.deepEqual(JSON.parse(show.stdout).contact_variables, ['kota', 'saldo']);
+  const lists = await runCli(['contacts', 'lists'], { env: bed.env('qontak-hmac') });
+  assert.match(lists.stdout, new RegExp(`^${list.id}\tnov\tsuccess\t3\t0\t`, 'm'));
+});
+
+test('contacts upload refuses invalid rows (exit 1, nothing uploaded); --dry-run and --no-wait', async () => {
+  const count = bed.sandbox.state.uploads.length;
+  const bad = await runCli(['contacts', 'upload', fixture('contacts', 'semicolon-bom-crlf.csv'), '--name', 'x'], { env: bed.env('qontak-hmac') });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /1 invalid row\(s\); nothing was uploaded/);
+  const dry = await runCli(['contacts', 'upload', fixture('contacts', 'semicolon-bom-crlf.csv'), '--name', 'x', '--skip-invalid', '--dry-run'], { env: bed.env('qontak-hmac') });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stderr, /Dry run: would upload "x" as x\.csv \(3 contacts/);
+  assert.equal(bed.sandbox.state.uploads.length, count);
+  const nowait = await runCli(['contacts', 'upload', fixture('contacts', 'semicolon-bom-crlf.csv'), '--name', 'y', '--skip-invalid', '--no-wait', '--json'], { env: bed.env('qontak-hmac') });
+  assert.equal(nowait.code, 0, nowait.stderr);
+  assert.equal(JSON.parse(nowait.stdout)[0].progress, 'processing');
+});
+
+test('contacts upload through Konekwa says there are no lists and points to broadcast send --file', async () => {
+  const r = await runCli(['contacts', 'upload', fixture('contacts', 'semicolon-bom-crlf.csv'), '--name', 'x'], { env: bed.env('konekwa') });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Konekwa has no contact lists.*broadcast send --file/);
+});
+
+test('contacts show of an unknown list exits 3 with the API\'s words', async () => {
+  const r = await runCli(['contacts', 'show', 'no-such-list'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /Couldn't find contact list with 'id'=no-such-list/);
+});
