@@ -2,19 +2,10 @@
 // anything heavier than a regex and a grapheme count.
 import type { RemoteTemplate } from '../../providers/port.js';
 import type { SendRules } from './plan.js';
+import { graphemeLength as graphemes } from '../template-rules/text.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const BODY_LIMIT = 1024;
-
-export function graphemes(text: string): number {
-  // Plain ASCII is one grapheme per code unit (CRLF aside); only other text needs the segmenter.
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(text)) return text.length - (text.match(/\r\n/g)?.length ?? 0);
-  let n = 0;
-  for (const _ of segmenter.segment(text)) n++;
-  return n;
-}
 
 export const sendRules: SendRules = {
   placeholders(body) {

@@ -1,0 +1,51 @@
+// Runs every rule over a template and places each finding: field line:column, and file line:column where known.
+import type { Field, TemplateDoc } from './model.js';
+import { RULES, type Severity } from './rules.js';
+import { positionIn } from './text.js';
+
+export type SeverityOverride = Severity | 'off';
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  field: Field;
+  /** Inside the field's text. */
+  line?: number;
+  column?: number;
+  /** In the source file. */
+  fileLine?: number;
+  fileColumn?: number;
+}
+
+function fieldText(doc: TemplateDoc, field: Field): string {
+  if (field === 'body') return doc.body ?? '';
+  if (field === 'header') return doc.header?.text ?? '';
+  if (field === 'footer') return doc.footer ?? '';
+  if (field === 'name') return doc.name;
+  const m = /^buttons\[(\d+)\]\.(\w+)$/.exec(field);
+  if (m) return String((doc.buttons[Number(m[1])] as unknown as Record<string, unknown> | undefined)?.[m[2]!] ?? '');
+  const e = /^examples\[(\d+)\]$/.exec(field);
+  if (e) return doc.examples?.[Number(e[1])] ?? '';
+  return '';
+}
+
+export function validateTemplate(doc: TemplateDoc, severities: Record<string, SeverityOverride> = {}): Finding[] {
+  const out: Finding[] = [];
+  for (const rule of RULES) {
+    const override = severities[rule.id];
+    if (override === 'off') continue;
+    for (const raw of rule.check(doc)) {
+      const finding: Finding = { ruleId: raw.ruleId, severity: override ?? raw.severity ?? rule.severity, message: raw.message, field: raw.field };
+      const offset = raw.offset ?? 0;
+      if (raw.offset !== undefined) Object.assign(finding, positionIn(fieldText(doc, raw.field), raw.offset));
+      const at = doc.source.locate?.(raw.field, offset);
+      if (at) {
+        finding.fileLine = at.line;
+        finding.fileColumn = at.column;
+      }
+      out.push(finding);
+    }
+  }
+  return out.sort((a, b) => (a.fileLine ?? 0) - (b.fileLine ?? 0) || (a.fileColumn ?? 0) - (b.fileColumn ?? 0) || a.ruleId.localeCompare(b.ruleId));
+}

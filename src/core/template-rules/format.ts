@@ -1,0 +1,34 @@
+// Findings as text lines, GitHub workflow annotations, or JSON.
+import type { Finding } from './engine.js';
+import type { TemplateDoc } from './model.js';
+
+export interface Result {
+  doc: TemplateDoc;
+  findings: Finding[];
+}
+
+const where = (r: Result, f: Finding) => `${r.doc.source.file}:${f.fileLine ?? 1}:${f.fileColumn ?? 1}`;
+const within = (f: Finding) => (f.line !== undefined ? ` (${f.field} ${f.line}:${f.column})` : ` (${f.field})`);
+
+export function formatText(results: readonly Result[]): string[] {
+  return results.flatMap((r) => r.findings.map((f) => `${where(r, f)} ${f.severity} ${f.ruleId} ${r.doc.name || '(no name)'}: ${f.message}${within(f)}`));
+}
+
+// Workflow commands: % \r \n must be escaped in the message, and , : too in properties.
+const escData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escProp = (s: string) => escData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+export function formatGithub(results: readonly Result[]): string[] {
+  return results.flatMap((r) =>
+    r.findings.map((f) => `::${f.severity} file=${escProp(r.doc.source.file)},line=${f.fileLine ?? 1},col=${f.fileColumn ?? 1},title=${escProp(f.ruleId)}::${escData(`${r.doc.name}: ${f.message}`)}`),
+  );
+}
+
+export function toJsonReport(results: readonly Result[]) {
+  const all = results.flatMap((r) => r.findings);
+  return {
+    templates: results.map((r) => ({ file: r.doc.source.file, name: r.doc.name, language: r.doc.language ?? null, findings: r.findings })),
+    errors: all.filter((f) => f.severity === 'error').length,
+    warnings: all.filter((f) => f.severity === 'warning').length,
+  };
+}

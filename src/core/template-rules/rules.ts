@@ -1,0 +1,353 @@
+// Every structure rule of template-rules.md. A rule looks at a template and says what to change, and where.
+import { emojiCount, findPlaceholders, graphemeLength, graphemes } from './text.js';
+import type { Field, TemplateDoc } from './model.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface RawFinding {
+  ruleId: string;
+  field: Field;
+  /** Offset in the field's text, when the problem has a place. */
+  offset?: number;
+  message: string;
+  /** Overrides the rule's default severity (consecutive-line-breaks depends on the provider). */
+  severity?: Severity;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  check(doc: TemplateDoc): RawFinding[];
+}
+
+const CATEGORIES = ['AUTHENTICATION', 'MARKETING', 'UTILITY'];
+const LEGACY_CATEGORIES = ['PAYMENT_UPDATE', 'ACCOUNT_UPDATE', 'SHIPPING_UPDATE', 'TRANSACTIONAL', 'OTP', 'ALERT_UPDATE', 'APPOINTMENT_UPDATE', 'ISSUE_RESOLUTION', 'PERSONAL_FINANCE_UPDATE', 'RESERVATION_UPDATE', 'TICKET_UPDATE', 'TRANSPORTATION_UPDATE', 'AUTO_REPLY'];
+const SPACE = '[ \\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000]';
+const SHORTENERS = /\b(?:bit\.ly|s\.id|tinyurl\.com|linktr\.ee|t\.co|goo\.gl|ow\.ly|is\.gd|cutt\.ly|rebrand\.ly|shorturl\.at|lnkd\.in|rb\.gy|tiny\.cc)\/\S*/gi;
+const ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF]/g;
+const needsMetaFields = (d: TemplateDoc) => d.kind !== 'konekwa';
+const bodyOf = (d: TemplateDoc) => d.body ?? '';
+const f = (ruleId: string, field: Field, message: string, offset?: number): RawFinding => ({ ruleId, field, message, ...(offset === undefined ? {} : { offset }) });
+
+/** Placeholder style a template is meant to use: Konekwa names them, Qontak and Meta number them. */
+const positional = (d: TemplateDoc) => d.kind !== 'konekwa';
+
+export const RULES: Rule[] = [
+  {
+    id: 'name-charset',
+    severity: 'error',
+    check: (d) => {
+      if (d.name === '') return [f('name-charset', 'name', 'the template has no name; give it one of lowercase letters, digits and underscores')];
+      const bad = /[^a-z0-9_]/.exec(d.name);
+      if (!bad) return [];
+      const fixed = d.name.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+      return [f('name-charset', 'name', `name "${d.name}" may use only lowercase letters, digits and underscores; use "${fixed}"`, bad.index)];
+    },
+  },
+  {
+    id: 'name-length',
+    severity: 'error',
+    check: (d) => (d.name.length > 512 ? [f('name-length', 'name', `name is ${d.name.length} characters; the limit is 512`, 512)] : []),
+  },
+  {
+    id: 'category',
+    severity: 'error',
+    check: (d) => {
+      if (!needsMetaFields(d)) return [];
+      const c = (d.category ?? '').toUpperCase();
+      if (c === '') return [f('category', 'category', `no category; use ${CATEGORIES.join(', ')}`)];
+      if (CATEGORIES.includes(c)) return [];
+      if (LEGACY_CATEGORIES.includes(c)) return [{ ...f('category', 'category', `category ${c} is an older value; Meta now files it under UTILITY (or AUTHENTICATION for codes)`), severity: 'warning' }];
+      return [f('category', 'category', `category "${d.category}" is not one of ${CATEGORIES.join(', ')}`)];
+    },
+  },
+  {
+    id: 'language-required',
+    severity: 'error',
+    check: (d) => (needsMetaFields(d) && !d.language ? [f('language-required', 'language', 'no language; give a code such as id, en or en_US')] : []),
+  },
+  {
+    id: 'body-required',
+    severity: 'error',
+    check: (d) => (bodyOf(d).trim() === '' ? [f('body-required', 'body', 'the template has no body text; every template needs exactly one body')] : []),
+  },
+  {
+    id: 'body-length',
+    severity: 'error',
+    check: (d) => {
+      const n = graphemeLength(bodyOf(d));
+      return n > 1024 ? [f('body-length', 'body', `body is ${n} characters (counted as a person sees them: an emoji with skin tone or a flag is one); the limit is 1024 — shorten it by ${n - 1024}`)] : [];
+    },
+  },
+  {
+    id: 'body-edge-space',
+    severity: 'error',
+    check: (d) => {
+      const out: RawFinding[] = [];
+      const body = bodyOf(d);
+      const re = new RegExp(`^${SPACE}+|${SPACE}+$`, 'gm');
+      for (const m of body.matchAll(re)) {
+        if (m[0].length === 0) continue;
+        const start = m.index === 0 || body[m.index! - 1] === '\n';
+        out.push(f('body-edge-space', 'body', start ? 'a line starts with a space; remove it' : 'a line ends with a space; remove it', m.index));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'double-space',
+    severity: 'error',
+    check: (d) => {
+      const out: RawFinding[] = [];
+      for (const [field, text] of [['body', d.body], ['header', d.header?.text], ['footer', d.footer]] as [Field, string | undefined][]) {
+        if (!text) continue;
+        for (const m of text.matchAll(new RegExp(`(?<=\\S)${SPACE}{2,}(?=\\S)`, 'g'))) {
+          const lookalike = /[^ ]/.test(m[0]) ? ' (one of them is a non-breaking or other Unicode space)' : '';
+          out.push(f('double-space', field, `${m[0].length} spaces in a row${lookalike}; use one`, m.index));
+        }
+      }
+      return out;
+    },
+  },
+  {
+    id: 'consecutive-line-breaks',
+    severity: 'error',
+    check: (d) => {
+      const out: RawFinding[] = [];
+      // CRLF is one line break: "\r\n" must not count as "\r" then "\n".
+      const br = '(?:\\r\\n|(?<!\\r)\\n|\\r(?!\\n))';
+      for (const m of bodyOf(d).matchAll(new RegExp(`${br}[ \\t\\u00A0]*${br}`, 'g'))) {
+        out.push({
+          ...f('consecutive-line-breaks', 'body', 'an empty line (two line breaks in a row); Qontak rejects it — keep one line break', m.index),
+          ...(d.kind === 'konekwa' ? { severity: 'warning' as const } : {}),
+        });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'tab-character',
+    severity: 'error',
+    check: (d) => [...bodyOf(d).matchAll(/\t/g)].map((m) => f('tab-character', 'body', 'a tab character; use a space', m.index)),
+  },
+  {
+    id: 'zero-width-character',
+    severity: 'warning',
+    check: (d) => {
+      const body = bodyOf(d);
+      const out: RawFinding[] = [];
+      let offset = 0;
+      for (const g of graphemes(body)) {
+        // A zero-width joiner inside an emoji (a family, a profession) is part of the emoji, not a stray character.
+        for (const m of g.matchAll(ZERO_WIDTH)) {
+          if (m[0] === '\u200D' && /\p{Extended_Pictographic}/u.test(g)) continue;
+          out.push(f('zero-width-character', 'body', `an invisible character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}); delete it`, offset + m.index!));
+        }
+        offset += g.length;
+      }
+      return out;
+    },
+  },
+  {
+    id: 'placeholder-syntax',
+    severity: 'error',
+    check: (d) => {
+      const body = bodyOf(d);
+      const out: RawFinding[] = [];
+      for (const p of findPlaceholders(body)) {
+        if (p.inner !== p.key) out.push(f('placeholder-syntax', 'body', `"{{${p.inner}}}" has spaces inside the braces; write {{${p.key}}}`, p.offset));
+        else if (positional(d) && !/^\d+$/.test(p.key)) out.push(f('placeholder-syntax', 'body', `"{{${p.inner}}}" is not a numbered placeholder; ${d.kind === 'konekwa' ? '' : 'Qontak templates use {{1}}, {{2}}, …'}`, p.offset));
+      }
+      for (const m of body.matchAll(/(?<!\{)\{\s*(\w+)\s*\}(?!\})/g)) out.push(f('placeholder-syntax', 'body', `"${m[0]}" has single braces; write {{${m[1]}}}`, m.index));
+      const opens = (body.match(/\{\{/g) ?? []).length;
+      const closes = (body.match(/\}\}/g) ?? []).length;
+      if (opens !== closes) {
+        // Point at the brace pair that has no partner.
+        const lone = opens > closes ? /\{\{(?![^{}]*\}\})/.exec(body) : /(?<!\{\{[^{}]*)\}\}/.exec(body);
+        out.push(f('placeholder-syntax', 'body', `unbalanced braces: ${opens} "{{" against ${closes} "}}"`, lone?.index ?? 0));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'placeholder-sequence',
+    severity: 'error',
+    check: (d) => {
+      if (!positional(d)) return [];
+      const seen: string[] = [];
+      const out: RawFinding[] = [];
+      for (const p of findPlaceholders(bodyOf(d))) {
+        if (!/^\d+$/.test(p.key)) continue;
+        if (seen.includes(p.key)) {
+          out.push(f('placeholder-sequence', 'body', `{{${p.key}}} appears twice; each placeholder is used once (Qontak: "variable double")`, p.offset));
+          continue;
+        }
+        const expected = String(seen.length + 1);
+        if (p.key !== expected) {
+          out.push(f('placeholder-sequence', 'body', p.key === '0' ? '{{0}}: placeholders start at {{1}}' : `{{${p.key}}} comes where {{${expected}}} should: number placeholders 1, 2, 3… in order of appearance`, p.offset));
+        }
+        seen.push(p.key);
+      }
+      return out;
+    },
+  },
+  {
+    id: 'named-placeholder',
+    severity: 'error',
+    check: (d) => {
+      if (positional(d)) return [];
+      const seen = new Set<string>();
+      const out: RawFinding[] = [];
+      for (const p of findPlaceholders(bodyOf(d))) {
+        if (!/^[a-z0-9_]+$/.test(p.key)) out.push(f('named-placeholder', 'body', `{{${p.key}}}: named placeholders use lowercase letters, digits and underscores; write {{${p.key.toLowerCase().replace(/[^a-z0-9_]+/g, '_')}}}`, p.offset));
+        else if (seen.has(p.key)) out.push(f('named-placeholder', 'body', `{{${p.key}}} appears twice; each named placeholder is used once`, p.offset));
+        seen.add(p.key);
+      }
+      return out;
+    },
+  },
+  {
+    id: 'dangling-placeholder',
+    severity: 'error',
+    check: (d) => {
+      const body = bodyOf(d);
+      const out: RawFinding[] = [];
+      const start = /^\s*\{\{[^{}]*\}\}/.exec(body);
+      if (start) out.push(f('dangling-placeholder', 'body', 'the body starts with a placeholder; put some text before it (WhatsApp error 2388299)', body.indexOf('{{')));
+      const end = /\{\{[^{}]*\}\}\s*$/.exec(body);
+      if (end) out.push(f('dangling-placeholder', 'body', 'the body ends with a placeholder; put some text after it, even a full stop (WhatsApp error 2388299)', end.index));
+      return out;
+    },
+  },
+  {
+    id: 'adjacent-placeholders',
+    severity: 'warning',
+    check: (d) => [...bodyOf(d).matchAll(/\}\}[\s]*\{\{/g)].map((m) => f('adjacent-placeholders', 'body', 'two placeholders with nothing but space between them; put words between', m.index)),
+  },
+  {
+    id: 'placeholder-density',
+    severity: 'warning',
+    check: (d) => {
+      const body = bodyOf(d);
+      const n = findPlaceholders(body).length;
+      if (n === 0) return [];
+      const words = body.replace(/\{\{[^{}]*\}\}/g, ' ').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+      return words + n >= 3 * n + 1 ? [] : [f('placeholder-density', 'body', `${n} placeholders for ${words} words: too many for the text (WhatsApp error 2388293); add words or use fewer placeholders`)];
+    },
+  },
+  {
+    id: 'example-values',
+    severity: 'warning',
+    check: (d) => {
+      if (d.kind !== 'meta') return [];
+      const n = new Set(findPlaceholders(bodyOf(d)).map((p) => p.key)).size;
+      const given = d.examples?.length ?? 0;
+      return n > given ? [f('example-values', 'body', `${n} placeholder(s) but ${given} example value(s); Meta reviews templates with an example for each`)] : [];
+    },
+  },
+  {
+    id: 'example-special-chars',
+    severity: 'error',
+    check: (d) =>
+      (d.examples ?? []).flatMap((e, i) => {
+        const m = /[#$%]/.exec(e);
+        return m ? [f('example-special-chars', `examples[${i}]`, `example value "${e}" contains "${m[0]}", which Meta refuses in examples`, m.index)] : [];
+      }),
+  },
+  {
+    id: 'emoji-count',
+    severity: 'warning',
+    check: (d) => {
+      const n = emojiCount(bodyOf(d));
+      return n > 5 ? [f('emoji-count', 'body', `${n} emoji; Qontak advises at most 5`)] : [];
+    },
+  },
+  {
+    id: 'shortened-link',
+    severity: 'warning',
+    check: (d) => [...bodyOf(d).matchAll(SHORTENERS)].map((m) => f('shortened-link', 'body', `shortened link ${m[0]}: Meta flags link shorteners; put the full link in a placeholder instead`, m.index)),
+  },
+  {
+    id: 'header-text',
+    severity: 'error',
+    check: (d) => {
+      const h = d.header;
+      if (!h || h.format.toUpperCase() !== 'TEXT' || h.text === undefined) return [];
+      const out: RawFinding[] = [];
+      const n = graphemeLength(h.text);
+      if (n > 60) out.push(f('header-text', 'header', `header is ${n} characters; the limit is 60`));
+      const ph = findPlaceholders(h.text);
+      if (ph.length > 1) out.push(f('header-text', 'header', `header has ${ph.length} placeholders; at most 1`, ph[1]!.offset));
+      const md = /[*_~`]/.exec(h.text);
+      if (md) out.push(f('header-text', 'header', `header contains "${md[0]}": no formatting characters in a header`, md.index));
+      return out;
+    },
+  },
+  {
+    id: 'footer',
+    severity: 'error',
+    check: (d) => {
+      if (d.footer === undefined) return [];
+      const out: RawFinding[] = [];
+      const n = graphemeLength(d.footer);
+      if (n > 60) out.push(f('footer', 'footer', `footer is ${n} characters; the limit is 60`));
+      const ph = findPlaceholders(d.footer);
+      if (ph.length) out.push(f('footer', 'footer', 'a footer cannot have placeholders', ph[0]!.offset));
+      return out;
+    },
+  },
+  {
+    id: 'buttons-total',
+    severity: 'error',
+    check: (d) => {
+      const out: RawFinding[] = [];
+      if (d.buttons.length > 10) out.push(f('buttons-total', 'buttons[10].text', `${d.buttons.length} buttons; at most 10`));
+      const types = d.buttons.map((b) => String(b.type).toUpperCase() === 'QUICK_REPLY');
+      const first = types.indexOf(true);
+      const last = types.lastIndexOf(true);
+      if (first >= 0 && types.slice(first, last + 1).includes(false)) out.push(f('buttons-total', `buttons[${first}].text`, 'quick-reply buttons must be grouped together, not mixed with other buttons'));
+      return out;
+    },
+  },
+  {
+    id: 'button-label',
+    severity: 'error',
+    check: (d) =>
+      d.buttons.flatMap((b, i) => {
+        const n = graphemeLength(b.text ?? '');
+        return n > 25 ? [f('button-label', `buttons[${i}].text`, `button label "${b.text}" is ${n} characters; the limit is 25`)] : n === 0 ? [f('button-label', `buttons[${i}].text`, `button ${i + 1} has no label`)] : [];
+      }),
+  },
+  {
+    id: 'url-button',
+    severity: 'error',
+    check: (d) => {
+      const out: RawFinding[] = [];
+      const urls = d.buttons.map((b, i) => ({ b, i })).filter(({ b }) => String(b.type).toUpperCase() === 'URL');
+      if (urls.length > 2) out.push(f('url-button', `buttons[${urls[2]!.i}].text`, `${urls.length} URL buttons; at most 2`));
+      for (const { b, i } of urls) {
+        const url = b.url ?? '';
+        if (url.length > 2000) out.push(f('url-button', `buttons[${i}].url`, `URL is ${url.length} characters; the limit is 2000`));
+        const ph = findPlaceholders(url);
+        if (ph.length > 1) out.push(f('url-button', `buttons[${i}].url`, `URL has ${ph.length} placeholders; at most 1`, ph[1]!.offset));
+        if (ph.length === 1 && ph[0]!.offset + ph[0]!.length !== url.length) out.push(f('url-button', `buttons[${i}].url`, 'the URL placeholder must be at the very end of the URL', ph[0]!.offset));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'phone-button',
+    severity: 'error',
+    check: (d) => {
+      const out: RawFinding[] = [];
+      const phones = d.buttons.map((b, i) => ({ b, i })).filter(({ b }) => String(b.type).toUpperCase() === 'PHONE_NUMBER');
+      if (phones.length > 1) out.push(f('phone-button', `buttons[${phones[1]!.i}].text`, `${phones.length} phone buttons; at most 1`));
+      for (const { b, i } of phones) {
+        if ((b.phone_number ?? '').length > 20) out.push(f('phone-button', `buttons[${i}].phone_number`, `phone number "${b.phone_number}" is longer than 20 characters`));
+      }
+      return out;
+    },
+  },
+];
+
+export const RULE_IDS = RULES.map((r) => r.id);

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatGithub, formatText, graphemeLength, parseTemplates, toJsonReport, validateTemplate } from '../../../src/core/template-rules/index.js';
+
+const body = (text: string, extra: object = {}) => parseTemplates(JSON.stringify({ name: 't', language: 'id', category: 'UTILITY', body: text, ...extra }), 't.json')[0]!;
+const ids = (text: string) => validateTemplate(body(text)).map((f) => f.ruleId);
+
+test('counting: a flag, a skin-toned emoji and a family are one character each', () => {
+  assert.equal(graphemeLength('🇮🇩'), 1);
+  assert.equal(graphemeLength('👍🏽'), 1);
+  assert.equal(graphemeLength('👨‍👩‍👧'), 1);
+  assert.equal(graphemeLength('a\r\nb'), 3, 'CRLF is one line break');
+  assert.equal(graphemeLength('é'), 1, 'e + combining accent');
+});
+
+test('body length: 1024 visible characters pass even when UTF-16 says more; 1025 fails and says by how much', () => {
+  const flags = '🇮🇩'.repeat(1000);
+  assert.ok(flags.length > 1024);
+  assert.ok(!ids(`Halo {{1}} ${flags.slice(0, 2 * 1000)}`).includes('body-length'));
+  const over = validateTemplate(body(`Halo ${'x'.repeat(1020)}`)).find((f) => f.ruleId === 'body-length')!;
+  assert.match(over.message, /body is 1025 characters \(counted as a person sees them.*shorten it by 1/);
+});
+
+test('look-alikes: a non-breaking space next to a space is a double space; one NBSP alone is not', () => {
+  assert.ok(ids('Halo {{1}}, apa\u00a0 kabar hari ini?').includes('double-space'));
+  assert.ok(!ids('Halo {{1}}, apa\u00a0kabar hari ini?').includes('double-space'));
+  const f = validateTemplate(body('Halo {{1}}, apa\u2003\u2003kabar hari ini?')).find((x) => x.ruleId === 'double-space')!;
+  assert.match(f.message, /non-breaking or other Unicode space/);
+});
+
+test('line breaks: one CRLF is fine, CRLF CRLF is an empty line', () => {
+  assert.ok(!ids('Halo {{1}},\r\napa kabar hari ini?').includes('consecutive-line-breaks'));
+  assert.ok(ids('Halo {{1}},\r\n\r\napa kabar hari ini?').includes('consecutive-line-breaks'));
+});
+
+test('positions: line and column inside the body, and in the file through JSON escapes', () => {
+  const text = '{\n  "name": "t",\n  "language": "id",\n  "category": "UTILITY",\n  "body": "Baris satu {{1}}.\\nBaris  dua."\n}\n';
+  const [doc] = parseTemplates(text, 'x.json');
+  const f = validateTemplate(doc!).find((x) => x.ruleId === 'double-space')!;
+  assert.equal(f.line, 2);
+  assert.equal(f.column, 6);
+  // "Baris  dua" starts after the two-character escape \n: file column counts the escape as written.
+  assert.equal(f.fileLine, 5);
+  assert.equal(f.fileColumn, text.split('\n')[4]!.indexOf('Baris  dua') + 6);
+});
+
+test('severities can be changed per rule, or a rule turned off', () => {
+  const d = body('Halo {{1}},  apa kabar hari ini?');
+  assert.equal(validateTemplate(d, { 'double-space': 'warning' }).find((f) => f.ruleId === 'double-space')!.severity, 'warning');
+  assert.equal(validateTemplate(d, { 'double-space': 'off' }).find((f) => f.ruleId === 'double-space'), undefined);
+});
+
+test('invalid JSON names the file, line and column', () => {
+  assert.throws(() => parseTemplates('{\n  "name": "x",\n  "body": oops\n}', 'bad.json'), /^InputError: bad\.json:3:11: invalid JSON/);
+});
+
+test('output: text lines, GitHub annotations, JSON totals', () => {
+  const d = body('Halo {{1}},  apa kabar hari ini?');
+  const results = [{ doc: d, findings: validateTemplate(d) }];
+  assert.match(formatText(results)[0]!, /^t\.json:1:\d+ error double-space t: 2 spaces in a row; use one \(body 1:12\)$/);
+  assert.match(formatGithub(results)[0]!, /^::error file=t\.json,line=1,col=\d+,title=double-space::t: 2 spaces in a row; use one$/);
+  assert.deepEqual({ errors: toJsonReport(results).errors, warnings: toJsonReport(results).warnings }, { errors: 1, warnings: 0 });
+});
