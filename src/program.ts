@@ -8,6 +8,7 @@ import { registerChannels } from './commands/channels/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerContacts } from './commands/contacts/index.js';
+import { registerTemplates } from './commands/templates/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
 import { registerLogs } from './commands/logs/index.js';
 
@@ -49,6 +50,7 @@ export function buildProgram(ctx: Context): Command {
 
   registerAuth(program, ctx);
   registerChannels(program, ctx);
+  registerTemplates(program, ctx);
   registerContacts(program, ctx);
   registerBroadcast(program, ctx);
   registerLogs(program, ctx);

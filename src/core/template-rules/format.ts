@@ -7,7 +7,7 @@ export interface Result {
   findings: Finding[];
 }
 
-const where = (r: Result, f: Finding) => `${r.doc.source.file}:${f.fileLine ?? 1}:${f.fileColumn ?? 1}`;
+const where = (r: Result, f: Finding) => (f.fileLine === undefined ? r.doc.source.file : `${r.doc.source.file}:${f.fileLine}:${f.fileColumn}`);
 const within = (f: Finding) => (f.line !== undefined ? ` (${f.field} ${f.line}:${f.column})` : ` (${f.field})`);
 
 export function formatText(results: readonly Result[]): string[] {

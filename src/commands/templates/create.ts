@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Context } from '../../cli/context.js';
+import { OperationError, UsageError } from '../../cli/errors.js';
+import { InputError } from '../../core/input-error.js';
+import { formatText, parseTemplates, validateTemplate } from '../../core/template-rules/index.js';
+
+export async function run(ctx: Context, opts: { dryRun?: boolean }, file: string): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(ctx.cwd, file), 'utf8');
+  } catch {
+    throw new InputError(`${file}: cannot read the file.`);
+  }
+  const docs = parseTemplates(text, file);
+  if (docs.length !== 1) throw new UsageError(`${file} holds ${docs.length} templates; create takes one at a time.`);
+  const doc = docs[0]!;
+  const profile = await (await ctx.config()).profile(ctx.profileName);
+  const findings = validateTemplate(doc, profile?.rules ?? {});
+  for (const line of formatText([{ doc, findings }])) ctx.out.info(line);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  if (errors > 0) throw new OperationError(`Not submitted: ${doc.name || file} has ${errors} error(s); fix them first.`);
+  if (opts.dryRun) {
+    ctx.out.info(`Dry run: "${doc.name}" passes every rule (${findings.length} warning(s)); nothing was submitted.`);
+    if (ctx.globals.json) ctx.out.json({ dryRun: true, name: doc.name, warnings: findings.length });
+    return;
+  }
+  const provider = await ctx.provider();
+  const created = await provider.createTemplate({
+    name: doc.name,
+    language: doc.language ?? '',
+    category: doc.category ?? '',
+    body: doc.body ?? '',
+    ...(doc.header ? { header: doc.header } : {}),
+    ...(doc.footer !== undefined ? { footer: doc.footer } : {}),
+    buttons: doc.buttons,
+    ...(doc.examples ? { bodyExamples: doc.examples } : {}),
+  });
+  if (ctx.globals.json) return ctx.out.json(created.raw);
+  ctx.out.print(`${created.id}\t${created.name}\t${created.status}`);
+  ctx.out.info(`Submitted "${created.name}": ${created.status}. Check it with \`wa-cli templates show ${created.name}\`.`);
+}

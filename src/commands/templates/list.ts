@@ -1,0 +1,28 @@
+import type { Context } from '../../cli/context.js';
+import type { RemoteTemplate } from '../../providers/port.js';
+import { sendRules } from '../../core/send/rules.js';
+
+export async function run(ctx: Context, opts: { status?: string; category?: string; query?: string; limit: number; all?: boolean }): Promise<void> {
+  const provider = await ctx.provider();
+  const items: RemoteTemplate[] = [];
+  const q = {
+    ...(opts.status ? { status: opts.status.toUpperCase() } : {}),
+    ...(opts.category ? { category: opts.category.toUpperCase() } : {}),
+    ...(opts.query ? { query: opts.query } : {}),
+    ...(opts.all ? {} : { max: opts.limit }),
+  };
+  for await (const t of provider.listTemplates(q)) items.push(t);
+  await ctx.out.list(
+    items,
+    [
+      { header: 'NAME', value: (t) => t.name },
+      { header: 'LANGUAGE', value: (t) => t.language },
+      { header: 'CATEGORY', value: (t) => t.category },
+      { header: 'STATUS', value: (t) => t.status },
+      { header: 'PLACEHOLDERS', value: (t) => sendRules.placeholders(t.body).keys.length },
+      { header: 'QUALITY', value: (t) => t.qualityRating },
+      { header: 'ID', value: (t) => t.id },
+    ],
+    items.map((t) => t.raw),
+  );
+}

@@ -1,0 +1,46 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Context } from '../../cli/context.js';
+import { ExitCode, SilentExit, UsageError } from '../../cli/errors.js';
+import { readAllStdin } from '../../cli/stdin.js';
+import { InputError } from '../../core/input-error.js';
+import { formatGithub, formatText, fromRemote, parseTemplates, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
+
+async function jsonFilesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await jsonFilesUnder(p)));
+    else if (e.name.endsWith('.json') && !e.name.endsWith('.expected.json')) out.push(p);
+  }
+  return out;
+}
+
+export async function run(ctx: Context, opts: { remote?: boolean; format: 'text' | 'json' | 'github' }, ...paths: string[]): Promise<void> {
+  if (paths.length === 0 && !opts.remote) throw new UsageError('Give template files or folders to check, - for standard input, or --remote.');
+  const docs: TemplateDoc[] = [];
+  for (const p of paths) {
+    if (p === '-') {
+      docs.push(...parseTemplates(await readAllStdin(ctx, 'validate -'), '<stdin>'));
+      continue;
+    }
+    const full = path.resolve(ctx.cwd, p);
+    let files: string[];
+    try {
+      files = (await stat(full)).isDirectory() ? await jsonFilesUnder(full) : [full];
+    } catch {
+      throw new InputError(`${p}: no such file or folder.`);
+    }
+    for (const f of files) docs.push(...parseTemplates(await readFile(f, 'utf8'), path.relative(ctx.cwd, f) || f));
+  }
+  const provider = opts.remote ? await ctx.provider() : undefined;
+  if (provider) for await (const t of provider.listTemplates({})) docs.push(fromRemote(t, provider.name));
+  const profile = await (await ctx.config()).profile(ctx.profileName);
+  const results: Result[] = docs.map((doc) => ({ doc, findings: validateTemplate(doc, profile?.rules ?? {}) }));
+  const report = toJsonReport(results);
+  const format = ctx.globals.json ? 'json' : opts.format;
+  if (format === 'json') ctx.out.json(report);
+  else for (const line of format === 'github' ? formatGithub(results) : formatText(results)) ctx.out.print(line);
+  ctx.out.info(`${docs.length} template(s) checked: ${report.errors} error(s), ${report.warnings} warning(s).`);
+  if (report.errors > 0) throw new SilentExit(ExitCode.failed);
+}

@@ -1,0 +1,93 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { runCli } from '../helpers/cli.js';
+import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { fixture } from '../helpers/paths.js';
+
+let bed: TestBed;
+before(async () => (bed = await testBed()));
+after(() => bed.close());
+
+test('templates list --all --json returns every seeded template exactly once across pages', async () => {
+  const r = await runCli(['templates', 'list', '--all', '--json'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0, r.stderr);
+  const ids = (JSON.parse(r.stdout) as { id: string }[]).map((t) => t.id);
+  assert.deepEqual([...ids].sort(), bed.sandbox.state.templates.map((t) => t.id).sort());
+  const pages = bed.sandbox.state.requests.filter((q) => q.path === '/templates/whatsapp' && q.method === 'GET').length;
+  assert.ok(pages >= 1);
+  const limited = await runCli(['templates', 'list', '--limit', '7', '--json'], { env: bed.env('qontak-hmac') });
+  assert.equal(JSON.parse(limited.stdout).length, 7);
+});
+
+test('templates list filters by status and prints TSV with the placeholder count', async () => {
+  const r = await runCli(['templates', 'list', '--status', 'rejected', '--all'], { env: bed.env('qontak-hmac') });
+  const rows = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+  assert.ok(rows.length > 3);
+  assert.ok(rows.every((c) => c[3] === 'REJECTED'));
+  assert.equal(rows.find((c) => c[0] === 'urutan_salah')![4], '2');
+});
+
+test('templates validate --remote reports the seeded bad templates and exits 1', async () => {
+  const r = await runCli(['templates', 'validate', '--remote', '--json'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.stdout) as { templates: { name: string; findings: { ruleId: string; severity: string }[] }[] };
+  const bad = Object.fromEntries(report.templates.filter((t) => t.findings.some((f) => f.severity === 'error')).map((t) => [t.name, t.findings.map((f) => f.ruleId)]));
+  assert.deepEqual(Object.keys(bad).sort(), ['Promo_Desember', 'spasi_ganda', 'terlalu_panjang', 'urutan_salah']);
+  assert.ok(bad.spasi_ganda!.includes('double-space'));
+  assert.ok(bad.urutan_salah!.includes('placeholder-sequence'));
+  assert.ok(bad.terlalu_panjang!.includes('body-length'));
+  const konekwa = await runCli(['templates', 'validate', '--remote'], { env: bed.env('konekwa') });
+  assert.equal(konekwa.code, 1);
+  assert.match(konekwa.stdout, /Salam_Pagi.*name-charset|name-charset Salam_Pagi/);
+  assert.match(konekwa.stdout, /double-space Salam_Pagi/);
+});
+
+test('templates validate over a folder: clean exits 0; findings as file:line:col and as GitHub annotations', async () => {
+  const good = await runCli(['templates', 'validate', fixture('templates', 'good')], { env: {} });
+  assert.equal(good.code, 0, good.stdout);
+  const bad = await runCli(['templates', 'validate', fixture('templates', 'cases', 'tab-character.json'), '--format', 'github'], { env: {} });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /^::error file=.*tab-character\.json,line=8,col=\d+,title=tab-character::tab_char: a tab character; use a space$/m);
+  const warnOnly = await runCli(['templates', 'validate', fixture('templates', 'cases', 'adjacent.json')], { env: {} });
+  assert.equal(warnOnly.code, 0, 'warnings alone do not fail');
+  assert.match(warnOnly.stdout, /adjacent\.json:8:\d+ warning adjacent-placeholders/);
+});
+
+test('templates validate - reads standard input; broken JSON is one line with exit 2', async () => {
+  const text = readFileSync(fixture('templates', 'cases', 'double-space.json'), 'utf8');
+  const r = await runCli(['templates', 'validate', '-'], { env: {}, stdin: text });
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, /^<stdin>:8:27 error double-space/);
+  const broken = await runCli(['templates', 'validate', '-'], { env: {}, stdin: '{"name": "x",\n "body": }' });
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /^error: <stdin>:2:10: invalid JSON/);
+});
+
+test('templates create refuses a template with errors, dry-runs a good one, and submits it as PENDING', async () => {
+  const env = bed.env('qontak-hmac');
+  const before = bed.sandbox.state.templates.length;
+  const bad = await runCli(['templates', 'create', fixture('templates', 'cases', 'double-space.json')], { env });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /Not submitted: double_space has 1 error/);
+  const dry = await runCli(['templates', 'create', fixture('templates', 'good', 'reminder-id.json'), '--dry-run'], { env });
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(bed.sandbox.state.templates.length, before);
+  const file = fixture('templates', 'cases', 'adjacent.json'); // warnings only: may be submitted
+  const ok = await runCli(['templates', 'create', file], { env });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /\tadjacent_ph\tPENDING$/m);
+  assert.equal(bed.sandbox.state.templates.at(-1)!.name, 'adjacent_ph');
+});
+
+test('templates show renders the message and lists placeholders; a name in two languages asks for --language', async () => {
+  const env = bed.env('qontak-hmac');
+  const two = await runCli(['templates', 'show', 'order_update'], { env });
+  assert.equal(two.code, 2);
+  const r = await runCli(['templates', 'show', 'flash_sale'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Flash sale hari ini/);
+  assert.match(r.stdout, /Hai \{\{1\}\}, flash sale dimulai jam \{\{2\}\}/);
+  assert.match(r.stdout, /placeholders: \{\{1\}\}, \{\{2\}\}/);
+  assert.equal((await runCli(['templates', 'show', 'nope'], { env })).code, 3);
+});
