@@ -7,6 +7,7 @@ import { registerAuth } from './commands/auth/index.js';
 import { registerChannels } from './commands/channels/index.js';
 import { registerSandbox } from './commands/sandbox/index.js';
 import { registerCompletion } from './commands/completion/index.js';
+import { registerDemo } from './commands/demo/index.js';
 import { registerContacts } from './commands/contacts/index.js';
 import { registerTemplates } from './commands/templates/index.js';
 import { registerBroadcast } from './commands/broadcast/index.js';
@@ -55,6 +56,7 @@ export function buildProgram(ctx: Context): Command {
   registerBroadcast(program, ctx);
   registerLogs(program, ctx);
   registerSandbox(program, ctx);
+  registerDemo(program, ctx);
   registerCompletion(program, ctx);
 
   // Every subcommand shares the same output settings and error handling.

@@ -76,3 +76,18 @@ test('completion scripts are valid for their shells', () => {
   assert.match(run(['completion', 'fish']).stdout, /complete -c wa-cli -n '__fish_seen_subcommand_from auth' -a login/);
   assert.match(run(['completion', 'zsh']).stdout, /^#compdef wa-cli/);
 });
+
+test('wa-cli demo walks the whole flow against its own sandbox and exits 0', () => {
+  const r = spawnSync(process.execPath, [bin, 'demo'], {
+    env: { PATH: process.env.PATH ?? '', HOME: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/none` },
+    input: '',
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  for (const n of [1, 5, 9]) assert.match(r.stdout, new RegExp(`\\[${n}/9\\]`));
+  assert.match(r.stdout, /\(exit 5, as expected\)/, 'the second send was refused');
+  assert.match(r.stdout, /pending → (sent|delivered)/, 'delivery was followed');
+  assert.match(r.stdout, /Done in \d+\.\d s\./);
+  assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[/, 'no colour without a terminal');
+});
