@@ -69,6 +69,7 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
     route('POST', '/v1/messages', (req): Reply => {
       const wait = takeToken();
       if (wait !== undefined) {
+        s.konekwaRateLimited++;
         return kError(429, 'RATE_LIMIT_EXCEEDED', 'Too many messages; slow down', undefined, { 'retry-after': String(Math.max(1, Math.ceil(wait / 1000))) });
       }
       const b = jsonBody(req) as Record<string, unknown> | undefined;

@@ -60,6 +60,8 @@ export class SandboxState {
   konekwa: ReturnType<typeof seedKonekwa> & { messages: Map<string, KonekwaMessage>; order: string[] };
   /** Accepted Konekwa sends per recipient: the exactly-once tests read this. */
   sendsByRecipient = new Map<string, number>();
+  /** Sends refused with 429 because they came too fast. */
+  konekwaRateLimited = 0;
 
   constructor(seed: number) {
     this.rand = mulberry32(seed);
