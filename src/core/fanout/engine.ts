@@ -58,7 +58,9 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   const state = journal.state;
   const total = journal.header.total;
   const started = now();
-  const bucket = new TokenBucket(d.rate, d.burst ?? 1, now, d.sleep);
+  // A burst of 2 absorbs timer lateness (a 1-token bucket loses whatever a late timer overshoots) while never
+  // sending more than two back to back.
+  const bucket = new TokenBucket(d.rate, d.burst ?? 2, now, d.sleep);
   let sentThisRun = 0;
   let alreadyDone = 0;
 
@@ -139,8 +141,10 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       if (fatal) break;
       await bucket.take();
       if (d.signal.aborted) break;
-      await journal.append({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-      const p: Promise<void> = sendOne(r)
+      // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
+      const durable = journal.append({ i: r.i, s: 'sending', at: nowIso(now) }, true);
+      const p: Promise<void> = durable
+        .then(() => sendOne(r))
         .catch((err: unknown) => {
           // Auth lost, say: stop issuing. What this recipient became is unknown until reconciled.
           fatal ??= err;

@@ -168,16 +168,35 @@ export class Journal {
     return new Journal(dir, header, state, await open(journalFile(dir), 'a', 0o600));
   }
 
+  private syncing: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
   /** Appends an event; `durable` waits until it is on disk (and everything before it). */
   async append(e: JournalEvent, durable: boolean): Promise<void> {
     this.state.apply(e);
     await this.handle.write(`${JSON.stringify(e)}\n`);
-    if (durable) await this.handle.datasync();
+    if (durable) await this.flush();
+  }
+
+  /**
+   * Group commit: one datasync covers every write made before it started. A caller arriving while a sync runs
+   * shares the next one, so many sends in flight cost one disk flush, not one each.
+   */
+  private flush(): Promise<void> {
+    if (!this.syncing) {
+      this.syncing = this.handle.datasync().finally(() => (this.syncing = undefined));
+      return this.syncing;
+    }
+    this.queued ??= this.syncing.then(() => {
+      this.queued = undefined;
+      return this.flush();
+    });
+    return this.queued;
   }
 
   /** Makes everything appended so far durable. */
   async sync(): Promise<void> {
-    await this.handle.datasync();
+    await this.flush();
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,61 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from '../helpers/cli.js';
+import { testBed, type TestBed } from '../helpers/sandbox.js';
+
+let bed: TestBed;
+before(async () => (bed = await testBed({ speed: 4 })));
+after(() => bed.close());
+
+test('logs tail --follow --until-done prints each transition once and stops by itself; --fail-on-failed exits 1', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 60, startAtMs: Date.now() });
+  const r = await runCli(['--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms', '--fail-on-failed'], { env: bed.env('qontak-hmac') });
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const summary = events.pop();
+  assert.equal(summary.event, 'summary');
+  const seen = new Set<string>();
+  for (const e of events) {
+    const key = `${e.id}:${e.event === 'new' ? 'new' : `${e.from}>${e.status}`}`;
+    assert.ok(!seen.has(key), `reported twice: ${key}`);
+    seen.add(key);
+  }
+  assert.equal(events.filter((e) => e.event === 'new').length, 60, 'each entry appears once');
+  assert.ok(events.some((e) => e.event === 'change'), 'transitions were followed');
+  assert.equal(summary.counts.pending, 0);
+  const failed = summary.counts.failed as number;
+  assert.equal(r.code, failed > 0 ? 1 : 0);
+  const again = await runCli(['logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms'], { env: bed.env('qontak-hmac') });
+  assert.equal(again.code, 0, 'without --fail-on-failed, failures do not fail the command');
+  if (failed > 0) assert.match(again.stderr, /failure reasons:\n\s+\d+\s+\S/);
+});
+
+test('logs tail --status filters; an unknown status is a usage error', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 200, startAtMs: Date.now() - 3_600_000 });
+  const r = await runCli(['logs', 'tail', b.id, '--status', 'failed'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0);
+  const lines = r.stdout.trim().split('\n');
+  assert.ok(lines.length > 0 && lines.length < 200);
+  assert.ok(lines.every((l) => l.split('\t')[3] === 'failed'));
+  assert.ok(lines.every((l) => l.split('\t')[4]!.length > 0), 'failed entries carry their reason');
+  assert.equal((await runCli(['logs', 'tail', b.id, '--status', 'bogus'], { env: bed.env('qontak-hmac') })).code, 2);
+});
+
+test('logs export writes every entry across pages; broadcast status groups failure reasons', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 250, startAtMs: Date.now() - 3_600_000 });
+  const out = `${bed.dir}/export.csv`;
+  const r = await runCli(['logs', 'export', b.id, '--out', out], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0, r.stderr);
+  const { readFileSync } = await import('node:fs');
+  assert.equal(readFileSync(out, 'utf8').trim().split('\r\n').length, 251);
+  const s = await runCli(['broadcast', 'status', b.id, '--json'], { env: bed.env('qontak-hmac') });
+  const st = JSON.parse(s.stdout);
+  assert.equal(st.status, 'done');
+  const total = Object.values(st.counts as Record<string, number>).reduce((a, c) => a + c, 0);
+  assert.equal(total, 250);
+  assert.equal(st.failureReasons.reduce((a: number, f: { count: number }) => a + f.count, 0), st.counts.failed);
+});
+
+test('logs of an unknown broadcast exit 3', async () => {
+  const r = await runCli(['logs', 'tail', 'nope'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 3);
+});

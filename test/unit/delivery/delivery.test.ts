@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as XLSX from 'xlsx';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import { fromQontakLogEntry, type LogEntry } from '../../../src/core/delivery/entry.js';
+import { followLog, type LogEvent } from '../../../src/core/delivery/follow.js';
+import { exportLog, neutraliseCell } from '../../../src/core/delivery/export.js';
+import { loadRecorded } from '../../helpers/recorded.js';
+
+test('contract: the recorded failed log entry maps with its reason, and "n/a" means none', () => {
+  const rec = loadRecorded('get_broadcasts_ID_whatsapp_log_200').body as { data: unknown[] };
+  const e = fromQontakLogEntry(rec.data[0]);
+  assert.equal(e.status, 'failed');
+  assert.equal(e.phone, '612381239');
+  assert.equal(e.name, 'uzi');
+  assert.match(e.error!, /^The template \(sorry_yee\) does not exist in the specified language/);
+  assert.equal(e.waMessageId, undefined, '"n/a" is no id');
+  const ok = fromQontakLogEntry({ ...(rec.data[0] as object), status: 'read', whatsapp_error_message: 'n/a', whatsapp_message_id: 'wamid.1', messages_response: { statuses: [{ status: 'sent', timestamp: '1700000000' }, { status: 'read', timestamp: '1700000060' }] } });
+  assert.equal(ok.error, undefined);
+  assert.equal(ok.waMessageId, 'wamid.1');
+  assert.equal(ok.sentAt, '2023-11-14T22:13:20.000Z');
+  assert.equal(ok.readAt, '2023-11-14T22:14:20.000Z');
+});
+
+function scripted(passes: Record<string, LogEntry['status']>[]) {
+  let pass = 0;
+  return {
+    fetchPage: async (cursor: string | null) => {
+      const all = Object.entries(passes[Math.min(pass, passes.length - 1)]!).map(([id, status]) => ({ id, phone: id, name: id, status, ...(status === 'failed' ? { error: 'Message undeliverable' } : {}) }));
+      if (cursor === null) return { entries: all.slice(0, 2), next: all.length > 2 ? 'p2' : null };
+      pass++;
+      return { entries: all.slice(2), next: null };
+    },
+    get pass() {
+      return pass;
+    },
+  };
+}
+
+test('follow: each new entry and each change once; regressions from a stale page ignored; stops when done', async () => {
+  const src = scripted([
+    { a: 'pending', b: 'pending', c: 'pending' },
+    { a: 'sent', b: 'pending', c: 'failed' },
+    { a: 'sent', b: 'pending', c: 'failed' },
+    { a: 'pending', b: 'delivered', c: 'failed' }, // a regresses on a stale page
+    { a: 'read', b: 'read', c: 'failed' },
+  ]);
+  const events: string[] = [];
+  const sleeps: number[] = [];
+  const r = await followLog({
+    fetchPage: src.fetchPage,
+    // The broadcast reports done only once the last pass has been read.
+    isDone: async () => src.pass >= 5,
+    follow: true,
+    untilDone: true,
+    intervalMs: 1000,
+    maxIntervalMs: 5000,
+    sleep: async (ms) => void sleeps.push(ms),
+    signal: new AbortController().signal,
+    onEvent: (e: LogEvent) => events.push(e.kind === 'new' ? `${e.entry.id}:${e.entry.status}` : `${e.entry.id}:${e.from}>${e.entry.status}`),
+  });
+  assert.deepEqual(events, ['a:pending', 'b:pending', 'c:pending', 'a:pending>sent', 'c:pending>failed', 'b:pending>delivered', 'a:sent>read', 'b:delivered>read']);
+  assert.equal(r.passes, 5);
+  assert.deepEqual(r.summary.counts, { pending: 0, sent: 0, delivered: 0, read: 2, failed: 1 });
+  assert.deepEqual(r.summary.reasons(), [{ reason: 'Message undeliverable', count: 1 }]);
+  // The third pass changed nothing: the interval backed off, then came back.
+  assert.deepEqual(sleeps, [1000, 1000, 1500, 1000]);
+});
+
+test('follow: Ctrl-C ends with the summary so far, flagged interrupted', async () => {
+  const ac = new AbortController();
+  const src = scripted([{ a: 'pending', b: 'sent', c: 'pending' }]);
+  const r = await followLog({ fetchPage: src.fetchPage, isDone: async () => false, follow: true, untilDone: true, intervalMs: 10, sleep: async () => ac.abort(), signal: ac.signal, onEvent: () => undefined });
+  assert.equal(r.interrupted, true);
+  assert.equal(r.summary.total, 3);
+});
+
+test('export: CSV and XLSX carry every entry; formula-like cells are neutralised', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-export-'));
+  const entries: LogEntry[] = [
+    { id: '1', phone: '6281', name: '=HYPERLINK("http://x","click")', status: 'read', waMessageId: 'wamid.1', readAt: '2026-01-01T00:00:00Z' },
+    { id: '2', phone: '6282', name: 'Sari, "the" boss', status: 'failed', error: '+ bad' },
+  ];
+  async function* gen() {
+    yield* entries;
+  }
+  const csv = path.join(dir, 'log.csv');
+  assert.equal(await exportLog(gen(), csv), 2);
+  const text = readFileSync(csv, 'utf8');
+  assert.ok(text.startsWith('\uFEFFphone,name,status,error,whatsapp_message_id,created_at,sent_at,delivered_at,read_at\r\n'));
+  assert.match(text, /^6281,"'=HYPERLINK\(""http:\/\/x"",""click""\)",read,,wamid\.1,,,,2026-01-01T00:00:00Z\r$/m);
+  assert.match(text, /^6282,"Sari, ""the"" boss",failed,'\+ bad,/m);
+  const xlsx = path.join(dir, 'log.xlsx');
+  await exportLog(gen(), xlsx);
+  const ws = XLSX.read(readFileSync(xlsx)).Sheets.log!;
+  assert.equal(ws.B2!.v, `'=HYPERLINK("http://x","click")`);
+  assert.equal(ws.B2!.f, undefined, 'no formula');
+  assert.equal(ws.D3!.v, "'+ bad");
+  await assert.rejects(exportLog(gen(), path.join(dir, 'log.txt')), /--out .*log\.txt: write a \.csv or \.xlsx file/);
+  assert.equal(neutraliseCell('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(neutraliseCell('-1'), "'-1");
+  assert.equal(neutraliseCell('Budi'), 'Budi');
+});
