@@ -1,6 +1,7 @@
 // Everything a command touches of the outside world comes through here, so every command runs in-process in tests
 // with fake streams, a chosen environment and a sandbox.
 import type { Readable, Writable } from 'node:stream';
+import { setMaxListeners } from 'node:events';
 import { Output } from './output.js';
 import { Prompter } from './prompter.js';
 import { resolvePaths, type Paths } from '../config/paths.js';
@@ -72,6 +73,8 @@ export class Context {
     this.cwd = init.cwd;
     this.now = init.now ?? Date.now;
     this.signal = init.signal ?? new AbortController().signal;
+    // Every pending sleep listens for Ctrl-C; a fan-out has many at once.
+    setMaxListeners(0, this.signal);
     this.out = new Output(this);
     this.prompter = new Prompter(this);
   }

@@ -22,7 +22,7 @@ function newRunId(now: number): string {
 export async function startFanout(
   ctx: Context,
   provider: Provider,
-  a: { template: RemoteTemplate; channel: Channel; recipients: Recipient[]; key: string; name: string; ledger: Ledger; opts: SendOptions; ledgerBase: Omit<LedgerRecord, 'status'> },
+  a: { template: RemoteTemplate; channel: Channel; recipients: () => Iterable<Recipient>; count: number; key: string; name: string; ledger: Ledger; opts: SendOptions; ledgerBase: Omit<LedgerRecord, 'status'> },
 ): Promise<void> {
   const header: RunHeader = {
     v: 1,
@@ -34,13 +34,9 @@ export async function startFanout(
     templateName: a.template.name,
     channelId: a.channel.id,
     idempotencyKey: a.key,
-    total: a.recipients.length,
+    total: a.count,
   };
-  const journal = await createRun(
-    ctx.paths.stateDir,
-    header,
-    a.recipients.map((r, i) => ({ i, row: r.row, phone: r.phone, name: r.name, values: r.values })),
-  );
+  const journal = await createRun(ctx.paths.stateDir, header, planned(a.recipients()));
   await a.ledger.record({ ...a.ledgerBase, status: 'started', runId: header.runId });
   ctx.out.info(`Run ${header.runId}: ${header.total} recipient(s). If it stops, continue with \`wa-cli broadcast send --resume ${header.runId}\`.`);
   const result = await drive(ctx, provider, journal, a.opts);
@@ -118,6 +114,11 @@ async function drive(ctx: Context, provider: Provider, journal: Journal, opts: S
   } finally {
     await journal.close();
   }
+}
+
+function* planned(recipients: Iterable<Recipient>): Generator<PlannedRecipient> {
+  let i = 0;
+  for (const r of recipients) yield { i: i++, row: r.row, phone: r.phone, name: r.name, values: r.values };
 }
 
 /**

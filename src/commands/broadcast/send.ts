@@ -39,7 +39,8 @@ interface Audience {
   kind: 'list' | 'file' | 'to';
   /** What the idempotency key covers: the list id, the file's normalised content, the number. */
   target: string;
-  contacts: Contact[];
+  /** Iterated more than once (checks, preview, plan) without holding a copy. */
+  contacts: () => Iterable<Contact>;
   columns: string[];
   report?: ContactReport;
   skippedRows: number;
@@ -79,8 +80,10 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   if (checked.problems.length > 0 && (!opts.skipInvalid || audience.kind === 'list')) {
     return refuse(ctx, checked.problems, `${checked.invalidRows} recipient(s) would get a broken message`, audience.kind === 'list' ? undefined : '--skip-invalid');
   }
-  const recipients = checked.recipients;
-  if (recipients.length === 0) throw new OperationError('No recipient is left to send to.');
+  const count = checked.count;
+  if (count === 0) throw new OperationError('No recipient is left to send to.');
+  const preview: Recipient[] = [];
+  for (const r of checked.recipients()) if (preview.push(r) >= PREVIEW) break;
 
   const perMessage = profile?.costPerMessage ?? DEFAULT_COST_PER_MESSAGE;
   const key =
@@ -96,12 +99,12 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   const summary = {
     template: `${template.name}${template.language ? ` (${template.language})` : ''}`,
     channel: `${channel.name} ${channel.id}`,
-    recipients: recipients.length,
+    recipients: count,
     skipped: audience.skippedRows + checked.invalidRows,
-    cost: costEstimate(recipients.length, perMessage),
+    cost: costEstimate(count, perMessage),
     schedule: sendAt ?? 'now',
     idempotencyKey: key,
-    preview: recipients.slice(0, PREVIEW).map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),
+    preview: preview.map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),
   };
   for (const p of checked.problems.slice(0, 20)) ctx.out.warn(`skipped ${p.message}`);
 
@@ -124,33 +127,33 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     // Checked again under the lock: the run that held it a moment ago may have just finished.
     await refuseIfUsed(ctx, provider, ledger, key, bulk);
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary);
-    const go = await ctx.prompter.confirm(`Send to ${recipients.length} recipient(s) for about ${summary.cost}?`, { flag: '--yes' });
+    const go = await ctx.prompter.confirm(`Send to ${count} recipient(s) for about ${summary.cost}?`, { flag: '--yes' });
     if (!go) {
       ctx.out.info('Not sent.');
       throw new SilentExit(ExitCode.failed);
     }
-    const base = { key, at: new Date(ctx.now()).toISOString(), provider: provider.name, template: summary.template, target: audience.target, recipients: recipients.length };
+    const base = { key, at: new Date(ctx.now()).toISOString(), provider: provider.name, template: summary.template, target: audience.target, recipients: count };
     if (!provider.capabilities.bulkBroadcast) {
       const { startFanout } = await import('./fanout.js');
-      await startFanout(ctx, provider, { template, channel, recipients, key, name, ledger, opts, ledgerBase: base });
+      await startFanout(ctx, provider, { template, channel, recipients: () => checked.recipients(), count, key, name, ledger, opts, ledgerBase: base });
       return;
     }
     await ledger.record({ ...base, status: 'started' });
     let result: { id: string; name: string; status: string };
     try {
       result = bulk
-        ? await sendQontakBulk(ctx, provider, { template, channel, audience, recipients, mapping, name: `${name} [${key}]`, sendAt, opts })
-        : await sendQontakDirect(provider, { template, channel, recipient: recipients[0]!, mappingSources: mapping.sources });
+        ? await sendQontakBulk(ctx, provider, { template, channel, audience, failedRows: checked.failedRows, mapping, name: `${name} [${key}]`, sendAt, opts })
+        : await sendQontakDirect(provider, { template, channel, recipient: preview[0]!, mappingSources: mapping.sources });
     } catch (err) {
       await ledger.record({ ...base, at: new Date(ctx.now()).toISOString(), status: 'failed', detail: err instanceof Error ? err.message : String(err) });
       throw err;
     }
     await ledger.record({ ...base, at: new Date(ctx.now()).toISOString(), status: 'done', broadcastId: result.id });
-    const out = { broadcastId: result.id, name: result.name, status: result.status, recipients: recipients.length, schedule: sendAt ?? null, idempotencyKey: key };
+    const out = { broadcastId: result.id, name: result.name, status: result.status, recipients: count, schedule: sendAt ?? null, idempotencyKey: key };
     if (ctx.globals.json) ctx.out.json(out);
     else {
       ctx.out.print(result.id);
-      ctx.out.info(`Sent: broadcast ${result.id} (${result.status}) to ${recipients.length} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);
+      ctx.out.info(`Sent: broadcast ${result.id} (${result.status}) to ${count} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);
     }
   } finally {
     await release();
@@ -200,7 +203,7 @@ async function loadAudience(ctx: Context, provider: Provider, opts: SendOptions)
     return {
       kind: 'to',
       target: `to:${phone.phone}`,
-      contacts: [{ row: 1, phone: phone.phone, name: opts.toName ?? '', variables: {} }],
+      contacts: () => [{ row: 1, phone: phone.phone, name: opts.toName ?? '', variables: {} }],
       columns: [],
       skippedRows: 0,
     };
@@ -216,7 +219,9 @@ async function loadAudience(ctx: Context, provider: Provider, opts: SendOptions)
     return {
       kind: 'file',
       target: `file:${digest}`,
-      contacts: report.valid.map((c) => ({ row: c.rowNumber, phone: c.phone_number, name: c.full_name, variables: c.variables })),
+      contacts: function* () {
+        for (const c of report.valid) yield { row: c.rowNumber, phone: c.phone_number, name: c.full_name, variables: c.variables };
+      },
       columns: report.variableNames,
       report,
       skippedRows: report.invalid + report.duplicates.length,
@@ -227,7 +232,7 @@ async function loadAudience(ctx: Context, provider: Provider, opts: SendOptions)
   const contacts: Contact[] = [];
   let row = 1;
   for await (const c of provider.listContacts(list.id)) contacts.push({ row: ++row, phone: c.phone, name: c.name, variables: c.variables });
-  return { kind: 'list', target: `list:${list.id}`, contacts, columns: list.variables, skippedRows: 0 };
+  return { kind: 'list', target: `list:${list.id}`, contacts: () => contacts, columns: list.variables, skippedRows: 0 };
 }
 
 async function refuse(ctx: Context, problems: SendProblem[], what: string, flag?: string): Promise<never> {
@@ -278,15 +283,14 @@ async function refuseIfUsed(ctx: Context, provider: Provider, ledger: Ledger, ke
 async function sendQontakBulk(
   ctx: Context,
   provider: Provider,
-  a: { template: RemoteTemplate; channel: Channel; audience: Audience; recipients: Recipient[]; mapping: ReturnType<typeof buildMapping>['mapping']; name: string; sendAt: string | undefined; opts: SendOptions },
+  a: { template: RemoteTemplate; channel: Channel; audience: Audience; failedRows: Set<number>; mapping: ReturnType<typeof buildMapping>['mapping']; name: string; sendAt: string | undefined; opts: SendOptions },
 ): Promise<{ id: string; name: string; status: string }> {
   let listId = a.opts.list;
   if (a.audience.kind === 'file') {
     const { uploadValidated } = await import('../contacts/upload.js');
     // Only the recipients that passed the send-time checks go into the list: the server sends to all of it.
-    const keep = new Set(a.recipients.map((r) => r.row));
     const report = a.audience.report!;
-    const [uploaded, ...more] = await uploadValidated(ctx, provider, { ...report, valid: report.valid.filter((c) => keep.has(c.rowNumber)) }, {
+    const [uploaded, ...more] = await uploadValidated(ctx, provider, { ...report, valid: report.valid.filter((c) => !a.failedRows.has(c.rowNumber)) }, {
       name: a.name,
       timeout: 600_000,
       skipInvalid: a.opts.skipInvalid === true,

@@ -43,24 +43,27 @@ export class RunState {
   readonly codes: Uint8Array;
   readonly messageIds = new Map<number, string>();
   readonly errors = new Map<number, string>();
+  // Kept up to date on every event: progress asks for counts after each send.
+  private readonly counts = new Array<number>(CODES.length).fill(0);
   constructor(total: number) {
     this.codes = new Uint8Array(total);
+    this.counts[0] = total;
   }
   get(i: number): RecipientState {
     return CODES[this.codes[i]!]!;
   }
   apply(e: JournalEvent): void {
     if (e.i < 0 || e.i >= this.codes.length) return;
-    this.codes[e.i] = CODES.indexOf(e.s);
+    const next = CODES.indexOf(e.s);
+    this.counts[this.codes[e.i]!]!--;
+    this.counts[next]!++;
+    this.codes[e.i] = next;
     if (e.s === 'sent' && e.id) this.messageIds.set(e.i, e.id);
     if (e.error && (e.s === 'failed' || e.s === 'unknown')) this.errors.set(e.i, e.error);
     else this.errors.delete(e.i);
   }
   count(s: RecipientState): number {
-    const code = CODES.indexOf(s);
-    let n = 0;
-    for (const c of this.codes) if (c === code) n++;
-    return n;
+    return this.counts[CODES.indexOf(s)]!;
   }
 }
 

@@ -95,27 +95,45 @@ export function valuesFor(contact: Contact, mapping: Mapping): Record<string, st
   return values;
 }
 
+export interface CheckedRecipients {
+  /** Recipients that passed. */
+  count: number;
+  problems: SendProblem[];
+  invalidRows: number;
+  /** Rows that failed a check (only these are kept: the rest is re-derived on demand). */
+  failedRows: Set<number>;
+  /** The passing recipients with their values, computed again on each iteration so no copy is held. */
+  recipients(): Generator<Recipient>;
+}
+
 /** Every recipient's values checked against the send-time rules; problems carry the row. */
 export function checkRecipients(
   template: RemoteTemplate,
-  contacts: Iterable<Contact>,
+  contacts: () => Iterable<Contact>,
   mapping: Mapping,
   rules: SendRules,
-): { recipients: Recipient[]; problems: SendProblem[]; invalidRows: number } {
-  const recipients: Recipient[] = [];
+): CheckedRecipients {
   const problems: SendProblem[] = [];
-  let invalidRows = 0;
-  for (const c of contacts) {
-    const values = valuesFor(c, mapping);
-    const found = rules.checkValues(template, values);
-    if (found.length > 0) {
-      invalidRows++;
-      for (const f of found) problems.push({ row: c.row, ruleId: f.ruleId, message: `row ${c.row} (${c.phone}): ${f.message}` });
+  const failedRows = new Set<number>();
+  let count = 0;
+  for (const c of contacts()) {
+    const found = rules.checkValues(template, valuesFor(c, mapping));
+    if (found.length === 0) {
+      count++;
       continue;
     }
-    recipients.push({ row: c.row, phone: c.phone, name: c.name, values });
+    failedRows.add(c.row);
+    for (const f of found) problems.push({ row: c.row, ruleId: f.ruleId, message: `row ${c.row} (${c.phone}): ${f.message}` });
   }
-  return { recipients, problems, invalidRows };
+  return {
+    count,
+    problems,
+    invalidRows: failedRows.size,
+    failedRows,
+    *recipients() {
+      for (const c of contacts()) if (!failedRows.has(c.row)) yield { row: c.row, phone: c.phone, name: c.name, values: valuesFor(c, mapping) };
+    },
+  };
 }
 
 /** Qontak's bulk send substitutes list columns on the server: every placeholder must come from a column with a valid name. */
