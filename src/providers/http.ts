@@ -272,7 +272,9 @@ export class HttpClient {
           'A proxy or gateway between you and the API may be interfering; run with --verbose to see the exchange.',
         );
       }
-      return { __raw: text.slice(0, 300) };
+      // An error page from a proxy or gateway: its title says more than its markup.
+      const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
+      return { __raw: /^\s*</.test(text) ? `an HTML page${title ? ` "${title}"` : ''} (from a proxy or gateway?)` : text.slice(0, 300) };
     }
   }
 

@@ -2,7 +2,8 @@
 // provider can (Qontak bulk or direct; a journaled fan-out for Konekwa).
 import { createHash } from 'node:crypto';
 import type { Context } from '../../cli/context.js';
-import { ConflictError, NotFoundError, OperationError, SilentExit, ExitCode, UsageError } from '../../cli/errors.js';
+import { ConflictError, NotFoundError, OperationError, SilentExit, ExitCode, TransientError, UsageError, WaError } from '../../cli/errors.js';
+import { TransportError } from '../../providers/errors.js';
 import { CapabilityError, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import { parseParams } from '../../core/send/params.js';
 import { pickChannel, pickTemplate } from '../../core/send/resolve.js';
@@ -145,7 +146,14 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         ? await sendQontakBulk(ctx, provider, { template, channel, audience, failedRows: checked.failedRows, mapping, name: `${name} [${key}]`, sendAt, opts })
         : await sendQontakDirect(provider, { template, channel, recipient: preview[0]!, mappingSources: mapping.sources });
     } catch (err) {
-      await ledger.record({ ...base, at: new Date(ctx.now()).toISOString(), status: 'failed', detail: err instanceof Error ? err.message : String(err) });
+      // Only a send the server certainly refused frees the key; one that may have gone through keeps it taken.
+      const maybeActed = !(err instanceof WaError) || (err instanceof TransportError && err.maybeActed);
+      await ledger.record({ ...base, at: new Date(ctx.now()).toISOString(), status: maybeActed ? 'unknown' : 'failed', detail: err instanceof Error ? err.message : String(err) });
+      if (maybeActed && err instanceof WaError) {
+        throw new TransientError(`${err.message} The outcome is unknown, so key ${key} stays taken.`, {
+          hint: `Check \`wa-cli broadcast list\` (or the recipient's phone) before sending again with a new --idempotency-key.`,
+        });
+      }
       throw err;
     }
     await ledger.record({ ...base, at: new Date(ctx.now()).toISOString(), status: 'done', broadcastId: result.id });
@@ -264,7 +272,7 @@ async function refuseIfUsed(ctx: Context, provider: Provider, ledger: Ledger, ke
   const local = await ledger.find(key);
   if (local && local.status !== 'failed') {
     throw new ConflictError(
-      `Already sent with idempotency key ${key}: ${local.status} at ${local.at}, ${local.template} to ${local.recipients} recipient(s)${local.broadcastId ? `, broadcast ${local.broadcastId}` : ''}${local.runId ? `, run ${local.runId}` : ''}.`,
+      `${local.status === 'unknown' ? 'A send with' : 'Already sent with'} idempotency key ${key}: ${local.status === 'unknown' ? 'outcome unknown' : local.status} at ${local.at}, ${local.template} to ${local.recipients} recipient(s)${local.broadcastId ? `, broadcast ${local.broadcastId}` : ''}${local.runId ? `, run ${local.runId}` : ''}.`,
       { hint: 'Use another --idempotency-key to send again on purpose.' },
     );
   }

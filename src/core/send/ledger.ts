@@ -7,7 +7,8 @@ import path from 'node:path';
 export interface LedgerRecord {
   key: string;
   at: string;
-  status: 'started' | 'done' | 'failed';
+  /** failed: the server certainly did nothing. unknown: it may have acted (a timeout, a dropped connection). */
+  status: 'started' | 'done' | 'failed' | 'unknown';
   provider: string;
   template: string;
   target: string;
