@@ -36,7 +36,9 @@ export function validateTemplate(doc: TemplateDoc, severities: Record<string, Se
     const override = severities[rule.id];
     if (override === 'off') continue;
     for (const raw of rule.check(doc)) {
-      const finding: Finding = { ruleId: raw.ruleId, severity: override ?? raw.severity ?? rule.severity, message: raw.message, field: raw.field };
+      // Messages quote the template's own text; control characters in it must not break the one-line output.
+      const message = raw.message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      const finding: Finding = { ruleId: raw.ruleId, severity: override ?? raw.severity ?? rule.severity, message, field: raw.field };
       const offset = raw.offset ?? 0;
       if (raw.offset !== undefined) Object.assign(finding, positionIn(fieldText(doc, raw.field), raw.offset));
       const at = doc.source.locate?.(raw.field, offset);

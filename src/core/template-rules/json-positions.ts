@@ -124,7 +124,7 @@ export function parseWithPositions(text: string, file: string): Located {
       }
     }
     if (c === '"') return str(pointer);
-    const m = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(pos, pos + 64));
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(pos, pos + 64));
     if (!m) return fail(pos >= text.length ? 'unexpected end' : `unexpected "${c}"`);
     pos += m[0].length;
     return JSON.parse(m[0]);

@@ -1,5 +1,5 @@
 // Every structure rule of template-rules.md. A rule looks at a template and says what to change, and where.
-import { emojiCount, findPlaceholders, graphemeLength, graphemes } from './text.js';
+import { emojiCount, findPlaceholders, forEachGrapheme, graphemeLength } from './text.js';
 import type { Field, TemplateDoc } from './model.js';
 
 export type Severity = 'error' | 'warning';
@@ -25,6 +25,7 @@ const LEGACY_CATEGORIES = ['PAYMENT_UPDATE', 'ACCOUNT_UPDATE', 'SHIPPING_UPDATE'
 const SPACE = '[ \\u00A0\\u1680\\u2000-\\u200A\\u202F\\u205F\\u3000]';
 const SHORTENERS = /\b(?:bit\.ly|s\.id|tinyurl\.com|linktr\.ee|t\.co|goo\.gl|ow\.ly|is\.gd|cutt\.ly|rebrand\.ly|shorturl\.at|lnkd\.in|rb\.gy|tiny\.cc)\/\S*/gi;
 const ZERO_WIDTH = /[\u200B\u200C\u200D\u2060\uFEFF]/g;
+const ZERO_WIDTH_ANY = /[\u200B\u200C\u200D\u2060\uFEFF]/;
 const needsMetaFields = (d: TemplateDoc) => d.kind !== 'konekwa';
 const bodyOf = (d: TemplateDoc) => d.body ?? '';
 const f = (ruleId: string, field: Field, message: string, offset?: number): RawFinding => ({ ruleId, field, message, ...(offset === undefined ? {} : { offset }) });
@@ -136,15 +137,14 @@ export const RULES: Rule[] = [
     check: (d) => {
       const body = bodyOf(d);
       const out: RawFinding[] = [];
-      let offset = 0;
-      for (const g of graphemes(body)) {
+      if (!ZERO_WIDTH_ANY.test(body)) return out;
+      forEachGrapheme(body, (g, offset) => {
         // A zero-width joiner inside an emoji (a family, a profession) is part of the emoji, not a stray character.
         for (const m of g.matchAll(ZERO_WIDTH)) {
           if (m[0] === '\u200D' && /\p{Extended_Pictographic}/u.test(g)) continue;
           out.push(f('zero-width-character', 'body', `an invisible character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}); delete it`, offset + m.index!));
         }
-        offset += g.length;
-      }
+      });
       return out;
     },
   },
