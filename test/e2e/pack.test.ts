@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
@@ -19,10 +19,17 @@ test('npm pack, install the tarball into a fresh prefix, run --version and the d
     assert.ok(files.includes('bin/wa-cli.js') && files.includes('dist/src/main.js') && files.includes('dist/src/config/keychain-worker.js'));
     assert.ok(files.includes('fixtures/demo/customers.csv') && files.includes('CHANGELOG.md'));
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('test/') || f.startsWith('src/')), 'no tests or sources in the package');
-    const prefix = path.join(tmp, 'prefix');
-    const installed = npm(['install', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, path.join(tmp, info.filename)], tmp);
+    // Unpacked where a global install puts it, then its shrinkwrapped production dependencies installed offline.
+    const prefix = path.join(tmp, 'prefix', 'lib', 'node_modules');
+    mkdirSync(prefix, { recursive: true });
+    const untar = spawnSync('tar', ['-xzf', path.join(tmp, info.filename), '-C', prefix]);
+    assert.equal(untar.status, 0);
+    const pkgDir = path.join(prefix, 'wa-cli');
+    renameSync(path.join(prefix, 'package'), pkgDir);
+    assert.ok(files.includes('npm-shrinkwrap.json'), 'the dependency tree ships pinned');
+    const installed = npm(['ci', '--omit=dev', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], pkgDir);
     assert.equal(installed.status, 0, installed.stderr);
-    const bin = path.join(prefix, 'node_modules', '.bin', 'wa-cli');
+    const bin = path.join(pkgDir, 'bin', 'wa-cli.js');
     const env = { PATH: process.env.PATH ?? '', HOME: tmp, DBUS_SESSION_BUS_ADDRESS: `unix:path=${tmp}/none` };
     const version = spawnSync(bin, ['--version'], { encoding: 'utf8', env });
     assert.equal(version.stdout.trim(), JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version);
