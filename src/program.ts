@@ -1,6 +1,6 @@
 // The commander tree. Each group registers its verbs; a verb's code is imported only when it runs.
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { Context } from './cli/context.js';
 import { examples } from './cli/command-kit.js';
 import { registerAuth } from './commands/auth/index.js';

@@ -3,31 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HttpClient } from '../../src/providers/http.js';
-import { QontakProvider, QONTAK_PREFIX } from '../../src/providers/qontak/adapter.js';
-import { readQontakError } from '../../src/providers/qontak/errors.js';
+import type { QontakProvider } from '../../src/providers/qontak/adapter.js';
 import { ApiAuthError, ApiNotFoundError } from '../../src/providers/errors.js';
-import { loadRecorded, replay } from '../helpers/recorded.js';
+import { loadRecorded, qontakAt, replay } from '../helpers/recorded.js';
 import { sharedDir } from '../helpers/paths.js';
 
-const qontak = (url: string) =>
-  new QontakProvider(
-    new HttpClient({
-      baseUrl: url,
-      prefix: QONTAK_PREFIX.hmac,
-      auth: { kind: 'hmac', clientId: 'cid', secret: 'sec' },
-      env: {},
-      apiName: 'Qontak',
-      readError: readQontakError,
-      sleep: async () => {},
-    }),
-    'hmac',
-  );
+const qontak = qontakAt;
 
 async function withReplay<T>(route: Parameters<typeof replay>[0], fn: (p: QontakProvider, srv: Awaited<ReturnType<typeof replay>>) => Promise<T>): Promise<T> {
   const srv = await replay(route);
   try {
-    return await fn(qontak(srv.url), srv);
+    return await fn(await qontak(srv.url), srv);
   } finally {
     await srv.close();
   }

@@ -1,29 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpClient } from '../../src/providers/http.js';
-import { QontakProvider, QONTAK_PREFIX } from '../../src/providers/qontak/adapter.js';
 import { readQontakError } from '../../src/providers/qontak/errors.js';
 import { ApiAuthError } from '../../src/providers/errors.js';
-import { loadRecorded, replay } from '../helpers/recorded.js';
+import { loadRecorded, qontakAt, replay } from '../helpers/recorded.js';
 
-const provider = (url: string) =>
-  new QontakProvider(
-    new HttpClient({
-      baseUrl: url,
-      prefix: QONTAK_PREFIX.hmac,
-      auth: { kind: 'hmac', clientId: 'cid', secret: 'sec' },
-      env: {},
-      apiName: 'Qontak',
-      readError: readQontakError,
-      sleep: async () => {},
-    }),
-    'hmac',
-  );
+const provider = qontakAt;
 
 test('channels: the recorded integrations list maps to its WhatsApp channels only', async () => {
   const srv = await replay('get_integrations_200');
   try {
-    const channels = await provider(srv.url).listChannels();
+    const channels = await (await provider(srv.url)).listChannels();
     const recorded = (loadRecorded('get_integrations_200').body as { data: { target_channel: string; id: string }[] }).data;
     const expected = recorded.filter((i) => i.target_channel === 'wa' || i.target_channel === 'wa_cloud').map((i) => i.id);
     assert.ok(expected.length > 0);
@@ -45,7 +31,7 @@ test('channels: the recorded integrations list maps to its WhatsApp channels onl
 test('channels: the recorded 401 becomes an auth error quoting "Unauthorized"', async () => {
   const srv = await replay('get_integrations_401');
   try {
-    const err = await provider(srv.url).listChannels().catch((e: unknown) => e);
+    const err = await (await provider(srv.url)).listChannels().catch((e: unknown) => e);
     assert.ok(err instanceof ApiAuthError);
     assert.equal(err.exitCode, 4);
     assert.match(err.message, /Qontak refused the credentials \(401\): "Unauthorized"/);

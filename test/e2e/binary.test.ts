@@ -30,7 +30,13 @@ test('--help lists the commands, an example and the exit codes', () => {
 });
 
 test('every command has an example in its help', () => {
-  const groups: string[][] = [['auth', 'login'], ['auth', 'status'], ['auth', 'logout'], ['channels', 'list'], ['sandbox'], ['completion']];
+  const groups: string[][] = [
+    ['auth', 'login'], ['auth', 'status'], ['auth', 'logout'], ['channels', 'list'],
+    ['templates', 'list'], ['templates', 'show'], ['templates', 'validate'], ['templates', 'create'],
+    ['contacts', 'validate'], ['contacts', 'upload'], ['contacts', 'lists'], ['contacts', 'show'],
+    ['broadcast', 'send'], ['broadcast', 'status'], ['broadcast', 'list'],
+    ['logs', 'tail'], ['logs', 'export'], ['sandbox'], ['demo'], ['completion'],
+  ];
   for (const g of groups) {
     const r = run([...g, '--help']);
     assert.equal(r.status, 0, g.join(' '));

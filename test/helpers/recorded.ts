@@ -47,3 +47,20 @@ export async function replay(route: string | ((req: http.IncomingMessage) => str
     },
   };
 }
+
+/** The Qontak adapter over HMAC against a replay server. */
+export async function qontakAt(url: string) {
+  const { HttpClient } = await import('../../src/providers/http.js');
+  const { QontakProvider, QONTAK_PREFIX } = await import('../../src/providers/qontak/adapter.js');
+  const { readQontakError } = await import('../../src/providers/qontak/errors.js');
+  const http = new HttpClient({
+    baseUrl: url,
+    prefix: QONTAK_PREFIX.hmac,
+    auth: { kind: 'hmac', clientId: 'cid', secret: 'sec' },
+    env: {},
+    apiName: 'Qontak',
+    readError: readQontakError,
+    sleep: async () => {},
+  });
+  return new QontakProvider(http, 'hmac');
+}
