@@ -1,21 +1,256 @@
-// The commander tree. Each group registers its verbs; a verb's code is imported only when it runs.
+// The commander tree: every command, flag and help example in one place. A verb's code is imported only when that
+// verb runs, so `wa-cli --help` loads commander and little else.
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './cli/context.js';
-import { examples } from './cli/command-kit.js';
-import { registerAuth } from './commands/auth/index.js';
-import { registerChannels } from './commands/channels/index.js';
-import { registerSandbox } from './commands/sandbox/index.js';
-import { registerCompletion } from './commands/completion/index.js';
-import { registerDemo } from './commands/demo/index.js';
-import { registerContacts } from './commands/contacts/index.js';
-import { registerTemplates } from './commands/templates/index.js';
-import { registerBroadcast } from './commands/broadcast/index.js';
-import { registerLogs } from './commands/logs/index.js';
+import { collect, examples, lazyAction, parseDuration, positiveInt } from './cli/command-kit.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+function registerAuth(program: Command, ctx: Context): void {
+  const auth = program.command('auth').description('log in, check and remove credentials');
+  auth
+    .command('login')
+    .description('store credentials for a profile in the OS keychain (non-secret settings go to the config file)')
+    .addOption(new Option('--provider <name>', 'API to use').choices(['qontak', 'konekwa']))
+    .addOption(new Option('--method <method>', 'auth method (qontak: hmac or oauth; konekwa: api-key)').choices(['hmac', 'oauth', 'api-key']))
+    .option('--client-id <id>', 'Mekari HMAC client id, or the Qontak OAuth client id')
+    .option('--base-url <url>', 'API base URL (defaults: https://api.mekari.com, https://service-chat.qontak.com, http://localhost:8080)')
+    .option('--with-secret', 'read the secret (client secret, access token or API key) from standard input')
+    .option('--insecure-storage', 'store secrets in a 0600 file instead of the OS keychain')
+    .option('--no-verify', 'store without the live check')
+    .addHelpText(
+      'after',
+      examples(
+        'wa-cli auth login',
+        'printf %s "$SECRET" | wa-cli auth login --provider qontak --client-id abc123 --with-secret',
+        'wa-cli -p gateway auth login --provider konekwa --base-url https://wa.example.com --with-secret < key.txt',
+      ),
+    )
+    .action(lazyAction(ctx, () => import('./commands/auth/login.js')));
+  auth
+    .command('status')
+    .description('show the profile, provider, base URL, where each credential comes from, and a live check')
+    .option('--offline', 'skip the live check')
+    .addHelpText('after', examples('wa-cli auth status', 'MEKARI_API_CLIENT_ID=… MEKARI_API_CLIENT_SECRET=… wa-cli auth status --json'))
+    .action(lazyAction(ctx, () => import('./commands/auth/status.js')));
+  auth
+    .command('logout')
+    .description("remove the profile's secrets from the keychain (and the 0600 file) and its settings")
+    .addHelpText('after', examples('wa-cli auth logout', 'wa-cli -p staging auth logout'))
+    .action(lazyAction(ctx, () => import('./commands/auth/logout.js')));
+}
+
+function registerChannels(program: Command, ctx: Context): void {
+  const channels = program.command('channels').description('WhatsApp channels: Qontak integrations, Konekwa sessions');
+  channels
+    .command('list')
+    .description('list the channels messages can go out through (the id is what --channel takes)')
+    .addHelpText('after', examples('wa-cli channels list', 'wa-cli channels list --json | jq -r ".[0].id"'))
+    .action(lazyAction(ctx, () => import('./commands/channels/list.js')));
+}
+
+function registerTemplates(program: Command, ctx: Context): void {
+  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create');
+  templates
+    .command('list')
+    .description('templates on the account')
+    .option('--status <status>', 'APPROVED, PENDING, REJECTED…')
+    .option('--category <category>', 'MARKETING, UTILITY, AUTHENTICATION')
+    .option('--query <text>', 'name contains')
+    .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
+    .option('--all', 'every template, following all pages')
+    .addHelpText('after', examples('wa-cli templates list --status APPROVED', 'wa-cli templates list --all --json > templates.json'))
+    .action(lazyAction(ctx, () => import('./commands/templates/list.js')));
+  templates
+    .command('show')
+    .description('a template as the recipient sees it, with its status and placeholders')
+    .argument('<name|id>')
+    .option('--language <code>', 'which language, when the name exists in several')
+    .addHelpText('after', examples('wa-cli templates show order_update --language id'))
+    .action(lazyAction(ctx, () => import('./commands/templates/show.js')));
+  templates
+    .command('validate')
+    .description('check templates against every WhatsApp and Qontak rule, locally; exit 1 on any error')
+    .argument('[paths...]', 'JSON files, folders (searched for *.json), or - for standard input')
+    .option('--remote', 'check every template on the account')
+    .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'github']).default('text'))
+    .addHelpText(
+      'after',
+      examples('wa-cli templates validate templates/', 'wa-cli templates validate promo.json --format github', 'wa-cli templates validate --remote --json'),
+    )
+    .action(lazyAction(ctx, () => import('./commands/templates/validate.js')));
+  templates
+    .command('create')
+    .description('validate a template file, then submit it for review; refuses on errors')
+    .argument('<file>', 'a Meta/Qontak create JSON, or a Konekwa {name, content}')
+    .option('--dry-run', 'validate and show what would be submitted')
+    .addHelpText('after', examples('wa-cli templates create promo_nov.json --dry-run', 'wa-cli templates create promo_nov.json'))
+    .action(lazyAction(ctx, () => import('./commands/templates/create.js')));
+}
+
+const country = () => new Option('--country <code>', 'country for numbers written without one (ISO code; default: profile, else ID)');
+const sheet = () => new Option('--sheet <name>', 'sheet to read (default: the first)');
+
+function registerContacts(program: Command, ctx: Context): void {
+  const contacts = program.command('contacts').description('contact-list spreadsheets: validate, normalise, upload, list');
+  contacts
+    .command('validate')
+    .description('check a spreadsheet (.xlsx, .xls, .csv) row by row; --out writes the cleaned file')
+    .argument('<file>', 'spreadsheet to check')
+    .addOption(country())
+    .addOption(sheet())
+    .option('--out <file>', 'write the valid rows, normalised, to this .xlsx or .csv')
+    .addHelpText('after', examples('wa-cli contacts validate customers.xlsx', 'wa-cli contacts validate export.csv --out clean.csv', 'wa-cli contacts validate list.xlsx --json | jq .problems'))
+    .action(lazyAction(ctx, () => import('./commands/contacts/validate.js')));
+  contacts
+    .command('upload')
+    .description('validate, then upload as a Qontak contact list and wait until it is processed')
+    .argument('<file>', 'spreadsheet to upload')
+    .requiredOption('--name <name>', 'name of the new contact list')
+    .addOption(country())
+    .addOption(sheet())
+    .option('--skip-invalid', 'upload the valid rows and report the rest, instead of refusing')
+    .option('--split', 'split a list larger than one upload allows into numbered lists')
+    .option('--no-wait', 'print the list id and return without waiting for processing')
+    .option('--timeout <duration>', 'how long to wait for processing', parseDuration('--timeout'), 600_000)
+    .option('--dry-run', 'do everything but the upload')
+    .addHelpText('after', examples('wa-cli contacts upload customers.xlsx --name nov-promo', 'wa-cli contacts upload big.csv --name q4 --split --timeout 20m'))
+    .action(lazyAction(ctx, () => import('./commands/contacts/upload.js')));
+  contacts
+    .command('lists')
+    .description('list the contact lists on the account (Qontak)')
+    .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
+    .option('--all', 'every list, following all pages')
+    .addHelpText('after', examples('wa-cli contacts lists', 'wa-cli contacts lists --all --json'))
+    .action(lazyAction(ctx, () => import('./commands/contacts/lists.js')));
+  contacts
+    .command('show')
+    .description('show one contact list: progress, counts, variables, errors')
+    .argument('<list-id>')
+    .addHelpText('after', examples('wa-cli contacts show 534bd3d4-5395-46a9-bfbb-353f3a7721be'))
+    .action(lazyAction(ctx, () => import('./commands/contacts/show.js')));
+}
+
+function rate(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(?:\/s)?$/.exec(v.trim());
+  if (!m || Number(m[1]) <= 0) throw new InvalidArgumentError('--rate takes messages per second, e.g. 2/s or 0.5');
+  return Number(m[1]);
+}
+
+function registerBroadcast(program: Command, ctx: Context): void {
+  const broadcast = program.command('broadcast').description('send a template to a list, a spreadsheet or one number; follow what was sent');
+  broadcast
+    .command('send')
+    .description('send a template, after checking every recipient; never twice for the same idempotency key')
+    .option('--template <name|id>', 'approved template to send (required unless --resume)')
+    .option('--list <id>', 'a Qontak contact list')
+    .option('--file <sheet>', 'a spreadsheet of contacts (.xlsx, .xls, .csv)')
+    .option('--to <phone>', 'one number')
+    .option('--to-name <name>', 'the name of --to (full_name)')
+    .option('--channel <id>', 'channel (Qontak integration or Konekwa session); default: the profile\'s, else the only one')
+    .option('--param <KEY=COLUMN|KEY=:text>', 'value of a placeholder: a column, or literal text after a colon (repeatable)', collect, [])
+    .option('--language <code>', 'template language when the name exists in several')
+    .option('--name <name>', 'broadcast name (default: template and date)')
+    .option('--schedule <iso8601>', 'send later (Qontak list sends), e.g. 2026-12-01T09:00:00+07:00')
+    .option('--idempotency-key <key>', 'refuse to send twice with this key (default: derived from template, target and parameters)')
+    .option('--dry-run', 'check and show what would be sent; send nothing')
+    .option('--skip-invalid', 'send to the valid recipients and report the invalid ones, instead of refusing')
+    .addOption(new Option('--rate <n/s>', 'messages per second for a fan-out (Konekwa)').argParser(rate))
+    .option('--concurrency <n>', 'requests in flight at once for a fan-out', positiveInt('--concurrency'))
+    .option('--resume <id>', 'continue an interrupted fan-out from its journal')
+    .option('--country <code>', 'country for numbers without one (default: profile, else ID)')
+    .option('--sheet <name>', 'sheet of --file to read')
+    .addHelpText(
+      'after',
+      examples(
+        'wa-cli broadcast send --template order_update --file orders.xlsx --param 1=full_name --param 2=order_id --dry-run',
+        'wa-cli broadcast send --template promo_nov --language id --list 534bd3d4-… --param 1=full_name --param 2=:20% --yes',
+        'wa-cli broadcast send --template welcome_member --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
+        'wa-cli broadcast send --resume 20261122-abcd1234 --yes',
+      ),
+    )
+    .action(lazyAction(ctx, () => import('./commands/broadcast/send.js')));
+  broadcast
+    .command('status')
+    .description('counts per delivery status of one broadcast, with failure reasons')
+    .argument('<id>', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
+    .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json'))
+    .action(lazyAction(ctx, () => import('./commands/broadcast/status.js')));
+  broadcast
+    .command('list')
+    .description('recent broadcasts (Qontak), or the local fan-out runs (Konekwa)')
+    .option('--since <date>', 'only those created since this date (YYYY-MM-DD or ISO 8601)')
+    .option('--limit <n>', 'at most this many', positiveInt('--limit'), 20)
+    .addHelpText('after', examples('wa-cli broadcast list', 'wa-cli broadcast list --since 2026-11-01 --json'))
+    .action(lazyAction(ctx, () => import('./commands/broadcast/list.js')));
+}
+
+function registerLogs(program: Command, ctx: Context): void {
+  const logs = program.command('logs').description("a broadcast's delivery log: tail, follow, export");
+  logs
+    .command('tail')
+    .description('print the delivery log, one line per recipient; --follow prints each change as it happens')
+    .argument('<broadcast-id>', 'Qontak broadcast id, or the run id of a Konekwa fan-out')
+    .option('--follow', 'keep polling and print each new entry and status change once')
+    .option('--interval <duration>', 'polling interval while following (backs off while nothing changes)', parseDuration('--interval'), 5000)
+    .option('--status <list>', 'only these statuses, e.g. failed,read')
+    .option('--until-done', 'stop following when the broadcast is done and nothing is pending')
+    .option('--fail-on-failed', 'exit 1 if any entry failed')
+    .addHelpText(
+      'after',
+      examples('wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli logs tail 98b463bc-… --follow --until-done --fail-on-failed', 'wa-cli logs tail 98b463bc-… --status failed --json'),
+    )
+    .action(lazyAction(ctx, () => import('./commands/logs/tail.js')));
+  logs
+    .command('export')
+    .description('write every entry of the log to a CSV or XLSX file')
+    .argument('<broadcast-id>')
+    .requiredOption('--out <file>', 'FILE.csv or FILE.xlsx')
+    .addHelpText('after', examples('wa-cli logs export 98b463bc-… --out november.xlsx'))
+    .action(lazyAction(ctx, () => import('./commands/logs/export.js')));
+}
+
+function registerSandbox(program: Command, ctx: Context): void {
+  program
+    .command('sandbox')
+    .description('run the local Qontak + Konekwa simulator in the foreground (nothing is sent to WhatsApp)')
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', positiveInt('--port'))
+    .addHelpText(
+      'after',
+      examples('wa-cli sandbox --port 8787', 'eval "$(wa-cli sandbox --port 8787 --json | jq -r .exports)"  # in another shell'),
+    )
+    .action(lazyAction(ctx, () => import('./commands/sandbox/run.js')));
+}
+
+function registerDemo(program: Command, ctx: Context): void {
+  program
+    .command('demo')
+    .description('the whole flow against a built-in sandbox, in seconds; nothing leaves this machine')
+    .addHelpText('after', examples('wa-cli demo', 'wa-cli demo --no-color 2>&1 | less'))
+    .action(lazyAction(ctx, () => import('./commands/demo/run.js')));
+}
+
+function registerCompletion(program: Command, ctx: Context): void {
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      examples(
+        'wa-cli completion bash > /etc/bash_completion.d/wa-cli',
+        'wa-cli completion zsh > "${fpath[1]}/_wa-cli"',
+        'wa-cli completion fish > ~/.config/fish/completions/wa-cli.fish',
+      ),
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./commands/completion/script.js');
+      ctx.out.print(completionScript(program, shell));
+    });
 }
 
 export function buildProgram(ctx: Context): Command {
