@@ -63,6 +63,30 @@ test('a fan-out killed with SIGKILL and resumed sends every recipient exactly on
   }
 });
 
+test('Ctrl-C stops a fan-out cleanly (exit 130, the resume command named); the resume sends the rest exactly once', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 150;
+    const env = { PATH: process.env.PATH ?? '', ...bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' }) };
+    const child = spawn(process.execPath, [bin, ...sendArgs(sheet(bed, n), ['--rate', '100/s'])], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    for (let i = 0; i < 400 && bed.sandbox.state.konekwa.order.length < 40; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /Interrupted\. Continue with `wa-cli broadcast send --resume [\w-]+`/);
+    const sentBefore = bed.sandbox.state.sendsByRecipient.size;
+    assert.ok(sentBefore < n);
+    const r = await runCli(['-y', 'broadcast', 'send', '--resume', runIdOf(bed), '--rate', '200/s'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`Resuming run [\\w-]+: ${sentBefore} sent`));
+    exactlyOnce(bed, n);
+  } finally {
+    await bed.close();
+  }
+});
+
 test('with dropped connections, 5xx and 429 injected, killed and resumed: still exactly once', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
