@@ -158,3 +158,26 @@ test('the Konekwa request body carries the session, recipient, template and plac
     await bed.close();
   }
 });
+
+test('a Konekwa run\'s log and status come from its journal with live statuses, across pages', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 2000, konekwaBurst: 2000 });
+  try {
+    const n = 1200;
+    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const sent = await runCli([...sendArgs(sheet(bed, n), ['--rate', '1000/s', '--concurrency', '8']), '--json'], { env });
+    assert.equal(sent.code, 0, sent.stderr);
+    const runId = JSON.parse(sent.stdout).runId as string;
+    await new Promise((r) => setTimeout(r, 400)); // the sandbox moves QUEUED → SENT after 300 ms
+    const tail = await runCli(['--json', 'logs', 'tail', runId], { env });
+    const events = tail.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(events.length, n);
+    assert.equal(new Set(events.map((e) => e.phone)).size, n);
+    assert.ok(events.every((e) => e.status === 'sent' && e.waMessageId?.startsWith('msg_')));
+    const status = await runCli(['--json', 'broadcast', 'status', runId], { env });
+    assert.deepEqual(JSON.parse(status.stdout).counts, { pending: 0, sent: n, delivered: 0, read: 0, failed: 0 });
+    const list = await runCli(['broadcast', 'list'], { env });
+    assert.match(list.stdout, new RegExp(`^${runId}\\t`, 'm'));
+  } finally {
+    await bed.close();
+  }
+});

@@ -4,6 +4,7 @@ import type { Context } from '../../cli/context.js';
 import { NotFoundError } from '../../cli/errors.js';
 import type { Provider } from '../../providers/port.js';
 import { fromKonekwaStatus, fromQontakLogEntry, type LogEntry } from '../../core/delivery/entry.js';
+import type { PlannedRecipient } from '../../core/fanout/journal.js';
 
 export interface LogSource {
   fetchPage(cursor: string | null): Promise<{ entries: LogEntry[]; next: string | null }>;
@@ -37,37 +38,40 @@ async function konekwaJournalSource(ctx: Context, provider: Provider, runId: str
     throw new NotFoundError(`No fan-out run "${runId}" on this machine (${ctx.paths.stateDir}).`, { hint: '`wa-cli broadcast list` shows the runs.' });
   }
   const { dir, header } = found;
+  // Refreshed at the start of each pass; the pages of that pass read from it, and walk the plan once.
   let statusCache = new Map<string, string>();
+  let journalState = await replay(dir, header.total);
+  let plan: AsyncIterator<PlannedRecipient> | undefined;
   return {
     // One pass: the journal says who was sent (and the message id); the server says how far each message got.
     async fetchPage(cursor) {
       const start = cursor ? Number(cursor) : 0;
-      const state = await replay(dir, header.total);
-      const live = new Map<string, string>();
-      if (start === 0) {
+      if (start === 0 || !plan) {
+        journalState = await replay(dir, header.total);
+        statusCache = new Map();
         let token: string | undefined;
         do {
           const page = await provider.listMessages({ sessionId: header.channelId, since: new Date(Date.parse(header.createdAt) - 60_000).toISOString(), ...(token ? { pageToken: token } : {}) });
-          for (const m of page.messages) live.set(m.id, m.status);
+          for (const m of page.messages) statusCache.set(m.id, m.status);
           token = page.next ?? undefined;
         } while (token);
-        statusCache = live;
+        plan = readPlan(dir)[Symbol.asyncIterator]();
+        for (let skip = 0; skip < start; skip++) if ((await plan.next()).done) break;
       }
       const entries: LogEntry[] = [];
-      let i = -1;
-      for await (const r of readPlan(dir)) {
-        i++;
-        if (i < start) continue;
-        if (i >= start + PAGE) break;
-        const s = state.get(r.i);
-        const messageId = state.messageIds.get(r.i);
+      while (entries.length < PAGE) {
+        const next = await plan.next();
+        if (next.done) break;
+        const r = next.value;
+        const s = journalState.get(r.i);
+        const messageId = journalState.messageIds.get(r.i);
         const e: LogEntry = { id: String(r.i), phone: r.phone, name: r.name, status: 'pending' };
         if (s === 'sent' && messageId) {
           e.status = fromKonekwaStatus(statusCache.get(messageId));
           e.waMessageId = messageId;
         } else if (s === 'failed') {
           e.status = 'failed';
-          const err = state.errors.get(r.i);
+          const err = journalState.errors.get(r.i);
           if (err) e.error = err;
         }
         entries.push(e);
