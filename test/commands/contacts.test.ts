@@ -89,3 +89,18 @@ test('contacts show of an unknown list exits 3 with the API\'s words', async () 
   assert.equal(r.code, 3);
   assert.match(r.stderr, /Couldn't find contact list with 'id'=no-such-list/);
 });
+
+test('contacts upload --split: more rows than one upload allows become numbered lists; without --split it is refused', async () => {
+  const file = path.join(bed.dir, 'big.csv');
+  const lines = ['phone_number,full_name'];
+  for (let i = 0; i < 20_050; i++) lines.push(`0812${String(i).padStart(8, '0')},P ${i}`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  const refused = await runCli(['contacts', 'upload', file, '--name', 'big'], { env: bed.env('qontak-hmac') });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /20050 contacts exceed the provider's largest upload \(20000 rows\); pass --split/);
+  const r = await runCli(['contacts', 'upload', file, '--name', 'big', '--split', '--json'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0, r.stderr);
+  const lists = JSON.parse(r.stdout) as { name: string; succeeded: number }[];
+  assert.deepEqual(lists.map((l) => l.name), ['big (1/2)', 'big (2/2)']);
+  assert.deepEqual(lists.map((l) => l.succeeded), [20_000, 50]);
+});

@@ -91,3 +91,15 @@ test('templates show renders the message and lists placeholders; a name in two l
   assert.match(r.stdout, /placeholders: \{\{1\}\}, \{\{2\}\}/);
   assert.equal((await runCli(['templates', 'show', 'nope'], { env })).code, 3);
 });
+
+test('templates create through Konekwa posts name and content; a Konekwa template with a bad placeholder is refused', async () => {
+  const env = bed.env('konekwa');
+  const r = await runCli(['templates', 'create', fixture('templates', 'good', 'konekwa-welcome.json')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const created = bed.sandbox.state.konekwa.templates.at(-1)!;
+  assert.equal(created.name, 'welcome_member');
+  assert.match(created.content, /\{\{name\}\}/);
+  const bad = await runCli(['templates', 'create', fixture('templates', 'cases', 'konekwa-named-bad.json')], { env });
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /named-placeholder/);
+});

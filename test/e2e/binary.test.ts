@@ -97,3 +97,19 @@ test('wa-cli demo walks the whole flow against its own sandbox and exits 0', () 
   assert.match(r.stdout, /Done in \d+\.\d s\./);
   assert.doesNotMatch(r.stdout + r.stderr, /\u001b\[/, 'no colour without a terminal');
 });
+
+test('wa-cli sandbox runs in the foreground, prints working credentials, and stops on Ctrl-C', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [bin, 'sandbox'], { env: { PATH: process.env.PATH ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d));
+  for (let i = 0; i < 100 && !out.includes('KONEKWA_API_KEY'); i++) await new Promise((r) => setTimeout(r, 50));
+  const vars = Object.fromEntries([...out.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  assert.match(vars.MEKARI_API_BASE_URL!, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const r = run(['channels', 'list'], { KONEKWA_BASE_URL: vars.KONEKWA_BASE_URL!, KONEKWA_API_KEY: vars.KONEKWA_API_KEY!, WA_PROVIDER: 'konekwa' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /ses_main01/);
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  child.kill('SIGINT');
+  assert.equal(await exited, 0);
+});
