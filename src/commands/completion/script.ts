@@ -14,6 +14,13 @@ function walk(cmd: Command, path: string[], out: Node[]): void {
   for (const sub of cmd.commands) walk(sub, [...path, sub.name()], out);
 }
 
+/** Flags that take a value: the word after them is that value, not a subcommand. */
+function valueFlags(cmd: Command): string[] {
+  const out = cmd.options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f));
+  for (const sub of cmd.commands) out.push(...valueFlags(sub));
+  return [...new Set(out)];
+}
+
 function nodes(program: Command): Node[] {
   const out: Node[] = [];
   walk(program, [], out);
@@ -39,12 +46,18 @@ export function completionScript(program: Command, shell: 'bash' | 'zsh' | 'fish
   const cases = all
     .map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.flags, ...(n.path.length ? globalFlags : [])].join(' ')}" ;;`)
     .join('\n');
+  const takesValue = valueFlags(program).join('|');
   const body = `_wa_cli() {
-  local cur path word words
+  local cur path word words skip=""
   cur="\${COMP_WORDS[COMP_CWORD]}"
   path=""
   for word in "\${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
-    case "$word" in -*) ;; *) if [ -z "$path" ]; then path="$word"; else path="$path $word"; fi ;; esac
+    if [ -n "$skip" ]; then skip=""; continue; fi
+    case "$word" in
+      ${takesValue}) skip=1 ;;
+      -*) ;;
+      *) if [ -z "$path" ]; then path="$word"; else path="$path $word"; fi ;;
+    esac
   done
   case "$path" in
 ${cases}
