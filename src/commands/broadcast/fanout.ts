@@ -55,15 +55,8 @@ export async function resumeFanout(ctx: Context, runId: string, opts: SendOption
   }
   const provider = await ctx.provider();
   if (provider.name !== found.header.provider) throw new ConflictError(`Run ${runId} was sent through ${found.header.provider}, but this profile uses ${provider.name}.`);
-  const { acquireLock, LockHeldError } = await import('../../core/send/lock.js');
-  const path = await import('node:path');
-  let release: () => Promise<void>;
-  try {
-    release = await acquireLock(path.join(ctx.paths.stateDir, 'locks', `${found.header.idempotencyKey}.lock`), ctx.now);
-  } catch (err) {
-    if (err instanceof LockHeldError) throw new ConflictError(`Not resuming: ${err.message}.`);
-    throw err;
-  }
+  const { takeLock } = await import('./send.js');
+  const release = await takeLock(ctx, found.header.idempotencyKey, 'Not resuming');
   try {
     const state = await replay(found.dir, found.header.total);
     const journal = await Journal.open(found.dir, found.header, state);

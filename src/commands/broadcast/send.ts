@@ -10,10 +10,10 @@ import { pickChannel, pickTemplate } from '../../core/send/resolve.js';
 import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, type Contact, type Recipient, type SendProblem } from '../../core/send/plan.js';
 import { sendRules } from '../../core/send/rules.js';
 import { defaultIdempotencyKey, Ledger } from '../../core/send/ledger.js';
+import { findKeyUse, lockFile } from '../../core/send/guard.js';
 import { acquireLock, LockHeldError } from '../../core/send/lock.js';
 import type { ContactReport } from '../../core/contacts/index.js';
 import { loadContacts } from '../contacts/load.js';
-import path from 'node:path';
 
 export interface SendOptions {
   template?: string;
@@ -116,17 +116,11 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   }
 
   const ledger = new Ledger(ctx.paths.stateDir);
-  await refuseIfUsed(ctx, provider, ledger, key, bulk);
-  let release: () => Promise<void>;
-  try {
-    release = await acquireLock(path.join(ctx.paths.stateDir, 'locks', `${key}.lock`), ctx.now);
-  } catch (err) {
-    if (err instanceof LockHeldError) throw new ConflictError(`Not sending: ${err.message}; it is sending key ${key} right now.`);
-    throw err;
-  }
+  await refuseIfUsed(provider, ledger, key, bulk);
+  const release = await takeLock(ctx, key, 'Not sending');
   try {
     // Checked again under the lock: the run that held it a moment ago may have just finished.
-    await refuseIfUsed(ctx, provider, ledger, key, bulk);
+    await refuseIfUsed(provider, ledger, key, bulk);
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary);
     const go = await ctx.prompter.confirm(`Send to ${count} recipient(s) for about ${summary.cost}?`, { flag: '--yes' });
     if (!go) {
@@ -267,25 +261,31 @@ function printSummary(print: (t: string) => void, s: { template: string; channel
   if (footer) print(`\n${footer}`);
 }
 
-/** A key already in the ledger (or, for Qontak bulk, in a broadcast's name on the account) is a conflict. */
-async function refuseIfUsed(ctx: Context, provider: Provider, ledger: Ledger, key: string, remote: boolean): Promise<void> {
-  const local = await ledger.find(key);
-  if (local && local.status !== 'failed') {
-    throw new ConflictError(
-      `${local.status === 'unknown' ? 'A send with' : 'Already sent with'} idempotency key ${key}: ${local.status === 'unknown' ? 'outcome unknown' : local.status} at ${local.at}, ${local.template} to ${local.recipients} recipient(s)${local.broadcastId ? `, broadcast ${local.broadcastId}` : ''}${local.runId ? `, run ${local.runId}` : ''}.`,
-      { hint: 'Use another --idempotency-key to send again on purpose.' },
-    );
+/** A used key is a conflict (exit 5) that says when and what the first send was. */
+async function refuseIfUsed(provider: Provider, ledger: Ledger, key: string, searchAccount: boolean): Promise<void> {
+  const use = await findKeyUse(ledger, provider, key, searchAccount);
+  if (!use) return;
+  if (use.where === 'account') {
+    const b = use.broadcast;
+    throw new ConflictError(`Already sent with idempotency key ${key}: broadcast ${b.id} "${b.name}" created ${b.createdAt ?? '(unknown time)'}, ${b.templateName ?? ''}.`, {
+      hint: 'Found on the account (another machine sent it). Use another --idempotency-key to send again on purpose.',
+    });
   }
-  if (remote) {
-    for await (const b of provider.listBroadcasts({ query: key, max: 5 })) {
-      if (b.name.includes(key)) {
-        throw new ConflictError(`Already sent with idempotency key ${key}: broadcast ${b.id} "${b.name}" created ${b.createdAt ?? '(unknown time)'}, ${b.templateName ?? ''}.`, {
-          hint: 'Found on the account (another machine sent it). Use another --idempotency-key to send again on purpose.',
-        });
-      }
-    }
+  const r = use.record;
+  throw new ConflictError(
+    `${r.status === 'unknown' ? 'A send with' : 'Already sent with'} idempotency key ${key}: ${r.status === 'unknown' ? 'outcome unknown' : r.status} at ${r.at}, ${r.template} to ${r.recipients} recipient(s)${r.broadcastId ? `, broadcast ${r.broadcastId}` : ''}${r.runId ? `, run ${r.runId}` : ''}.`,
+    { hint: 'Use another --idempotency-key to send again on purpose.' },
+  );
+}
+
+/** One run per key at a time: a second, overlapping run (cron firing again) exits 5. */
+export async function takeLock(ctx: Context, key: string, what: string): Promise<() => Promise<void>> {
+  try {
+    return await acquireLock(lockFile(ctx.paths.stateDir, key), ctx.now);
+  } catch (err) {
+    if (err instanceof LockHeldError) throw new ConflictError(`${what}: ${err.message}; it is sending key ${key} right now.`);
+    throw err;
   }
-  void ctx;
 }
 
 async function sendQontakBulk(
