@@ -57,8 +57,13 @@ export function renderSummary(s: SummarySnapshot, opts: RenderOptions): string[]
     return `  ${paint(st, st.padEnd(9))}  ${String(n).padStart(digits)}  ${paint(st, bar(n, max, cells))}`.trimEnd();
   });
   lines.push(`  ${paint('bold', 'total'.padEnd(9))}  ${String(total).padStart(digits)}`);
-  lines.push(`  delivery rate ${pct(deliveryRate(s.counts))} ${paint('dim', '(delivered or read, of those no longer pending)')}`);
-  lines.push(`  read rate     ${pct(readRate(s.counts))} ${paint('dim', '(of those delivered)')}`);
+  // The explanation of each rate is dropped when it would not fit.
+  const rate = (label: string, r: number | undefined, why: string) => {
+    const head = `  ${label.padEnd(13)} ${pct(r)}`;
+    return head.length + 1 + why.length <= width ? `${head} ${paint('dim', why)}` : head;
+  };
+  lines.push(rate('delivery rate', deliveryRate(s.counts), '(delivered or read, of those no longer pending)'));
+  lines.push(rate('read rate', readRate(s.counts), '(of those delivered)'));
   if (s.reasons.length > 0) {
     lines.push(`  ${paint('failed', 'failure reasons')}`);
     const cw = Math.max(...s.reasons.map((r) => String(r.count).length));
