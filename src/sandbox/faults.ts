@@ -2,7 +2,7 @@
 // acted, broken bodies, HTML from a proxy, a wrong content type, a header Node's parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
-  | { kind: 'status'; status: number; body?: unknown }
+  | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown }
   | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number }
   | { kind: 'drop-before' }
   | { kind: 'drop-after' }
@@ -15,7 +15,8 @@ export type FaultKind =
 export interface FaultMatch {
   method?: string;
   path?: string | RegExp;
-  api?: 'qontak' | 'konekwa';
+  /** The token endpoint (`POST /oauth/token`) is only hit by rules that name `api: 'oauth'`. */
+  api?: 'qontak' | 'konekwa' | 'oauth';
 }
 
 export type FaultRule = FaultKind & {
@@ -45,13 +46,18 @@ export class FaultController {
     this.rules = [];
   }
 
+  /** Rules still able to fire. */
+  get pending(): number {
+    return this.rules.filter((r) => r.left > 0).length;
+  }
+
   /** The fault for this request, if any; consumes one use of it. */
-  take(method: string, path: string, api: 'qontak' | 'konekwa'): FaultKind | undefined {
+  take(method: string, path: string, api: 'qontak' | 'konekwa' | 'oauth'): FaultKind | undefined {
     for (const r of this.rules) {
       if (r.left <= 0) continue;
       const m = r.match ?? {};
       if (m.method && m.method.toUpperCase() !== method) continue;
-      if (m.api && m.api !== api) continue;
+      if ((m.api ?? 'any') !== api && (m.api !== undefined || api === 'oauth')) continue;
       if (m.path && !(typeof m.path === 'string' ? path.includes(m.path) : m.path.test(path))) continue;
       if (r.probability !== undefined && this.random() >= r.probability) continue;
       r.left--;

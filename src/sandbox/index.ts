@@ -6,12 +6,13 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { bearerToken, verifyHmac } from './auth.js';
+import { bearerToken, verifyHmac, type DigestPolicy } from './auth.js';
 import { FaultController, type FaultKind } from './faults.js';
 import { jsonBody, kError, match, qError, readBody, send, type Reply, type Req, type Route } from './http-kit.js';
 import { konekwaRoutes } from './konekwa.js';
 import { qontakRoutes } from './qontak.js';
 import { mulberry32 } from './rng.js';
+import { ORG_ID } from './seed.js';
 import { SandboxState } from './state.js';
 
 export interface SandboxCredentials {
@@ -26,7 +27,28 @@ export interface SandboxCredentials {
   konekwaApiKey: string;
 }
 
-export interface SandboxOptions {
+/** Rates and delays that tests tune; changeable while the sandbox runs (`sandbox.setLimits`). */
+export interface SandboxLimits {
+  /** Direct sends allowed per sliding minute before 429 (Qontak documents 60). */
+  directPerMinute: number;
+  /** A bulk send this soon after the previous one is refused with "Please wait a moment…" (divided by speed). */
+  bulkCooldownMs: number;
+  /** How long an uploaded list stays `processing` (divided by speed). */
+  listProcessingMs: number;
+  /** Konekwa sends: token bucket refill per second, and its size. */
+  konekwaRatePerSecond: number;
+  konekwaBurst: number;
+}
+
+export const DEFAULT_LIMITS: SandboxLimits = {
+  directPerMinute: 60,
+  bulkCooldownMs: 5000,
+  listProcessingMs: 1500,
+  konekwaRatePerSecond: 20,
+  konekwaBurst: 20,
+};
+
+export interface SandboxOptions extends Partial<SandboxLimits> {
   port?: number;
   host?: string;
   /** The sandbox's clock in ms (HMAC window, delivery progress). */
@@ -35,22 +57,39 @@ export interface SandboxOptions {
   /** Time multiplier for delivery and list processing (2 = twice as fast). */
   speed?: number;
   credentials?: Partial<SandboxCredentials>;
-  directPerMinute?: number;
-  bulkCooldownMs?: number;
-  listProcessingMs?: number;
-  konekwaRatePerSecond?: number;
-  konekwaBurst?: number;
-  /** Keep every request (method, path, headers, body) in state.requests. */
+  /** Same as the flat fields; either form works. */
+  limits?: Partial<SandboxLimits>;
+  /** The optional HMAC `Digest` header: checked when sent (default), ignored, or required on POST/PUT. */
+  hmacDigest?: DigestPolicy;
+  /** Keep every request (method, path, headers, body) in state.requests (default true; off for big benchmarks). */
   recordRequests?: boolean;
 }
 
+export const QONTAK_HMAC_PREFIX = '/qontak/chat/v1';
+export const QONTAK_OAUTH_PREFIX = '/api/open/v1';
+export const KONEKWA_PREFIX = '/konekwa';
+
 export interface Sandbox {
-  /** http://127.0.0.1:PORT — the base URL for every API (clients add their prefix). */
+  /** http://127.0.0.1:PORT — the origin; Qontak clients take this as their base URL and add their prefix. */
   url: string;
+  /** Same as url. */
+  baseUrl: string;
+  qontakHmacPrefix: typeof QONTAK_HMAC_PREFIX;
+  qontakOauthPrefix: typeof QONTAK_OAUTH_PREFIX;
+  /** url + '/qontak/chat/v1' (HMAC). */
+  qontakHmacBaseUrl: string;
+  /** url + '/api/open/v1' (Bearer). */
+  qontakOauthBaseUrl: string;
+  /** url + '/oauth/token'. */
+  oauthTokenUrl: string;
+  /** url + '/konekwa': Konekwa clients add /v1/... and /health themselves. */
   konekwaBaseUrl: string;
   credentials: SandboxCredentials;
   faults: FaultController;
   state: SandboxState;
+  /** The live limits; setLimits changes them for the following requests. */
+  readonly limits: Readonly<SandboxLimits>;
+  setLimits(limits: Partial<SandboxLimits>): void;
   close(): Promise<void>;
 }
 
@@ -59,8 +98,15 @@ const secret = () => randomBytes(18).toString('base64url');
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const now = opts.now ?? Date.now;
   const speed = opts.speed ?? 1;
-  const state = new SandboxState(opts.seed ?? 42);
+  if (!(speed > 0)) throw new RangeError(`sandbox speed must be a positive number, got ${speed}`);
+  const seed = opts.seed ?? 42;
+  const state = new SandboxState(seed, now);
   state.recordRequests = opts.recordRequests ?? true;
+  const limits: SandboxLimits = { ...DEFAULT_LIMITS };
+  for (const k of Object.keys(DEFAULT_LIMITS) as (keyof SandboxLimits)[]) {
+    const v = opts.limits?.[k] ?? opts[k];
+    if (v !== undefined) limits[k] = v;
+  }
   const credentials: SandboxCredentials = {
     hmacClientId: 'sandbox-client',
     hmacClientSecret: secret(),
@@ -75,17 +121,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   };
   state.validTokens.add(credentials.accessToken);
   state.refreshTokens.add(credentials.refreshToken);
-  const faults = new FaultController(mulberry32((opts.seed ?? 42) + 1));
+  const faults = new FaultController(mulberry32(seed + 1));
+  const digest = opts.hmacDigest ?? 'verify-if-present';
 
-  const qRoutes = qontakRoutes({
-    state,
-    now,
-    speed,
-    directPerMinute: opts.directPerMinute ?? 60,
-    bulkCooldownMs: opts.bulkCooldownMs ?? 5000,
-    listProcessingMs: opts.listProcessingMs ?? 1500,
-  });
-  const kRoutes = konekwaRoutes({ state, now, speed, ratePerSecond: opts.konekwaRatePerSecond ?? 20, burst: opts.konekwaBurst ?? 20 });
+  const qRoutes = qontakRoutes({ state, now, speed, limits });
+  const kRoutes = konekwaRoutes({ state, now, speed, limits });
 
   const dispatch = async (api: 'qontak' | 'konekwa', routes: Route[], req: Req): Promise<Reply> => {
     const found = match(routes, req.method, req.path);
@@ -94,45 +134,55 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return found.handler({ ...req, params: found.params });
   };
 
+  // Doorkeeper's answers (RFC 6749 §5.2): a bad client is 401, a bad grant 400.
   const oauthToken = (req: Req): Reply => {
-    const b = jsonBody(req) as Record<string, unknown> | undefined;
-    const badClient = b?.client_id !== credentials.oauthClientId || b?.client_secret !== credentials.oauthClientSecret;
+    const b = jsonBody(req);
+    if (b === undefined || typeof b !== 'object' || b === null) return { status: 400, body: { error: 'invalid_request', error_description: 'The request is missing a required parameter.' } };
+    const g = b as Record<string, unknown>;
+    if (g.client_id !== credentials.oauthClientId || g.client_secret !== credentials.oauthClientSecret) {
+      return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.' } };
+    }
     const issue = (): Reply => {
       const access = secret();
       const refresh = secret();
       state.validTokens.add(access);
       state.refreshTokens.add(refresh);
-      return { status: 200, body: { access_token: access, token_type: 'bearer', expires_in: 31_556_952, refresh_token: refresh, created_at: Math.floor(now() / 1000) } };
+      return { status: 200, body: { access_token: access, token_type: 'Bearer', expires_in: 31_556_952, refresh_token: refresh, created_at: Math.floor(now() / 1000) } };
     };
-    const invalid: Reply = { status: 401, body: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked or was issued to another client.' } };
-    if (!b || badClient) return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
-    if (b.grant_type === 'password') {
-      return b.username === credentials.oauthUsername && b.password === credentials.oauthPassword ? issue() : invalid;
+    const invalid: Reply = { status: 400, body: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' } };
+    if (g.grant_type === 'password') {
+      return g.username === credentials.oauthUsername && g.password === credentials.oauthPassword ? issue() : invalid;
     }
-    if (b.grant_type === 'refresh_token') {
-      if (typeof b.refresh_token !== 'string' || !state.refreshTokens.has(b.refresh_token)) return invalid;
-      state.refreshTokens.delete(b.refresh_token); // refresh tokens rotate
+    if (g.grant_type === 'refresh_token') {
+      if (typeof g.refresh_token !== 'string' || !state.refreshTokens.has(g.refresh_token)) return invalid;
+      state.refreshTokens.delete(g.refresh_token); // refresh tokens rotate: each works once
       return issue();
     }
-    return { status: 400, body: { error: 'unsupported_grant_type' } };
+    return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'The authorization grant type is not supported by the authorization server.' } };
   };
 
   const handle = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawPath = raw.url ?? '/';
     const url = new URL(rawPath, 'http://sandbox');
-    const body = await readBody(raw);
+    let body: Buffer;
+    try {
+      body = await readBody(raw);
+    } catch {
+      send(res, { status: 413, body: { message: 'Request Entity Too Large' } });
+      return;
+    }
     const method = (raw.method ?? 'GET').toUpperCase();
     let api: 'qontak' | 'konekwa' | 'oauth' | undefined;
     let path = url.pathname;
-    if (path.startsWith('/qontak/chat/v1/')) {
+    if (path.startsWith(`${QONTAK_HMAC_PREFIX}/`)) {
       api = 'qontak';
-      path = path.slice('/qontak/chat/v1'.length);
-    } else if (path.startsWith('/api/open/v1/')) {
+      path = path.slice(QONTAK_HMAC_PREFIX.length);
+    } else if (path.startsWith(`${QONTAK_OAUTH_PREFIX}/`)) {
       api = 'qontak';
-      path = path.slice('/api/open/v1'.length);
-    } else if (path.startsWith('/konekwa/')) {
+      path = path.slice(QONTAK_OAUTH_PREFIX.length);
+    } else if (path.startsWith(`${KONEKWA_PREFIX}/`)) {
       api = 'konekwa';
-      path = path.slice('/konekwa'.length);
+      path = path.slice(KONEKWA_PREFIX.length);
     } else if (path === '/oauth/token') api = 'oauth';
     const req: Req = { method, rawPath, path, query: url.searchParams, headers: raw.headers, body, params: {} };
     if (state.recordRequests) {
@@ -140,23 +190,29 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       state.requests.push({ api: api ?? 'qontak', method, path, headers, body: body.toString('utf8'), at: now() });
     }
 
-    const fault = api && api !== 'oauth' ? faults.take(method, url.pathname, api) : undefined;
-    if (fault && (await applyBefore(fault, res, raw.socket, api as 'qontak' | 'konekwa'))) return;
+    const fault = api ? faults.take(method, url.pathname, api) : undefined;
+    if (fault && (await applyBefore(fault, res, raw.socket, api === 'konekwa' ? 'konekwa' : 'qontak'))) return;
 
     let reply: Reply;
-    if (api === 'oauth') reply = method === 'POST' ? oauthToken(req) : { status: 405, body: {} };
+    if (api === 'oauth') reply = method === 'POST' ? oauthToken(req) : { status: 405, body: { error: 'method_not_allowed' } };
     else if (api === 'konekwa') {
-      if (path === '/health') reply = { status: 200, body: { status: 'ok' } };
-      else if (raw.headers['x-api-key'] !== credentials.konekwaApiKey) reply = kError(401, 'UNAUTHORIZED', 'Invalid or missing API key');
+      if (path === '/health' && method === 'GET') reply = { status: 200, body: { status: 'ok' } };
+      else if (!path.startsWith('/v1/')) reply = kError(404, 'NOT_FOUND', `No route for ${method} ${path}`);
+      else if (raw.headers['x-api-key'] === undefined || raw.headers['x-api-key'] === '') reply = kError(401, 'UNAUTHORIZED', 'Missing API key', 'Send the X-API-Key header');
+      else if (raw.headers['x-api-key'] !== credentials.konekwaApiKey) reply = kError(401, 'UNAUTHORIZED', 'Invalid API key');
       else reply = await dispatch('konekwa', kRoutes, req);
     } else if (api === 'qontak') {
-      const viaGateway = url.pathname.startsWith('/qontak/chat/v1/');
-      if (viaGateway) {
-        const v = verifyHmac(req, credentials.hmacClientId, credentials.hmacClientSecret, now());
+      if (url.pathname.startsWith(`${QONTAK_HMAC_PREFIX}/`)) {
+        const v = verifyHmac(req, credentials.hmacClientId, credentials.hmacClientSecret, now(), digest);
+        state.lastAuthFailure = v.ok ? undefined : v.reason;
+        // The gateway says nothing more than this, whatever went wrong.
         reply = v.ok ? await dispatch('qontak', qRoutes, req) : { status: 401, body: { message: 'Unauthorized' } };
       } else {
         const token = bearerToken(req);
-        reply = token && state.validTokens.has(token) ? await dispatch('qontak', qRoutes, req) : qError(401, ['The access token is invalid']);
+        reply =
+          token && state.validTokens.has(token)
+            ? await dispatch('qontak', qRoutes, req)
+            : { ...qError(401, ['The access token is invalid']), headers: { 'www-authenticate': 'Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"' } };
       }
     } else reply = { status: 404, body: { message: 'Not Found' } };
 
@@ -171,7 +227,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, { status: 500, body: { status: 'error', error: { code: 500, messages: [String(err)] } } });
+      if (!res.headersSent) send(res, { status: 500, body: { status: 'error', error: { code: 500, messages: [err instanceof Error ? err.message : String(err)] } } });
+      else res.destroy();
     });
   });
   const sockets = new Set<Socket>();
@@ -179,19 +236,32 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
-  const host = opts.host ?? '127.0.0.1';
-  const url = `http://${host}:${port}`;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
     url,
-    konekwaBaseUrl: `${url}/konekwa`,
+    baseUrl: url,
+    qontakHmacPrefix: QONTAK_HMAC_PREFIX,
+    qontakOauthPrefix: QONTAK_OAUTH_PREFIX,
+    qontakHmacBaseUrl: `${url}${QONTAK_HMAC_PREFIX}`,
+    qontakOauthBaseUrl: `${url}${QONTAK_OAUTH_PREFIX}`,
+    oauthTokenUrl: `${url}/oauth/token`,
+    konekwaBaseUrl: `${url}${KONEKWA_PREFIX}`,
     credentials,
     faults,
     state,
+    limits,
+    setLimits(p) {
+      for (const [k, v] of Object.entries(p) as [keyof SandboxLimits, number | undefined][]) if (v !== undefined && k in limits) limits[k] = v;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -218,7 +288,7 @@ async function applyBefore(f: FaultKind, res: ServerResponse, socket: Socket, ap
       const messages = ['Too many requests'];
       if (f.form === 'retry-after') headers['retry-after'] = String(seconds);
       else if (f.form === 'x-ratelimit-reset') headers['x-ratelimit-reset'] = String(seconds);
-      else messages.push('organization_id: sandbox', 'rate_limit_limit: 100', 'rate_limit_remaining: 0', `rate_limit_reset: ${seconds}`);
+      else messages.push(`organization_id: ${ORG_ID}`, 'rate_limit_limit: 100', 'rate_limit_remaining: 0', `rate_limit_reset: ${seconds}`);
       send(res, api === 'qontak' ? qError(429, messages, headers) : kError(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests', undefined, headers));
       return true;
     }
@@ -248,5 +318,8 @@ function applyAfter(f: FaultKind, res: ServerResponse, reply: Reply): boolean {
 }
 
 export { FaultController } from './faults.js';
-export type { FaultRule, FaultKind } from './faults.js';
+export type { FaultRule, FaultKind, FaultMatch, FaultLog } from './faults.js';
 export { SandboxState } from './state.js';
+export type { ReceivedRequest, Upload, KonekwaMessage, SandboxContactList } from './state.js';
+export type { DigestPolicy } from './auth.js';
+export { describeSandbox } from './describe.js';

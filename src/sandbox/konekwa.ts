@@ -1,48 +1,66 @@
 // The Konekwa gateway: sessions, templates with named placeholders, and single messages (202 QUEUED, then SENT).
-import { jsonBody, kError, route, type Reply, type Route } from './http-kit.js';
+import { jsonBody, kError, route, type Reply, type Req, type Route } from './http-kit.js';
 import type { KonekwaMessage, SandboxState } from './state.js';
 
 export interface KonekwaOptions {
   state: SandboxState;
   now: () => number;
   speed: number;
-  /** Sends accepted per second before 429 (a token bucket with this burst). */
-  ratePerSecond: number;
-  burst: number;
+  /** Sends accepted per second before 429 (a token bucket of `konekwaBurst`), read on every send. */
+  limits: { konekwaRatePerSecond: number; konekwaBurst: number };
 }
+
+/** Konekwa reports a message's status this long after it was queued (divided by speed). */
+export const KONEKWA_SEND_DELAY_MS = 300;
+const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document', 'location', 'contact'];
 
 const namedKeys = (content: string): string[] => [...new Set([...content.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!))];
 const iso = (ms: number) => new Date(ms).toISOString();
 
 export function konekwaRoutes(o: KonekwaOptions): Route[] {
   const s = o.state;
-  let tokens = o.burst;
+  let tokens = o.limits.konekwaBurst;
   let refilledAt = o.now();
+  /** undefined when a token was taken, else the ms until one is available. */
   const takeToken = (): number | undefined => {
     const now = o.now();
-    tokens = Math.min(o.burst, tokens + ((now - refilledAt) / 1000) * o.ratePerSecond);
+    const { konekwaRatePerSecond: rate, konekwaBurst: burst } = o.limits;
+    tokens = Math.min(burst, tokens + (Math.max(0, now - refilledAt) / 1000) * rate);
     refilledAt = now;
     if (tokens >= 1) {
       tokens -= 1;
       return undefined;
     }
-    return Math.ceil(((1 - tokens) / o.ratePerSecond) * 1000);
+    return Math.ceil(((1 - tokens) / rate) * 1000);
   };
+  // Shaped like the documented GET /v1/messages/:id (id, created_at, direction OUTBOUND), plus queued_at.
   const messageJson = (m: KonekwaMessage) => {
-    const sentAt = m.queuedAtMs + 300 / o.speed;
+    const sentAt = m.queuedAtMs + KONEKWA_SEND_DELAY_MS / o.speed;
     const sent = o.now() >= sentAt;
     return {
-      message_id: m.message_id,
+      id: m.message_id,
       session_id: m.session_id,
       recipient: m.recipient,
       message_type: m.message_type,
       ...(m.content !== undefined ? { content: m.content } : {}),
       ...(m.template_id ? { template_id: m.template_id, placeholder_values: m.placeholder_values } : {}),
       status: sent ? 'SENT' : 'QUEUED',
-      direction: 'sent',
+      direction: 'OUTBOUND',
+      created_at: iso(m.queuedAtMs),
       queued_at: iso(m.queuedAtMs),
       sent_at: sent ? iso(sentAt) : null,
     };
+  };
+  type TemplateInput = { name?: unknown; content?: unknown; message_type?: unknown };
+  const templateBody = (req: Req): { ok: TemplateInput } | { refused: Reply } => {
+    const b = jsonBody(req);
+    if (b === undefined || typeof b !== 'object' || b === null || Array.isArray(b)) return { refused: kError(400, 'INVALID_REQUEST', 'The request body must be a JSON object') };
+    return { ok: b as TemplateInput };
+  };
+  const badPlaceholders = (content: string): string | undefined => {
+    const all = [...content.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => m[1]!);
+    const bad = all.find((k) => !/^[a-z0-9_]+$/.test(k));
+    return bad === undefined ? undefined : `Placeholder {{${bad}}} must be lowercase letters, digits or underscores`;
   };
 
   return [
@@ -57,14 +75,38 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       return t ? { status: 200, body: t } : kError(404, 'NOT_FOUND', `Template ${req.params.id} not found`);
     }),
     route('POST', '/v1/templates', (req) => {
-      const b = jsonBody(req) as { name?: unknown; content?: unknown; message_type?: unknown } | undefined;
-      if (!b || typeof b.name !== 'string' || !b.name || typeof b.content !== 'string' || !b.content) {
-        return kError(400, 'INVALID_REQUEST', 'name and content are required');
-      }
+      const parsed = templateBody(req);
+      if ('refused' in parsed) return parsed.refused;
+      const b = parsed.ok;
+      const missing = (['name', 'content'] as const).filter((f) => typeof b[f] !== 'string' || b[f] === '');
+      if (missing.length) return kError(400, 'INVALID_REQUEST', 'The request body is missing required fields', missing.map((f) => `Field '${f}' is required`).join('; '));
+      if (typeof b.name !== 'string' || typeof b.content !== 'string') return kError(400, 'INVALID_REQUEST', 'name and content must be strings');
+      const bad = badPlaceholders(b.content);
+      if (bad) return kError(400, 'INVALID_REQUEST', 'Invalid template content', bad);
       if (s.konekwa.templates.some((t) => t.name === b.name)) return kError(400, 'INVALID_REQUEST', `Template ${b.name} already exists`);
       const t = { id: `tpl_${s.newId().slice(0, 8)}`, name: b.name, content: b.content, message_type: typeof b.message_type === 'string' ? b.message_type : 'text', created_at: iso(o.now()) };
       s.konekwa.templates.push(t);
       return { status: 201, body: t };
+    }),
+    route('PUT', '/v1/templates/:id', (req) => {
+      const t = s.konekwa.templates.find((x) => x.id === req.params.id);
+      if (!t) return kError(404, 'NOT_FOUND', `Template ${req.params.id} not found`);
+      const parsed = templateBody(req);
+      if ('refused' in parsed) return parsed.refused;
+      const b = parsed.ok;
+      if (b.name !== undefined && (typeof b.name !== 'string' || b.name === '')) return kError(400, 'INVALID_REQUEST', 'name must be a non-empty string');
+      if (b.content !== undefined && (typeof b.content !== 'string' || b.content === '')) return kError(400, 'INVALID_REQUEST', 'content must be a non-empty string');
+      const bad = typeof b.content === 'string' ? badPlaceholders(b.content) : undefined;
+      if (bad) return kError(400, 'INVALID_REQUEST', 'Invalid template content', bad);
+      if (typeof b.name === 'string') t.name = b.name;
+      if (typeof b.content === 'string') t.content = b.content;
+      return { status: 200, body: t };
+    }),
+    route('DELETE', '/v1/templates/:id', (req) => {
+      const i = s.konekwa.templates.findIndex((x) => x.id === req.params.id);
+      if (i < 0) return kError(404, 'NOT_FOUND', `Template ${req.params.id} not found`);
+      s.konekwa.templates.splice(i, 1);
+      return { status: 200, body: { message: 'Template deleted successfully' } };
     }),
     route('POST', '/v1/messages', (req): Reply => {
       const wait = takeToken();
@@ -75,7 +117,8 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       const b = jsonBody(req) as Record<string, unknown> | undefined;
       if (!b || typeof b !== 'object') return kError(400, 'INVALID_REQUEST', 'Body must be JSON');
       const missing = ['session_id', 'recipient', 'message_type'].filter((f) => typeof b[f] !== 'string' || b[f] === '');
-      if (missing.length) return kError(400, 'INVALID_REQUEST', `Missing required field(s): ${missing.join(', ')}`);
+      if (missing.length) return kError(400, 'INVALID_REQUEST', 'The request body is missing required fields', missing.map((f) => `Field '${f}' is required`).join('; '));
+      if (!MESSAGE_TYPES.includes(String(b.message_type))) return kError(400, 'INVALID_REQUEST', 'Invalid message_type', `message_type must be one of ${MESSAGE_TYPES.join(', ')}`);
       const ses = s.konekwa.sessions.find((x) => x.id === b.session_id);
       if (!ses) return kError(404, 'NOT_FOUND', `Session ${String(b.session_id)} not found`);
       if (ses.status !== 'CONNECTED') return kError(400, 'SESSION_NOT_CONNECTED', `Session ${ses.id} is ${ses.status}`);
@@ -84,6 +127,9 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       if (b.template_id !== undefined) {
         const t = s.konekwa.templates.find((x) => x.id === b.template_id);
         if (!t) return kError(404, 'NOT_FOUND', `Template ${String(b.template_id)} not found`);
+        if (b.placeholder_values !== undefined && (typeof b.placeholder_values !== 'object' || b.placeholder_values === null || Array.isArray(b.placeholder_values))) {
+          return kError(400, 'INVALID_REQUEST', 'placeholder_values must be an object');
+        }
         placeholders = (b.placeholder_values ?? {}) as Record<string, string>;
         const absent = namedKeys(t.content).filter((k) => typeof placeholders![k] !== 'string');
         if (absent.length) return kError(400, 'INVALID_REQUEST', 'Missing placeholder values', absent.join(', '));
@@ -113,22 +159,39 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       const q = req.query;
       const since = q.get('start_date') ? Date.parse(q.get('start_date')!) : undefined;
       const until = q.get('end_date') ? Date.parse(q.get('end_date')!) : undefined;
+      if (Number.isNaN(since) || Number.isNaN(until)) return kError(400, 'INVALID_REQUEST', 'Invalid date', 'start_date and end_date must be ISO 8601');
       const session = q.get('session_id');
+      const type = q.get('type');
       const direction = q.get('direction');
       if (direction && direction !== 'sent' && direction !== 'received') return kError(400, 'INVALID_REQUEST', 'direction must be sent or received');
-      const size = Math.max(1, Math.min(100, Number(q.get('page_size')) || 20));
-      const start = q.get('page_token') ? Number(Buffer.from(q.get('page_token')!, 'base64url').toString()) || 0 : 0;
+      const sizeParam = q.get('page_size');
+      const size = sizeParam === null ? 20 : Number(sizeParam);
+      if (!Number.isInteger(size) || size < 1 || size > 100) return kError(400, 'INVALID_REQUEST', 'Invalid page_size', 'page_size must be an integer from 1 to 100');
+      const token = q.get('page_token');
+      const start = token ? pageTokenOffset(token) : 0;
+      if (start === undefined) return kError(400, 'INVALID_REQUEST', 'Invalid page_token');
       const ids = s.konekwa.order.filter((id) => {
         const m = s.konekwa.messages.get(id)!;
         if (direction === 'received') return false;
         if (session && m.session_id !== session) return false;
+        if (type && m.message_type !== type) return false;
         if (since !== undefined && m.queuedAtMs < since) return false;
         if (until !== undefined && m.queuedAtMs > until) return false;
         return true;
       });
       const page = ids.slice(start, start + size).map((id) => messageJson(s.konekwa.messages.get(id)!));
-      const next = start + size < ids.length ? Buffer.from(String(start + size)).toString('base64url') : null;
+      const next = start + size < ids.length ? Buffer.from(JSON.stringify({ page: start / size + 2, offset: start + size })).toString('base64url') : null;
       return { status: 200, body: { messages: page, next_page_token: next, total_count: ids.length } };
     }),
   ];
+}
+
+/** Page tokens are opaque to clients; here they carry the offset of the next page. */
+function pageTokenOffset(token: string): number | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
+    return typeof v.offset === 'number' && Number.isInteger(v.offset) && v.offset >= 0 ? v.offset : undefined;
+  } catch {
+    return undefined;
+  }
 }

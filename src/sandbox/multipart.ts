@@ -29,12 +29,22 @@ export function parseMultipart(contentType: string | undefined, body: Buffer): F
       const v = rest.join(':').trim();
       if (/^content-disposition$/i.test(k!.trim())) {
         part.name = /\bname="([^"]*)"/.exec(v)?.[1] ?? '';
-        const fn = /\bfilename="([^"]*)"/.exec(v)?.[1];
-        if (fn !== undefined) part.filename = decodeURIComponent(fn);
+        const star = /\bfilename\*=(?:UTF-8|utf-8)''([^;]+)/.exec(v)?.[1];
+        const fn = star ?? /\bfilename="([^"]*)"/.exec(v)?.[1];
+        if (fn !== undefined) part.filename = safeDecode(fn);
       } else if (/^content-type$/i.test(k!.trim())) part.contentType = v;
     }
     parts.push(part);
     pos = next + 2;
+  }
+}
+
+// Browsers and undici percent-encode some characters in filenames; a stray % is kept as it is.
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }
 

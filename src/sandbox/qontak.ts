@@ -2,22 +2,20 @@
 import { counts, isDone, logEntry, type SandboxBroadcast } from './delivery.js';
 import { jsonBody, notFound, ok, okPage, paginate, qError, route, type Reply, type Req, type Route } from './http-kit.js';
 import { parseCsv, parseMultipart } from './multipart.js';
-import { ORG_ID, type SandboxTemplate } from './seed.js';
+import { ORG_ID, TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGE_CHOICES, TEMPLATE_LANGUAGES, type SandboxTemplate } from './seed.js';
 import type { SandboxContactList, SandboxState } from './state.js';
 
 export interface QontakOptions {
   state: SandboxState;
   now: () => number;
   speed: number;
-  /** Direct sends allowed per minute (Qontak documents 60). */
-  directPerMinute: number;
-  /** A bulk send this soon after the previous one is refused with "please wait". */
-  bulkCooldownMs: number;
-  /** How long an uploaded list stays `processing`. */
-  listProcessingMs: number;
+  /** Read on every request, so a test can change them while the sandbox runs. */
+  limits: { directPerMinute: number; bulkCooldownMs: number; listProcessingMs: number };
 }
 
 const CATEGORIES = ['AUTHENTICATION', 'MARKETING', 'UTILITY'];
+/** Rows per upload (Qontak org settings): 20,000 for CSV, 5,000 for Excel files. */
+export const ROW_LIMITS = { csv: 20_000, xlsx: 5_000, xls: 5_000 } as const;
 const placeholderKeys = (body: string): string[] => [...new Set([...body.matchAll(/\{\{\s*(\d+)\s*\}\}/g)].map((m) => m[1]!))];
 const iso = (ms: number) => new Date(ms).toISOString();
 const invalidJson = Symbol.for('invalid-json');
@@ -107,6 +105,10 @@ export function qontakRoutes(o: QontakOptions): Route[] {
       return t ? ok(templateJson(t)) : notFound('message template', req.params.id!);
     }),
     route('POST', '/templates/whatsapp', (req) => createTemplate(o, req)),
+    route('GET', '/templates/category', () => ok(TEMPLATE_CATEGORIES)),
+    route('GET', '/templates/language', () => ok(TEMPLATE_LANGUAGE_CHOICES)),
+    route('GET', '/templates/languages', (req) => okPage(paginate(TEMPLATE_LANGUAGES, req.query, 100))),
+    route('POST', '/file_uploader', (req) => fileUpload(o, req)),
 
     // ---- contact lists
     route('POST', '/contacts/contact_lists/async', (req) => uploadList(o, req)),
@@ -114,16 +116,27 @@ export function qontakRoutes(o: QontakOptions): Route[] {
     route('GET', '/contacts/contact_lists/contacts/:id', (req) => {
       const l = s.contactLists.get(req.params.id!);
       if (!l) return notFound('contact list', req.params.id!);
+      const at = iso(l.readyAtMs);
       const items = (o.now() >= l.readyAtMs ? l.contacts : []).map((c, i) => ({
-        id: `${l.id.slice(0, 8)}-c${i}`,
+        id: `${l.id.slice(0, 24)}${i.toString(16).padStart(12, '0')}`,
         phone_number: c.phone,
         full_name: c.name,
+        email: '',
+        username: '',
+        code: '',
+        created_at: at,
+        updated_at: at,
+        authority: 'own',
+        channel: 'unknown',
         status: 'success',
         error_messages: {},
         extra: c.extra,
         account_uniq_id: c.phone,
+        channel_integration_id: s.integrations[0]!.id,
+        avatar: {},
         is_valid: true,
         is_blocked: false,
+        contact_handler_id: null,
       }));
       return okPage(paginate(items, req.query, 100));
     }),
@@ -133,14 +146,17 @@ export function qontakRoutes(o: QontakOptions): Route[] {
     }),
 
     // ---- broadcasts
-    route('POST', '/broadcasts/whatsapp', (req) => bulkSend(o, req, channelOk)),
-    route('POST', '/broadcasts/whatsapp/direct', (req) => directSend(o, req, channelOk)),
+    route('POST', '/broadcasts/whatsapp', (req) => bulkSend(o, req, channelOk, broadcastJson)),
+    route('POST', '/broadcasts/whatsapp/direct', (req) => directSend(o, req, channelOk, broadcastJson)),
     route('GET', '/broadcasts/whatsapp', (req) => {
       const q = req.query.get('query')?.toLowerCase();
-      const since = req.query.get('start_date') ? Date.parse(req.query.get('start_date')!) : undefined;
+      const since = dateParam(req.query.get('start_date'), false);
+      const until = dateParam(req.query.get('end_date'), true);
+      if (Number.isNaN(since) || Number.isNaN(until)) return qError(422, ['start_date or end_date is invalid']);
       const items = [...s.broadcasts.values()]
         .filter((b) => !q || b.name.toLowerCase().includes(q))
-        .filter((b) => since === undefined || Number.isNaN(since) || b.createdAtMs >= since)
+        .filter((b) => since === undefined || b.createdAtMs >= since)
+        .filter((b) => until === undefined || b.createdAtMs <= until)
         .reverse()
         .map(broadcastJson);
       return okPage(paginate(items, req.query, 10));
@@ -158,6 +174,24 @@ export function qontakRoutes(o: QontakOptions): Route[] {
   ];
 }
 
+/** `start_date` / `end_date`: an ISO date or date-time; a bare end date covers its whole day. NaN when unreadable. */
+function dateParam(v: string | null, endOfDay: boolean): number | undefined {
+  if (!v) return undefined;
+  const ms = Date.parse(v);
+  if (Number.isNaN(ms)) return NaN;
+  return endOfDay && /^\d{4}-\d{2}-\d{2}$/.test(v) ? ms + 86_399_999 : ms;
+}
+
+function fileUpload(o: QontakOptions, req: Req): Reply {
+  const parts = parseMultipart(req.headers['content-type'], req.body);
+  if (!parts) return qError(400, ['Request must be multipart/form-data']);
+  const file = parts.find((p) => p.name === 'file' && p.filename !== undefined);
+  if (!file || file.data.length === 0) return qError(422, ["File can't be blank"]);
+  o.state.uploads.push({ name: 'file_uploader', filename: file.filename!, contentType: file.contentType, bytes: Buffer.from(file.data) });
+  const safe = file.filename!.replace(/[^A-Za-z0-9._-]/g, '_');
+  return ok({ filename: safe, url: `https://cdn.qontak.com/uploads/direct/files/${o.state.newId()}/${safe}` }, 201);
+}
+
 function createTemplate(o: QontakOptions, req: Req): Reply {
   const body = jsonBody(req) as Record<string, unknown> | typeof invalidJson | undefined;
   if (body === undefined || body === invalidJson || typeof body !== 'object') return qError(422, ['Request body must be JSON']);
@@ -167,7 +201,10 @@ function createTemplate(o: QontakOptions, req: Req): Reply {
   else if (!/^[a-z0-9_]+$/.test(name)) messages.push('Name must only contain lowercase letters, numbers and underscores');
   else if (name.length > 512) messages.push('Name is too long (maximum is 512 characters)');
   if (typeof body.language !== 'string' || body.language === '') messages.push("Language can't be blank");
-  if (typeof body.category !== 'string' || !CATEGORIES.includes(body.category)) messages.push(`Category must be one of ${CATEGORIES.join(', ')}`);
+  else if (!TEMPLATE_LANGUAGES.some((l) => l.code === body.language)) messages.push(`Language ${body.language} is not supported`);
+  if (typeof body.category !== 'string' || !(CATEGORIES.includes(body.category) || TEMPLATE_CATEGORIES.some((c) => c.value === body.category))) {
+    messages.push(`Category must be one of ${CATEGORIES.join(', ')}`);
+  }
   const components = Array.isArray(body.components) ? (body.components as Record<string, unknown>[]) : [];
   const bodies = components.filter((c) => c.type === 'BODY');
   if (bodies.length !== 1) messages.push('Components must have exactly one BODY');
@@ -228,8 +265,8 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
     }
   }
   const dataRows = rows.slice(1);
-  const limit = ext === 'csv' ? 20000 : 5000;
-  if (dataRows.length > limit) return qError(422, [`File has ${dataRows.length} rows; the maximum for .${ext} is ${limit}`]);
+  const limit = ROW_LIMITS[ext as keyof typeof ROW_LIMITS];
+  if (dataRows.length > limit) return qError(422, [`Maximum contacts per upload is ${limit.toLocaleString('en-US')} rows for .${ext} files (this file has ${dataRows.length.toLocaleString('en-US')})`]);
 
   const headers = (rows[0] ?? []).map((h) => h.trim());
   const now = o.now();
@@ -237,7 +274,7 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
     id: o.state.newId(),
     name: name!,
     createdAtMs: now,
-    readyAtMs: now + o.listProcessingMs / o.speed,
+    readyAtMs: now + o.limits.listProcessingMs / o.speed,
     outcome: 'success',
     contacts: [],
     variables: [],
@@ -272,11 +309,13 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
       id: list.id,
       organization_id: ORG_ID,
       source_type: 'spreadsheet',
+      source_id: null,
       name: list.name,
       contacts_count: 0,
       contacts_count_success: 0,
       contacts_count_failed: 0,
       created_at: iso(now),
+      updated_at: iso(now),
       contact_variables: [],
       finished_at: null,
       error_messages: {},
@@ -297,14 +336,16 @@ function bodyParams(body: Record<string, unknown>): unknown[] | string {
   return (p.body as unknown[] | undefined) ?? [];
 }
 
-function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined): Reply {
+type BroadcastJson = (b: SandboxBroadcast) => unknown;
+
+function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined, broadcastJson: BroadcastJson): Reply {
   const s = o.state;
   const body = jsonBody(req) as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return qError(422, ['Request body must be JSON']);
   const missing = requireFields(body, ['name', 'message_template_id', 'contact_list_id', 'channel_integration_id']);
   if (missing.length) return qError(422, missing);
   const now = o.now();
-  if (now - s.lastBulkAtMs < o.bulkCooldownMs / o.speed) return qError(422, ['Please wait a moment to send a new broadcast message.']);
+  if (now - s.lastBulkAtMs < o.limits.bulkCooldownMs / o.speed) return qError(422, ['Please wait a moment to send a new broadcast message.']);
   const t = s.templates.find((x) => x.id === body.message_template_id);
   if (!t) return notFound('message template', String(body.message_template_id));
   if (t.status !== 'APPROVED') return qError(422, [`Message template ${t.name} is not approved`]);
@@ -351,19 +392,21 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
     parameters: { header: {}, body: params, buttons: {} },
     recipients: { count: contacts.length, at: (i) => contacts[i]! },
     render: (i) => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => value(i, map.get(k) ?? '')),
+    bodyParams: (i) => Object.fromEntries([...map].map(([k, col]) => [k, value(i, col)])),
   };
   s.broadcasts.set(b.id, b);
-  return ok({ id: b.id, name: b.name, execute_status: 'todo', execute_type: executeType, send_at: iso(startAtMs), created_at: iso(now), message_status_count: { failed: 0, delivered: 0, read: 0, pending: contacts.length, sent: 0 }, message_template: t }, 201);
+  return ok(broadcastJson(b), 201);
 }
 
-function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined): Reply {
+function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined, broadcastJson: BroadcastJson): Reply {
   const s = o.state;
   const now = o.now();
   // A sliding minute, as the documented 60 requests/min.
   s.directTimes = s.directTimes.filter((t) => now - t < 60_000);
-  if (s.directTimes.length >= o.directPerMinute) {
+  if (s.directTimes.length >= o.limits.directPerMinute) {
+    s.directRateLimited++;
     const reset = Math.max(1, Math.ceil((s.directTimes[0]! + 60_000 - now) / 1000));
-    return qError(429, ['Too many requests', `organization_id: ${ORG_ID}`, `rate_limit_limit: ${o.directPerMinute}`, 'rate_limit_remaining: 0', `rate_limit_reset: ${reset}`]);
+    return qError(429, ['Too many requests', `organization_id: ${ORG_ID}`, `rate_limit_limit: ${o.limits.directPerMinute}`, 'rate_limit_remaining: 0', `rate_limit_reset: ${reset}`]);
   }
   s.directTimes.push(now);
   const body = jsonBody(req) as Record<string, unknown> | undefined;
@@ -407,7 +450,9 @@ function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Repl
     parameters: body.parameters,
     recipients: { count: 1, at: () => recipient },
     render: () => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => values.get(k) ?? ''),
+    bodyParams: () => Object.fromEntries(values),
   };
   s.broadcasts.set(b.id, b);
-  return ok({ id: b.id, name: b.name, organization_id: ORG_ID, channel_integration_id: b.channelId, contact_list_id: null, target_channel: 'wa', execute_status: 'todo', created_at: iso(now) }, 201);
+  s.directSendsByRecipient.set(recipient.phone, (s.directSendsByRecipient.get(recipient.phone) ?? 0) + 1);
+  return ok(broadcastJson(b), 201);
 }

@@ -62,8 +62,17 @@ export class SandboxState {
   sendsByRecipient = new Map<string, number>();
   /** Sends refused with 429 because they came too fast. */
   konekwaRateLimited = 0;
+  /** Accepted Qontak direct sends per phone number. */
+  directSendsByRecipient = new Map<string, number>();
+  /** Direct sends refused with 429. */
+  directRateLimited = 0;
+  /** Why the last refused HMAC request was refused (the gateway itself only says "Unauthorized"). */
+  lastAuthFailure: string | undefined;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.rand = mulberry32(seed);
     this.integrations = seedIntegrations(this.rand);
     this.templates = seedTemplates(this.rand);
@@ -79,23 +88,36 @@ export class SandboxState {
     this.validTokens.clear();
   }
 
-  /** A broadcast with `recipients` synthetic entries, created directly (for benchmarks of log following). */
-  seedBroadcast(opts: { recipients: number; startAtMs: number; name?: string }): SandboxBroadcast {
-    const t = this.templates.find((x) => x.name === 'order_update' && x.language === 'id')!;
+  /**
+   * A broadcast with `recipients` synthetic entries, created directly (benchmarks and log-following tests): no list,
+   * no HTTP, nothing stored per entry. Its delivery progresses from `startAtMs` (default: now) like any other.
+   */
+  seedBroadcast(opts: { recipients: number; startAtMs?: number; name?: string; templateName?: string; failureRate?: number; channelId?: string }): SandboxBroadcast {
+    const t = this.templates.find((x) => x.name === (opts.templateName ?? 'order_update') && x.status === 'APPROVED');
+    if (!t) throw new Error(`seedBroadcast: no approved template named ${opts.templateName}`);
+    const keys = [...new Set([...t.body.matchAll(/\{\{(\d+)\}\}/g)].map((m) => m[1]!))];
+    const startAtMs = opts.startAtMs ?? this.now();
+    const at = (i: number): Recipient => ({ phone: `62812${String(i).padStart(8, '0')}`, name: `Pelanggan ${i}` });
+    const params = (i: number): Record<string, string> => Object.fromEntries(keys.map((k) => [k, k === '1' ? at(i).name : `INV-${i}-${k}`]));
     const id = this.newId();
     const b: SandboxBroadcast = {
       id,
       name: opts.name ?? `seeded-${opts.recipients}`,
-      channelId: this.integrations[0]!.id,
+      channelId: opts.channelId ?? this.integrations[0]!.id,
       contactListId: null,
       contactListName: null,
       template: { ...t },
-      createdAtMs: opts.startAtMs,
-      startAtMs: opts.startAtMs,
+      createdAtMs: startAtMs,
+      startAtMs,
       executeType: 'immediately',
-      parameters: { body: [] },
-      recipients: { count: opts.recipients, at: (i) => ({ phone: `62812${String(i).padStart(8, '0')}`, name: `Pelanggan ${i}` }) },
-      render: () => t.body,
+      parameters: { header: {}, body: keys.map((k) => ({ key: k, value: k === '1' ? 'full_name' : `var_${k}` })), buttons: {} },
+      recipients: { count: opts.recipients, at },
+      render: (i) => {
+        const p = params(i);
+        return t.body.replace(/\{\{(\d+)\}\}/g, (_m, k: string) => p[k] ?? '');
+      },
+      bodyParams: params,
+      ...(opts.failureRate !== undefined ? { failureRate: opts.failureRate } : {}),
     };
     this.broadcasts.set(id, b);
     return b;
