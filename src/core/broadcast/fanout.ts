@@ -115,6 +115,7 @@ export async function runFanout<R extends { i: number }>(o: FanoutOptions<R>): P
   const requests = new AbortController();
   const stopping = new AbortController();
   const onAbort = () => stopping.abort();
+  const stopped = new Promise<void>((r) => stopping.signal.addEventListener('abort', () => r(), { once: true }));
   userSignal.addEventListener('abort', onAbort, { once: true });
   if (userSignal.aborted) stopping.abort();
 
@@ -257,7 +258,8 @@ export async function runFanout<R extends { i: number }>(o: FanoutOptions<R>): P
       if (stopping.signal.aborted) break;
       const s: RecipientStatus = states.get(r.i);
       if (s !== 'pending' && s !== 'not-sent') continue;
-      while (running.size >= limit && !stopping.signal.aborted) await Promise.race(running);
+      // A request that hangs must not keep Ctrl-C from being noticed.
+      while (running.size >= limit && !stopping.signal.aborted) await Promise.race([...running, stopped]);
       if (stopping.signal.aborted) break;
       const p: Promise<void> = sendOne(r).then(
         () => void running.delete(p),

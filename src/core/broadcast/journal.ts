@@ -274,6 +274,11 @@ export class Journal {
     readonly clock: () => number,
   ) {}
 
+  /** True while nothing is waiting to be written or synced. */
+  get idle(): boolean {
+    return !this.pumping && this.pending.length === 0;
+  }
+
   get planPath(): string {
     return planPathOf(this.path, this.header);
   }

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   JournalError,
@@ -12,21 +11,7 @@ import {
   replayJournal,
   type PlanRecipient,
 } from '../../../src/core/broadcast/journal.js';
-
-export const tempState = () => mkdtemp(path.join(tmpdir(), 'wa-bc-'));
-
-export const recipients = (n: number): PlanRecipient[] =>
-  Array.from({ length: n }, (_, i) => ({ i, phone: `62812${String(i).padStart(7, '0')}`, name: `R${i}`, values: { name: `R${i}` } }));
-
-export const header = (runId: string) => ({
-  runId,
-  provider: 'konekwa',
-  template: 'tpl_promo',
-  channel: 'ses_1',
-  idempotencyKey: 'wa-0123456789abcdef',
-  params: { name: 'column:Nama' },
-  recipientsSource: 'file:contacts.csv',
-});
+import { header, recipients, tempState } from './fixtures.js';
 
 test('creates plan and journal with private modes; replay gives the header and every state', async () => {
   const dir = await tempState();

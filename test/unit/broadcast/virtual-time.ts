@@ -38,8 +38,8 @@ export class VirtualTime {
       this.timers.push(t);
     });
 
-  /** Drives `p` to completion, advancing time whenever everything else is waiting on a timer. */
-  async run<T>(p: Promise<T>): Promise<T> {
+  /** Drives `p` to completion, advancing time whenever everything else (and `busy`) is waiting on a timer. */
+  async run<T>(p: Promise<T>, busy: () => boolean = () => false): Promise<T> {
     let settled = false;
     p.then(
       () => (settled = true),
@@ -50,6 +50,8 @@ export class VirtualTime {
       // Let promises and file I/O (journal fsyncs) make progress first.
       for (let k = 0; k < 5 && !settled; k++) await new Promise<void>((r) => setImmediate(r));
       await new Promise<void>((r) => setTimeout(r, 0));
+      // Real I/O (a journal fsync) takes no virtual time: wait for it before moving the clock.
+      while (busy() && !settled) await new Promise<void>((r) => setTimeout(r, 1));
       if (settled) break;
       if (this.timers.length === 0) {
         if (++idle > 5000) throw new Error('virtual time: nothing to wait for and the promise never settles');
