@@ -93,24 +93,38 @@ export interface PageMeta {
  * Qontak-style paging over a list: `offset` is a 1-based page number, `cursor` an opaque position. The answer
  * carries both forms, so clients can follow either.
  */
+export class BadPageQuery extends Error {}
+
+/** The position a cursor stands for; throws BadPageQuery on anything this sandbox did not issue. */
+function cursorPosition(cursor: string): number {
+  const m = /^pos:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new BadPageQuery(`cursor ${cursor} is invalid`);
+  return Number(m[1]);
+}
+
 export function paginate<T>(items: readonly T[] | { length: number; at: (i: number) => T }, query: URLSearchParams, defaultLimit = 10): { data: T[]; meta: { pagination: PageMeta } } {
   const total = items.length;
   const limit = Math.max(1, Math.min(100, Number(query.get('limit')) || defaultLimit));
   let start: number;
   const cursor = query.get('cursor');
+  const direction = query.get('cursor_direction');
+  if (direction !== null && direction !== 'after' && direction !== 'before') throw new BadPageQuery('cursor_direction must be after or before');
   let offset: number;
   if (cursor) {
-    start = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^pos:/, '')) || 0;
+    const pos = cursorPosition(cursor);
+    // `before` reads the page that ends where the cursor stands.
+    start = direction === 'before' ? Math.max(0, pos - limit) : pos;
     offset = Math.floor(start / limit) + 1;
   } else {
     offset = Math.max(1, Number(query.get('offset')) || 1);
     start = (offset - 1) * limit;
   }
-  const end = Math.min(total, start + limit);
+  const end = cursor && direction === 'before' ? Math.min(total, cursorPosition(cursor)) : Math.min(total, start + limit);
   const data: T[] = [];
   for (let i = start; i < end; i++) data.push('at' in items && typeof items.at === 'function' ? (items.at(i) as T) : (items as readonly T[])[i]!);
   const next = end < total ? Buffer.from(`pos:${end}`).toString('base64url') : null;
-  const prev = start > 0 ? Buffer.from(`pos:${Math.max(0, start - limit)}`).toString('base64url') : null;
+  // next reads forward (cursor_direction=after, the default); prev reads backward (cursor_direction=before).
+  const prev = start > 0 ? Buffer.from(`pos:${start}`).toString('base64url') : null;
   return { data, meta: { pagination: { cursor: { next, prev, pit: null }, offset, limit, total, target_offset: start } } };
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { bearerToken, verifyHmac, type DigestPolicy } from './auth.js';
 import { FaultController, type FaultKind } from './faults.js';
-import { jsonBody, kError, match, qError, readBody, send, type Reply, type Req, type Route } from './http-kit.js';
+import { BadPageQuery, jsonBody, kError, match, qError, readBody, send, type Reply, type Req, type Route } from './http-kit.js';
 import { konekwaRoutes } from './konekwa.js';
 import { qontakRoutes } from './qontak.js';
 import { mulberry32 } from './rng.js';
@@ -131,7 +131,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const found = match(routes, req.method, req.path);
     if (found === undefined) return api === 'qontak' ? qError(404, [`No route for ${req.method} ${req.path}`]) : kError(404, 'NOT_FOUND', `No route for ${req.method} ${req.path}`);
     if (found === 'method') return api === 'qontak' ? qError(405, ['Method not allowed']) : kError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed');
-    return found.handler({ ...req, params: found.params });
+    try {
+      return await found.handler({ ...req, params: found.params });
+    } catch (err) {
+      if (err instanceof BadPageQuery) return api === 'qontak' ? qError(422, [err.message]) : kError(400, 'INVALID_REQUEST', err.message);
+      throw err;
+    }
   };
 
   // Doorkeeper's answers (RFC 6749 §5.2): a bad client is 401, a bad grant 400.

@@ -367,9 +367,14 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
   }
   let startAtMs = now;
   let executeType: 'immediately' | 'specific' = 'immediately';
+  if (body.execute_type !== undefined && body.execute_type !== 'immediately' && body.execute_type !== 'specific') {
+    return qError(422, [`execute_type ${String(body.execute_type)} is not supported`]);
+  }
   if (body.execute_type === 'specific') {
-    const at = Date.parse(String(body.send_at));
+    const at = typeof body.send_at === 'string' ? Date.parse(body.send_at) : NaN;
     if (Number.isNaN(at)) return qError(422, ['send_at is invalid']);
+    // A minute of grace for clock drift; anything older is a mistake, not a schedule.
+    if (at < now - 60_000) return qError(422, ['send_at must be in the future']);
     startAtMs = Math.max(now, at);
     executeType = 'specific';
   }
