@@ -354,7 +354,7 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
   const l = s.contactLists.get(String(body.contact_list_id));
   if (!l) return notFound('contact list', String(body.contact_list_id));
   if (now < l.readyAtMs || l.outcome !== 'success') return qError(422, ['Contact list is not ready']);
-  const params = bodyParams(body);
+  const params = body.parameters === undefined ? [] : bodyParams(body);
   if (typeof params === 'string') return qError(422, [params]);
   const keys = placeholderKeys(t.body);
   if (params.length !== keys.length) return qError(422, [`Message Template has ${keys.length} variable, please adjust your payload.`]);
