@@ -301,10 +301,6 @@ async function applyBefore(f: FaultKind, res: ServerResponse, socket: Socket, ap
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
       return true;
-    case 'bad-header':
-      // A header name with a space: Node's strict parser refuses it (HPE_INVALID_HEADER_TOKEN).
-      socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nBad Header: yes\r\nContent-Length: 2\r\n\r\n{}');
-      return true;
     default:
       return false;
   }
@@ -313,6 +309,14 @@ async function applyBefore(f: FaultKind, res: ServerResponse, socket: Socket, ap
 /** Faults that damage a real answer after the work was done; true when sent. */
 function applyAfter(f: FaultKind, res: ServerResponse, reply: Reply): boolean {
   const text = JSON.stringify(reply.body);
+  if (f.kind === 'bad-header') {
+    // The real answer with a control character in a header value, as the legacy host once sent: Node's strict parser
+    // refuses it (HPE_INVALID_HEADER_TOKEN), --insecure-http-parser reads it.
+    const head = [`HTTP/1.1 ${reply.status} ${http.STATUS_CODES[reply.status] ?? 'Unknown'}`, 'Content-Type: application/json; charset=utf-8', 'X-Request-Id: sandbox\u0001id', `Content-Length: ${Buffer.byteLength(text)}`, 'Connection: close'];
+    for (const [k, v] of Object.entries(reply.headers ?? {})) head.push(`${k}: ${v}`);
+    res.socket?.end(`${head.join('\r\n')}\r\n\r\n${text}`);
+    return true;
+  }
   if (f.kind === 'malformed-json' || f.kind === 'truncated-json' || f.kind === 'wrong-content-type') {
     const body = f.kind === 'malformed-json' ? `${text.slice(0, -1)},}` : f.kind === 'truncated-json' ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text;
     res.writeHead(reply.status, { 'content-type': f.kind === 'wrong-content-type' ? 'text/plain' : 'application/json', ...reply.headers });

@@ -85,6 +85,13 @@ test('bulk: accepted, then "please wait" within the cooldown, accepted again aft
   assert.equal(first.data.execute_status, 'done');
   assert.deepEqual(Object.keys(first.data).sort(), Object.keys(recorded('get_broadcasts_ID_whatsapp_200.json').data).sort());
   assert.equal(Object.values(first.data.message_status_count as Record<string, number>).reduce((a, b) => a + b), 3);
+  // Each recipient's message is rendered from their own columns.
+  const log = (await c.q('GET', `/broadcasts/${ok.body.data.id}/whatsapp/log`)).body.data;
+  assert.deepEqual(log.map((e: any) => [e.contact_phone_number, e.messages.body.template, e.messages.body.parameters]), [
+    ['6281234567890', 'Halo Budi, pesanan A-1 sudah kami kirim. Terima kasih sudah berbelanja!', { 1: 'Budi', 2: 'A-1' }],
+    ['6281234567891', 'Halo Sari, pesanan A-2 sudah kami kirim. Terima kasih sudah berbelanja!', { 1: 'Sari', 2: 'A-2' }],
+    ['6281234567892', 'Halo Tono, pesanan A-3 sudah kami kirim. Terima kasih sudah berbelanja!', { 1: 'Tono', 2: 'A-3' }],
+  ]);
 });
 
 test('broadcast list: name query (idempotency keys live in names), date range, pagination', async () => {

@@ -1,0 +1,125 @@
+// Konekwa: sends queued with 202 and SENT later, named placeholders checked, sessions that cannot send, the token
+// bucket, listing with filters and page tokens, and a per-recipient record for exactly-once checks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { clients } from './client.js';
+
+let sb: Sandbox;
+let clock = Date.UTC(2026, 10, 2, 9, 0, 0);
+let c: ReturnType<typeof clients>;
+before(async () => {
+  sb = await startSandbox({ now: () => clock, seed: 9, speed: 3 });
+  c = clients(sb, () => clock);
+});
+after(() => sb.close());
+
+const send = (extra: object = {}) =>
+  c.k('POST', '/v1/messages', { session_id: 'ses_main01', recipient: '6281234567890', message_type: 'text', template_id: 'tpl_promo_nov', placeholder_values: { name: 'Budi', company: 'Acme' }, ...extra });
+
+test('sessions: one CONNECTED, one DISCONNECTED; templates include promo_nov with named placeholders', async () => {
+  const sessions = (await c.k('GET', '/v1/sessions')).body.sessions;
+  assert.deepEqual(sessions.map((s: any) => s.status).sort(), ['CONNECTED', 'DISCONNECTED']);
+  const templates = (await c.k('GET', '/v1/templates')).body.templates;
+  const promo = templates.find((t: any) => t.name === 'promo_nov');
+  assert.deepEqual(Object.keys(promo).sort(), ['content', 'created_at', 'id', 'message_type', 'name']);
+  assert.match(promo.content, /\{\{name\}\}.*\{\{company\}\}/);
+  assert.equal((await c.k('GET', '/v1/sessions/nope')).status, 404);
+});
+
+test('send: 202 QUEUED, SENT after the delay (divided by speed), recorded per recipient', async () => {
+  const r = await send();
+  assert.equal(r.status, 202);
+  assert.deepEqual(Object.keys(r.body).sort(), ['message_id', 'queued_at', 'status']);
+  assert.equal(r.body.status, 'QUEUED');
+  assert.equal(r.body.queued_at, new Date(clock).toISOString());
+  const get = () => c.k('GET', `/v1/messages/${r.body.message_id}`);
+  assert.deepEqual([(await get()).body.status, (await get()).body.sent_at], ['QUEUED', null]);
+  clock += 100; // 300 ms / speed 3
+  const m = (await get()).body;
+  assert.deepEqual([m.id, m.status, m.direction, m.recipient, m.template_id], [r.body.message_id, 'SENT', 'OUTBOUND', '6281234567890', 'tpl_promo_nov']);
+  assert.deepEqual(m.placeholder_values, { name: 'Budi', company: 'Acme' });
+  assert.equal(m.sent_at, new Date(clock).toISOString());
+  assert.equal(sb.state.sendsByRecipient.get('6281234567890'), 1);
+  assert.equal((await c.k('GET', '/v1/messages/msg_nope')).status, 404);
+});
+
+test('send: refusals are 400/404 with the documented error body, and nothing is recorded for them', async () => {
+  const before = sb.state.konekwa.order.length;
+  const missing = await c.k('POST', '/v1/messages', { session_id: 'ses_main01', message_type: 'text', content: 'x' });
+  assert.deepEqual([missing.status, missing.body], [400, { error: { code: 'INVALID_REQUEST', message: 'The request body is missing required fields', details: "Field 'recipient' is required" } }]);
+  const placeholder = await send({ placeholder_values: { name: 'Budi' } });
+  assert.deepEqual([placeholder.status, placeholder.body.error.code, placeholder.body.error.details], [400, 'INVALID_REQUEST', 'company']);
+  const noValues = await send({ placeholder_values: undefined });
+  assert.equal(noValues.body.error.details, 'name, company');
+  assert.equal((await send({ session_id: 'ses_backup' })).body.error.code, 'SESSION_NOT_CONNECTED');
+  assert.equal((await send({ session_id: 'ses_nope' })).status, 404);
+  assert.equal((await send({ template_id: 'tpl_nope' })).status, 404);
+  assert.equal((await send({ message_type: 'sticker' })).status, 400);
+  assert.equal((await send({ recipient: '+62 812' })).status, 400);
+  assert.equal((await c.k('POST', '/v1/messages', { session_id: 'ses_main01', recipient: '6281234567890', message_type: 'text' })).body.error.message, 'content is required for text messages');
+  assert.equal(sb.state.konekwa.order.length, before);
+});
+
+test('rate limit: a burst of 20 passes, the 21st is a 429 with Retry-After; tokens come back with time', async () => {
+  clock += 10_000;
+  const results: number[] = [];
+  for (let i = 0; i < 21; i++) results.push((await send({ recipient: `62813000000${String(i).padStart(2, '0')}` })).status);
+  assert.deepEqual(results, [...Array(20).fill(202), 429]);
+  const limited = await send({ recipient: '6281300000099' });
+  assert.equal(limited.status, 429);
+  assert.equal(limited.headers.get('retry-after'), '1');
+  assert.equal(limited.body.error.code, 'RATE_LIMIT_EXCEEDED');
+  assert.equal(sb.state.sendsByRecipient.has('6281300000099'), false);
+  clock += 100; // 20/s: two tokens
+  assert.deepEqual([(await send({ recipient: '6281300000099' })).status, (await send({ recipient: '6281300000098' })).status, (await send({ recipient: '6281300000097' })).status], [202, 202, 429]);
+  sb.setLimits({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  clock += 10_000;
+  for (let i = 0; i < 100; i++) assert.equal((await send({ recipient: `62814000${String(i).padStart(5, '0')}` })).status, 202);
+});
+
+test('listing: session, type and date filters, page_size and page_token, total_count', async () => {
+  const total = sb.state.konekwa.order.length;
+  const seen: string[] = [];
+  let token: string | null = null;
+  let pages = 0;
+  do {
+    const r: any = await c.k('GET', `/v1/messages?session_id=ses_main01&direction=sent&page_size=30${token ? `&page_token=${token}` : ''}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.total_count, total);
+    seen.push(...r.body.messages.map((m: any) => m.id));
+    token = r.body.next_page_token;
+    pages++;
+  } while (token);
+  assert.equal(pages, Math.ceil(total / 30));
+  assert.deepEqual(seen, sb.state.konekwa.order);
+  assert.equal((await c.k('GET', '/v1/messages?page_size=5')).body.messages.length, 5);
+  assert.equal((await c.k('GET', '/v1/messages')).body.messages.length, 20, 'default page size');
+  assert.equal((await c.k('GET', '/v1/messages?direction=received')).body.total_count, 0);
+  assert.equal((await c.k('GET', '/v1/messages?type=image')).body.total_count, 0);
+  assert.equal((await c.k('GET', '/v1/messages?session_id=ses_backup')).body.total_count, 0);
+  const later = new Date(clock + 1).toISOString();
+  assert.equal((await c.k('GET', `/v1/messages?start_date=${later}`)).body.total_count, 0);
+  assert.equal((await c.k('GET', `/v1/messages?end_date=${later}`)).body.total_count, total);
+  assert.equal((await c.k('GET', '/v1/messages?page_token=garbage')).status, 400);
+  assert.equal((await c.k('GET', '/v1/messages?page_size=1000')).status, 400);
+  assert.equal((await c.k('GET', '/v1/messages?start_date=soon')).status, 400);
+});
+
+test('templates: create with named placeholders, duplicates and bad placeholders refused, update and delete', async () => {
+  const created = await c.k('POST', '/v1/templates', { name: 'welcome_message', content: 'Halo {{name}}, selamat datang di {{company}}!' });
+  assert.equal(created.status, 201);
+  assert.equal(created.body.message_type, 'text');
+  assert.match(created.body.id, /^tpl_/);
+  assert.equal((await c.k('POST', '/v1/templates', { name: 'welcome_message', content: 'x' })).status, 400);
+  const bad = await c.k('POST', '/v1/templates', { name: 'bad', content: 'Halo {{Nama Lengkap}}' });
+  assert.deepEqual([bad.status, bad.body.error.details], [400, 'Placeholder {{Nama Lengkap}} must be lowercase letters, digits or underscores']);
+  const missing = await c.k('POST', '/v1/templates', { name: 'x' });
+  assert.equal(missing.body.error.details, "Field 'content' is required");
+  const updated = await c.k('PUT', `/v1/templates/${created.body.id}`, { content: 'Hi {{name}}!' });
+  assert.deepEqual([updated.status, updated.body.content], [200, 'Hi {{name}}!']);
+  // The new content needs only {{name}}.
+  assert.equal((await send({ template_id: created.body.id, placeholder_values: { name: 'Budi' }, recipient: '6281500000001' })).status, 202);
+  assert.equal((await c.k('DELETE', `/v1/templates/${created.body.id}`)).status, 200);
+  assert.equal((await c.k('GET', `/v1/templates/${created.body.id}`)).status, 404);
+});
