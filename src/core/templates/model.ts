@@ -78,7 +78,7 @@ export interface Finding {
   severity: Severity;
   message: string;
   field: Field;
-  /** Inside the field's text: 1-based line and column (code points). */
+  /** Inside the field's text: 1-based line and column, counting characters as a person sees them. */
   line?: number;
   column?: number;
   /** In the source file: 1-based line and column (UTF-16 units, as editors count). */

@@ -5,6 +5,7 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const NOT_SIMPLE = /[^\u0000-\u02ff]/;
 /** Pieces handed to the segmenter stay short: long inputs make it allocate far more than the text itself. */
 const PIECE = 512;
+const REGIONAL = /^\p{Regional_Indicator}/u;
 /** A character that always starts a new cluster, provided the one before it is not a joiner or a prepend mark. */
 const STARTS_CLUSTER = /^(?![\p{Mn}\p{Me}\p{Mc}\p{Emoji_Modifier}\p{Regional_Indicator}\u1100-\u11ff\ua960-\ua97f\uac00-\ud7ff\u200c\u200d\ufe00-\ufe0f\udc00-\udfff])[\p{Grapheme_Base}]/u;
 
@@ -20,7 +21,14 @@ function safeCut(text: string, start: number, end: number): number {
   for (let i = end; i > start + PIECE / 2; i--) {
     const prev = text.charCodeAt(i - 1);
     if (prev === 0x200d || (prev >= 0x600 && prev <= 0x605)) continue;
-    if (STARTS_CLUSTER.test(text.slice(i, i + 2))) return i;
+    const next = text.slice(i, i + 2);
+    if (STARTS_CLUSTER.test(next)) return i;
+    // Flags pair regional indicators from the left: a cut is safe after an even number of them.
+    if (REGIONAL.test(next)) {
+      let n = 0;
+      for (let j = i - 2; j >= start && REGIONAL.test(text.slice(j, j + 2)); j -= 2) n++;
+      if (n % 2 === 0) return i;
+    }
   }
   // No clean boundary in a long stretch (hostile input): cut between code points; a miscount here is one at most.
   return text.charCodeAt(end) >= 0xdc00 && text.charCodeAt(end) <= 0xdfff ? end + 1 : end;
@@ -73,7 +81,10 @@ export interface Position {
   column: number;
 }
 
-/** 1-based line and column (in code points) of a UTF-16 offset inside a field's text; CR LF, LF and CR end a line. */
+/**
+ * 1-based line and column of a UTF-16 offset inside a field's text, the column counted as a person sees characters
+ * (an emoji with skin tone is one); CR LF, LF and CR end a line.
+ */
 export function positionInField(text: string, offset: number): Position {
   let line = 1;
   let lineStart = 0;
@@ -85,13 +96,5 @@ export function positionInField(text: string, offset: number): Position {
       lineStart = i + 1;
     }
   }
-  let column = 1;
-  for (let i = lineStart; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const p = text.charCodeAt(i - 1);
-    // The second half of a surrogate pair is the same character as the first.
-    if (c >= 0xdc00 && c <= 0xdfff && i > lineStart && p >= 0xd800 && p <= 0xdbff) continue;
-    column++;
-  }
-  return { line, column };
+  return { line, column: graphemeLength(text.slice(lineStart, end)) + 1 };
 }
