@@ -1,7 +1,7 @@
 // The structure rules of template-rules.md. Each rule says what to change and where (field and offset in it).
 import type { Field, Provider, Severity, TemplateDoc } from './model.js';
 import { braceGroups, placeholderUses, strayBraces } from './placeholders.js';
-import { emojiOffsets, forEachGrapheme, graphemeLength } from './text.js';
+import { emojiOffsets, forEachGrapheme, graphemeLength, joinsEmoji } from './text.js';
 
 export interface RawFinding {
   ruleId: string;
@@ -34,6 +34,7 @@ const SPACES = new RegExp(`[${SPACE_CLASS}]{2,}`, 'g');
 const EDGE = new RegExp(`^[${SPACE_CLASS}]+|[${SPACE_CLASS}]+(?=\\r\\n|\\n|\\r|$)`, 'gm');
 const SHORTENERS = /\b(?:bit\.ly|s\.id|tinyurl\.com|linktr\.ee|t\.co|goo\.gl|ow\.ly|is\.gd|cutt\.ly|rebrand\.ly|shorturl\.at|lnkd\.in|rb\.gy|tiny\.cc|v\.gd|bitly\.com)\/\S*/gi;
 const ZERO_WIDTH = /[\u200b\u200c\u200d\u2060\ufeff]/;
+const ZERO_WIDTH_ALL = /[\u200b\u200c\u200d\u2060\ufeff]/g;
 const LANGUAGE = /^[a-z]{2,3}(?:_[A-Za-z]{2,4})?$/;
 
 const f = (ruleId: string, field: Field, message: string, offset?: number): RawFinding => (offset === undefined ? { ruleId, field, message } : { ruleId, field, message, offset });
@@ -203,15 +204,11 @@ export const RULES: readonly Rule[] = [
       const out: RawFinding[] = [];
       for (const [field, text] of textFields(d)) {
         if (!ZERO_WIDTH.test(text)) continue;
-        forEachGrapheme(text, (g, offset) => {
-          for (let i = 0; i < g.length; i++) {
-            const c = g[i]!;
-            if (!ZERO_WIDTH.test(c)) continue;
-            // A joiner inside an emoji (a family, a profession) is part of that emoji.
-            if (c === '\u200d' && /\p{Extended_Pictographic}/u.test(g)) continue;
-            out.push(f('zero-width-character', field, `an invisible character ${u(c)}; delete it`, offset + i));
-          }
-        });
+        for (const m of text.matchAll(ZERO_WIDTH_ALL)) {
+          // A joiner between two pictographs (a family, a profession) is part of that emoji.
+          if (m[0] === '\u200d' && joinsEmoji(text, m.index)) continue;
+          out.push(f('zero-width-character', field, `an invisible character ${u(m[0])}; delete it`, m.index));
+        }
       }
       return out;
     },

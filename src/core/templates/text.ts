@@ -34,22 +34,57 @@ function safeCut(text: string, start: number, end: number): number {
   return text.charCodeAt(end) >= 0xdc00 && text.charCodeAt(end) <= 0xdfff ? end + 1 : end;
 }
 
-/** Calls `fn` with each grapheme cluster and its UTF-16 offset. */
+/** Prepend marks join the character after them, even a simple one (Arabic number signs and the like). */
+const isPrepend = (text: string, i: number) => {
+  const c = text.charCodeAt(i);
+  if (c >= 0xdc00 && c <= 0xdfff) {
+    // Astral prepend marks (Kaithi, Sharada… U+110BD and others) all sit in U+11000–U+11FFF; a wider net is harmless.
+    const high = text.charCodeAt(i - 1);
+    return high >= 0xd804 && high <= 0xd807;
+  }
+  return (c >= 0x600 && c <= 0x605) || c === 0x6dd || c === 0x70f || c === 0x890 || c === 0x891 || c === 0x8e2 || c === 0xd4e;
+};
+
+/** Segments text[start, end) with Intl.Segmenter, in pieces of at most PIECE units cut at safe boundaries. */
+function segmentRange(text: string, start: number, end: number, fn: (cluster: string, offset: number) => void): void {
+  while (start < end) {
+    const stop = end - start > PIECE ? safeCut(text, start, start + PIECE) : end;
+    for (const s of segmenter.segment(text.slice(start, stop))) fn(s.segment, start + s.index);
+    start = stop;
+  }
+}
+
+/**
+ * Calls `fn` with each grapheme cluster and its UTF-16 offset. Units below U+0300 are clusters of their own, so only
+ * the runs of other characters (with the simple character before them, which a combining mark or a keycap may
+ * attach to) go through the segmenter: a mostly-Latin message with a few emoji costs a few tiny segmenter calls.
+ */
 export function forEachGrapheme(text: string, fn: (cluster: string, offset: number) => void): void {
-  let start = 0;
-  while (start < text.length) {
-    let end = Math.min(text.length, start + PIECE);
-    if (end < text.length) end = safeCut(text, start, end);
-    const piece = text.slice(start, end);
-    if (!NOT_SIMPLE.test(piece)) {
-      for (let i = 0; i < piece.length; i++) {
-        if (piece.charCodeAt(i) === 13 && piece.charCodeAt(i + 1) === 10) {
-          fn('\r\n', start + i);
-          i++;
-        } else fn(piece[i]!, start + i);
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    const next = i + 1 < n ? text.charCodeAt(i + 1) : 0;
+    if (c < 0x300 && next < 0x300) {
+      if (c === 13 && next === 10) {
+        fn('\r\n', i);
+        i += 2;
+      } else {
+        fn(text[i]!, i);
+        i++;
       }
-    } else for (const s of segmenter.segment(piece)) fn(s.segment, start + s.index);
-    start = end;
+      continue;
+    }
+    // A run of complex characters, starting here (this one may be the simple base they attach to).
+    let end = i + 1;
+    for (; end < n; end++) {
+      const u = text.charCodeAt(end);
+      const before = text.charCodeAt(end - 1);
+      // © and ® are pictographs below U+0300: after a joiner they belong to the emoji.
+      if (!(u >= 0x300 || isPrepend(text, end - 1) || (before === 13 && u === 10) || before === 0x200d)) break;
+    }
+    segmentRange(text, i, end, fn);
+    i = end;
   }
 }
 
@@ -63,17 +98,29 @@ export function graphemeLength(text: string): number {
   return n;
 }
 
-const EMOJI = /\p{Emoji_Presentation}|\ufe0f|\p{Regional_Indicator}|\p{Extended_Pictographic}\p{Emoji_Modifier}/u;
-const MAYBE_EMOJI = /[\u00a9\u00ae\u203c-\u3299\ud83c-\ud83e]/;
+/**
+ * One emoji as WhatsApp draws it: a flag (two regional indicators), a keycap, or a pictograph with its selector or
+ * skin tone, joined to more by ZWJ. Matching this directly is far cheaper than segmenting the whole body.
+ */
+const EMOJI_SEQUENCE = /\p{Regional_Indicator}{2}|[0-9#*]\ufe0f?\u20e3|\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier})?(?:\u200d\p{Extended_Pictographic}(?:\ufe0f|\p{Emoji_Modifier})?)*/gu;
+/** Shown as an emoji rather than a text symbol (©, ™ and ☺ without U+FE0F stay text). */
+const SHOWN_AS_EMOJI = /\p{Emoji_Presentation}|\ufe0f|\u20e3|\p{Regional_Indicator}|\p{Emoji_Modifier}/u;
+const MAYBE_EMOJI = /[\u00a9\u00ae\u203c-\u3299\ud83c-\ud83e]|\u20e3/;
 
-/** Clusters shown as emoji, with the offset of each. Text-style symbols (©, ™ without U+FE0F) do not count. */
+/** UTF-16 offsets of the emoji in a text. */
 export function emojiOffsets(text: string): number[] {
   const out: number[] = [];
   if (!MAYBE_EMOJI.test(text)) return out;
-  forEachGrapheme(text, (g, offset) => {
-    if (EMOJI.test(g)) out.push(offset);
-  });
+  for (const m of text.matchAll(EMOJI_SEQUENCE)) if (SHOWN_AS_EMOJI.test(m[0])) out.push(m.index!);
   return out;
+}
+
+const PICTOGRAPH_BEFORE = /(?:\p{Extended_Pictographic}|\p{Emoji_Modifier})\ufe0f?$/u;
+const PICTOGRAPH_AFTER = /^\p{Extended_Pictographic}/u;
+
+/** Whether the ZWJ at `offset` joins two pictographs (a family, a profession): then it is part of an emoji. */
+export function joinsEmoji(text: string, offset: number): boolean {
+  return PICTOGRAPH_BEFORE.test(text.slice(Math.max(0, offset - 3), offset)) && PICTOGRAPH_AFTER.test(text.slice(offset + 1, offset + 3));
 }
 
 export interface Position {
