@@ -42,7 +42,10 @@ function body(): { text: string; n: number } {
   let text = pick(openings);
   let n = 1;
   const k = 1 + Math.floor(rnd() * 3);
-  for (let i = 0; i < k; i++) text += `${rnd() < 0.3 ? '\r\n' : ' '}${pick(sentences).replace('{{n}}', `{{${++n}}}`)}`;
+  for (let i = 0; i < k; i++) {
+    const sentence = pick(sentences);
+    text += `${rnd() < 0.3 ? '\r\n' : ' '}${sentence.includes('{{n}}') ? sentence.replace('{{n}}', `{{${++n}}}`) : sentence}`;
+  }
   if (rnd() < 0.35) text = pick(defects)(text);
   return { text, n };
 }

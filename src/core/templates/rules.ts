@@ -250,20 +250,28 @@ export const RULES: readonly Rule[] = [
     check: (d) => {
       if (d.placeholderStyle !== 'positional') return [];
       const out: RawFinding[] = [];
+      const firsts: { key: string; offset: number }[] = [];
       const seen = new Set<string>();
       for (const p of placeholderUses(d.body)) {
         if (!/^\d+$/.test(p.key)) continue;
-        const n = Number(p.key);
-        if (seen.has(String(n))) {
-          out.push(f('placeholder-sequence', 'body', `{{${p.key}}} is used twice; each numbered placeholder appears once — give the repeat the next number, {{${seen.size + 1}}}`, p.offset));
+        const n = String(Number(p.key));
+        if (seen.has(n)) {
+          out.push(f('placeholder-sequence', 'body', `{{${p.key}}} is used twice; each numbered placeholder appears once — give the repeat its own number`, p.offset));
           continue;
         }
-        const expected = seen.size + 1;
-        if (n === 0) out.push(f('placeholder-sequence', 'body', `{{0}}: numbering starts at {{1}}; renumber to {{${expected}}}`, p.offset));
-        else if (n !== expected || p.key !== String(n)) out.push(f('placeholder-sequence', 'body', `{{${p.key}}} comes where {{${expected}}} should: number placeholders 1, 2, 3… in the order they appear, with no gaps`, p.offset));
-        seen.add(String(n));
+        seen.add(n);
+        firsts.push({ key: p.key, offset: p.offset });
       }
-      return out;
+      // One finding for the numbering, at the first placeholder out of place: fixing it renumbers the rest anyway.
+      const wrong = firsts.findIndex((p, i) => p.key !== String(i + 1));
+      if (wrong >= 0) {
+        const p = firsts[wrong]!;
+        const now = firsts.map((x) => `{{${x.key}}}`).join(', ');
+        const want = firsts.map((_, i) => `{{${i + 1}}}`).join(', ');
+        const why = p.key === '0' ? 'numbering starts at {{1}}' : `{{${p.key}}} comes where {{${wrong + 1}}} should`;
+        out.push(f('placeholder-sequence', 'body', `${why}: the placeholders appear as ${now}; number them ${want} in order of appearance, with no gaps`, p.offset));
+      }
+      return out.sort((a, b) => a.offset! - b.offset!);
     },
   },
   {

@@ -89,3 +89,11 @@ test('buttons: quick replies must be grouped, labels have 1 to 25 characters cou
   assert.deepEqual(ids(withButtons([{ type: 'QUICK_REPLY', text: '' }])), ['button-label/error']);
   assert.deepEqual(ids(withButtons([{ type: 'URL', text: 'Buka', url: 'tokomaju.co.id' }])), ['url-button/error']);
 });
+
+test('misnumbered placeholders give one finding with the renumbering, not one per placeholder', () => {
+  const f = validateTemplate(meta('{{9}} Halo {{1}}, pesanan {{2}} Anda sudah dikirim hari ini.')).filter((x) => x.ruleId === 'placeholder-sequence');
+  assert.equal(f.length, 1);
+  assert.match(f[0]!.message, /the placeholders appear as \{\{9\}\}, \{\{1\}\}, \{\{2\}\}; number them \{\{1\}\}, \{\{2\}\}, \{\{3\}\}/);
+  const dup = validateTemplate(meta('Halo {{1}}, kode {{2}} dan sekali lagi {{1}} untuk Anda.')).filter((x) => x.ruleId === 'placeholder-sequence');
+  assert.deepEqual(dup.map((x) => x.column), [40]);
+});
