@@ -6,6 +6,7 @@ export { validateTemplate, fieldText, type ValidateOptions } from './validate.js
 export { RULES, RULE_IDS, defaultSeverities, BODY_LIMIT, CATEGORIES, LEGACY_CATEGORIES, type Rule } from './rules.js';
 export { checkSendValues, checkVariableName, renderBody, type SendCheckOptions } from './send.js';
 export { placeholdersOf } from './placeholders.js';
+export { templateSendRules } from './send-rules.js';
 export { graphemeLength, forEachGrapheme, emojiOffsets } from './text.js';
 export { formatText, formatGithub, toJsonReport, type TemplateResult, type JsonReport } from './format.js';
 export { validateText } from './validate-text.js';

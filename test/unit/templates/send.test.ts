@@ -1,6 +1,7 @@
 // Send-time rules for one recipient's values, variable names, placeholders and rendering.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { SendRules } from '../../../src/core/send/plan.js';
 import { checkSendValues, checkVariableName, graphemeLength, parseTemplateText, placeholdersOf, renderBody, type TemplateDoc } from '../../../src/core/templates/index.js';
 
 const doc = (body: string, buttons: unknown[] = []): TemplateDoc =>
@@ -75,4 +76,18 @@ test('per-recipient checks are cheap: 100,000 recipients with emoji in the body 
   const ms = performance.now() - t;
   assert.equal(problems, 100);
   assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+});
+
+test('templateSendRules fits the broadcast planner: a listed template, its values, messages only', async () => {
+  const { templateSendRules } = await import('../../../src/core/templates/index.js');
+  const listed = { id: 'x', name: 'n', language: 'id', category: 'UTILITY', status: 'APPROVED', body: 'Halo {{1}}, pesanan {{2}} siap.', header: null, footer: null, buttons: [], qualityRating: null, raw: {} };
+  // The compiler checks it against the planner's SendRules interface.
+  const rules: SendRules = templateSendRules;
+  assert.equal(rules.render('a {{1}}.', { '1': 'b' }), 'a b.');
+  assert.deepEqual(templateSendRules.placeholders(listed.body), { style: 'positional', keys: ['1', '2'] });
+  assert.deepEqual(templateSendRules.checkValues(listed, { '1': 'Budi', '2': 'INV-1' }), []);
+  assert.deepEqual(templateSendRules.checkValues(listed, { '1': 'Budi\nS', '2': 'INV-1' }).map((p) => p.ruleId), ['parameter-text']);
+  assert.equal(templateSendRules.checkVariableName('full_name'), null);
+  assert.match(templateSendRules.checkVariableName('Full Name') ?? '', /e\.g\. "full_name"/);
+  assert.equal(templateSendRules.render(listed.body, { '1': 'Budi', '2': 'INV-1' }), 'Halo Budi, pesanan INV-1 siap.');
 });
