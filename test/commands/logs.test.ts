@@ -59,3 +59,20 @@ test('logs of an unknown broadcast exit 3', async () => {
   const r = await runCli(['logs', 'tail', 'nope'], { env: bed.env('qontak-hmac') });
   assert.equal(r.code, 3);
 });
+
+test('logs export carries sent, delivered and read times from the log entries', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 30, startAtMs: Date.now() - 3_600_000 });
+  const out = `${bed.dir}/times.csv`;
+  const r = await runCli(['logs', 'export', b.id, '--out', out], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0, r.stderr);
+  const { readFileSync } = await import('node:fs');
+  const rows = readFileSync(out, 'utf8').trim().split('\r\n').slice(1).map((l) => l.split(','));
+  const read = rows.filter((c) => c[2] === 'read');
+  assert.ok(read.length > 0);
+  for (const c of read) {
+    assert.match(c[6]!, /^\d{4}-\d\d-\d\dT/, 'sent_at');
+    assert.match(c[7]!, /^\d{4}-\d\d-\d\dT/, 'delivered_at');
+    assert.match(c[8]!, /^\d{4}-\d\d-\d\dT/, 'read_at');
+    assert.ok(c[6]! <= c[7]! && c[7]! <= c[8]!);
+  }
+});

@@ -28,8 +28,11 @@ const epoch = (v: unknown): string | undefined => {
 export function fromQontakLogEntry(raw: unknown): LogEntry {
   const r = (raw ?? {}) as Record<string, unknown>;
   const status = STATUSES.includes(r.status as DeliveryStatus) ? (r.status as DeliveryStatus) : 'pending';
-  const response = (r.messages_response ?? {}) as { statuses?: { status?: string; timestamp?: unknown }[]; errors?: { title?: string; details?: string }[] };
-  const at = (s: string) => epoch(response.statuses?.find((x) => x.status === s)?.timestamp);
+  type Statuses = { statuses?: { status?: string; timestamp?: unknown }[] };
+  const response = (r.messages_response ?? {}) as Statuses & Partial<Record<'sent' | 'delivered' | 'read', Statuses>> & { errors?: { title?: string; details?: string }[] };
+  // Qontak files each webhook under its status (messages_response.sent.statuses[…]); a flat statuses list is read too.
+  const at = (s: 'sent' | 'delivered' | 'read') =>
+    epoch(response[s]?.statuses?.find((x) => x.status === s)?.timestamp ?? response.statuses?.find((x) => x.status === s)?.timestamp);
   const error = na(r.whatsapp_error_message) ?? (status === 'failed' ? (response.errors?.[0]?.details ?? response.errors?.[0]?.title) : undefined);
   const e: LogEntry = { id: String(r.id ?? ''), phone: String(r.contact_phone_number ?? ''), name: String(r.contact_full_name ?? ''), status };
   if (error) e.error = error;
