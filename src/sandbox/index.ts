@@ -331,4 +331,3 @@ export type { FaultRule, FaultKind, FaultMatch, FaultLog } from './faults.js';
 export { SandboxState } from './state.js';
 export type { ReceivedRequest, Upload, KonekwaMessage, SandboxContactList } from './state.js';
 export type { DigestPolicy } from './auth.js';
-export { describeSandbox } from './describe.js';
