@@ -2,12 +2,12 @@
 // touches the real process.
 import { CommanderError } from 'commander';
 import { Context, type ContextInit } from './cli/context.js';
-import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './cli/errors.js';
+import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './errors.js';
 import { buildProgram } from './program.js';
 import { InputError } from './core/input-error.js';
 
 export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
-  const ctx = new Context(init);
+  const ctx = new Context({ runCli: main, ...init });
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
   ctx.setGlobals({ verbose: argv.includes('--verbose'), color: !argv.includes('--no-color'), quiet: argv.includes('-q') || argv.includes('--quiet') });
   const program = buildProgram(ctx);

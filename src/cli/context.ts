@@ -4,22 +4,16 @@ import type { Readable, Writable } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import { Output } from './output.js';
 import { Prompter } from './prompter.js';
+import type { GlobalOptions, Io } from './io.js';
+import type { Env } from '../env.js';
 import { resolvePaths, type Paths } from '../config/paths.js';
 import type { ConfigStore } from '../config/profiles.js';
 import type { CredentialStore } from '../config/credentials.js';
 import type { Keychain } from '../config/keychain.js';
 import type { Provider } from '../providers/port.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export interface GlobalOptions {
-  profile: string | undefined;
-  json: boolean;
-  color: boolean;
-  quiet: boolean;
-  verbose: boolean;
-  yes: boolean;
-}
+export type { Env } from '../env.js';
+export type { GlobalOptions } from './io.js';
 
 export interface ContextInit {
   stdin: Readable;
@@ -37,11 +31,13 @@ export interface ContextInit {
   signal?: AbortSignal;
   /** Overrides the keychain (tests of the no-keychain path). */
   keychain?: Keychain;
+  /** Runs a whole wa-cli command line in its own context (main gives it; the demo uses it). */
+  runCli?: (argv: readonly string[], init: ContextInit) => Promise<number>;
   /** A fixed provider, for tests that need one without credentials. */
   provider?: Provider;
 }
 
-export class Context {
+export class Context implements Io {
   readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
@@ -123,6 +119,12 @@ export class Context {
   provider(): Promise<Provider> {
     if (this.init.provider) return Promise.resolve(this.init.provider);
     return (this.cached.provider ??= import('../providers/factory.js').then((m) => m.createProvider(this)));
+  }
+
+  /** A whole command line run as its own command (the demo's steps). */
+  runCli(argv: readonly string[], init: ContextInit): Promise<number> {
+    if (!this.init.runCli) throw new Error('no command runner in this context');
+    return this.init.runCli(argv, init);
   }
 
   sleep(ms: number, signal: AbortSignal = this.signal): Promise<void> {

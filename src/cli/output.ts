@@ -1,7 +1,7 @@
 // stdout carries results only: a table on a terminal, TSV when piped, JSON with --json, JSON Lines for streams.
 // Everything meant for the person (progress, warnings, errors) goes to stderr.
 import type { ChalkInstance } from 'chalk';
-import type { Context } from './context.js';
+import type { Io } from './io.js';
 
 export interface Column<T> {
   header: string;
@@ -14,7 +14,7 @@ const tsvCell = (v: unknown): string => cell(v).replace(/[\t\r\n]+/g, ' ');
 
 export class Output {
   private chalkInstance: ChalkInstance | undefined;
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Io) {}
 
   print(text = ''): void {
     this.ctx.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

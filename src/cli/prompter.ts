@@ -1,7 +1,7 @@
 // Prompts are bound to the context's streams and refuse to run without a terminal: a cron job must never hang on a
 // question nobody will answer. The refusal names the flag that answers it instead.
-import { UsageError } from './errors.js';
-import type { Context } from './context.js';
+import { UsageError } from '../errors.js';
+import type { Io } from './io.js';
 
 export interface AskOptions {
   /** The flag that gives the answer without a prompt, named in the error when there is no terminal. */
@@ -9,7 +9,7 @@ export interface AskOptions {
 }
 
 export class Prompter {
-  constructor(private readonly ctx: Context) {}
+  constructor(private readonly ctx: Io) {}
 
   get canPrompt(): boolean {
     return this.ctx.stdinIsTTY && this.ctx.stderrIsTTY;

@@ -1,5 +1,5 @@
 import type { Context } from './context.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Reads all of stdin (for --with-secret and `-` file arguments). Refuses a terminal: that would wait forever. */
 export async function readAllStdin(ctx: Context, flag: string): Promise<string> {

@@ -1,7 +1,7 @@
 // Where a credential comes from, in order: environment (CI, cron) → OS keychain → the opt-in 0600 file.
 import { readFile } from 'node:fs/promises';
-import type { Env } from '../cli/context.js';
-import { AuthError } from '../cli/errors.js';
+import type { Env } from '../env.js';
+import { AuthError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { Keychain, KeychainUnavailableError } from './keychain.js';
 import type { AuthMethod, Profile, ProviderName } from './profiles.js';

@@ -2,7 +2,7 @@
 // process with a hard time limit so that a missing or locked keyring ends in a clear message, never a hang.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../cli/context.js';
+import type { Env } from '../env.js';
 import type { KeychainOp, KeychainOpResult } from './keychain-worker.js';
 
 export const KEYCHAIN_SERVICE = 'wa-cli';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { Env } from '../cli/context.js';
+import type { Env } from '../env.js';
 
 export interface Paths {
   configDir: string;

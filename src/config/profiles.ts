@@ -1,7 +1,7 @@
 // Non-secret settings per profile, in one versioned JSON file. Secrets live in the credential store, never here.
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-file.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export type ProviderName = 'qontak' | 'konekwa';
 export type AuthMethod = 'hmac' | 'oauth' | 'api-key';

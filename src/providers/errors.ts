@@ -1,5 +1,5 @@
 // Errors raised by the HTTP client, carrying what a sender must know: did the server possibly act on the request?
-import { NotFoundError, OperationError, TransientError, AuthError } from '../cli/errors.js';
+import { NotFoundError, OperationError, TransientError, AuthError } from '../errors.js';
 
 export interface ApiErrorDetails {
   status: number;

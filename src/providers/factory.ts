@@ -1,12 +1,25 @@
 // The only place that picks an adapter. It resolves the profile's credentials, builds the one HTTP client with the
 // right auth and hands it to the adapter.
-import type { Context } from '../cli/context.js';
-import { AuthError } from '../cli/errors.js';
-import { envHint, REQUIRED_SECRETS, type ResolvedAuth } from '../config/credentials.js';
+import type { Env } from '../env.js';
+import type { ConfigStore } from '../config/profiles.js';
+import { AuthError } from '../errors.js';
+import { envHint, REQUIRED_SECRETS, type CredentialStore, type ResolvedAuth } from '../config/credentials.js';
 import { HttpClient, type HttpAuth } from './http.js';
 import type { Provider } from './port.js';
 import { readQontakError } from './qontak/errors.js';
 import { readKonekwaError } from './konekwa/errors.js';
+
+/** What building a provider needs of the outside world (the CLI's Context provides it). */
+export interface ProviderDeps {
+  readonly env: Env;
+  readonly now: () => number;
+  readonly signal: AbortSignal;
+  readonly profileName: string;
+  readonly out: { debug(line: string): void };
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  config(): Promise<ConfigStore>;
+  credentials(): Promise<CredentialStore>;
+}
 
 export function missingCredentialError(auth: ResolvedAuth): AuthError {
   const label = auth.provider === 'qontak' ? `Qontak (${auth.method})` : 'Konekwa';
@@ -19,7 +32,7 @@ export function missingCredentialError(auth: ResolvedAuth): AuthError {
   return new AuthError(`No ${label} credentials for profile "${auth.profile}".`, { hint: fix });
 }
 
-export function httpOptionsFor(ctx: Context, apiName: string) {
+export function httpOptionsFor(ctx: ProviderDeps, apiName: string) {
   return {
     env: ctx.env,
     apiName,
@@ -31,13 +44,13 @@ export function httpOptionsFor(ctx: Context, apiName: string) {
   };
 }
 
-export async function createProvider(ctx: Context): Promise<Provider> {
+export async function createProvider(ctx: ProviderDeps): Promise<Provider> {
   const profile = await (await ctx.config()).profile(ctx.profileName);
   return providerFromAuth(ctx, await (await ctx.credentials()).resolve(ctx.profileName, profile));
 }
 
 /** Builds the adapter for resolved credentials (also used by `auth login` to check them before storing). */
-export async function providerFromAuth(ctx: Context, auth: ResolvedAuth): Promise<Provider> {
+export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): Promise<Provider> {
   for (const name of REQUIRED_SECRETS[auth.method]) if (!auth.secrets[name]) throw missingCredentialError(auth);
 
   if (auth.provider === 'konekwa') {

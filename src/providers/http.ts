@@ -2,8 +2,8 @@
 // logs, and turns every failure into a typed error that says whether the server may have acted.
 import got, { type OptionsInit, RequestError, TimeoutError } from 'got';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
-import type { Env } from '../cli/context.js';
-import { UsageError } from '../cli/errors.js';
+import type { Env } from '../env.js';
+import { UsageError } from '../errors.js';
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from './errors.js';
 import { hmacAuthorization, hmacSignature } from './hmac.js';
 import { isLoopbackHost, proxyFor } from './proxy.js';

@@ -1,6 +1,6 @@
 // The one interface both providers implement. Commands depend on this file only; factory.ts picks the adapter.
 import type { AuthMethod, ProviderName } from '../config/profiles.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface Capabilities {
   /** Server-side contact lists (upload, list, show). */

@@ -1,5 +1,5 @@
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, as curl reads them. Loopback never goes through a proxy.
-import type { Env } from '../cli/context.js';
+import type { Env } from '../env.js';
 
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();

@@ -2,11 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { QontakProvider } from '../../src/providers/qontak/adapter.js';
 import { ApiAuthError, ApiNotFoundError } from '../../src/providers/errors.js';
 import { loadRecorded, qontakAt, replay } from '../helpers/recorded.js';
-import { sharedDir } from '../helpers/paths.js';
+import { recordedFile } from '../helpers/paths.js';
 
 const qontak = qontakAt;
 
@@ -144,7 +143,7 @@ test('broadcasts: the bulk body has the documented shape; a schedule adds execut
 });
 
 test('broadcasts: the direct body matches the documented request (header, string button index, body)', async () => {
-  const doc = JSON.parse(readFileSync(path.join(sharedDir, 'api', 'qontak', 'recorded', 'request_post_broadcasts_whatsapp_direct.json'), 'utf8'));
+  const doc = JSON.parse(readFileSync(recordedFile('request_post_broadcasts_whatsapp_direct.json'), 'utf8'));
   const example = doc.schema['x-examples']['Example 1'];
   await withReplay('get_broadcasts_ID_whatsapp_200', async (p, srv) => {
     await p.sendDirect({

@@ -1,10 +1,9 @@
-// Replays Qontak's recorded responses (../shared/api/qontak/recorded) over real HTTP on 127.0.0.1, so the adapters are
+// Replays Qontak's recorded responses (fixtures/api/qontak-recorded) over real HTTP on 127.0.0.1, so the adapters are
 // tested against what the real API sent, not against our own idea of it.
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { sharedDir } from './paths.js';
+import { recordedFile } from './paths.js';
 
 export interface Recorded {
   _path: string;
@@ -14,7 +13,7 @@ export interface Recorded {
 }
 
 export function loadRecorded(name: string): Recorded {
-  return JSON.parse(readFileSync(path.join(sharedDir, 'api', 'qontak', 'recorded', `${name}.json`), 'utf8')) as Recorded;
+  return JSON.parse(readFileSync(recordedFile(name), 'utf8')) as Recorded;
 }
 
 export interface ReplayServer {

@@ -3,10 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as XLSX from 'xlsx';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { sharedDir } from '../helpers/paths.js';
+import { recordedFile } from '../helpers/paths.js';
 import { clients, keyPaths } from './client.js';
 
 let sb: Sandbox;
@@ -19,7 +18,7 @@ before(async () => {
 });
 after(() => sb.close());
 
-const recorded = (name: string) => JSON.parse(readFileSync(path.join(sharedDir, 'api', 'qontak', 'recorded', name), 'utf8')).body;
+const recorded = (name: string) => JSON.parse(readFileSync(recordedFile(name), 'utf8')).body;
 const fields = (name: string) => ({ name, source_type: 'spreadsheet' });
 const list = async (id: string) => (await c.q('GET', `/contacts/contact_lists/${id}`)).body.data;
 

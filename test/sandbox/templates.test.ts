@@ -3,9 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { sharedDir } from '../helpers/paths.js';
+import { recordedFile } from '../helpers/paths.js';
 import { clients, keyPaths } from './client.js';
 
 let sb: Sandbox;
@@ -17,7 +16,7 @@ before(async () => {
 });
 after(() => sb.close());
 
-const recorded = (name: string) => JSON.parse(readFileSync(path.join(sharedDir, 'api', 'qontak', 'recorded', name), 'utf8')).body;
+const recorded = (name: string) => JSON.parse(readFileSync(recordedFile(name), 'utf8')).body;
 
 async function allByOffset(query: string): Promise<string[]> {
   const ids: string[] = [];

@@ -1,10 +1,10 @@
 import type { Context } from '../../cli/context.js';
-import { AuthError, UsageError } from '../../cli/errors.js';
+import { AuthError, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { DEFAULT_BASE_URLS, type ResolvedAuth, type SecretName } from '../../config/credentials.js';
 import { KeychainUnavailableError } from '../../config/keychain.js';
 import type { AuthMethod, Profile, ProviderName } from '../../config/profiles.js';
-import { TransientError } from '../../cli/errors.js';
+import { TransientError } from '../../errors.js';
 
 interface LoginOptions {
   provider?: ProviderName;

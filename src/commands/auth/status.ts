@@ -1,5 +1,5 @@
 import type { Context } from '../../cli/context.js';
-import { AuthError, SilentExit, WaError, ExitCode } from '../../cli/errors.js';
+import { AuthError, SilentExit, WaError, ExitCode } from '../../errors.js';
 import { REQUIRED_SECRETS, type Sourced } from '../../config/credentials.js';
 
 const describe = (s: Sourced | undefined): string =>

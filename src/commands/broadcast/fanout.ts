@@ -2,7 +2,7 @@
 // reconciliation of unknown outcomes through GET /v1/messages.
 import { randomBytes } from 'node:crypto';
 import type { Context } from '../../cli/context.js';
-import { ConflictError, ExitCode, NotFoundError, SilentExit } from '../../cli/errors.js';
+import { ConflictError, ExitCode, NotFoundError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import type { Channel, Provider, RemoteTemplate, SentMessage } from '../../providers/port.js';
 import type { Recipient } from '../../core/send/plan.js';

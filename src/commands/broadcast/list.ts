@@ -1,5 +1,5 @@
 import type { Context } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import type { BroadcastSummary } from '../../providers/port.js';
 
 export async function run(ctx: Context, opts: { since?: string; limit: number }): Promise<void> {

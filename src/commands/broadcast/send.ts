@@ -2,7 +2,7 @@
 // provider can (Qontak bulk or direct; a journaled fan-out for Konekwa).
 import { createHash } from 'node:crypto';
 import type { Context } from '../../cli/context.js';
-import { ConflictError, NotFoundError, OperationError, SilentExit, ExitCode, TransientError, UsageError, WaError } from '../../cli/errors.js';
+import { ConflictError, NotFoundError, OperationError, SilentExit, ExitCode, TransientError, UsageError, WaError } from '../../errors.js';
 import { TransportError } from '../../providers/errors.js';
 import { CapabilityError, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import { parseParams } from '../../core/send/params.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../errors.js';
 import type { ContactReport, CountryCode } from '../../core/contacts/index.js';
 
 /** Reads and validates a spreadsheet given on the command line; the country falls back to the profile's default. */

@@ -1,5 +1,5 @@
 import type { Context } from '../../cli/context.js';
-import { ExitCode, OperationError, SilentExit } from '../../cli/errors.js';
+import { ExitCode, OperationError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import { CapabilityError, type ContactList, type Provider } from '../../providers/port.js';
 import type { ContactReport } from '../../core/contacts/index.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { SilentExit, ExitCode } from '../../cli/errors.js';
+import { SilentExit, ExitCode } from '../../errors.js';
 import { loadContacts, problemLines, reportJson, summaryLine } from './load.js';
 
 export async function run(ctx: Context, opts: { country?: string; sheet?: string; out?: string }, file: string): Promise<void> {

@@ -5,14 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import type { Context } from '../../cli/context.js';
-import { OperationError } from '../../cli/errors.js';
+import { OperationError } from '../../errors.js';
 import { sandboxEnv } from '../sandbox/env.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../../../fixtures/demo/', import.meta.url));
 
 export async function run(ctx: Context): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');
-  const { main } = await import('../../main.js');
   // Four times real speed: list processing and delivery take seconds, not minutes.
   const sandbox = await startSandbox({ speed: 4, bulkCooldownMs: 0 });
   const home = await mkdtemp(path.join(os.tmpdir(), 'wa-demo-'));
@@ -33,7 +32,7 @@ export async function run(ctx: Context): Promise<void> {
       text += d.toString('utf8');
       ctx.stdout.write(d);
     });
-    const code = await main([...(ctx.globals.color ? [] : ['--no-color']), ...args], {
+    const code = await ctx.runCli([...(ctx.globals.color ? [] : ['--no-color']), ...args], {
       stdin: new PassThrough(),
       stdout: captured,
       stderr: ctx.stderr,

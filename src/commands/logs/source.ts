@@ -1,7 +1,7 @@
 // Where a broadcast's delivery log comes from: Qontak's log endpoint, or, for a Konekwa fan-out, the local journal
 // with live statuses from GET /v1/messages.
 import type { Context } from '../../cli/context.js';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
 import { fromKonekwaStatus, fromQontakLogEntry, type LogEntry } from '../../core/delivery/entry.js';
 import type { PlannedRecipient } from '../../core/fanout/journal.js';

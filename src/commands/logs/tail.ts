@@ -1,5 +1,5 @@
 import type { Context } from '../../cli/context.js';
-import { ExitCode, SilentExit, UsageError } from '../../cli/errors.js';
+import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { renderCounts } from '../../cli/bars.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';

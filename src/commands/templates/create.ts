@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { OperationError, UsageError } from '../../cli/errors.js';
+import { OperationError, UsageError } from '../../errors.js';
 import { InputError } from '../../core/input-error.js';
 import { formatText, parseTemplates, validateTemplate } from '../../core/template-rules/index.js';
 

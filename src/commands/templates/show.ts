@@ -1,5 +1,5 @@
 import type { Context } from '../../cli/context.js';
-import { NotFoundError, UsageError } from '../../cli/errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import type { RemoteTemplate } from '../../providers/port.js';
 import { sendRules } from '../../core/send/rules.js';
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { ExitCode, SilentExit, UsageError } from '../../cli/errors.js';
+import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { InputError } from '../../core/input-error.js';
 import { formatGithub, formatText, fromRemote, parseTemplates, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';

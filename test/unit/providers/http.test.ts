@@ -6,7 +6,7 @@ import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/provid
 import { readQontakError } from '../../../src/providers/qontak/errors.js';
 import { hmacSignature } from '../../../src/providers/hmac.js';
 import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';
-import { UsageError } from '../../../src/cli/errors.js';
+import { UsageError } from '../../../src/errors.js';
 import { proxyFor } from '../../../src/providers/proxy.js';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
