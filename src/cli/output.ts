@@ -61,6 +61,11 @@ export class Output {
     if (!this.ctx.globals.quiet) this.ctx.stderr.write(`${message}\n`);
   }
 
+  /** Said even with -q: what a person needs to carry on (a run id to resume, an interruption). */
+  notice(message: string): void {
+    this.ctx.stderr.write(`${message}\n`);
+  }
+
   warn(message: string): void {
     this.ctx.stderr.write(`warning: ${message}\n`);
   }

@@ -31,6 +31,8 @@ export interface RequestSpec {
   timeoutMs?: number;
   /** Overrides the client's attempts (1: the caller handles retries itself, as the fan-out engine does). */
   maxAttempts?: number;
+  /** Cancels this request instead of the client's signal (a fan-out lets requests in flight finish after Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -222,7 +224,7 @@ export class HttpClient {
         retry: { limit: 0 },
         timeout: { connect: 10_000, request: spec.timeoutMs ?? this.timeoutMs },
         agent: this.agentsFor(),
-        ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+        ...((spec.signal ?? this.opts.signal) ? { signal: spec.signal ?? this.opts.signal } : {}),
         hooks: {
           beforeRequest: [
             (options) => {

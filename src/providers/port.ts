@@ -159,27 +159,34 @@ export interface MessageSend {
   recipient: string;
   templateId: string;
   placeholderValues: Record<string, string>;
+  /** The text as rendered locally: required by the API for text messages, and what reconciliation matches on. */
+  content: string;
 }
 
 /**
  * What became of one message: the fan-out engine decides on retries from this alone.
  * `rate-limited` and `not-sent`: the server certainly did not act, safe to send again.
  * `unknown`: it may have acted; reconcile before any resend.
+ * `rejected`: the server refused this recipient (an invalid number): final for this recipient only.
+ * `stop`: a refusal that every later send would meet too (session not connected, credentials, missing template, a
+ * server error): the run stops, this recipient stays unsettled (`maybeActed`: the request may have been carried out).
  */
 export type SendOutcome =
   | { kind: 'sent'; messageId: string }
   | { kind: 'rejected'; error: string }
   | { kind: 'rate-limited'; retryAfterMs?: number }
   | { kind: 'not-sent'; error: string }
-  | { kind: 'unknown'; error: string };
+  | { kind: 'unknown'; error: string }
+  | { kind: 'stop'; error: string; maybeActed: boolean };
 
+/** A message as Konekwa lists it: only the documented fields (konekwa-api.txt, GET /v1/messages). */
 export interface SentMessage {
   id: string;
+  sessionId: string;
   recipient: string;
   status: string;
-  templateId: string | undefined;
-  placeholderValues: Record<string, string> | undefined;
-  queuedAt: string | undefined;
+  content: string | undefined;
+  createdAt: string | undefined;
   sentAt: string | undefined;
 }
 
@@ -217,10 +224,11 @@ export interface Provider {
   logPage(broadcastId: string, cursor: string | null): Promise<LogPage>;
 
   // Single messages (Konekwa's fan-out).
+  /** `signal` cancels this request alone (a fan-out lets requests in flight finish after Ctrl-C). */
   sendMessage(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome>;
   getMessage(id: string): Promise<SentMessage>;
-  /** Messages sent since a time, for reconciling sends whose outcome is unknown. */
-  listMessages(q: { sessionId?: string; since?: string; pageToken?: string }): Promise<{ messages: SentMessage[]; next: string | null }>;
+  /** Messages a session sent since a time, every page, for reconciliation and delivery statuses. */
+  listMessages(q: { sessionId?: string; since?: string }): AsyncIterable<SentMessage>;
 }
 
 /** Raised when a command needs something the provider does not have; exits 2 and names the alternative. */

@@ -16,6 +16,7 @@ const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document', 'location'
 
 const namedKeys = (content: string): string[] => [...new Set([...content.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!))];
 const iso = (ms: number) => new Date(ms).toISOString();
+const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
 export function konekwaRoutes(o: KonekwaOptions): Route[] {
   const s = o.state;
@@ -33,8 +34,9 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
     }
     return Math.ceil(((1 - tokens) / rate) * 1000);
   };
-  // Shaped like the documented GET /v1/messages/:id (id, created_at, direction OUTBOUND), plus queued_at.
-  const messageJson = (m: KonekwaMessage) => {
+  // Exactly the documented fields (konekwa-api.txt, GET /v1/messages/:id and the listing example): no template id, no
+  // placeholder values. Times in whole seconds, as the examples show them. `sent_at` only on a single message.
+  const messageJson = (m: KonekwaMessage, single: boolean) => {
     const sentAt = m.queuedAtMs + KONEKWA_SEND_DELAY_MS / o.speed;
     const sent = o.now() >= sentAt;
     return {
@@ -42,13 +44,11 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       session_id: m.session_id,
       recipient: m.recipient,
       message_type: m.message_type,
-      ...(m.content !== undefined ? { content: m.content } : {}),
-      ...(m.template_id ? { template_id: m.template_id, placeholder_values: m.placeholder_values } : {}),
+      content: m.content ?? '',
       status: sent ? 'SENT' : 'QUEUED',
       direction: 'OUTBOUND',
-      created_at: iso(m.queuedAtMs),
-      queued_at: iso(m.queuedAtMs),
-      sent_at: sent ? iso(sentAt) : null,
+      created_at: isoSeconds(m.queuedAtMs),
+      ...(single && sent ? { sent_at: isoSeconds(sentAt) } : {}),
     };
   };
   type TemplateInput = { name?: unknown; content?: unknown; message_type?: unknown };
@@ -121,8 +121,11 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       if (!MESSAGE_TYPES.includes(String(b.message_type))) return kError(400, 'INVALID_REQUEST', 'Invalid message_type', `message_type must be one of ${MESSAGE_TYPES.join(', ')}`);
       const ses = s.konekwa.sessions.find((x) => x.id === b.session_id);
       if (!ses) return kError(404, 'NOT_FOUND', `Session ${String(b.session_id)} not found`);
-      if (ses.status !== 'CONNECTED') return kError(400, 'SESSION_NOT_CONNECTED', `Session ${ses.id} is ${ses.status}`);
-      if (!/^\d{8,15}$/.test(String(b.recipient)) && !String(b.recipient).endsWith('@g.us')) return kError(400, 'INVALID_REQUEST', 'recipient must be digits with country code');
+      // The docs name no code for a session that is not connected: a plain 400, as for any invalid parameter.
+      if (ses.status !== 'CONNECTED') return kError(400, 'INVALID_REQUEST', `Session ${ses.id} is not connected`, `status: ${ses.status}`);
+      // "content … Required jika message_type = text", template or not.
+      if (b.message_type === 'text' && (typeof b.content !== 'string' || b.content === '')) return kError(400, 'INVALID_REQUEST', 'The request body is missing required fields', "Field 'content' is required");
+      if (!/^\d{8,15}$/.test(String(b.recipient)) && !String(b.recipient).endsWith('@g.us')) return kError(400, 'INVALID_REQUEST', 'Invalid recipient', "Field 'recipient' must be digits with the country code");
       let placeholders: Record<string, string> | undefined;
       if (b.template_id !== undefined) {
         const t = s.konekwa.templates.find((x) => x.id === b.template_id);
@@ -133,8 +136,6 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
         placeholders = (b.placeholder_values ?? {}) as Record<string, string>;
         const absent = namedKeys(t.content).filter((k) => typeof placeholders![k] !== 'string');
         if (absent.length) return kError(400, 'INVALID_REQUEST', 'Missing placeholder values', absent.join(', '));
-      } else if (b.message_type === 'text' && typeof b.content !== 'string') {
-        return kError(400, 'INVALID_REQUEST', 'content is required for text messages');
       }
       const m: KonekwaMessage = {
         message_id: `msg_${s.newId().replace(/-/g, '').slice(0, 16)}`,
@@ -149,11 +150,11 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       s.konekwa.messages.set(m.message_id, m);
       s.konekwa.order.push(m.message_id);
       s.sendsByRecipient.set(m.recipient, (s.sendsByRecipient.get(m.recipient) ?? 0) + 1);
-      return { status: 202, body: { message_id: m.message_id, status: 'QUEUED', queued_at: iso(m.queuedAtMs) } };
+      return { status: 202, body: { message_id: m.message_id, status: 'QUEUED', queued_at: isoSeconds(m.queuedAtMs) } };
     }),
     route('GET', '/v1/messages/:id', (req) => {
       const m = s.konekwa.messages.get(req.params.id!);
-      return m ? { status: 200, body: messageJson(m) } : kError(404, 'NOT_FOUND', `Message ${req.params.id} not found`);
+      return m ? { status: 200, body: messageJson(m, true) } : kError(404, 'NOT_FOUND', `Message ${req.params.id} not found`);
     }),
     route('GET', '/v1/messages', (req) => {
       const q = req.query;
@@ -179,8 +180,11 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
         if (until !== undefined && m.queuedAtMs > until) return false;
         return true;
       });
-      const page = ids.slice(start, start + size).map((id) => messageJson(s.konekwa.messages.get(id)!));
-      const next = start + size < ids.length ? Buffer.from(JSON.stringify({ page: start / size + 2, offset: start + size })).toString('base64url') : null;
+      const page = ids.slice(start, start + size).map((id) => messageJson(s.konekwa.messages.get(id)!, false));
+      // The last page's token is undocumented: the least convenient plausible answer is a token that leads to an
+      // empty page, which hands the same token back.
+      const nextOffset = Math.min(start + size, ids.length);
+      const next = Buffer.from(JSON.stringify({ page: Math.floor(nextOffset / size) + 1, offset: nextOffset })).toString('base64url');
       return { status: 200, body: { messages: page, next_page_token: next, total_count: ids.length } };
     }),
   ];

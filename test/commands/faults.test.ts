@@ -78,7 +78,7 @@ test('a send whose connection drops after the server acted: exit 6, the key stay
   assert.equal(ledger().at(-1)!.status, 'unknown');
   const again = await runCli(send('081200000001'), { env: env() });
   assert.equal(again.code, 5, 'not sent blindly a second time');
-  assert.match(again.stderr, /outcome unknown/);
+  assert.match(again.stderr, /unknown outcome/);
   assert.equal(directsTo('6281200000001'), 1);
 });
 

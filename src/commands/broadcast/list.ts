@@ -6,13 +6,14 @@ export async function run(ctx: Context, opts: { since?: string; limit: number })
   if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since "${opts.since}" is not a date (YYYY-MM-DD or ISO 8601).`);
   const provider = await ctx.provider();
   if (!provider.capabilities.broadcastLog) {
-    const { listRuns } = await import('../../core/fanout/journal.js');
-    const runs = (await listRuns(ctx.paths.stateDir)).filter((r) => !opts.since || r.createdAt >= new Date(opts.since).toISOString()).slice(0, opts.limit);
+    const { listRunStates } = await import('../../core/fanout/run.js');
+    const runs = (await listRunStates(ctx.paths.stateDir)).filter((r) => !opts.since || r.createdAt >= new Date(opts.since).toISOString()).slice(0, opts.limit);
     return ctx.out.list(runs, [
-      { header: 'RUN ID', value: (r) => r.runId },
+      { header: 'RUN ID', value: (r) => r.id },
       { header: 'NAME', value: (r) => r.name },
-      { header: 'TEMPLATE', value: (r) => r.templateName },
-      { header: 'RECIPIENTS', value: (r) => r.total },
+      { header: 'STATUS', value: (r) => r.status },
+      { header: 'SENT', value: (r) => `${r.sent}/${r.total}` },
+      { header: 'FAILED', value: (r) => r.failed },
       { header: 'CREATED', value: (r) => r.createdAt },
     ]);
   }
@@ -29,6 +30,6 @@ export async function run(ctx: Context, opts: { since?: string; limit: number })
       { header: 'FAILED', value: (b) => b.counts.failed },
       { header: 'CREATED', value: (b) => b.createdAt },
     ],
-    items.map((b) => b.raw),
+    items.map((b) => ({ id: b.id, name: b.name, createdAt: b.createdAt ?? null, status: b.status, template: b.templateName ?? null, sendAt: b.sendAt ?? null, counts: b.counts })),
   );
 }

@@ -2,11 +2,11 @@ import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { LogEntry } from '../../core/delivery/entry.js';
 import { exportLog } from '../../core/delivery/export.js';
-import { logSource } from './source.js';
+import { logSource } from '../../core/delivery/source.js';
 
 export async function run(ctx: Context, opts: { out: string }, id: string): Promise<void> {
   const provider = await ctx.provider();
-  const source = await logSource(ctx, provider, id);
+  const source = await logSource(ctx.paths.stateDir, provider, id);
   async function* all(): AsyncGenerator<LogEntry> {
     let cursor: string | null = null;
     do {

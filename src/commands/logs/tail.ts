@@ -3,7 +3,7 @@ import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { renderCounts } from '../../cli/bars.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
-import { logSource } from './source.js';
+import { logSource } from '../../core/delivery/source.js';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed'];
 
@@ -21,7 +21,7 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
   if (unknown?.length) throw new UsageError(`--status ${unknown.join(',')}: use ${STATUSES.join(', ')}.`);
   if (opts.untilDone && !opts.follow) opts.follow = true;
   const provider = await ctx.provider();
-  const source = await logSource(ctx, provider, id);
+  const source = await logSource(ctx.paths.stateDir, provider, id);
   const show = (e: LogEvent) => {
     if (only && !only.includes(e.entry.status)) return;
     const en = e.entry;

@@ -10,7 +10,8 @@ export interface FanoutDeps {
   journal: Journal;
   /** The plan, streamed in order. */
   plan: () => AsyncIterable<PlannedRecipient>;
-  send: (r: PlannedRecipient) => Promise<SendOutcome>;
+  /** `signal` cancels this request alone: it fires only when the drain after Ctrl-C runs out. */
+  send: (r: PlannedRecipient, signal: AbortSignal) => Promise<SendOutcome>;
   /** Looks up on the server whether these recipients were sent; must not send anything. */
   reconcile: (rs: PlannedRecipient[]) => Promise<Map<number, Reconciled>>;
   rate: number;
@@ -18,9 +19,14 @@ export interface FanoutDeps {
   concurrency: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Stop issuing (Ctrl-C, SIGTERM): requests in flight may finish within `drainMs`. */
   signal: AbortSignal;
-  /** Wait before the closing reconciliation, so the server has recorded what it accepted. */
+  /** How long requests in flight may take to finish after `signal` (default 5 s); then they are cut off. */
+  drainMs?: number;
+  /** Wait before a reconciliation, so the server has recorded what it accepted. */
   settleMs?: number;
+  /** When the run last sent (a resume right after a crash waits out the rest of `settleMs` before asking). */
+  lastActivityAt?: number;
   /** Send-and-reconcile rounds in one run (default 3). */
   rounds?: number;
   /** Retries of a send that certainly did not reach the server (refused connection). */
@@ -47,8 +53,21 @@ export interface FanoutSummary {
   sentThisRun: number;
   alreadyDone: number;
   interrupted: boolean;
+  /** Why the run stopped before the end (a disconnected session, credentials, a server error). */
+  stopped?: string;
   reconcileError?: string;
+  /** Recipients checked with the server before sending, and how many of them it had. */
+  checked: number;
+  foundOnServer: number;
   elapsedMs: number;
+}
+
+/** The journal could not be written: nothing more is sent, since nothing may leave without its trace on disk. */
+export class JournalWriteError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'JournalWriteError';
+  }
 }
 
 const nowIso = (now: () => number) => new Date(now()).toISOString();
@@ -63,110 +82,164 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   const bucket = new TokenBucket(d.rate, d.burst ?? 2, now, d.sleep);
   let sentThisRun = 0;
   let alreadyDone = 0;
-
-  // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: ask the server before anything else.
-  const doubtful: PlannedRecipient[] = [];
-  for await (const r of d.plan()) {
-    const s = state.get(r.i);
-    if (s === 'sending' || s === 'unknown') doubtful.push(r);
-  }
-  if (doubtful.length > 0) {
-    const err = await reconcileInto(d, doubtful);
-    if (err) return summary(true, err);
-  }
-
-  // 2. Send the rest, paced and bounded.
-  const inFlight = new Set<Promise<void>>();
-  const thisRunUnknown: PlannedRecipient[] = [];
-  let fatal: unknown;
-  const progress = () =>
-    d.onProgress?.({
-      done: state.count('sent') + state.count('failed') + state.count('unknown'),
-      total,
-      sent: state.count('sent'),
-      failed: state.count('failed'),
-      unknown: state.count('unknown'),
-      ratePerSecond: bucket.rate,
-      elapsedMs: now() - started,
-    });
-
-  const sendOne = async (r: PlannedRecipient): Promise<void> => {
-    let notSentTries = 0;
-    for (;;) {
-      const outcome = await d.send(r);
-      if (outcome.kind === 'sent') {
-        await journal.append({ i: r.i, s: 'sent', at: nowIso(now), id: outcome.messageId }, false);
-        sentThisRun++;
-        bucket.succeeded();
-        break;
-      }
-      if (outcome.kind === 'rejected') {
-        await journal.append({ i: r.i, s: 'failed', at: nowIso(now), error: outcome.error }, false);
-        break;
-      }
-      if (outcome.kind === 'unknown') {
-        await journal.append({ i: r.i, s: 'unknown', at: nowIso(now), error: outcome.error }, false);
-        thisRunUnknown.push(r);
-        break;
-      }
-      // The server did not act: journal that, wait as told, and send again.
-      await journal.append({ i: r.i, s: 'not-sent', at: nowIso(now), error: outcome.kind === 'not-sent' ? outcome.error : 'rate limited' }, false);
-      if (outcome.kind === 'rate-limited') bucket.slowDown(outcome.retryAfterMs);
-      else if (++notSentTries > (d.notSentRetries ?? 3)) break;
-      else await d.sleep(500 * 2 ** notSentTries);
-      if (d.signal.aborted) break;
-      await bucket.take();
-      if (d.signal.aborted) break;
-      await journal.append({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-    }
-    progress();
-  };
-
-  // 3. Rounds: send everything eligible; then look up what this round left unknown (after a moment) and send again
-  // only what the server has no record of. A few rounds settle almost everything; the rest waits for --resume.
+  let checked = 0;
+  let foundOnServer = 0;
+  let stopped: string | undefined;
   let reconcileError: string | undefined;
-  for (let round = 0; round < (d.rounds ?? 3); round++) {
-    thisRunUnknown.length = 0;
-    let eligible = 0;
-    for await (const r of d.plan()) {
-      if (d.signal.aborted || fatal) break;
-      const s = state.get(r.i);
-      if (s === 'sent' || s === 'failed') {
-        if (round === 0) alreadyDone++;
-        continue;
-      }
-      if (s !== 'pending' && s !== 'not-sent') continue;
-      eligible++;
-      while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
-      if (fatal) break;
-      await bucket.take();
-      if (d.signal.aborted) break;
-      // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
-      const durable = journal.append({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-      const p: Promise<void> = durable
-        .then(() => sendOne(r))
-        .catch((err: unknown) => {
-          // Auth lost, say: stop issuing. What this recipient became is unknown until reconciled.
-          fatal ??= err;
-          return journal.append({ i: r.i, s: 'unknown', at: nowIso(now), error: err instanceof Error ? err.message : String(err) }, false);
-        })
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
-    await Promise.all(inFlight);
-    if (fatal) {
-      await journal.sync().catch(() => undefined);
-      throw fatal;
-    }
-    if (d.signal.aborted || (eligible === 0 && thisRunUnknown.length === 0)) break;
-    if (thisRunUnknown.length === 0) continue;
-    await d.sleep(d.settleMs ?? 2000);
-    reconcileError = await reconcileInto(d, [...thisRunUnknown]);
-    if (reconcileError) break;
-  }
-  return summary(d.signal.aborted, reconcileError);
+  let writeError: JournalWriteError | undefined;
 
-  function summary(interrupted: boolean, reconcileErr?: string): FanoutSummary {
+  // Requests in flight are let finish after Ctrl-C, for a while: cut off, each would be an unknown to reconcile.
+  const requests = new AbortController();
+  let drainTimer: NodeJS.Timeout | undefined;
+  const onStop = (): void => {
+    drainTimer = setTimeout(() => requests.abort(new Error('stopped waiting for the answer')), d.drainMs ?? 5000);
+  };
+  if (d.signal.aborted) onStop();
+  else d.signal.addEventListener('abort', onStop, { once: true });
+
+  const write = async (e: Parameters<Journal['append']>[0], durable: boolean): Promise<void> => {
+    try {
+      await journal.append(e, durable);
+    } catch (err) {
+      writeError ??= new JournalWriteError(err);
+      throw writeError;
+    }
+  };
+  const halted = (): boolean => d.signal.aborted || stopped !== undefined || writeError !== undefined;
+
+  try {
+    // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: ask the server before anything
+    // else. A journal that was lost or damaged cannot say who was sent, so then every unsettled recipient is asked.
+    const doubtful: PlannedRecipient[] = [];
+    for await (const r of d.plan()) {
+      const s = state.get(r.i);
+      if (s === 'sending' || s === 'unknown' || (!state.trusted && s !== 'sent' && s !== 'failed')) doubtful.push(r);
+    }
+    if (doubtful.length > 0) {
+      const since = now() - (d.lastActivityAt ?? 0);
+      if (d.lastActivityAt !== undefined && since < (d.settleMs ?? 2000)) await d.sleep((d.settleMs ?? 2000) - since);
+      const err = await reconcileInto(doubtful);
+      if (err) return summary(err);
+    }
+
+    // 2. Send the rest, paced and bounded.
+    const inFlight = new Set<Promise<void>>();
+    const thisRunUnknown: PlannedRecipient[] = [];
+    const progress = () =>
+      d.onProgress?.({
+        done: state.count('sent') + state.count('failed') + state.count('unknown'),
+        total,
+        sent: state.count('sent'),
+        failed: state.count('failed'),
+        unknown: state.count('unknown'),
+        ratePerSecond: bucket.rate,
+        elapsedMs: now() - started,
+      });
+
+    const sendOne = async (r: PlannedRecipient): Promise<void> => {
+      let notSentTries = 0;
+      for (;;) {
+        const outcome = await d.send(r, requests.signal);
+        if (outcome.kind === 'sent') {
+          await write({ i: r.i, s: 'sent', at: nowIso(now), id: outcome.messageId }, false);
+          sentThisRun++;
+          bucket.succeeded();
+          break;
+        }
+        if (outcome.kind === 'rejected') {
+          await write({ i: r.i, s: 'failed', at: nowIso(now), error: outcome.error }, false);
+          break;
+        }
+        if (outcome.kind === 'unknown' || (outcome.kind === 'stop' && outcome.maybeActed)) {
+          await write({ i: r.i, s: 'unknown', at: nowIso(now), error: outcome.error }, false);
+          thisRunUnknown.push(r);
+          if (outcome.kind === 'stop') stopped ??= outcome.error;
+          break;
+        }
+        if (outcome.kind === 'stop') {
+          // Refused for a reason every later send would meet too: this recipient stays to be sent, the run stops.
+          await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: outcome.error }, false);
+          stopped ??= outcome.error;
+          break;
+        }
+        // The server did not act: journal that, wait as told, and send again.
+        await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: outcome.kind === 'not-sent' ? outcome.error : 'rate limited' }, false);
+        if (outcome.kind === 'rate-limited') bucket.slowDown(outcome.retryAfterMs);
+        else if (++notSentTries > (d.notSentRetries ?? 3)) break;
+        else await d.sleep(500 * 2 ** notSentTries);
+        if (halted()) break;
+        await bucket.take();
+        if (halted()) break;
+        await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
+      }
+      progress();
+    };
+
+    // 3. Rounds: send everything eligible; then look up what this round left unknown (after a moment) and send again
+    // only what the server has no record of. A few rounds settle almost everything; the rest waits for a resume.
+    for (let round = 0; round < (d.rounds ?? 3); round++) {
+      thisRunUnknown.length = 0;
+      let eligible = 0;
+      for await (const r of d.plan()) {
+        if (halted()) break;
+        const s = state.get(r.i);
+        if (s === 'sent' || s === 'failed') {
+          if (round === 0) alreadyDone++;
+          continue;
+        }
+        if (s !== 'pending' && s !== 'not-sent') continue;
+        eligible++;
+        while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
+        if (halted()) break;
+        await bucket.take();
+        if (halted()) break;
+        // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
+        const p: Promise<void> = write({ i: r.i, s: 'sending', at: nowIso(now) }, true)
+          .then(() => sendOne(r))
+          .catch(() => undefined) // a failed journal write is in writeError; nothing else rejects
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      await Promise.all(inFlight);
+      if (writeError) throw writeError;
+      if (thisRunUnknown.length > 0 && !d.signal.aborted) {
+        await d.sleep(d.settleMs ?? 2000);
+        reconcileError = await reconcileInto([...thisRunUnknown]);
+        if (reconcileError) break;
+      }
+      if (halted() || (eligible === 0 && thisRunUnknown.length === 0)) break;
+    }
+    return summary(reconcileError);
+  } finally {
+    clearTimeout(drainTimer);
+    d.signal.removeEventListener('abort', onStop);
+  }
+
+  /** Applies the server's answer: found → sent; not found → eligible again. */
+  async function reconcileInto(rs: PlannedRecipient[]): Promise<string | undefined> {
+    let found: Map<number, Reconciled>;
+    try {
+      found = await d.reconcile(rs);
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+    checked += rs.length;
+    for (const r of rs) {
+      const f = found.get(r.i);
+      if (f?.found) {
+        foundOnServer++;
+        await write({ i: r.i, s: 'sent', at: nowIso(now), id: f.messageId }, false);
+      } else if (f) await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: 'not found on the server' }, false);
+    }
+    try {
+      await journal.sync();
+    } catch (err) {
+      throw (writeError ??= new JournalWriteError(err));
+    }
+    return undefined;
+  }
+
+  function summary(reconcileErr?: string): FanoutSummary {
     return {
       total,
       sent: state.count('sent'),
@@ -175,26 +248,12 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       notSent: state.count('not-sent') + state.count('pending'),
       sentThisRun,
       alreadyDone,
-      interrupted,
+      interrupted: d.signal.aborted,
+      ...(stopped !== undefined ? { stopped } : {}),
       ...(reconcileErr ? { reconcileError: reconcileErr } : {}),
+      checked,
+      foundOnServer,
       elapsedMs: now() - started,
     };
   }
-}
-
-/** Applies the server's answer: found → sent; not found → eligible again. Returns an error text if it could not ask. */
-async function reconcileInto(d: FanoutDeps, rs: PlannedRecipient[]): Promise<string | undefined> {
-  let found: Map<number, Reconciled>;
-  try {
-    found = await d.reconcile(rs);
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  }
-  for (const r of rs) {
-    const f = found.get(r.i);
-    if (f?.found) await d.journal.append({ i: r.i, s: 'sent', at: nowIso(d.now), id: f.messageId }, false);
-    else if (f && !f.found) await d.journal.append({ i: r.i, s: 'not-sent', at: nowIso(d.now), error: 'not found on the server' }, false);
-  }
-  await d.journal.sync();
-  return undefined;
 }

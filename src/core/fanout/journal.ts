@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { OperationError } from '../../errors.js';
 
 export interface RunHeader {
   v: 1;
@@ -17,6 +18,9 @@ export interface RunHeader {
   channelId: string;
   idempotencyKey: string;
   total: number;
+  /** The pace the run was started with; a resume keeps it unless told otherwise. */
+  rate?: number;
+  concurrency?: number;
 }
 
 export interface PlannedRecipient {
@@ -25,6 +29,8 @@ export interface PlannedRecipient {
   phone: string;
   name: string;
   values: Record<string, string>;
+  /** The message exactly as rendered and sent as `content`: what reconciliation matches on the server. */
+  text: string;
 }
 
 export type RecipientState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'not-sent';
@@ -43,6 +49,10 @@ export class RunState {
   readonly codes: Uint8Array;
   readonly messageIds = new Map<number, string>();
   readonly errors = new Map<number, string>();
+  /** Lines of the journal that could not be read (file:line: why). A damaged journal is never a reason to send. */
+  readonly damage: string[] = [];
+  /** Whether the journal's opening line was found: without it the journal was lost or emptied. */
+  opened = false;
   // Kept up to date on every event: progress asks for counts after each send.
   private readonly counts = new Array<number>(CODES.length).fill(0);
   constructor(total: number) {
@@ -52,9 +62,13 @@ export class RunState {
   get(i: number): RecipientState {
     return CODES[this.codes[i]!]!;
   }
+  /** Whether everything the journal says can be taken as it stands. */
+  get trusted(): boolean {
+    return this.opened && this.damage.length === 0;
+  }
   apply(e: JournalEvent): void {
-    if (e.i < 0 || e.i >= this.codes.length) return;
     const next = CODES.indexOf(e.s);
+    if (!Number.isInteger(e.i) || e.i < 0 || e.i >= this.codes.length || next < 1) throw new Error(`no such recipient or state (${JSON.stringify(e).slice(0, 80)})`);
     this.counts[this.codes[e.i]!]!--;
     this.counts[next]!++;
     this.codes[e.i] = next;
@@ -92,7 +106,9 @@ export async function createRun(stateDir: string, header: RunHeader, recipients:
     await h.close();
   }
   await rename(tmp, planFile(dir));
-  return Journal.open(dir, header, new RunState(header.total));
+  const journal = await Journal.open(dir, header, new RunState(header.total));
+  await journal.opening();
+  return journal;
 }
 
 export async function readHeader(stateDir: string, runId: string): Promise<{ dir: string; header: RunHeader }> {
@@ -107,7 +123,11 @@ export async function readHeader(stateDir: string, runId: string): Promise<{ dir
   }
 }
 
-/** Replays the journal; an incomplete last line (a write cut by kill -9) is ignored. */
+/**
+ * Replays the journal; an incomplete last line (a write cut by kill -9) is ignored. A line that cannot be read, a
+ * state it does not know, or a missing opening line marks the state untrusted (see RunState.damage) instead of being
+ * skipped in silence: the run then asks the server about every recipient not known to be settled.
+ */
 export async function replay(dir: string, total: number): Promise<RunState> {
   const state = new RunState(total);
   let text = '';
@@ -117,28 +137,57 @@ export async function replay(dir: string, total: number): Promise<RunState> {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   // The piece after the last newline is either empty or a torn write: never a whole event.
-  for (const line of text.split('\n').slice(0, -1)) {
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length - 1; n++) {
+    const line = lines[n]!;
     if (!line) continue;
     try {
-      state.apply(JSON.parse(line) as JournalEvent);
-    } catch {
-      // A damaged line in the middle cannot come from our own appends; skip it rather than stop a resume.
+      const e = JSON.parse(line) as JournalEvent | { open: string };
+      if ('open' in e) state.opened = true;
+      else state.apply(e);
+    } catch (err) {
+      state.damage.push(`${journalFile(dir)}:${n + 1}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   return state;
 }
 
-/** Streams the planned recipients without holding them all in memory. */
+/**
+ * Streams the planned recipients without holding them all in memory. A damaged plan cannot say who is to be sent: it
+ * stops with one line naming the file and the line.
+ */
 export async function* readPlan(dir: string): AsyncGenerator<PlannedRecipient> {
   const rl = createInterface({ input: createReadStream(planFile(dir), 'utf8'), crlfDelay: Infinity });
-  let first = true;
+  let n = 0;
   for await (const line of rl) {
-    if (first) {
-      first = false;
-      continue;
+    if (++n === 1 || !line) continue;
+    let r: PlannedRecipient;
+    try {
+      r = JSON.parse(line) as PlannedRecipient;
+    } catch {
+      throw planDamaged(dir, `line ${n} is not a recipient`);
     }
-    if (line) yield JSON.parse(line) as PlannedRecipient;
+    if (r.i !== n - 2 || typeof r.phone !== 'string' || typeof r.text !== 'string') throw planDamaged(dir, `line ${n} is not recipient ${n - 2}`);
+    yield r;
   }
+}
+
+/** Reads the whole plan once to prove it is complete: every recipient from 0 to total-1, in order. */
+export async function checkPlan(dir: string, total: number): Promise<void> {
+  let count = 0;
+  for await (const _ of readPlan(dir)) count++;
+  if (count !== total) throw planDamaged(dir, `it holds ${count} of ${total} recipients`);
+}
+
+function planDamaged(dir: string, what: string): OperationError {
+  return new OperationError(`The plan of this run is damaged (${planFile(dir)}: ${what}); nothing more was sent.`, {
+    hint: 'Restore the file from a backup, or check who was reached with `wa-cli logs tail RUN` before sending the rest in a new run.',
+  });
+}
+
+/** The runs started for an idempotency key, newest first. */
+export async function runsForKey(stateDir: string, key: string): Promise<RunHeader[]> {
+  return (await listRuns(stateDir)).filter((h) => h.idempotencyKey === key);
 }
 
 export async function listRuns(stateDir: string): Promise<RunHeader[]> {
@@ -195,6 +244,13 @@ export class Journal {
       return this.flush();
     });
     return this.queued;
+  }
+
+  /** The journal's first line, on disk before any send: a journal without it was lost or emptied. */
+  async opening(): Promise<void> {
+    this.state.opened = true;
+    await this.handle.write(`${JSON.stringify({ open: new Date().toISOString() })}\n`);
+    await this.flush();
   }
 
   /** Makes everything appended so far durable. */

@@ -40,15 +40,21 @@ interface KonekwaTemplate {
   message_type?: string;
   created_at?: string;
 }
+/** A message as the documented GET /v1/messages and GET /v1/messages/:id show it; nothing else is read. */
 interface KonekwaMessage {
-  message_id?: string;
   id?: string;
+  session_id?: string;
   recipient?: string;
+  content?: string;
   status?: string;
-  template_id?: string;
-  placeholder_values?: Record<string, string>;
-  queued_at?: string;
+  created_at?: string;
   sent_at?: string;
+}
+/** The documented 202 answer to POST /v1/messages. */
+interface KonekwaQueued {
+  message_id?: string;
+  status?: string;
+  queued_at?: string;
 }
 
 const NO_LISTS = 'Konekwa has no contact lists: send straight from the spreadsheet with `wa-cli broadcast send --file SHEET`.';
@@ -72,14 +78,24 @@ function toTemplate(t: KonekwaTemplate): RemoteTemplate {
 
 function toMessage(m: KonekwaMessage): SentMessage {
   return {
-    id: m.message_id ?? m.id ?? '',
+    id: m.id ?? '',
+    sessionId: m.session_id ?? '',
     recipient: m.recipient ?? '',
     status: m.status ?? 'UNKNOWN',
-    templateId: m.template_id,
-    placeholderValues: m.placeholder_values,
-    queuedAt: m.queued_at,
+    content: m.content,
+    createdAt: m.created_at,
     sentAt: m.sent_at,
   };
+}
+
+/**
+ * Whether a 400 is about the recipient alone (an invalid number), so only that recipient fails. The docs name no
+ * error code for it, so this reads the documented `details` ("Field 'recipient' …") and the message; anything else
+ * (a disconnected session, a bad template, an unknown field) would refuse every later send too and stops the run.
+ */
+function aboutRecipient(err: ApiError): boolean {
+  const text = err.details.messages.join(' ').toLowerCase();
+  return /recipient|phone|number|jid/.test(text) && !/session|template|api key/.test(text);
 }
 
 export class KonekwaProvider implements Provider {
@@ -172,32 +188,36 @@ export class KonekwaProvider implements Provider {
 
   // ---- single messages
 
-  /** One send, reported as an outcome rather than thrown: the fan-out engine decides what to retry. */
-  async sendMessage(m: MessageSend): Promise<SendOutcome> {
+  /** One send, reported as an outcome rather than thrown: the fan-out engine decides what to retry or stop. */
+  async sendMessage(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome> {
     try {
-      const { body } = await this.http.request<KonekwaMessage>({
+      const { body } = await this.http.request<KonekwaQueued>({
         method: 'POST',
         path: '/v1/messages',
         json: {
           session_id: m.sessionId,
           recipient: m.recipient,
           message_type: 'text',
+          content: m.content,
           template_id: m.templateId,
           placeholder_values: m.placeholderValues,
         },
         // The engine paces and retries itself; a second attempt here would hide a 429 from it.
         maxAttempts: 1,
+        ...(signal ? { signal } : {}),
       });
-      const id = body?.message_id ?? body?.id;
-      if (!id) return { kind: 'unknown', error: 'Konekwa accepted the message but returned no message id' };
-      return { kind: 'sent', messageId: id };
+      if (!body?.message_id) return { kind: 'unknown', error: 'Konekwa answered without a message_id' };
+      return { kind: 'sent', messageId: body.message_id };
     } catch (err) {
       if (err instanceof TransportError) {
         if (err.status === 429) return { kind: 'rate-limited', ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
+        // A 5xx stops the run: the next sends would meet the same server. A dropped answer is this message's doubt only.
+        if (err.status !== undefined && err.status >= 500) return { kind: 'stop', error: err.message, maybeActed: err.maybeActed };
         return err.maybeActed ? { kind: 'unknown', error: err.message } : { kind: 'not-sent', error: err.message };
       }
-      if (err instanceof ApiError || err instanceof ApiNotFoundError) return { kind: 'rejected', error: err.message };
-      if (err instanceof ApiAuthError) throw err; // every later send would fail the same way
+      if (err instanceof ApiError && err.details.status === 400 && aboutRecipient(err)) return { kind: 'rejected', error: err.message };
+      // 400 about anything else, 401/403, 404 of the session or template: every later send would be refused alike.
+      if (err instanceof ApiError || err instanceof ApiNotFoundError || err instanceof ApiAuthError) return { kind: 'stop', error: err.message, maybeActed: false };
       throw err;
     }
   }
@@ -207,12 +227,25 @@ export class KonekwaProvider implements Provider {
     return toMessage(body);
   }
 
-  async listMessages(q: { sessionId?: string; since?: string; pageToken?: string }): Promise<{ messages: SentMessage[]; next: string | null }> {
-    const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
-      method: 'GET',
-      path: '/v1/messages',
-      query: { session_id: q.sessionId, direction: 'sent', start_date: q.since, page_size: 100, page_token: q.pageToken },
-    });
-    return { messages: (body?.messages ?? []).map(toMessage), next: body?.next_page_token || null };
+  /**
+   * Every page of GET /v1/messages from `since`. The page size is the documented default (20): no maximum is
+   * documented. The last page's token is not documented either, so a token seen before or an empty page ends it.
+   */
+  async *listMessages(q: { sessionId?: string; since?: string }): AsyncIterable<SentMessage> {
+    const seen = new Set<string>();
+    let token: string | undefined;
+    for (;;) {
+      const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
+        method: 'GET',
+        path: '/v1/messages',
+        query: { session_id: q.sessionId, direction: 'sent', start_date: q.since, page_token: token },
+      });
+      const messages = body?.messages ?? [];
+      for (const m of messages) yield toMessage(m);
+      const next = body?.next_page_token || undefined;
+      if (!next || messages.length === 0 || seen.has(next)) return;
+      seen.add(next);
+      token = next;
+    }
   }
 }

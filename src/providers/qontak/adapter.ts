@@ -205,8 +205,8 @@ export class QontakProvider implements Provider {
   getMessage(_id: string): Promise<SentMessage> {
     return Promise.reject(new CapabilityError('qontak', 'message lookup by id', 'Use `wa-cli logs tail <broadcast-id>`.'));
   }
-  listMessages(): Promise<{ messages: SentMessage[]; next: string | null }> {
-    return Promise.reject(new CapabilityError('qontak', 'message listing', 'Use `wa-cli logs tail <broadcast-id>`.'));
+  listMessages(): AsyncIterable<SentMessage> {
+    throw new CapabilityError('qontak', 'message listing', 'Use `wa-cli logs tail <broadcast-id>`.');
   }
 }
 

@@ -1,17 +1,17 @@
 // Where a broadcast's delivery log comes from: Qontak's log endpoint, or, for a Konekwa fan-out, the local journal
 // with live statuses from GET /v1/messages.
-import type { Context } from '../../cli/context.js';
 import { NotFoundError } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
-import { fromKonekwaStatus, fromQontakLogEntry, type LogEntry } from '../../core/delivery/entry.js';
-import type { PlannedRecipient } from '../../core/fanout/journal.js';
+import { fromKonekwaStatus, fromQontakLogEntry, type LogEntry } from './entry.js';
+import type { PlannedRecipient } from '../fanout/journal.js';
 
 export interface LogSource {
   fetchPage(cursor: string | null): Promise<{ entries: LogEntry[]; next: string | null }>;
   isDone(): Promise<boolean>;
 }
 
-export async function logSource(ctx: Context, provider: Provider, id: string): Promise<LogSource> {
+/** The one delivery-log source of `logs tail`, `logs export` and `broadcast status`. */
+export async function logSource(stateDir: string, provider: Provider, id: string): Promise<LogSource> {
   if (provider.capabilities.broadcastLog) {
     return {
       async fetchPage(cursor) {
@@ -24,18 +24,18 @@ export async function logSource(ctx: Context, provider: Provider, id: string): P
       },
     };
   }
-  return konekwaJournalSource(ctx, provider, id);
+  return konekwaJournalSource(stateDir, provider, id);
 }
 
 const PAGE = 500;
 
-async function konekwaJournalSource(ctx: Context, provider: Provider, runId: string): Promise<LogSource> {
-  const { readHeader, readPlan, replay } = await import('../../core/fanout/journal.js');
+async function konekwaJournalSource(stateDir: string, provider: Provider, runId: string): Promise<LogSource> {
+  const { readHeader, readPlan, replay } = await import('../fanout/journal.js');
   let found;
   try {
-    found = await readHeader(ctx.paths.stateDir, runId);
+    found = await readHeader(stateDir, runId);
   } catch {
-    throw new NotFoundError(`No fan-out run "${runId}" on this machine (${ctx.paths.stateDir}).`, { hint: '`wa-cli broadcast list` shows the runs.' });
+    throw new NotFoundError(`No fan-out run "${runId}" on this machine (${stateDir}).`, { hint: '`wa-cli broadcast list` shows the runs.' });
   }
   const { dir, header } = found;
   // Refreshed at the start of each pass; the pages of that pass read from it, and walk the plan once.
@@ -49,12 +49,8 @@ async function konekwaJournalSource(ctx: Context, provider: Provider, runId: str
       if (start === 0 || !plan) {
         journalState = await replay(dir, header.total);
         statusCache = new Map();
-        let token: string | undefined;
-        do {
-          const page = await provider.listMessages({ sessionId: header.channelId, since: new Date(Date.parse(header.createdAt) - 60_000).toISOString(), ...(token ? { pageToken: token } : {}) });
-          for (const m of page.messages) statusCache.set(m.id, m.status);
-          token = page.next ?? undefined;
-        } while (token);
+        const { CLOCK_SLACK_MS } = await import('../fanout/run.js');
+        for await (const m of provider.listMessages({ sessionId: header.channelId, since: new Date(Date.parse(header.createdAt) - CLOCK_SLACK_MS).toISOString() })) statusCache.set(m.id, m.status);
         plan = readPlan(dir)[Symbol.asyncIterator]();
         for (let skip = 0; skip < start; skip++) if ((await plan.next()).done) break;
       }

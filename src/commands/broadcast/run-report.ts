@@ -1,0 +1,118 @@
+// A Konekwa run as the person sees it: progress while it sends, every unsettled recipient at the end, and one line on
+// what to do next. Also `--resume RUN`, which continues a run by its id.
+import type { Context } from '../../cli/context.js';
+import { ExitCode, NotFoundError, SilentExit } from '../../errors.js';
+import { formatElapsed, spinner } from '../../cli/progress.js';
+import type { Provider } from '../../providers/port.js';
+import type { RunDeps, RunResult } from '../../core/fanout/run.js';
+import type { SendOptions } from './send.js';
+
+/** What a run needs of this command's world, with progress on the spinner; stop it before printing the result. */
+export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps & { stopProgress(): void }> {
+  const spin = await spinner(ctx, 'Sending');
+  return {
+    provider,
+    stateDir: ctx.paths.stateDir,
+    now: ctx.now,
+    sleep: (ms) => ctx.sleep(ms).catch(() => undefined),
+    signal: ctx.signal,
+    settleMs: Number(ctx.env.WA_RECONCILE_SETTLE_MS ?? 2000),
+    onProgress: (p) => {
+      const rate = p.elapsedMs > 0 ? (p.done / p.elapsedMs) * 1000 : 0;
+      const eta = rate > 0 ? formatElapsed(((p.total - p.done) / rate) * 1000) : '—';
+      spin.update(`Sending ${p.done}/${p.total} · ${rate.toFixed(1)}/s · ETA ${eta}${p.failed ? ` · ${p.failed} failed` : ''}`);
+    },
+    stopProgress: () => spin.stop(),
+  };
+}
+
+/** Runs `go` with progress shown, then reports its result. */
+export async function driveAndReport(ctx: Context, provider: Provider, go: (deps: RunDeps) => Promise<RunResult>): Promise<void> {
+  const deps = await runDeps(ctx, provider);
+  let result: RunResult;
+  try {
+    result = await go(deps);
+  } finally {
+    deps.stopProgress();
+  }
+  await renderRun(ctx, result);
+}
+
+export async function resume(ctx: Context, runId: string, opts: SendOptions): Promise<void> {
+  const { inspectRun, continueRun } = await import('../../core/fanout/run.js');
+  const { withSendGuard } = await import('../../core/send/send-guard.js');
+  let header;
+  try {
+    ({ header } = await inspectRun(ctx.paths.stateDir, runId));
+  } catch {
+    throw new NotFoundError(`No fan-out run "${runId}" in ${ctx.paths.stateDir}.`, { hint: '`wa-cli broadcast list` shows the runs on this machine.' });
+  }
+  const provider = await ctx.provider();
+  if (provider.name !== header.provider) throw new NotFoundError(`Run ${runId} was sent through ${header.provider}, but this profile uses ${provider.name}.`);
+  await withSendGuard({ stateDir: ctx.paths.stateDir, key: header.idempotencyKey, now: ctx.now, provider, searchAccount: false, what: 'Not resuming' }, async (prior, ledger) => {
+    if (prior.kind !== 'unfinished' || prior.runId !== runId) {
+      ctx.out.info(`Run ${runId} has nothing left to send.`);
+      return;
+    }
+    const { state } = await inspectRun(ctx.paths.stateDir, runId);
+    const left = header.total - state.count('sent') - state.count('failed');
+    ctx.out.info(`Resuming run ${runId}: ${state.count('sent')} sent, ${state.count('failed')} failed, ${left} to check or send.`);
+    if (!state.trusted) ctx.out.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
+    const go = await ctx.prompter.confirm(`Continue sending to up to ${left} recipient(s)?`, { flag: '--yes' });
+    if (!go) throw new SilentExit(ExitCode.failed);
+    await driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, runId, { ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) }));
+  });
+}
+
+async function renderRun(ctx: Context, res: RunResult): Promise<void> {
+  const { runOutcomes } = await import('../../core/fanout/run.js');
+  const { header: h, summary: r } = res;
+  // Every recipient of a small run; of a large one, those that were not sent.
+  const rows: { row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }[] = [];
+  for await (const o of runOutcomes(res.dir, res.state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
+  const resumeCmd = `wa-cli broadcast send --resume ${h.runId}`;
+  if (ctx.globals.json) {
+    ctx.out.json({
+      id: h.runId,
+      runId: h.runId,
+      name: h.name,
+      createdAt: h.createdAt,
+      status: r.sent + r.failed === r.total ? 'done' : r.interrupted ? 'interrupted' : 'incomplete',
+      total: r.total,
+      sent: r.sent,
+      failed: r.failed,
+      unknown: r.unknown,
+      notSent: r.notSent,
+      checkedWithServer: r.checked,
+      foundOnServer: r.foundOnServer,
+      interrupted: r.interrupted,
+      stopped: r.stopped ?? null,
+      reconcileError: r.reconcileError ?? null,
+      elapsedMs: r.elapsedMs,
+      recipients: rows,
+    });
+  } else {
+    await ctx.out.list(rows, [
+      { header: 'ROW', value: (x) => x.row },
+      { header: 'PHONE', value: (x) => x.phone },
+      { header: 'NAME', value: (x) => x.name },
+      { header: 'STATE', value: (x) => x.state },
+      { header: 'MESSAGE ID', value: (x) => x.messageId },
+      { header: 'ERROR', value: (x) => x.error },
+    ]);
+    if (r.checked) ctx.out.info(`Checked ${r.checked} doubtful recipient(s) with the server: ${r.foundOnServer} had been sent.`);
+    ctx.out.info(`Run ${h.runId}: ${r.sent} sent, ${r.failed} failed, ${r.unknown} unknown, ${r.notSent} not sent, of ${r.total} (${formatElapsed(r.elapsedMs)}).`);
+  }
+  if (r.reconcileError) ctx.out.warn(`could not check unknown outcomes with the server (${r.reconcileError}); they stay unknown and nobody is sent twice.`);
+  if (r.interrupted) {
+    ctx.out.notice(`Interrupted. Run the same command again, or \`${resumeCmd}\`, to continue: recipients already sent are not sent again, and those in doubt are checked with the server first.`);
+    throw new SilentExit(ExitCode.interrupted);
+  }
+  if (r.stopped) {
+    ctx.out.error(`Stopped: ${r.stopped}`);
+    ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
+    throw new SilentExit(ExitCode.failed);
+  }
+  if (r.unknown > 0 || r.notSent > 0) ctx.out.notice(`Some outcomes are not settled. Run the same command again later (or \`${resumeCmd}\`) to check and finish.`);
+  if (r.failed > 0 || r.unknown > 0 || r.notSent > 0) throw new SilentExit(ExitCode.failed);
+}

@@ -1,0 +1,221 @@
+// A Konekwa broadcast as a run: the plan written before the first send, the fan-out driven from the journal, unknown
+// outcomes reconciled with the server on documented fields only, and the ledger told "done" in one place.
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Channel, Provider, RemoteTemplate, SentMessage } from '../../providers/port.js';
+import type { Ledger, LedgerRecord } from '../send/ledger.js';
+import { runFanout, type FanoutSummary, type Progress, type Reconciled } from './engine.js';
+import { checkPlan, createRun, Journal, readHeader, readPlan, replay, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
+
+/** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
+export const DEFAULT_RATE = 1;
+export const DEFAULT_CONCURRENCY = 2;
+/**
+ * How far a listed message's `created_at` may sit before the run's start and still count: the server's clock and
+ * ours differ, and the documented times have whole seconds.
+ */
+export const CLOCK_SLACK_MS = 5 * 60_000;
+
+export interface RunDeps {
+  provider: Provider;
+  stateDir: string;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  signal: AbortSignal;
+  settleMs: number;
+  drainMs?: number;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface RunResult {
+  header: RunHeader;
+  dir: string;
+  state: RunState;
+  summary: FanoutSummary;
+}
+
+export interface NewRun {
+  template: RemoteTemplate;
+  channel: Channel;
+  /** Recipients with their values and the text they will read, streamed into the plan. */
+  recipients: () => Iterable<Omit<PlannedRecipient, 'i'>>;
+  count: number;
+  key: string;
+  name: string;
+  rate: number;
+  concurrency: number;
+  ledgerBase: Omit<LedgerRecord, 'status' | 'at'>;
+}
+
+function newRunId(now: number): string {
+  return `${new Date(now).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Writes the plan and the ledger's "started", then sends. `onCreated` hears the run id before the first send. */
+export async function startRun(d: RunDeps, ledger: Ledger, spec: NewRun, onCreated: (h: RunHeader) => void): Promise<RunResult> {
+  const header: RunHeader = {
+    v: 1,
+    runId: newRunId(d.now()),
+    createdAt: new Date(d.now()).toISOString(),
+    provider: d.provider.name,
+    name: spec.name,
+    templateId: spec.template.id,
+    templateName: spec.template.name,
+    channelId: spec.channel.id,
+    idempotencyKey: spec.key,
+    total: spec.count,
+    rate: spec.rate,
+    concurrency: spec.concurrency,
+  };
+  const journal = await createRun(d.stateDir, header, planned(spec.recipients()));
+  await ledger.record({ ...spec.ledgerBase, at: header.createdAt, status: 'started', runId: header.runId });
+  onCreated(header);
+  return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency });
+}
+
+/** The state of a run as its journal tells it, without sending. */
+export async function inspectRun(stateDir: string, runId: string): Promise<{ dir: string; header: RunHeader; state: RunState }> {
+  const { dir, header } = await readHeader(stateDir, runId);
+  return { dir, header, state: await replay(dir, header.total) };
+}
+
+export const isFinished = (h: RunHeader, s: RunState): boolean => s.trusted && s.count('sent') + s.count('failed') === h.total;
+
+/**
+ * Continues an unfinished run: its own pace unless a new one is given; every recipient whose outcome is in doubt
+ * (or, with a damaged journal, every unsettled one) is looked up on the server before anything is sent.
+ */
+export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pace: { rate?: number; concurrency?: number }): Promise<RunResult> {
+  const { dir, header } = await readHeader(d.stateDir, runId);
+  await checkPlan(dir, header.total);
+  const state = await replay(dir, header.total);
+  const journal = await Journal.open(dir, header, state);
+  if (!state.opened) await journal.opening();
+  return drive(d, ledger, journal, {
+    rate: pace.rate ?? header.rate ?? DEFAULT_RATE,
+    concurrency: pace.concurrency ?? header.concurrency ?? DEFAULT_CONCURRENCY,
+    lastActivityAt: await lastWrite(dir),
+  });
+}
+
+async function lastWrite(dir: string): Promise<number | undefined> {
+  try {
+    return (await stat(path.join(dir, 'journal.jsonl'))).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate: number; concurrency: number; lastActivityAt?: number }): Promise<RunResult> {
+  const h = journal.header;
+  let summary: FanoutSummary;
+  try {
+    summary = await runFanout({
+      journal,
+      plan: () => readPlan(journal.dir),
+      send: (r, signal) => d.provider.sendMessage({ sessionId: h.channelId, recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
+      reconcile: (rs) => reconcileByContent(d.provider.listMessages({ sessionId: h.channelId, since: new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString() }), h, rs),
+      rate: pace.rate,
+      concurrency: pace.concurrency,
+      now: d.now,
+      sleep: d.sleep,
+      signal: d.signal,
+      settleMs: d.settleMs,
+      ...(d.drainMs !== undefined ? { drainMs: d.drainMs } : {}),
+      ...(pace.lastActivityAt !== undefined ? { lastActivityAt: pace.lastActivityAt } : {}),
+      ...(d.onProgress ? { onProgress: d.onProgress } : {}),
+    });
+  } finally {
+    await journal.close();
+  }
+  // The key is done only when every recipient has settled; until then a re-run of the same command continues.
+  if (summary.sent + summary.failed === summary.total && !summary.interrupted) {
+    await ledger.record({ key: h.idempotencyKey, at: new Date(d.now()).toISOString(), status: 'done', provider: h.provider, template: h.templateName, target: `run:${h.runId}`, recipients: h.total, runId: h.runId });
+  }
+  return { header: h, dir: journal.dir, state: journal.state, summary };
+}
+
+function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>): Generator<PlannedRecipient> {
+  let i = 0;
+  for (const r of recipients) yield { i: i++, row: r.row, phone: r.phone, name: r.name, values: r.values, text: r.text };
+}
+
+/**
+ * Finds, among the messages the session sent since the run began, the ones these recipients got. Only documented
+ * fields are compared (konekwa-api.txt, GET /v1/messages): `recipient`, the exact `content` (the text wa-cli rendered
+ * and sent) and `created_at` at or after the run's start, less the clock slack. A match is sent; no match, once the
+ * server has had time to record what it accepted, is not sent.
+ */
+export async function reconcileByContent(messages: AsyncIterable<SentMessage>, h: RunHeader, rs: PlannedRecipient[]): Promise<Map<number, Reconciled>> {
+  const wanted = new Map<string, PlannedRecipient>();
+  for (const r of rs) wanted.set(r.phone, r);
+  const since = Date.parse(h.createdAt) - CLOCK_SLACK_MS;
+  const out = new Map<number, Reconciled>();
+  for await (const m of messages) {
+    const r = wanted.get(m.recipient);
+    if (!r || out.has(r.i) || m.content !== r.text) continue;
+    const at = m.createdAt ? Date.parse(m.createdAt) : Number.NaN;
+    if (Number.isNaN(at) || at < since) continue;
+    out.set(r.i, { found: true, messageId: m.id });
+  }
+  for (const r of rs) if (!out.has(r.i)) out.set(r.i, { found: false });
+  return out;
+}
+
+/** Every recipient of a run with what became of it (for tables and --json). */
+export async function* runOutcomes(dir: string, state: RunState): AsyncGenerator<{ row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }> {
+  for await (const p of readPlan(dir)) {
+    const s = state.get(p.i);
+    yield {
+      row: p.row,
+      phone: p.phone,
+      name: p.name,
+      state: s === 'sending' ? 'unknown' : s === 'pending' ? 'not-sent' : s,
+      messageId: state.messageIds.get(p.i) ?? null,
+      error: state.errors.get(p.i) ?? null,
+    };
+  }
+}
+
+export interface RunListing {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** done: every recipient settled; unfinished: a re-run of the same command (or --resume) continues it. */
+  status: 'done' | 'unfinished' | 'damaged';
+  template: string;
+  idempotencyKey: string;
+  total: number;
+  sent: number;
+  failed: number;
+  resume: string | null;
+}
+
+/** Every run on this machine with where it stands, newest first. */
+export async function listRunStates(stateDir: string): Promise<RunListing[]> {
+  const { listRuns } = await import('./journal.js');
+  const out: RunListing[] = [];
+  for (const h of await listRuns(stateDir)) {
+    let state: RunState | undefined;
+    try {
+      state = (await inspectRun(stateDir, h.runId)).state;
+    } catch {
+      state = undefined;
+    }
+    const status = !state ? 'damaged' : isFinished(h, state) ? 'done' : 'unfinished';
+    out.push({
+      id: h.runId,
+      name: h.name,
+      createdAt: h.createdAt,
+      status,
+      template: h.templateName,
+      idempotencyKey: h.idempotencyKey,
+      total: h.total,
+      sent: state?.count('sent') ?? 0,
+      failed: state?.count('failed') ?? 0,
+      resume: status === 'done' ? null : `wa-cli broadcast send --resume ${h.runId}`,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+// Preparing a send: the template and channel resolved, the audience read, every recipient's values checked, the key
+// and the summary computed. Nothing is sent here; a refusal comes back with every problem and its row.
+import { createHash } from 'node:crypto';
+import { NotFoundError, OperationError, UsageError } from '../../errors.js';
+import { CapabilityError, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
+import type { ContactReport } from '../contacts/index.js';
+import { defaultIdempotencyKey } from './ledger.js';
+import { parseParams } from './params.js';
+import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
+import { pickChannel, pickTemplate } from './resolve.js';
+import { sendRules } from './rules.js';
+
+export interface SendRequest {
+  template: string;
+  list?: string | undefined;
+  file?: string | undefined;
+  to?: string | undefined;
+  toName?: string | undefined;
+  channel?: string | undefined;
+  param: string[];
+  language?: string | undefined;
+  name?: string | undefined;
+  schedule?: string | undefined;
+  idempotencyKey?: string | undefined;
+  skipInvalid?: boolean | undefined;
+  country?: string | undefined;
+}
+
+export interface PrepareDeps {
+  provider: Provider;
+  now: () => number;
+  defaults: { channel?: string | undefined; language?: string | undefined; country?: string | undefined; costPerMessage?: number | undefined };
+  /** Reads and validates a spreadsheet (the country and sheet already chosen). */
+  loadFile: (file: string) => Promise<ContactReport>;
+  /** Normalises one phone number; a one-line reason when it cannot. */
+  normalisePhone: (text: string, country: string) => Promise<{ ok: true; phone: string } | { ok: false; message: string }>;
+}
+
+export interface Audience {
+  kind: 'list' | 'file' | 'to';
+  /** What the idempotency key covers: the list id, the file's normalised content, the number. */
+  target: string;
+  /** Iterated more than once (checks, preview, plan) without holding a copy. */
+  contacts: () => Iterable<Contact>;
+  columns: string[];
+  report?: ContactReport;
+  skippedRows: number;
+}
+
+export interface PreparedSend {
+  template: RemoteTemplate;
+  channel: Channel;
+  audience: Audience;
+  mapping: Mapping;
+  checked: CheckedRecipients;
+  /** bulk: Qontak sends a list server-side; direct: one Qontak message; fanout: one request per recipient (Konekwa). */
+  mode: 'bulk' | 'direct' | 'fanout';
+  count: number;
+  key: string;
+  name: string;
+  sendAt: string | undefined;
+  summary: SendSummary;
+}
+
+export interface SendSummary {
+  template: string;
+  channel: string;
+  recipients: number;
+  skipped: number;
+  cost: string;
+  schedule: string;
+  idempotencyKey: string;
+  preview: { to: string; name: string; text: string }[];
+}
+
+/** Problems that stop a send before anything leaves, with the flag that would send to the others instead. */
+export class SendRefused extends OperationError {
+  constructor(
+    readonly problems: SendProblem[],
+    what: string,
+    readonly flag?: string,
+  ) {
+    super(`Nothing was sent: ${what}.`, flag ? { hint: `Fix them, or pass ${flag} to send to the others.` } : {});
+  }
+}
+
+const PREVIEW = 3;
+
+export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<PreparedSend> {
+  const { provider } = d;
+  const targets = [req.list, req.file, req.to].filter((t) => t !== undefined).length;
+  if (targets !== 1) throw new UsageError('Give exactly one of --list ID, --file SHEET or --to PHONE.');
+  if (req.list && !provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists', 'Send from a spreadsheet with --file instead.');
+  if (req.schedule && (!provider.capabilities.scheduling || req.to)) {
+    throw new UsageError(`--schedule works for Qontak list and spreadsheet sends only${provider.capabilities.scheduling ? '' : `; ${provider.name} cannot schedule`}.`);
+  }
+  const sendAt = req.schedule ? parseSchedule(req.schedule, d.now()) : undefined;
+
+  const template = await resolveTemplate(provider, req.template, req.language ?? d.defaults.language);
+  const channel = await resolveChannel(provider, req.channel, d.defaults.channel);
+  const params = parseParams(req.param);
+  const audience = await loadAudience(d, req);
+
+  const mode = !provider.capabilities.bulkBroadcast ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
+  const { mapping, problems: mappingProblems } = buildMapping(template, params, audience.columns, sendRules);
+  const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules) : [])];
+  if (problems.length > 0) throw new SendRefused(problems, 'the parameters do not fit the template');
+  const checked = checkRecipients(template, audience.contacts, mapping, sendRules);
+  if (checked.problems.length > 0 && (!req.skipInvalid || audience.kind === 'list')) {
+    throw new SendRefused(checked.problems, `${checked.invalidRows} recipient(s) would get a broken message`, audience.kind === 'list' ? undefined : '--skip-invalid');
+  }
+  const count = checked.count;
+  if (count === 0) throw new OperationError('No recipient is left to send to.');
+  const preview: Recipient[] = [];
+  for (const r of checked.recipients()) if (preview.push(r) >= PREVIEW) break;
+
+  const key =
+    req.idempotencyKey ??
+    defaultIdempotencyKey({
+      provider: provider.name,
+      templateId: template.id,
+      language: template.language,
+      target: audience.target,
+      params: Object.fromEntries([...mapping.sources].map(([k, s]) => [k, s.kind === 'column' ? s.column : `:${s.text}`])),
+    });
+  const name = req.name ?? `${template.name}-${new Date(d.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+  const summary: SendSummary = {
+    template: `${template.name}${template.language ? ` (${template.language})` : ''}`,
+    channel: `${channel.name} ${channel.id}`,
+    recipients: count,
+    skipped: audience.skippedRows + checked.invalidRows,
+    cost: costEstimate(count, d.defaults.costPerMessage ?? DEFAULT_COST_PER_MESSAGE),
+    schedule: sendAt ?? 'now',
+    idempotencyKey: key,
+    preview: preview.map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),
+  };
+  return { template, channel, audience, mapping, checked, mode, count, key, name, sendAt, summary };
+}
+
+/** The text a recipient reads: what a fan-out sends as `content` and reconciles on. */
+export const renderFor = (template: RemoteTemplate, values: Record<string, string>): string => sendRules.render(template.body, values);
+
+function parseSchedule(value: string, now: number): string {
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) || Number.isNaN(at)) throw new UsageError(`--schedule "${value}" is not an ISO 8601 time such as 2026-12-01T09:00:00+07:00.`);
+  if (!/(Z|[+-]\d{2}:?\d{2})$/.test(value)) throw new UsageError(`--schedule "${value}" has no time zone; add one (e.g. +07:00 for WIB, or Z).`);
+  if (at <= now) throw new UsageError(`--schedule ${value} is in the past.`);
+  return value;
+}
+
+async function resolveTemplate(provider: Provider, nameOrId: string, language: string | undefined): Promise<RemoteTemplate> {
+  const candidates: RemoteTemplate[] = [];
+  if (/^[0-9a-f-]{36}$/i.test(nameOrId) || nameOrId.startsWith('tpl_')) {
+    try {
+      candidates.push(await provider.getTemplate(nameOrId));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  if (candidates.length === 0) for await (const t of provider.listTemplates({ query: nameOrId })) if (t.name === nameOrId) candidates.push(t);
+  const pick = pickTemplate(candidates, nameOrId, language);
+  if (pick.ok) return pick.value;
+  if (pick.reason === 'not-found') throw new NotFoundError(pick.message, { hint: '`wa-cli templates list` shows them.' });
+  if (pick.reason === 'ambiguous') throw new UsageError(pick.message);
+  throw new OperationError(pick.message);
+}
+
+async function resolveChannel(provider: Provider, flag: string | undefined, profileDefault: string | undefined): Promise<Channel> {
+  const pick = pickChannel(await provider.listChannels(), flag, profileDefault);
+  if (pick.ok) return pick.value;
+  if (pick.reason === 'not-found') throw new NotFoundError(pick.message);
+  if (pick.reason === 'ambiguous') throw new UsageError(pick.message);
+  throw new OperationError(pick.message);
+}
+
+async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience> {
+  if (req.to !== undefined) {
+    const country = (req.country ?? d.defaults.country ?? 'ID').toUpperCase();
+    const phone = await d.normalisePhone(req.to, country);
+    if (!phone.ok) throw new UsageError(`--to ${req.to}: ${phone.message}.`);
+    return {
+      kind: 'to',
+      target: `to:${phone.phone}`,
+      contacts: () => [{ row: 1, phone: phone.phone, name: req.toName ?? '', variables: {} }],
+      columns: [],
+      skippedRows: 0,
+    };
+  }
+  if (req.file !== undefined) {
+    const report = await d.loadFile(req.file);
+    if (report.invalid > 0 && !req.skipInvalid) {
+      const problems: SendProblem[] = report.problems.filter((p) => p.severity === 'error').map((p) => ({ ...(p.rowNumber ? { row: p.rowNumber } : {}), ruleId: p.code, message: p.message }));
+      throw new SendRefused(problems, `${report.file} has ${report.invalid} invalid row(s)`, '--skip-invalid');
+    }
+    const { toCsvBuffer } = await import('../contacts/index.js');
+    const digest = createHash('sha256').update(toCsvBuffer(report)).digest('hex').slice(0, 16);
+    return {
+      kind: 'file',
+      target: `file:${digest}`,
+      contacts: function* () {
+        for (const c of report.valid) yield { row: c.rowNumber, phone: c.phone_number, name: c.full_name, variables: c.variables };
+      },
+      columns: report.variableNames,
+      report,
+      skippedRows: report.invalid + report.duplicates.length,
+    };
+  }
+  const list = await d.provider.getContactList(req.list!);
+  if (list.progress !== 'success') throw new OperationError(`Contact list ${list.id} is ${list.progress}, not ready to send to.`);
+  const contacts: Contact[] = [];
+  let row = 1;
+  for await (const c of d.provider.listContacts(list.id)) contacts.push({ row: ++row, phone: c.phone, name: c.name, variables: c.variables });
+  return { kind: 'list', target: `list:${list.id}`, contacts: () => contacts, columns: list.variables, skippedRows: 0 };
+}

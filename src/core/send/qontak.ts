@@ -1,0 +1,81 @@
+// Sending through Qontak's own endpoints: a list or an uploaded spreadsheet with the bulk endpoint, one number with
+// the direct endpoint. The ledger holds the key before the call; only a certain refusal frees it.
+import { OperationError, TransientError, WaError } from '../../errors.js';
+import { TransportError } from '../../providers/errors.js';
+import type { ContactList, Provider } from '../../providers/port.js';
+import type { ContactReport } from '../contacts/index.js';
+import type { Ledger, LedgerRecord } from './ledger.js';
+import type { PreparedSend } from './prepare.js';
+
+export interface QontakSendDeps {
+  provider: Provider;
+  now: () => number;
+  /** Uploads the checked rows of a spreadsheet as a contact list and waits until it is processed. */
+  uploadList: (report: ContactReport, name: string) => Promise<ContactList>;
+}
+
+export interface QontakSendResult {
+  id: string;
+  name: string;
+  status: string;
+  recipients: number;
+}
+
+export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Ledger): Promise<QontakSendResult> {
+  const base: Omit<LedgerRecord, 'status' | 'at'> = { key: p.key, provider: d.provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count };
+  const at = () => new Date(d.now()).toISOString();
+  await ledger.record({ ...base, at: at(), status: 'started' });
+  let result: QontakSendResult;
+  try {
+    result = p.mode === 'bulk' ? await bulk(d, p) : await direct(d, p);
+  } catch (err) {
+    // Only a send the server certainly refused frees the key; one that may have gone through keeps it taken.
+    const maybeActed = !(err instanceof WaError) || (err instanceof TransportError && err.maybeActed);
+    await ledger.record({ ...base, at: at(), status: maybeActed ? 'unknown' : 'failed', detail: err instanceof Error ? err.message : String(err) });
+    if (maybeActed && err instanceof WaError) {
+      throw new TransientError(`${err.message} The outcome is unknown, so key ${p.key} stays taken.`, {
+        hint: 'Check `wa-cli broadcast list` (or a recipient\'s phone) before sending again; a new --idempotency-key sends to everyone again.',
+      });
+    }
+    throw err;
+  }
+  await ledger.record({ ...base, at: at(), status: 'done', broadcastId: result.id });
+  return result;
+}
+
+async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResult> {
+  const name = `${p.name} [${p.key}]`;
+  let listId: string;
+  if (p.audience.kind === 'file') {
+    // Only the recipients that passed the send-time checks go into the list: the server sends to all of it.
+    const report = p.audience.report!;
+    const list = await d.uploadList({ ...report, valid: report.valid.filter((c) => !p.checked.failedRows.has(c.rowNumber)) }, name);
+    listId = list.id;
+  } else {
+    listId = p.audience.target.slice('list:'.length);
+  }
+  if (!listId) throw new OperationError('The contact list upload did not succeed; nothing was sent.');
+  const b = await d.provider.sendBulk({
+    name,
+    templateId: p.template.id,
+    contactListId: listId,
+    channelId: p.channel.id,
+    ...(p.template.language ? { language: p.template.language } : {}),
+    body: [...p.mapping.sources].map(([key, s]) => ({ key, value: s.kind === 'column' ? s.column : '' })),
+    ...(p.sendAt ? { sendAt: p.sendAt } : {}),
+  });
+  return { id: b.id, name: b.name || name, status: b.status, recipients: p.count };
+}
+
+async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResult> {
+  const recipient = p.checked.recipients().next().value!;
+  const r = await d.provider.sendDirect({
+    toName: recipient.name || recipient.phone,
+    toNumber: recipient.phone,
+    templateId: p.template.id,
+    channelId: p.channel.id,
+    language: p.template.language,
+    body: [...p.mapping.sources].map(([key, s]) => ({ key, valueText: recipient.values[key] ?? '', value: s.kind === 'column' ? s.column : `param_${key}` })),
+  });
+  return { id: r.id, name: `direct ${recipient.phone}`, status: 'todo', recipients: 1 };
+}

@@ -1,0 +1,74 @@
+// One guard around every send: the lock that keeps overlapping runs apart, then what the key has done before. A key
+// that finished refuses (exit 5, saying what was sent and when); a Konekwa run it started and did not finish is handed
+// back so the same command continues it.
+import { ConflictError } from '../../errors.js';
+import type { Provider } from '../../providers/port.js';
+import { inspectRun, isFinished } from '../fanout/run.js';
+import { runsForKey } from '../fanout/journal.js';
+import { findKeyUse, lockFile } from './guard.js';
+import { Ledger } from './ledger.js';
+import { acquireLock, LockHeldError } from './lock.js';
+
+export interface GuardSpec {
+  stateDir: string;
+  key: string;
+  now: () => number;
+  provider: Provider;
+  /** Look for the key on the account too (Qontak writes it into the broadcast name). */
+  searchAccount: boolean;
+  /** What is being refused, for the message ("Not sending", "Not resuming"). */
+  what: string;
+}
+
+/** Nothing was sent with the key, or a run of it is unfinished and must be continued rather than started again. */
+export type Prior = { kind: 'fresh' } | { kind: 'unfinished'; runId: string };
+
+const NEW_KEY_WARNING = 'A new --idempotency-key sends to every recipient again; use one only if that is what you want.';
+
+export async function withSendGuard<T>(g: GuardSpec, body: (prior: Prior, ledger: Ledger) => Promise<T>): Promise<T> {
+  let release: () => Promise<void>;
+  try {
+    release = await acquireLock(lockFile(g.stateDir, g.key), g.now);
+  } catch (err) {
+    if (err instanceof LockHeldError) {
+      const h = err.holder;
+      throw new ConflictError(`${g.what}: key ${g.key} is in progress: pid ${h.pid} on host ${h.host} since ${h.startedAt}.`, {
+        hint: 'Wait for that run to end; a later run of the same command continues whatever it leaves unfinished.',
+      });
+    }
+    throw err;
+  }
+  try {
+    const ledger = new Ledger(g.stateDir);
+    return await body(await priorUse(g, ledger), ledger);
+  } finally {
+    await release();
+  }
+}
+
+async function priorUse(g: GuardSpec, ledger: Ledger): Promise<Prior> {
+  const use = await findKeyUse(ledger, g.provider, g.key, g.searchAccount);
+  if (use?.where === 'account') {
+    const b = use.broadcast;
+    throw new ConflictError(`Already sent with idempotency key ${g.key}: broadcast ${b.id} "${b.name}" created ${b.createdAt ?? '(unknown time)'}, found on the account.`, { hint: NEW_KEY_WARNING });
+  }
+  // The run folders carry their key: a lost ledger still knows a run of it.
+  const runId = use?.record.runId ?? (await runsForKey(g.stateDir, g.key))[0]?.runId;
+  if (runId) {
+    const run = await inspectRun(g.stateDir, runId);
+    if (!isFinished(run.header, run.state)) return { kind: 'unfinished', runId };
+    const s = run.state;
+    throw new ConflictError(
+      `Already sent with idempotency key ${g.key}: run ${runId} started ${run.header.createdAt}, ${run.header.templateName} to ${run.header.total} recipient(s): ${s.count('sent')} sent, ${s.count('failed')} failed.`,
+      { hint: NEW_KEY_WARNING },
+    );
+  }
+  if (!use) return { kind: 'fresh' };
+  const r = use.record;
+  if (r.status === 'done') {
+    throw new ConflictError(`Already sent with idempotency key ${g.key}: ${r.template} to ${r.recipients} recipient(s) at ${r.at}${r.broadcastId ? `, broadcast ${r.broadcastId}` : ''}.`, { hint: NEW_KEY_WARNING });
+  }
+  throw new ConflictError(`A send with idempotency key ${g.key} has an unknown outcome (${r.status} at ${r.at}, ${r.template} to ${r.recipients} recipient(s)): it may have gone out.`, {
+    hint: `Check with \`wa-cli broadcast list\` or a recipient's phone first. ${NEW_KEY_WARNING}`,
+  });
+}
