@@ -5,7 +5,6 @@ import { ExitCode, NotFoundError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
 import type { RunDeps, RunResult } from '../../core/fanout/run.js';
-import type { SendOptions } from './send.js';
 
 /** What a run needs of this command's world, with progress on the spinner; stop it before printing the result. */
 export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps & { stopProgress(): void }> {
@@ -38,7 +37,7 @@ export async function driveAndReport(ctx: Context, provider: Provider, go: (deps
   await renderRun(ctx, result);
 }
 
-export async function resume(ctx: Context, runId: string, opts: SendOptions): Promise<void> {
+export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }): Promise<void> {
   const { inspectRun, continueRun } = await import('../../core/fanout/run.js');
   const { withSendGuard } = await import('../../core/send/send-guard.js');
   let header;
@@ -60,7 +59,7 @@ export async function resume(ctx: Context, runId: string, opts: SendOptions): Pr
     if (!state.trusted) ctx.out.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
     const go = await ctx.prompter.confirm(`Continue sending to up to ${left} recipient(s)?`, { flag: '--yes' });
     if (!go) throw new SilentExit(ExitCode.failed);
-    await driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, runId, { ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) }));
+    await driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, runId, pace));
   });
 }
 

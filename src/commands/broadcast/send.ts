@@ -19,7 +19,7 @@ export interface SendOptions extends Partial<SendRequest> {
 export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   if (opts.resume) {
     const { resume } = await import('./run-report.js');
-    return resume(ctx, opts.resume, opts);
+    return resume(ctx, opts.resume, pace(opts));
   }
   if (!opts.template) throw new UsageError('--template is required (the template name or id to send).');
   if (!opts.dryRun && !ctx.globals.yes && !ctx.prompter.canPrompt) {
