@@ -61,6 +61,14 @@ export class Output {
     if (!this.ctx.globals.quiet) this.ctx.stderr.write(`${message}\n`);
   }
 
+  /**
+   * A line -q does not silence: what the person needs to act on later (an interruption, the id or command to resume
+   * with). Not an error, so no prefix.
+   */
+  notice(message: string): void {
+    this.ctx.stderr.write(`${message}\n`);
+  }
+
   warn(message: string): void {
     this.ctx.stderr.write(`warning: ${message}\n`);
   }
