@@ -89,3 +89,12 @@ test('logs tail shows times in the zone TZ names with the offset, and --json car
     assert.match(e.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/);
   }
 });
+
+test('--help shows duration defaults as typed (10m, 5s), never milliseconds', async () => {
+  const upload = await runCli(['contacts', 'upload', '--help']);
+  assert.match(upload.stdout, /--timeout <duration>.*\(default: 10m\)/s);
+  assert.doesNotMatch(upload.stdout, /600000/);
+  const tail = await runCli(['logs', 'tail', '--help']);
+  assert.match(tail.stdout, /\(default: 5s\)/);
+  assert.match(tail.stdout.replace(/\s+/g, ' '), /a bare number is seconds/);
+});

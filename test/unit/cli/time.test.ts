@@ -22,3 +22,15 @@ test('missing and unreadable values pass through; an unknown TZ falls back to th
   assert.equal(t.text('soon'), 'soon');
   assert.equal(timeFormat({ TZ: 'Not/AZone' }).zone, Intl.DateTimeFormat().resolvedOptions().timeZone);
 });
+
+test('durations: defaults are shown as typed, and a bare number is seconds everywhere', async () => {
+  const { formatDuration, parseDuration } = await import('../../../src/cli/command-kit.js');
+  assert.equal(formatDuration(600_000), '10m');
+  assert.equal(formatDuration(5000), '5s');
+  assert.equal(formatDuration(3_600_000), '1h');
+  assert.equal(formatDuration(1500), '1500ms');
+  const p = parseDuration('--timeout');
+  assert.equal(p('600'), 600_000);
+  assert.equal(p('10m'), 600_000);
+  assert.equal(p(formatDuration(90_000)), 90_000);
+});
