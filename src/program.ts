@@ -221,7 +221,11 @@ function registerSandbox(program: Command, ctx: Context): void {
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', positiveInt('--port'))
     .addHelpText(
       'after',
-      examples('wa-cli sandbox --port 8787', 'eval "$(wa-cli sandbox --port 8787 --json | jq -r .exports)"  # in another shell'),
+      examples(
+        'wa-cli sandbox --port 8787',
+        'wa-cli sandbox --port 8787 --json > sandbox.json &  # in the background; it runs until stopped',
+        'eval "$(jq -r \'.exports["qontak-hmac"]\' sandbox.json)"  # then wa-cli talks to the sandbox',
+      ),
     )
     .action(lazyAction(ctx, () => import('./commands/sandbox/run.js')));
 }
