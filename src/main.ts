@@ -26,8 +26,13 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (err instanceof SilentExit) return err.exitCode;
-  if (ctx.signal.aborted && !(err instanceof WaError && !(err instanceof InterruptedError))) {
-    ctx.out.error('interrupted.');
+  // An interruption is the person's choice, not a failure: one plain line, exit 130.
+  if (err instanceof InterruptedError) {
+    ctx.out.notice(err.message && err.message !== 'interrupted' && err.message !== 'terminated' ? err.message : 'Interrupted.');
+    return ExitCode.interrupted;
+  }
+  if (ctx.signal.aborted && !(err instanceof WaError)) {
+    ctx.out.notice('Interrupted.');
     return ExitCode.interrupted;
   }
   if (err instanceof WaError) {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './cli/context.js';
-import { collect, examples, lazyAction, parseDuration, positiveInt } from './cli/command-kit.js';
+import { collect, durationOption, examples, lazyAction, positiveInt } from './cli/command-kit.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -116,7 +116,7 @@ function registerContacts(program: Command, ctx: Context): void {
     .option('--skip-invalid', 'upload the valid rows and report the rest, instead of refusing')
     .option('--split', 'split a list larger than one upload allows into numbered lists')
     .option('--no-wait', 'print the list id and return without waiting for processing')
-    .option('--timeout <duration>', 'how long to wait for processing', parseDuration('--timeout'), 600_000)
+    .addOption(durationOption('--timeout <duration>', 'how long to wait for processing', 600_000))
     .option('--dry-run', 'do everything but the upload')
     .addHelpText('after', examples('wa-cli contacts upload customers.xlsx --name nov-promo', 'wa-cli contacts upload big.csv --name q4 --split --timeout 20m'))
     .action(lazyAction(ctx, () => import('./commands/contacts/upload.js')));
@@ -196,7 +196,7 @@ function registerLogs(program: Command, ctx: Context): void {
     .description('print the delivery log, one line per recipient; --follow prints each change as it happens')
     .argument('<broadcast-id>', 'Qontak broadcast id, or the run id of a Konekwa fan-out')
     .option('--follow', 'keep polling and print each new entry and status change once')
-    .option('--interval <duration>', 'polling interval while following (backs off while nothing changes)', parseDuration('--interval'), 5000)
+    .addOption(durationOption('--interval <duration>', 'polling interval while following (backs off while nothing changes)', 5000))
     .option('--status <list>', 'only these statuses, e.g. failed,read')
     .option('--until-done', 'stop following when the broadcast is done and nothing is pending')
     .option('--fail-on-failed', 'exit 1 if any entry failed')
@@ -221,7 +221,11 @@ function registerSandbox(program: Command, ctx: Context): void {
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', positiveInt('--port'))
     .addHelpText(
       'after',
-      examples('wa-cli sandbox --port 8787', 'eval "$(wa-cli sandbox --port 8787 --json | jq -r .exports)"  # in another shell'),
+      examples(
+        'wa-cli sandbox --port 8787',
+        'wa-cli sandbox --port 8787 --json > sandbox.json &  # in the background; it runs until stopped',
+        'eval "$(jq -r \'.exports["qontak-hmac"]\' sandbox.json)"  # then wa-cli talks to the sandbox',
+      ),
     )
     .action(lazyAction(ctx, () => import('./commands/sandbox/run.js')));
 }

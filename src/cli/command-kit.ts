@@ -37,6 +37,20 @@ export function parseDuration(flag: string) {
   };
 }
 
+/** A duration as one would type it back: 600000 → "10m", 5000 → "5s", 1500 → "1500ms". */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+/** A duration option whose default shows in --help as it is typed ("10m"), never as milliseconds. */
+export function durationOption(flags: string, description: string, defaultMs: number): Option {
+  const flag = flags.split(/[ ,]/)[0]!;
+  return new Option(flags, `${description} (30s, 5m, 1h; a bare number is seconds)`).argParser(parseDuration(flag)).default(defaultMs, formatDuration(defaultMs));
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

@@ -61,7 +61,10 @@ export class Output {
     if (!this.ctx.globals.quiet) this.ctx.stderr.write(`${message}\n`);
   }
 
-  /** Said even with -q: what a person needs to carry on (a run id to resume, an interruption). */
+  /**
+   * A line -q does not silence: what the person needs to act on later (an interruption, the id or command to resume
+   * with). Not an error, so no prefix.
+   */
   notice(message: string): void {
     this.ctx.stderr.write(`${message}\n`);
   }

@@ -76,3 +76,25 @@ test('logs export carries sent, delivered and read times from the log entries', 
     assert.ok(c[6]! <= c[7]! && c[7]! <= c[8]!);
   }
 });
+
+test('logs tail shows times in the zone TZ names with the offset, and --json carries ISO 8601 with that offset', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 3, startAtMs: Date.now() - 3_600_000 });
+  const text = await runCli(['logs', 'tail', b.id], { env: bed.env('qontak-hmac', { TZ: 'Asia/Jakarta' }) });
+  assert.equal(text.code, 0, text.stderr);
+  const lines = text.stdout.trim().split('\n');
+  assert.ok(lines.length > 0);
+  for (const l of lines) assert.match(l.split('\t')[0]!, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \+07:00$/);
+  const json = await runCli(['--json', 'logs', 'tail', b.id], { env: bed.env('qontak-hmac', { TZ: 'Asia/Jakarta' }) });
+  for (const e of json.stdout.trim().split('\n').map((l) => JSON.parse(l))) {
+    assert.match(e.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+07:00$/);
+  }
+});
+
+test('--help shows duration defaults as typed (10m, 5s), never milliseconds', async () => {
+  const upload = await runCli(['contacts', 'upload', '--help']);
+  assert.match(upload.stdout, /--timeout <duration>.*\(default: 10m\)/s);
+  assert.doesNotMatch(upload.stdout, /600000/);
+  const tail = await runCli(['logs', 'tail', '--help']);
+  assert.match(tail.stdout, /\(default: 5s\)/);
+  assert.match(tail.stdout.replace(/\s+/g, ' '), /a bare number is seconds/);
+});

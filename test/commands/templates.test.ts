@@ -37,10 +37,27 @@ test('templates validate --remote reports the seeded bad templates and exits 1',
   assert.ok(bad.spasi_ganda!.includes('double-space'));
   assert.ok(bad.urutan_salah!.includes('placeholder-sequence'));
   assert.ok(bad.terlalu_panjang!.includes('body-length'));
+  // Qontak's own approved templates are never failed by local rules: what they trip is shown as a warning.
+  const approved = report.templates.filter((t) => bed.sandbox.state.templates.some((s) => s.name === t.name && s.status === 'APPROVED'));
+  assert.ok(approved.some((t) => t.name === 'otp_login'));
+  assert.ok(approved.every((t) => t.findings.every((f) => f.severity === 'warning')), JSON.stringify(approved.filter((t) => t.findings.length)));
+});
+
+test('templates validate --remote on Konekwa applies only the rules for Konekwa templates: no name or review rules, a double space warns', async () => {
   const konekwa = await runCli(['templates', 'validate', '--remote'], { env: bed.env('konekwa') });
-  assert.equal(konekwa.code, 1);
-  assert.match(konekwa.stdout, /Salam_Pagi.*name-charset|name-charset Salam_Pagi/);
-  assert.match(konekwa.stdout, /double-space Salam_Pagi/);
+  assert.equal(konekwa.code, 0, konekwa.stdout);
+  assert.doesNotMatch(konekwa.stdout, /name-charset/);
+  assert.match(konekwa.stdout, /warning double-space Salam_Pagi/);
+});
+
+test('an approved remote template that trips a local style rule is a warning, with the reason in the message', async () => {
+  const { validateTemplate, fromRemote } = await import('../../src/core/template-rules/index.js');
+  const t = { name: 'otp_login', language: 'en', category: 'AUTHENTICATION', body: 'Your code is {{1}}.  Do not share it.', header: null, footer: null, buttons: [], status: 'APPROVED' };
+  const approved = validateTemplate(fromRemote(t, 'qontak'));
+  assert.deepEqual(approved.map((f) => [f.ruleId, f.severity]), [['double-space', 'warning']]);
+  assert.match(approved[0]!.message, /already approved/);
+  const pending = validateTemplate(fromRemote({ ...t, status: 'PENDING' }, 'qontak'));
+  assert.deepEqual(pending.map((f) => [f.ruleId, f.severity]), [['double-space', 'error']]);
 });
 
 test('templates validate over a folder: clean exits 0; findings as file:line:col and as GitHub annotations', async () => {

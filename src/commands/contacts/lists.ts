@@ -1,8 +1,10 @@
 import type { Context } from '../../cli/context.js';
+import { timeFormat } from '../../cli/time.js';
 import { CapabilityError, type ContactList } from '../../providers/port.js';
 
 export async function run(ctx: Context, opts: { limit: number; all?: boolean }): Promise<void> {
   const provider = await ctx.provider();
+  const t = timeFormat(ctx.env);
   if (!provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists');
   const lists: ContactList[] = [];
   for await (const l of provider.listContactLists(opts.all ? undefined : opts.limit)) lists.push(l);
@@ -14,7 +16,7 @@ export async function run(ctx: Context, opts: { limit: number; all?: boolean }):
       { header: 'PROGRESS', value: (l) => l.progress },
       { header: 'CONTACTS', value: (l) => l.count },
       { header: 'FAILED', value: (l) => l.failed },
-      { header: 'CREATED', value: (l) => l.createdAt },
+      { header: 'CREATED', value: (l) => t.text(l.createdAt) },
     ],
     lists.map((l) => l.raw),
   );

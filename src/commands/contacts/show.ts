@@ -1,8 +1,10 @@
 import type { Context } from '../../cli/context.js';
+import { timeFormat } from '../../cli/time.js';
 import { CapabilityError } from '../../providers/port.js';
 
 export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
   const provider = await ctx.provider();
+  const t = timeFormat(ctx.env);
   if (!provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists');
   const l = await provider.getContactList(id);
   ctx.out.details(
@@ -12,8 +14,8 @@ export async function run(ctx: Context, _opts: unknown, id: string): Promise<voi
       ['progress', l.progress],
       ['contacts', `${l.count} (${l.succeeded} added, ${l.failed} failed)`],
       ['variables', l.variables.join(', ') || '(none)'],
-      ['created', l.createdAt],
-      ['finished', l.finishedAt ?? '—'],
+      ['created', t.text(l.createdAt)],
+      ['finished', t.text(l.finishedAt) || '—'],
       ['errors', l.errorMessages && Object.keys(l.errorMessages as object).length ? JSON.stringify(l.errorMessages) : '(none)'],
     ],
     l.raw,

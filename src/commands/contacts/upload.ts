@@ -37,6 +37,12 @@ export async function uploadValidated(ctx: Context, provider: Provider, report: 
   const { planUploads, waitForList } = await import('../../core/lists/upload-list.js');
   for (const line of problemLines(report)) ctx.out.info(line);
   ctx.out.info(summaryLine(report));
+  // A rejected column or an empty file is not fixed by skipping rows: refuse rather than upload without it.
+  if (report.fileErrors > 0) {
+    throw new OperationError(`${report.file} has ${report.fileErrors} error(s) in its header or layout (listed above); nothing was uploaded.`, {
+      hint: 'Fix the headers named above; --skip-invalid skips invalid rows, never columns.',
+    });
+  }
   if (report.invalid > 0 && !opts.skipInvalid) {
     throw new OperationError(`${report.file} has ${report.invalid} invalid row(s); nothing was uploaded.`, {
       hint: 'Fix them (`wa-cli contacts validate FILE --out clean.xlsx` writes the valid rows), or pass --skip-invalid to upload only the valid ones.',

@@ -15,5 +15,6 @@ export async function run(ctx: Context, opts: { country?: string; sheet?: string
     ctx.out.print(summaryLine(report));
     if (opts.out) ctx.out.info(`Wrote ${report.valid.length} clean rows to ${opts.out}.`);
   }
-  if (report.invalid > 0) throw new SilentExit(ExitCode.failed);
+  // Any finding printed as error: fails the check, whether it sits on a row, a header or the whole file.
+  if (report.errors > 0) throw new SilentExit(ExitCode.failed);
 }

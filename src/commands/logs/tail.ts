@@ -4,6 +4,7 @@ import { renderCounts } from '../../cli/bars.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
 import { logSource } from '../../core/delivery/source.js';
+import { timeFormat } from '../../cli/time.js';
 
 const STATUSES: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed'];
 
@@ -22,14 +23,16 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
   if (opts.untilDone && !opts.follow) opts.follow = true;
   const provider = await ctx.provider();
   const source = await logSource(ctx.paths.stateDir, provider, id);
+  const t = timeFormat(ctx.env);
   const show = (e: LogEvent) => {
     if (only && !only.includes(e.entry.status)) return;
     const en = e.entry;
     if (ctx.globals.json) {
-      ctx.out.jsonLine({ event: e.kind, ...(e.kind === 'change' ? { from: e.from } : {}), ...en });
+      const times = Object.fromEntries((['createdAt', 'sentAt', 'deliveredAt', 'readAt'] as const).filter((k) => en[k]).map((k) => [k, t.iso(en[k])]));
+      ctx.out.jsonLine({ event: e.kind, ...(e.kind === 'change' ? { from: e.from } : {}), ...en, ...times });
       return;
     }
-    const time = (en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt ?? '').replace('T', ' ').slice(0, 19);
+    const time = t.text(en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt);
     const status = e.kind === 'change' ? `${e.from} → ${en.status}` : en.status;
     ctx.out.print([time, en.phone, en.name, status, en.error ?? ''].join('\t'));
   };

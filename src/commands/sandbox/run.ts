@@ -6,7 +6,9 @@ export async function run(ctx: Context, opts: { port?: number }): Promise<void> 
   const sandbox = await startSandbox({ port: opts.port ?? 0 });
   const profiles = sandboxEnv(sandbox);
   if (ctx.globals.json) {
-    ctx.out.jsonLine({ url: sandbox.url, profiles });
+    // exports: shell lines per profile, for `eval` once the line is in a file (the sandbox keeps running).
+    const exports = Object.fromEntries(Object.entries(profiles).map(([name, env]) => [name, Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n')]));
+    ctx.out.jsonLine({ url: sandbox.url, profiles, exports });
   } else {
     ctx.out.print(`Sandbox listening on ${sandbox.url} (Ctrl-C to stop). Nothing here reaches WhatsApp.`);
     for (const [name, env] of Object.entries(profiles)) {

@@ -2,13 +2,20 @@
 // Validity comes from libphonenumber-js with full metadata; the common shapes (+62…, 0…, 62…) are split
 // into calling code and national number here so only the validity check runs per row, which keeps
 // 100k rows well under a second. Anything else goes through libphonenumber's own parser.
-import { Metadata, PhoneNumber, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { Metadata, PhoneNumber, getCountryCallingCode, parseDigits, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { Cell } from './types.js';
 
 export type { CountryCode };
 
 export type PhoneResult =
-  | { ok: true; phone: string; /** set when the number had neither 0 nor a country code in front */ noPrefix?: boolean }
+  | {
+      ok: true;
+      phone: string;
+      /** set when the number had neither 0 nor a country code in front */
+      noPrefix?: boolean;
+      /** set when the number is intact but stored in a way that may change it (a numeric cell) */
+      caution?: { code: 'phone-numeric-cell'; message: string };
+    }
   | { ok: false; code: PhoneProblemCode; message: string };
 
 export type PhoneProblemCode =
@@ -72,6 +79,16 @@ export function normalisePhoneText(raw: string, country: CountryCode = 'ID'): Ph
     };
   }
   const invalid: PhoneResult = { ok: false, code: 'phone-invalid', message: `"${text}" is not a valid phone number for ${country}` };
+  // A letter (0812-3456-789O), an extension (ext, x, #, ;) or a pause (,) would be dropped or read as a
+  // digit by the library, which yields another, valid number: refuse instead of guessing.
+  const stray = /[\p{L}#;,*]/u.exec(text);
+  if (stray) {
+    return {
+      ok: false,
+      code: 'phone-invalid',
+      message: `"${text}" is not a phone number: it contains "${stray[0]}" (only digits, spaces, + - . ( ) / are read); type the number alone`,
+    };
+  }
   if (!ALLOWED.test(text)) return viaLibrary(text, country) ?? invalid;
   const plan = planFor(country);
   const digits = text.replace(/\D+/g, '');
@@ -93,12 +110,16 @@ export function normalisePhoneText(raw: string, country: CountryCode = 'ID'): Ph
 function viaLibrary(text: string, country: CountryCode): PhoneResult | undefined {
   const n = parsePhoneNumberFromString(text, country);
   if (!n || !n.isValid() || n.ext) return undefined;
+  // Never shorten: every digit typed after the prefix must still be there.
+  const typed = parseDigits(text);
+  if (!typed.endsWith(n.nationalNumber)) return undefined;
   return { ok: true, phone: n.number.slice(1) };
 }
 
 /**
- * Checks and normalises the phone cell of a row. Numbers stored as numeric cells are refused: Excel
- * drops leading zeros, rounds past 15 digits and shows 6.28123E+12, so the value may not be what was typed.
+ * Checks and normalises the phone cell of a row. Numeric cells that lost something are refused: Excel
+ * drops leading zeros, rounds past 15 digits and shows 6.28123E+12. An intact international number
+ * (6281298765432) is read, with a caution that the column should be Text.
  */
 export function normalisePhoneCell(cell: Cell | undefined, country: CountryCode = 'ID'): PhoneResult {
   if (!cell || cell.t === 'z' || cell.v === undefined || cell.v === null) {
@@ -135,9 +156,15 @@ function numericPhone(v: number, shown: string | undefined, country: CountryCode
       message: `phone number is stored as the number ${digits} and has lost its leading zero; ${fix} (${guess}?)`,
     };
   }
+  if (!validE164(digits)) {
+    return { ok: false, code: 'phone-invalid', message: `phone number ${digits} (stored as a number) is not a valid phone number` };
+  }
   return {
-    ok: false,
-    code: 'phone-numeric-cell',
-    message: `phone number ${digits} is stored as a number, not text, so Excel may change it; ${fix}`,
+    ok: true,
+    phone: digits,
+    caution: {
+      code: 'phone-numeric-cell',
+      message: `phone number ${digits} is stored as a number, not text; it is intact and read as is, but Excel may change such cells: format the column as Text`,
+    },
   };
 }

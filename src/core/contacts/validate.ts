@@ -27,6 +27,8 @@ export type ProblemCode =
   | 'value-tab'
   | 'value-spaces'
   | 'value-cell-error'
+  | 'value-control'
+  | 'no-rows'
   | 'duplicate';
 
 export interface Problem {
@@ -68,6 +70,11 @@ export interface ContactReport {
   problems: Problem[];
   errors: number;
   warnings: number;
+  /**
+   * Errors that no row carries: a rejected or unnamed column, a missing column, no data rows. Skipping the
+   * invalid rows does not fix them, so nothing may be uploaded while any is left.
+   */
+  fileErrors: number;
   /** Header text as written → name used (only columns that are kept). */
   headerMap: Record<string, string>;
   /** Column order of the clean output: phone_number, full_name, then the variables. */
@@ -93,6 +100,7 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
   const problems: Problem[] = [];
   let errors = 0;
   let warnings = 0;
+  let rowLevelErrors = 0;
   const add = (p: Problem): void => {
     problems.push(p);
     if (p.severity === 'error') errors++;
@@ -135,6 +143,7 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
     let rowErrors = 0;
     const rowError = (col: Column, code: ProblemCode, detail: string): void => {
       rowErrors++;
+      rowLevelErrors++;
       add({ severity: 'error', code, rowNumber: r, column: col.header.column, header: col.header.text, message: `${at(col, r)}: ${detail}` });
     };
     // Cell text with the checks every value needs; undefined when the value is refused.
@@ -184,6 +193,16 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
               message: `${at(phoneCol, r)}: "${text}" has no leading 0 or country code; read as ${res.phone} (check that Excel did not drop a 0)`,
             });
           }
+          if (res.caution) {
+            add({
+              severity: 'warning',
+              code: res.caution.code,
+              rowNumber: r,
+              column: phoneCol.header.column,
+              header: phoneCol.header.text,
+              message: `${at(phoneCol, r)}: ${res.caution.message}`,
+            });
+          }
         } else rowError(phoneCol, res.code, res.message);
       }
     }
@@ -222,6 +241,15 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
     valid.push({ rowNumber: r, phone_number: phone, full_name: name, variables });
   }
 
+  if (rowsTotal === 0 && sheet.headers.length > 0) {
+    add({
+      severity: 'error',
+      code: 'no-rows',
+      rowNumber: sheet.headerRow,
+      message: `${sheet.file} has a header row (row ${sheet.headerRow}) but no contacts below it; add one contact per row`,
+    });
+  }
+
   const variableNames = varCols.map((c) => c.name);
   return {
     file: sheet.file,
@@ -235,6 +263,7 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
     problems,
     errors,
     warnings,
+    fileErrors: errors - rowLevelErrors,
     headerMap,
     columns: [PHONE, NAME, ...variableNames],
     variableNames,
@@ -245,11 +274,16 @@ const VALUE_MESSAGES = {
   'value-line-break': 'the value has a line break, which breaks sending; put it on one line',
   'value-tab': 'the value has a tab character, which breaks sending; replace it with a space',
   'value-spaces': 'the value has more than 4 spaces in a row, which breaks sending; use single spaces',
+  'value-control': 'the value has an invisible control character (such as NUL), which the API refuses or cuts at; retype the value',
 } as const;
+
+// C0 controls other than tab and line breaks (reported on their own), DEL and the C1 block.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 function badValue(text: string): keyof typeof VALUE_MESSAGES | undefined {
   if (text.includes('\n') || text.includes('\r')) return 'value-line-break';
   if (text.includes('\t')) return 'value-tab';
+  if (CONTROL.test(text)) return 'value-control';
   if (text.includes('     ')) return 'value-spaces';
   return undefined;
 }

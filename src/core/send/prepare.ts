@@ -188,8 +188,10 @@ async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience>
   }
   if (req.file !== undefined) {
     const report = await d.loadFile(req.file);
-    if (report.invalid > 0 && !req.skipInvalid) {
+    // Header and layout errors cannot be skipped row by row: they would drop a column from every message.
+    if (report.fileErrors > 0 || (report.invalid > 0 && !req.skipInvalid)) {
       const problems: SendProblem[] = report.problems.filter((p) => p.severity === 'error').map((p) => ({ ...(p.rowNumber ? { row: p.rowNumber } : {}), ruleId: p.code, message: p.message }));
+      if (report.fileErrors > 0) throw new SendRefused(problems, `${report.file} has ${report.fileErrors} error(s) in its header or layout`);
       throw new SendRefused(problems, `${report.file} has ${report.invalid} invalid row(s)`, '--skip-invalid');
     }
     const { toCsvBuffer } = await import('../contacts/index.js');

@@ -40,13 +40,15 @@ test('invalid and damaged numbers get their own codes', () => {
   assert.equal(code('   '), 'phone-missing');
 });
 
-test('numeric cells are refused with the reason and the cell value in the message', () => {
+test('numeric cells that lost digits are refused with the reason and the cell value; intact ones are read with a caution', () => {
   const lost = normalisePhoneCell({ t: 'n', v: 812345678, w: '812345678' });
   assert.ok(!lost.ok && lost.code === 'phone-leading-zero-lost' && lost.message.includes('0812345678'));
   const sci = normalisePhoneCell({ t: 'n', v: 6281234567890, w: '6.28123E+12' });
   assert.ok(!sci.ok && sci.code === 'phone-scientific' && sci.message.includes('6.28123E+12'));
   const exact = normalisePhoneCell({ t: 'n', v: 6281234567890, w: '6281234567890' });
-  assert.ok(!exact.ok && exact.code === 'phone-numeric-cell');
+  assert.ok(exact.ok && exact.phone === '6281234567890' && exact.caution?.code === 'phone-numeric-cell', JSON.stringify(exact));
+  const bogus = normalisePhoneCell({ t: 'n', v: 620000001, w: '620000001' });
+  assert.ok(!bogus.ok && bogus.code === 'phone-invalid');
   const rounded = normalisePhoneCell({ t: 'n', v: 62812345678901234 });
   assert.ok(!rounded.ok && rounded.code === 'phone-precision');
   const fraction = normalisePhoneCell({ t: 'n', v: 812345678.5 });
@@ -54,4 +56,15 @@ test('numeric cells are refused with the reason and the cell value in the messag
   assert.deepEqual(normalisePhoneCell({ t: 's', v: '0812-3456-7890' }), { ok: true, phone: '6281234567890' });
   const empty = normalisePhoneCell(undefined);
   assert.ok(!empty.ok && empty.code === 'phone-missing');
+});
+
+test('a number with a letter, an extension or a pause is refused whole, never shortened or lengthened', () => {
+  for (const raw of ['0812-3456-789O', '0812 3456 7890 ext', '0812 3456 7890 x12', '0812-3456-7890#1', '0812-3456-7890,1', '0812 3456 7890;ext=2', 'O812-3456-7890', '+62 812 3456 789l']) {
+    const r = normalisePhoneText(raw);
+    assert.ok(!r.ok, `${raw} was read as ${r.ok ? r.phone : ''}`);
+    assert.equal(r.code, 'phone-invalid');
+    assert.match(r.message, /contains "/, raw);
+  }
+  // Digits of other scripts are still digits, and all of them are kept.
+  assert.equal(ok('\uff10\uff18\uff11\uff12-3456-7890'), '6281234567890');
 });
