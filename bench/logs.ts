@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '../src/sandbox/index.js';
-import { sandboxEnv } from '../src/commands/sandbox/env.js';
+import { sandboxEnv } from '../src/sandbox/env.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const small = Number(process.argv[2] ?? 10_000);

@@ -65,14 +65,14 @@ test('a spreadsheet send uploads the list, then sends in bulk with the key in th
   assert.equal(bulk.message_template_id, t.id);
   assert.deepEqual(bulk.parameters, { body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
   assert.ok(bulk.name.endsWith(`[${out.idempotencyKey}]`));
-  assert.equal(bed.sandbox.state.broadcasts.get(out.broadcastId)!.recipients.count, 2);
+  assert.equal(bed.sandbox.state.broadcasts.get(out.id)!.recipients.count, 2);
   const again = await runCli(args, { env: bed.env('qontak-hmac') });
   assert.equal(again.code, 5);
   assert.match(again.stderr, new RegExp(`Already sent with idempotency key ${out.idempotencyKey}`));
   // A fresh machine (empty state folder) finds the key in the broadcast names on the account.
   const fresh = await runCli(args, { env: bed.env('qontak-hmac', { WA_STATE_DIR: path.join(bed.dir, 'fresh-state') }) });
   assert.equal(fresh.code, 5);
-  assert.match(fresh.stderr, /Found on the account/);
+  assert.match(fresh.stderr, /found on the account/);
 });
 
 test('--to sends through the direct endpoint with the documented body', async () => {

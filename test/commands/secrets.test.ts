@@ -52,7 +52,7 @@ test('no secret appears in any output or file, and config and state files are 06
       await run(f, ['contacts', 'lists']);
       await run(f, ['contacts', 'show', listId]);
       const sent = await run(f, ['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--list', listId, '--param', '1=full_name', '--param', '2=order_id']);
-      const id = JSON.parse(sent.stdout).broadcastId as string;
+      const id = JSON.parse(sent.stdout).id as string;
       await run(f, ['-y', 'broadcast', 'send', '--template', 'welcome_member', '--language', 'id', '--to', f === 'qontak-hmac' ? '081234567898' : '081234567899', '--param', '1=:Budi']);
       await run(f, ['broadcast', 'status', id]);
       await run(f, ['broadcast', 'list']);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { sandboxEnv } from '../../src/commands/sandbox/env.js';
+import { sandboxEnv } from '../../src/sandbox/env.js';
 
 export type AuthFlavour = 'qontak-hmac' | 'qontak-oauth' | 'konekwa';
 

@@ -1,7 +1,9 @@
 // broadcast send: prepare (core), show, confirm, then send under the guard the way the provider can: Qontak bulk or
 // direct, or a journaled Konekwa fan-out that a re-run of the same command continues.
+import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { ExitCode, OperationError, SilentExit, UsageError } from '../../errors.js';
+import { ExitCode, SilentExit, UsageError } from '../../errors.js';
+import { spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary } from '../../core/send/prepare.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
@@ -34,7 +36,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         provider,
         now: ctx.now,
         defaults: { channel: profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
-        loadFile: async (file) => (await import('../contacts/load.js')).loadContacts(ctx, file, opts),
+        loadFile: async (file) => (await import('../../core/contacts/load-file.js')).loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet }),
         normalisePhone: (text, country) => normalisePhone(text, country),
       },
       { ...opts, template: opts.template },
@@ -65,7 +67,8 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     if (!go) return notSent(ctx);
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
     const { sendQontak } = await import('../../core/send/qontak.js');
-    const result = await sendQontak({ provider, now: ctx.now, uploadList: (report, name) => uploadList(ctx, provider, report, name, opts) }, p, ledger);
+    const spin = await spinner(ctx, 'Uploading the contact list');
+    const result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`) }, p, ledger).finally(() => spin.stop());
     const out = { id: result.id, name: result.name, status: result.status, recipients: result.recipients, schedule: p.sendAt ?? null, idempotencyKey: p.key };
     if (ctx.globals.json) return ctx.out.json(out);
     ctx.out.print(result.id);
@@ -102,19 +105,11 @@ function notSent(ctx: Context): never {
   throw new SilentExit(ExitCode.failed);
 }
 
-async function uploadList(ctx: Context, provider: Provider, report: import('../../core/contacts/index.js').ContactReport, name: string, opts: SendOptions) {
-  const { uploadValidated } = await import('../contacts/upload.js');
-  const [uploaded, ...more] = await uploadValidated(ctx, provider, report, { name, timeout: 600_000, skipInvalid: opts.skipInvalid === true, printResult: false });
-  if (more.length > 0) throw new OperationError('The spreadsheet is more than one Qontak contact list can hold; split it into files within the limit and send each.');
-  if (uploaded?.kind !== 'success' || !uploaded.list) throw new OperationError(`The contact list upload did not succeed (${uploaded?.kind}); nothing was sent.`);
-  return uploaded.list;
-}
-
 async function normalisePhone(text: string, country: string): Promise<{ ok: true; phone: string } | { ok: false; message: string }> {
-  const { getCountries } = await import('libphonenumber-js');
-  if (!(getCountries() as string[]).includes(country)) throw new UsageError(`--country ${country} is not a country code (ID, MY, SG, …).`);
+  const { checkCountry } = await import('../../core/contacts/load-file.js');
+  const code = await checkCountry(country);
   const { normalisePhoneText } = await import('../../core/contacts/index.js');
-  return normalisePhoneText(text, country as never);
+  return normalisePhoneText(text, code);
 }
 
 function printProblems(ctx: Context, err: SendRefused): void {

@@ -9,7 +9,7 @@ export async function run(ctx: Context, _opts: unknown, id: string): Promise<voi
     return journalStatus(ctx, provider, id);
   }
   const b = await provider.getBroadcast(id);
-  const { failureReasons } = await import('../logs/reasons.js');
+  const { failureReasons } = await import('../../core/delivery/reasons.js');
   const reasons = b.counts.failed > 0 ? await failureReasons(provider, id) : [];
   const json = { id: b.id, name: b.name, status: b.status, createdAt: b.createdAt ?? null, sendAt: b.sendAt ?? null, template: b.templateName ?? null, counts: b.counts, failureReasons: reasons };
   if (ctx.globals.json) return ctx.out.json(json);

@@ -1,17 +1,12 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { UsageError } from '../../errors.js';
-import type { ContactReport, CountryCode } from '../../core/contacts/index.js';
+import type { ContactReport } from '../../core/contacts/index.js';
 
 /** Reads and validates a spreadsheet given on the command line; the country falls back to the profile's default. */
 export async function loadContacts(ctx: Context, file: string, opts: { country?: string; sheet?: string }): Promise<ContactReport> {
-  const { readSheet, validateContacts } = await import('../../core/contacts/index.js');
-  const { getCountries } = await import('libphonenumber-js');
+  const { loadContactFile } = await import('../../core/contacts/load-file.js');
   const profile = await (await ctx.config()).profile(ctx.profileName);
-  const country = (opts.country ?? profile?.defaultCountry ?? 'ID').toUpperCase();
-  if (!(getCountries() as string[]).includes(country)) throw new UsageError(`--country ${country} is not a country code (ID, MY, SG, …).`);
-  const sheet = await readSheet(path.resolve(ctx.cwd, file), opts.sheet ? { sheet: opts.sheet } : {});
-  return validateContacts(sheet, { country: country as CountryCode });
+  return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet });
 }
 
 /** Problems as lines, at most `max` of them (all with --json). */

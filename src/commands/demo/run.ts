@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import type { Context } from '../../cli/context.js';
 import { OperationError } from '../../errors.js';
-import { sandboxEnv } from '../sandbox/env.js';
+import { sandboxEnv } from '../../sandbox/env.js';
 
 const DEMO_DIR = fileURLToPath(new URL('../../../../fixtures/demo/', import.meta.url));
 
@@ -57,7 +57,7 @@ export async function run(ctx: Context): Promise<void> {
     const sendArgs = ['broadcast', 'send', '--template', 'order_update', '--language', 'id', '--list', listId, '--param', '1=full_name', '--param', '2=order_id'];
     await step('Dry run: exactly what each recipient will read, and the cost', 'qontak-hmac', [...sendArgs, '--dry-run']);
     const sent = await step('Send it (idempotent: the same send twice is refused)', 'qontak-hmac', ['--yes', '--json', ...sendArgs]);
-    const broadcastId = (JSON.parse(sent) as { broadcastId: string }).broadcastId;
+    const broadcastId = (JSON.parse(sent) as { id: string }).id;
     await step('Run the same send again, as a double cron run would', 'qontak-hmac', ['--yes', ...sendArgs], [5]);
     await step('Follow delivery until every message has settled', 'qontak-hmac', ['logs', 'tail', broadcastId, '--follow', '--until-done', '--interval', '400ms']);
     await step('The same spreadsheet through Konekwa: a paced, journaled fan-out', 'konekwa', ['--yes', 'broadcast', 'send', '--template', 'order_update', '--file', 'customers.csv', '--skip-invalid', '--param', 'name=full_name', '--param', 'order_id=order_id', '--rate', '5/s']);

@@ -17,6 +17,6 @@ export async function run(ctx: Context, opts: { out: string }, id: string): Prom
   }
   const out = path.resolve(ctx.cwd, opts.out);
   const n = await exportLog(all(), out);
-  if (ctx.globals.json) ctx.out.json({ broadcastId: id, out, entries: n });
+  if (ctx.globals.json) ctx.out.json({ id, out, entries: n });
   else ctx.out.info(`Wrote ${n} entries to ${opts.out}.`);
 }

@@ -1,5 +1,5 @@
 import type { Context } from '../../cli/context.js';
-import { sandboxEnv } from './env.js';
+import { sandboxEnv } from '../../sandbox/env.js';
 
 export async function run(ctx: Context, opts: { port?: number }): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');

@@ -3,15 +3,15 @@
 import { OperationError, TransientError, WaError } from '../../errors.js';
 import { TransportError } from '../../providers/errors.js';
 import type { ContactList, Provider } from '../../providers/port.js';
-import type { ContactReport } from '../contacts/index.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 import type { PreparedSend } from './prepare.js';
 
 export interface QontakSendDeps {
   provider: Provider;
   now: () => number;
-  /** Uploads the checked rows of a spreadsheet as a contact list and waits until it is processed. */
-  uploadList: (report: ContactReport, name: string) => Promise<ContactList>;
+  sleep: (ms: number) => Promise<void>;
+  /** Hears the uploaded list's progress while the server processes it. */
+  onListProgress?: (list: ContactList) => void;
 }
 
 export interface QontakSendResult {
@@ -49,7 +49,7 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
   if (p.audience.kind === 'file') {
     // Only the recipients that passed the send-time checks go into the list: the server sends to all of it.
     const report = p.audience.report!;
-    const list = await d.uploadList({ ...report, valid: report.valid.filter((c) => !p.checked.failedRows.has(c.rowNumber)) }, name);
+    const list = await uploadList(d, { ...report, valid: report.valid.filter((c) => !p.checked.failedRows.has(c.rowNumber)) }, name);
     listId = list.id;
   } else {
     listId = p.audience.target.slice('list:'.length);
@@ -78,4 +78,16 @@ async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendRes
     body: [...p.mapping.sources].map(([key, s]) => ({ key, valueText: recipient.values[key] ?? '', value: s.kind === 'column' ? s.column : `param_${key}` })),
   });
   return { id: r.id, name: `direct ${recipient.phone}`, status: 'todo', recipients: 1 };
+}
+
+/** The checked rows as one contact list, processed by the server; more rows than one list holds is refused. */
+async function uploadList(d: QontakSendDeps, report: import('../contacts/index.js').ContactReport, name: string): Promise<ContactList> {
+  const { planUploads, waitForList } = await import('../lists/upload-list.js');
+  const limits = d.provider.capabilities.uploadRowLimits ?? { xlsx: 5000, csv: 20000 };
+  const plans = planUploads(report, name, limits, false);
+  if (plans.length > 1) throw new OperationError(`${report.file} has ${report.valid.length} recipients, more than one Qontak contact list holds (${limits.csv.toLocaleString('en-US')}); split the file and send each part.`);
+  const first = await d.provider.uploadContactList(plans[0]!.name, plans[0]!.file);
+  const outcome = await waitForList(d.provider, first, { timeoutMs: 600_000, now: d.now, sleep: d.sleep, ...(d.onListProgress ? { onTick: (l: ContactList) => d.onListProgress!(l) } : {}) });
+  if (outcome.kind !== 'success') throw new OperationError(`The contact list upload did not succeed (${outcome.kind}, list ${outcome.list.id}); nothing was sent.`);
+  return outcome.list;
 }

@@ -1,6 +1,6 @@
 // The environment that points wa-cli at a running sandbox, one set per auth method. Used by `wa-cli sandbox`, the
 // demo and the tests, so all three speak to the simulator the same way.
-import type { Sandbox } from '../../sandbox/index.js';
+import type { Sandbox } from './index.js';
 
 export function sandboxEnv(sandbox: Pick<Sandbox, 'url' | 'credentials'>): Record<'qontak-hmac' | 'qontak-oauth' | 'konekwa', Record<string, string>> {
   const c = sandbox.credentials;

@@ -1,6 +1,6 @@
 import type { Provider } from '../../providers/port.js';
-import { fromQontakLogEntry } from '../../core/delivery/entry.js';
-import { DeliverySummary } from '../../core/delivery/summary.js';
+import { fromQontakLogEntry } from './entry.js';
+import { DeliverySummary } from './summary.js';
 
 /** Failure reasons of a broadcast, grouped with counts, read from its log. */
 export async function failureReasons(provider: Provider, id: string): Promise<{ reason: string; count: number }[]> {

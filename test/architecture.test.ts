@@ -1,0 +1,97 @@
+// The house rules, checked from the source's own imports: no import cycle of any kind, and arrows that point down
+// (commands → core → providers → errors/env), so nothing below the commands reaches up into the CLI layer.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './helpers/paths.js';
+
+const src = path.join(repoRoot, 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sources(p) : /\.ts$/.test(e.name) && !e.name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** file → the project files it imports: static, type-only, re-exports and dynamic import() alike. */
+function importGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sources(src)) {
+    const text = readFileSync(file, 'utf8');
+    const targets: string[] = [];
+    for (const m of text.matchAll(/(?:^\s*(?:import|export)\s[^'"]*?from\s+|\bimport\(\s*)['"](\.[^'"]+)['"]/gm)) {
+      const t = path.join(path.dirname(file), m[1]!).replace(/\.js$/, '.ts');
+      if (existsSync(t)) targets.push(t);
+    }
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+function cycles(graph: Map<string, string[]>): string[][] {
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const on = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        on.delete(w);
+        scc.push(path.relative(repoRoot, w));
+      } while (w !== v);
+      if (scc.length > 1 || (graph.get(v) ?? []).includes(v)) found.push(scc);
+    }
+  };
+  for (const v of graph.keys()) if (!idx.has(v)) visit(v);
+  return found;
+}
+
+const layer = (file: string): string => path.relative(src, file).split(path.sep)[0]!.replace(/\.ts$/, '');
+
+test('no import cycle anywhere in src/ (type-only and dynamic imports count)', () => {
+  const graph = importGraph();
+  assert.ok(graph.size > 50, 'the source tree was read');
+  assert.deepEqual(cycles(graph), []);
+});
+
+test('arrows point down: core, providers, config and util never import the CLI layer, the commands or main', () => {
+  const up = new Set(['cli', 'commands', 'main', 'program']);
+  const below = new Set(['core', 'providers', 'config', 'util', 'errors', 'env']);
+  const wrong: string[] = [];
+  for (const [file, targets] of importGraph()) {
+    if (!below.has(layer(file))) continue;
+    for (const t of targets) if (up.has(layer(t))) wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('a command imports no other noun\'s command', () => {
+  const wrong: string[] = [];
+  for (const [file, targets] of importGraph()) {
+    if (layer(file) !== 'commands') continue;
+    const noun = path.relative(path.join(src, 'commands'), file).split(path.sep)[0];
+    for (const t of targets) {
+      if (layer(t) !== 'commands') continue;
+      const other = path.relative(path.join(src, 'commands'), t).split(path.sep)[0];
+      if (other !== noun) wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
