@@ -60,7 +60,7 @@ test('contacts upload sends the normalised file byte for byte and waits until th
   assert.equal(list.outcome, 'success');
   assert.equal(list.succeeded, 3);
   const show = await runCli(['contacts', 'show', list.id, '--json'], { env: bed.env('qontak-hmac') });
-  assert.deepEqual(JSON.parse(show.stdout).contact_variables, ['kota', 'saldo']);
+  assert.deepEqual(JSON.parse(show.stdout).variables, ['kota', 'saldo'], 'camelCase, never the raw object');
   const lists = await runCli(['contacts', 'lists'], { env: bed.env('qontak-hmac') });
   assert.match(lists.stdout, new RegExp(`^${list.id}\tnov\tsuccess\t3\t0\t`, 'm'));
 });

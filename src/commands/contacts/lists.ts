@@ -1,5 +1,6 @@
 import type { Context } from '../../cli/context.js';
 import { timeFormat } from '../../cli/time.js';
+import { contactListJson } from '../../cli/contract.js';
 import { CapabilityError, type ContactList } from '../../providers/port.js';
 
 export async function run(ctx: Context, opts: { limit: number; all?: boolean }): Promise<void> {
@@ -18,6 +19,6 @@ export async function run(ctx: Context, opts: { limit: number; all?: boolean }):
       { header: 'FAILED', value: (l) => l.failed },
       { header: 'CREATED', value: (l) => t.text(l.createdAt) },
     ],
-    lists.map((l) => l.raw),
+    lists.map((l) => contactListJson(l, (at) => t.iso(at) ?? null)),
   );
 }

@@ -1,5 +1,6 @@
 import type { Context } from '../../cli/context.js';
 import { timeFormat } from '../../cli/time.js';
+import { contactListJson } from '../../cli/contract.js';
 import { CapabilityError } from '../../providers/port.js';
 
 export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
@@ -18,6 +19,6 @@ export async function run(ctx: Context, _opts: unknown, id: string): Promise<voi
       ['finished', t.text(l.finishedAt) || '—'],
       ['errors', l.errorMessages && Object.keys(l.errorMessages as object).length ? JSON.stringify(l.errorMessages) : '(none)'],
     ],
-    l.raw,
+    contactListJson(l, (at) => t.iso(at) ?? null),
   );
 }

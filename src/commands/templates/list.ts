@@ -1,6 +1,7 @@
 import type { Context } from '../../cli/context.js';
 import type { RemoteTemplate } from '../../providers/port.js';
 import { sendRules } from '../../core/send/rules.js';
+import { templateJson } from '../../cli/contract.js';
 
 export async function run(ctx: Context, opts: { status?: string; category?: string; query?: string; limit: number; all?: boolean }): Promise<void> {
   const provider = await ctx.provider();
@@ -23,6 +24,6 @@ export async function run(ctx: Context, opts: { status?: string; category?: stri
       { header: 'QUALITY', value: (t) => t.qualityRating },
       { header: 'ID', value: (t) => t.id },
     ],
-    items.map((t) => t.raw),
+    items.map(templateJson),
   );
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../../cli/context.js';
+import { templateJson } from '../../cli/contract.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import type { RemoteTemplate } from '../../providers/port.js';
 import { sendRules } from '../../core/send/rules.js';
@@ -18,7 +19,7 @@ export async function run(ctx: Context, opts: { language?: string }, nameOrId: s
   if (matches.length === 0) throw new NotFoundError(`No template "${nameOrId}"${opts.language ? ` in ${opts.language}` : ''}.`, { hint: '`wa-cli templates list` shows them.' });
   if (matches.length > 1) throw new UsageError(`Template "${nameOrId}" exists in ${matches.map((t) => t.language).join(', ')}; choose one with --language.`);
   const t = matches[0]!;
-  if (ctx.globals.json) return ctx.out.json(t.raw);
+  if (ctx.globals.json) return ctx.out.json(templateJson(t));
   const c = await ctx.out.colors();
   const { keys } = sendRules.placeholders(t.body);
   ctx.out.print(`${c.bold(t.name)} (${t.language || 'no language'}) · ${t.category} · ${t.status}${t.qualityRating ? ` · quality ${t.qualityRating}` : ''}`);
