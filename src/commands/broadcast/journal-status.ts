@@ -15,8 +15,10 @@ export async function journalStatus(ctx: Context, provider: Provider, runId: str
     cursor = page.next;
   } while (cursor !== null);
   const done = await source.isDone();
+  const { inspectRun } = await import('../../core/fanout/run.js');
+  const { header: h } = await inspectRun(ctx.paths.stateDir, runId);
   const resume = `wa-cli broadcast send --resume ${runId}`;
-  if (ctx.globals.json) return ctx.out.json({ id: runId, status: done ? 'done' : 'unfinished', counts: summary.counts, failureReasons: summary.reasons(), resume: done ? null : resume });
+  if (ctx.globals.json) return ctx.out.json({ id: runId, name: h.name, createdAt: h.createdAt, status: done ? 'done' : 'unfinished', template: h.templateName, counts: summary.counts, failureReasons: summary.reasons(), resume: done ? null : resume });
   ctx.out.print(`run ${runId}: ${done ? 'every recipient settled' : `not finished; continue it with \`${resume}\` (or the same send command again)`}`);
   for (const line of renderCounts(summary.counts, summary.reasons())) ctx.out.print(line);
 }

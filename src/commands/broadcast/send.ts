@@ -69,7 +69,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     const { sendQontak } = await import('../../core/send/qontak.js');
     const spin = await spinner(ctx, 'Uploading the contact list');
     const result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`) }, p, ledger).finally(() => spin.stop());
-    const out = { id: result.id, name: result.name, status: result.status, recipients: result.recipients, schedule: p.sendAt ?? null, idempotencyKey: p.key };
+    const out = { id: result.id, name: result.name, createdAt: result.createdAt, status: result.status, recipients: result.recipients, schedule: p.sendAt ?? null, idempotencyKey: p.key };
     if (ctx.globals.json) return ctx.out.json(out);
     ctx.out.print(result.id);
     ctx.out.info(`Sent: broadcast ${result.id} (${result.status}) to ${result.recipients} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);

@@ -17,6 +17,7 @@ export interface QontakSendDeps {
 export interface QontakSendResult {
   id: string;
   name: string;
+  createdAt: string;
   status: string;
   recipients: number;
 }
@@ -64,7 +65,7 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
     body: [...p.mapping.sources].map(([key, s]) => ({ key, value: s.kind === 'column' ? s.column : '' })),
     ...(p.sendAt ? { sendAt: p.sendAt } : {}),
   });
-  return { id: b.id, name: b.name || name, status: b.status, recipients: p.count };
+  return { id: b.id, name: b.name || name, createdAt: b.createdAt ?? new Date(d.now()).toISOString(), status: b.status, recipients: p.count };
 }
 
 async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResult> {
@@ -77,7 +78,7 @@ async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendRes
     language: p.template.language,
     body: [...p.mapping.sources].map(([key, s]) => ({ key, valueText: recipient.values[key] ?? '', value: s.kind === 'column' ? s.column : `param_${key}` })),
   });
-  return { id: r.id, name: `direct ${recipient.phone}`, status: 'todo', recipients: 1 };
+  return { id: r.id, name: `direct ${recipient.phone}`, createdAt: new Date(d.now()).toISOString(), status: 'todo', recipients: 1 };
 }
 
 /** The checked rows as one contact list, processed by the server; more rows than one list holds is refused. */
