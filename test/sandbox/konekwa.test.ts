@@ -3,7 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { readFileSync } from 'node:fs';
 import { clients } from './client.js';
+import { fixture } from '../helpers/paths.js';
 
 let sb: Sandbox;
 let clock = Date.UTC(2026, 10, 2, 9, 0, 0);
@@ -136,4 +138,61 @@ test('templates: create with named placeholders, duplicates and bad placeholders
   assert.equal((await send({ template_id: created.body.id, placeholder_values: { name: 'Budi' }, recipient: '6281500000001' })).status, 202);
   assert.equal((await c.k('DELETE', `/v1/templates/${created.body.id}`)).status, 200);
   assert.equal((await c.k('GET', `/v1/templates/${created.body.id}`)).status, 404);
+});
+
+/** Every JSON example of Konekwa's API page (fixtures/api/konekwa-api.txt): responses and the error envelope. */
+function documentedExamples(): unknown[] {
+  const text = readFileSync(fixture('api', 'konekwa-api.txt'), 'utf8');
+  const out: unknown[] = [];
+  // Every block that opens a line with { is a response or error example; request bodies open inside curl's -d '{'.
+  for (const m of text.matchAll(/^\{/gm)) {
+    const start = m.index! + m[0].length - 1;
+    let depth = 0;
+    let inString = false;
+    for (let i = start; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === '{' || ch === '[') depth++;
+      else if (ch === '}' || ch === ']') {
+        if (--depth === 0) {
+          out.push(JSON.parse(text.slice(start, i + 1)));
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function keysOf(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => keysOf(v, into));
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) into.add(k) && keysOf(v, into);
+  return into;
+}
+
+test('provenance: no Konekwa response of the sandbox carries a field that no example of the API page shows', async () => {
+  const examples = documentedExamples();
+  assert.ok(examples.length >= 8, `examples found: ${examples.length}`);
+  const documented = keysOf(examples);
+  for (const k of ['id', 'session_id', 'recipient', 'content', 'created_at', 'next_page_token', 'message_id', 'queued_at']) assert.ok(documented.has(k), k);
+  // Inferred, listed in src/sandbox/PROVENANCE.md: the page shows "Response 200 OK" for GET /v1/templates with no body.
+  const inferred = new Set(['templates']);
+  const sent = await send({ recipient: '6281599999999' });
+  clock += 1000;
+  const responses = [
+    sent.body,
+    (await c.k('GET', `/v1/messages/${sent.body.message_id}`)).body,
+    (await c.k('GET', '/v1/messages')).body,
+    (await c.k('GET', '/v1/sessions')).body,
+    (await c.k('GET', '/v1/sessions/ses_main01')).body,
+    (await c.k('GET', '/v1/templates')).body,
+    (await c.k('GET', '/v1/templates/tpl_promo_nov')).body,
+    (await c.k('GET', '/v1/messages/msg_nope')).body,
+    (await send({ session_id: 'ses_backup' })).body,
+  ];
+  const extra = [...keysOf(responses)].filter((k) => !documented.has(k) && !inferred.has(k));
+  assert.deepEqual(extra, [], 'fields the documents do not show');
 });
