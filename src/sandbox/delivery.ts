@@ -102,6 +102,14 @@ function messagesResponse(f: Fate, waId: string, phone: string): Record<string, 
   return out;
 }
 
+/**
+ * When entry i was created: entries come in groups of seven sharing one millisecond, so a page boundary regularly
+ * falls inside a group (log entries of one broadcast share created_at timestamps in the notes' examples).
+ */
+export function entryCreatedAtMs(b: SandboxBroadcast, i: number): number {
+  return b.createdAtMs + Math.floor(i / 7);
+}
+
 export function logEntry(b: SandboxBroadcast, i: number, now: number, speed: number) {
   const r = b.recipients.at(i);
   const f = fateOf(b, i, now, speed);
@@ -121,7 +129,7 @@ export function logEntry(b: SandboxBroadcast, i: number, now: number, speed: num
       header: { type: 'header', template: {}, parameters: [] },
       buttons: { type: 'buttons', template: null, parameters: [] },
     },
-    created_at: iso(b.createdAtMs),
+    created_at: iso(entryCreatedAtMs(b, i)),
     is_pacing: false,
     channel_integration_id: b.channelId,
   };

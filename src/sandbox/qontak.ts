@@ -1,6 +1,6 @@
 // The Qontak Omnichannel API, as strict as the real one where it is strict.
-import { counts, isDone, logEntry, type SandboxBroadcast } from './delivery.js';
-import { jsonBody, notFound, ok, okPage, paginate, qError, route, type Reply, type Req, type Route } from './http-kit.js';
+import { counts, entryCreatedAtMs, isDone, logEntry, type SandboxBroadcast } from './delivery.js';
+import { BadPageQuery, jsonBody, notFound, ok, okPage, paginate, qError, route, type PageMeta, type Reply, type Req, type Route } from './http-kit.js';
 import { parseCsv, parseMultipart } from './multipart.js';
 import { ORG_ID, TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGE_CHOICES, TEMPLATE_LANGUAGES, type SandboxTemplate } from './seed.js';
 import type { SandboxContactList, SandboxState } from './state.js';
@@ -53,7 +53,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
     channel_integration_id: b.channelId,
     contact_list_id: b.contactListId,
     contact_id: null,
-    target_channel: 'wa',
+    target_channel: s.integrations.find((i) => i.id === b.channelId)?.target_channel ?? 'wa',
     send_at: iso(b.startAtMs),
     execute_status: o.now() < b.startAtMs ? 'todo' : isDone(b, o.now(), o.speed) ? 'done' : 'todo',
     execute_type: b.executeType,
@@ -72,7 +72,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
   });
   const channelOk = (id: unknown): Reply | undefined => {
     const ch = s.integrations.find((i) => i.id === id);
-    if (!ch || ch.target_channel !== 'wa') return notFound('channel integration', String(id));
+    if (!ch || (ch.target_channel !== 'wa' && ch.target_channel !== 'wa_cloud')) return notFound('channel integration', String(id));
     if (!ch.is_active) return qError(422, ['Channel integration is not active']);
     return undefined;
   };
@@ -157,9 +157,8 @@ export function qontakRoutes(o: QontakOptions): Route[] {
         .filter((b) => !q || b.name.toLowerCase().includes(q))
         .filter((b) => since === undefined || b.createdAtMs >= since)
         .filter((b) => until === undefined || b.createdAtMs <= until)
-        .reverse()
-        .map(broadcastJson);
-      return okPage(paginate(items, req.query, 10));
+        .reverse();
+      return okPage(keysetPage({ length: items.length, at: (i) => broadcastJson(items[i]!) }, (i) => items[i]!.createdAtMs, 'desc', req.query, 10));
     }),
     route('GET', '/broadcasts/:id/whatsapp', (req) => {
       const b = s.broadcasts.get(req.params.id!);
@@ -169,9 +168,80 @@ export function qontakRoutes(o: QontakOptions): Route[] {
       const b = s.broadcasts.get(req.params.id!);
       if (!b) return notFound('messages broadcast', req.params.id!);
       const now = o.now();
-      return okPage(paginate({ length: b.recipients.count, at: (i: number) => logEntry(b, i, now, o.speed) }, req.query, 25));
+      return okPage(keysetPage({ length: b.recipients.count, at: (i: number) => logEntry(b, i, now, o.speed) }, (i) => entryCreatedAtMs(b, i), 'asc', req.query, 25));
     }),
   ];
+}
+
+/** A keyset cursor as the recorded ones decode: the created_at of an item in seconds with milliseconds, base64. */
+export const keysetCursor = (ms: number): string => Buffer.from((ms / 1000).toFixed(3)).toString('base64');
+
+function cursorMs(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  if (!/^\d{1,12}\.\d{1,3}$/.test(text)) throw new BadPageQuery(`cursor ${cursor} is invalid`);
+  return Math.round(Number(text) * 1000);
+}
+
+/**
+ * Qontak's paging as the documents show it, not as a client would like it:
+ * - `offset` is a 1-based page number, echoed with `target_offset` (the items skipped), as recorded pages show;
+ * - cursors are keyset cursors, the created_at of the page's last item (recorded cursors decode to timestamps);
+ *   `cursor_direction=after` returns items strictly beyond that timestamp, so items sharing it across a page
+ *   boundary are never returned to a client that follows cursors [inferred: the least convenient reading];
+ * - the last page carries `next == prev`, non-null (the log example in the API notes).
+ * Items are in listing order; `keyOf(i)` is monotonic in it (ascending or descending).
+ */
+export function keysetPage<T>(
+  items: { length: number; at: (i: number) => T },
+  keyOf: (i: number) => number,
+  order: 'asc' | 'desc',
+  query: URLSearchParams,
+  defaultLimit: number,
+): { data: T[]; meta: { pagination: PageMeta } } {
+  const total = items.length;
+  const limit = Math.max(1, Math.min(100, Number(query.get('limit')) || defaultLimit));
+  const cursor = query.get('cursor');
+  const direction = query.get('cursor_direction') ?? 'after';
+  if (direction !== 'after' && direction !== 'before') throw new BadPageQuery('cursor_direction must be after or before');
+  const beyond = (i: number, c: number) => (order === 'asc' ? keyOf(i) > c : keyOf(i) < c);
+  // First index strictly beyond c in listing order (binary search: keys are monotonic).
+  const firstBeyond = (c: number) => {
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (beyond(mid, c)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  let start: number;
+  let end: number;
+  if (cursor) {
+    const c = cursorMs(cursor);
+    if (direction === 'after') {
+      start = firstBeyond(c);
+      end = Math.min(total, start + limit);
+    } else {
+      // Items strictly before c in listing order: those not beyond c and not equal to it.
+      let stop = firstBeyond(c);
+      while (stop > 0 && keyOf(stop - 1) === c) stop--;
+      end = stop;
+      start = Math.max(0, end - limit);
+    }
+  } else {
+    const offset = Math.max(1, Number(query.get('offset')) || 1);
+    start = Math.min(total, (offset - 1) * limit);
+    end = Math.min(total, start + limit);
+  }
+  const data: T[] = [];
+  for (let i = start; i < end; i++) data.push(items.at(i));
+  const prev = end > start ? keysetCursor(keyOf(start)) : null;
+  const next = end > start ? (end < total ? keysetCursor(keyOf(end - 1)) : prev) : null;
+  return {
+    data,
+    meta: { pagination: { cursor: { next, prev, pit: null }, offset: Math.floor(start / limit) + 1, limit, total, target_offset: start } },
+  };
 }
 
 /** `start_date` / `end_date`: an ISO date or date-time; a bare end date covers its whole day. NaN when unreadable. */

@@ -129,6 +129,18 @@ export function seedIntegrations(rand: () => number) {
     wa('Toko Maju Jaya', '6281100000001'),
     { id: uuidFrom(rand), target_channel: 'web_chat', webhook: 'x', settings: { title: 'Website chat' }, organization_id: ORG_ID, created_at: created, is_active: true },
     wa('Toko Maju Jaya (CS)', '6281100000002', false),
+    // A WhatsApp Cloud API channel, shaped like the recorded wa_cloud integrations (settings without server_wa_id).
+    // A fixed id, so seeding it does not move the ids drawn after it. Inactive, so the one active wa channel stays the
+    // default of a send; a test switches it on to send through it.
+    {
+      id: '7d0c4a55-1f8e-4b6a-9a57-2c3e0f9b8d11',
+      target_channel: 'wa_cloud',
+      webhook: 'sandbox',
+      settings: { pin: '<redacted>', account_name: 'Toko Maju Jaya (Cloud)', phone_number: '6281100000003', phone_number_id: '100000000000003' },
+      organization_id: ORG_ID,
+      created_at: created,
+      is_active: false,
+    },
   ];
 }
 

@@ -53,7 +53,7 @@ for (const c of reads) {
     const r = await runCli(['channels', 'list'], { env: env() });
     bed.sandbox.faults.clear();
     assert.equal(r.code, c.code, r.stderr);
-    if (c.code === 0) assert.equal(r.stdout.trim().split('\n').length, 2, 'the channels were listed');
+    if (c.code === 0) assert.equal(r.stdout.trim().split('\n').length, 3, 'the channels were listed (two wa, one wa_cloud)');
     else {
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
