@@ -1,4 +1,5 @@
 import type { AuthMethod } from '../../config/profiles.js';
+import { UsageError } from '../../errors.js';
 import type { HttpClient } from '../http.js';
 import { multipart } from '../multipart.js';
 import {
@@ -20,7 +21,9 @@ import {
   type TemplateCreate,
   type TemplateQuery,
   type UploadFile,
+  type UploadedMedia,
 } from '../port.js';
+import { ApiError, TransportError } from '../errors.js';
 import { isWhatsAppIntegration, toChannel, type QontakIntegration } from './channels.js';
 import { toBroadcast, toContactList, toTemplate, unwrapCreated, type QontakBroadcast, type QontakContactList, type QontakTemplate } from './mapping.js';
 import { decodeState, encodeState, nextPosition, pagerStart, pageThrough, positionQuery, type PageMeta, type PagePosition } from '../paging.js';
@@ -43,6 +46,13 @@ export const QONTAK_CAPABILITIES: Capabilities = {
 };
 
 type Envelope<T> = { data: T };
+
+/** An ISO 8601 time with any offset as the same instant in UTC with Z. */
+export function utcInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new UsageError(`"${iso}" is not an ISO 8601 time.`);
+  return new Date(ms).toISOString();
+}
 type Listing<T> = { data?: T[]; meta?: { pagination?: PageMeta } };
 
 /** Every item of a Qontak listing once, through the one paging helper. */
@@ -148,17 +158,46 @@ export class QontakProvider implements Provider {
   // ---- broadcasts
 
   async sendBulk(b: BulkSend): Promise<BroadcastSummary> {
+    const parameters: Record<string, unknown> = { body: b.body };
+    if (b.header) parameters.header = b.header;
+    if (b.buttons?.length) parameters.buttons = b.buttons.map((x) => ({ ...x, index: String(x.index) }));
     const json = {
       name: b.name,
       message_template_id: b.templateId,
       contact_list_id: b.contactListId,
       channel_integration_id: b.channelId,
       ...(b.language ? { language: { code: b.language } } : {}),
-      parameters: { body: b.body },
-      ...(b.sendAt ? { execute_type: 'specific', send_at: b.sendAt } : {}),
+      parameters,
+      // UTC with Z, as recorded send_at values are: an offset the server might misread never leaves the machine.
+      ...(b.sendAt ? { execute_type: 'specific', send_at: utcInstant(b.sendAt) } : {}),
     };
-    const { body } = await this.http.request<Envelope<QontakBroadcast>>({ method: 'POST', path: '/broadcasts/whatsapp', json });
-    return toBroadcast(body.data);
+    let found: BroadcastSummary | undefined;
+    try {
+      const { body } = await this.http.request<Envelope<QontakBroadcast>>({
+        method: 'POST',
+        path: '/broadcasts/whatsapp',
+        json,
+        // A 429 may come from a proxy or after the broadcast was created: look for it by name before any retry.
+        on429: async () => {
+          try {
+            found = await this.findBroadcastNamed(b.name, this.http.clock() - 15 * 60_000);
+            return found ? 'present' : 'absent';
+          } catch {
+            return 'unknown';
+          }
+        },
+      });
+      return toBroadcast(body.data);
+    } catch (err) {
+      if (found && err instanceof TransportError && err.acted === 'present') return found;
+      throw err;
+    }
+  }
+
+  /** The newest broadcast with exactly this name created since `sinceMs`, compared locally (no server-side search). */
+  async findBroadcastNamed(name: string, sinceMs: number): Promise<BroadcastSummary | undefined> {
+    for await (const x of this.listBroadcasts({ since: new Date(sinceMs).toISOString() })) if (x.name === name) return x;
+    return undefined;
   }
 
   async sendDirect(d: DirectSend): Promise<{ id: string; raw: unknown }> {
@@ -178,8 +217,19 @@ export class QontakProvider implements Provider {
         language: { code: d.language },
         parameters,
       },
+      // A direct send carries no name to find it by: after a 429 its outcome cannot be known, so it is not retried.
+      on429: async () => 'unknown',
     });
     return { id: body.data.id, raw: body.data };
+  }
+
+  /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
+  async uploadMedia(file: UploadFile): Promise<UploadedMedia> {
+    const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
+    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body });
+    const url = res.body?.data?.url;
+    if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
+    return { url, filename: res.body.data.filename ?? file.filename };
   }
 
   async getBroadcast(id: string): Promise<BroadcastSummary> {
