@@ -42,7 +42,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
       updated_at: iso(ready ? l.readyAtMs : l.createdAtMs),
       contact_variables: l.variables,
       finished_at: ready ? iso(l.readyAtMs) : null,
-      error_messages: ready ? (l.errorMessages.length ? l.errorMessages : {}) : {},
+      error_messages: ready ? l.errorMessages : {},
       progress: ready ? l.outcome : 'processing',
     };
   };
@@ -348,17 +348,13 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
     outcome: 'success',
     contacts: [],
     variables: [],
-    errorMessages: [],
+    errorMessages: {},
     rowsTotal: dataRows.length,
   };
   const badHeader = headers.find((h) => h !== h.toLowerCase() || /\s/.test(h));
   if (badHeader !== undefined || !headers.includes('phone_number') || !headers.includes('full_name')) {
     list.outcome = 'failed';
-    list.errorMessages.push(
-      badHeader !== undefined
-        ? `Header "${badHeader}" must be lowercase without spaces`
-        : 'Headers must include phone_number and full_name',
-    );
+    list.errorMessages.header = [badHeader !== undefined ? `Header "${badHeader}" must be lowercase without spaces` : 'Headers must include phone_number and full_name'];
   } else {
     const pi = headers.indexOf('phone_number');
     const ni = headers.indexOf('full_name');
@@ -366,7 +362,8 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
     dataRows.forEach((r, idx) => {
       const phone = (r[pi] ?? '').trim();
       if (!/^\d{8,15}$/.test(phone)) {
-        list.errorMessages.push(`Row ${idx + 2}: phone_number is invalid`);
+        // Keyed by spreadsheet row [inferred: the notes say only that error_messages is an object].
+        (list.errorMessages[String(idx + 2)] ??= []).push('phone_number is invalid');
         return;
       }
       const extra = Object.fromEntries(list.variables.map((v) => [v, r[headers.indexOf(v)] ?? '']));
@@ -408,6 +405,26 @@ function bodyParams(body: Record<string, unknown>): unknown[] | string {
 
 type BroadcastJson = (b: SandboxBroadcast) => unknown;
 
+/**
+ * What the template needs that the parameters lack. Qontak accepts such a send and every entry then fails
+ * (issue 12 reports the strict behaviour: "header: Format mismatch, expected a media parameter").
+ */
+function missingExtras(t: { header: { format: string } | null; buttons: { type: string; url?: string }[] }, parameters: unknown): string | undefined {
+  const p = (parameters ?? {}) as { header?: { format?: unknown; params?: { key?: unknown; value?: unknown }[] }; buttons?: { index?: unknown; value?: unknown }[] };
+  const format = t.header?.format;
+  if (format === 'IMAGE' || format === 'VIDEO' || format === 'DOCUMENT') {
+    const url = Array.isArray(p.header?.params) ? p.header.params.find((x) => x?.key === 'url')?.value : undefined;
+    if (p.header?.format !== format || typeof url !== 'string' || url === '') return 'header: Format mismatch, expected a media parameter';
+  }
+  const buttons = Array.isArray(p.buttons) ? p.buttons : [];
+  for (const [i, b] of t.buttons.entries()) {
+    if (b.type === 'URL' && /\{\{\s*\w+\s*\}\}/.test(b.url ?? '') && !buttons.some((x) => x?.index === String(i) && typeof x.value === 'string' && x.value !== '')) {
+      return `buttons: Format mismatch, expected a url parameter for button ${i}`; // [inferred] wording modelled on the header's
+    }
+  }
+  return undefined;
+}
+
 function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined, broadcastJson: BroadcastJson): Reply {
   const s = o.state;
   const body = jsonBody(req) as Record<string, unknown> | undefined;
@@ -426,6 +443,11 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
   if (now < l.readyAtMs || l.outcome !== 'success') return qError(422, ['Contact list is not ready']);
   const params = body.parameters === undefined ? [] : bodyParams(body);
   if (typeof params === 'string') return qError(422, [params]);
+  const bulkButtons = (body.parameters as { buttons?: unknown } | undefined)?.buttons;
+  if (bulkButtons !== undefined) {
+    if (!Array.isArray(bulkButtons)) return qError(422, ['parameters.buttons must be an array']);
+    for (const x of bulkButtons as { index?: unknown }[]) if (typeof x?.index !== 'string') return qError(422, ['parameters.buttons.index must be a string']);
+  }
   const keys = placeholderKeys(t.body);
   if (params.length !== keys.length) return qError(422, [`Message Template has ${keys.length} variable, please adjust your payload.`]);
   const columns = ['full_name', 'phone_number', ...l.variables];
@@ -464,11 +486,13 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
     createdAtMs: now,
     startAtMs,
     executeType,
-    parameters: { header: {}, body: params, buttons: {} },
+    parameters: { header: (body.parameters as { header?: unknown } | undefined)?.header ?? {}, body: params, buttons: (body.parameters as { buttons?: unknown } | undefined)?.buttons ?? {} },
     recipients: { count: contacts.length, at: (i) => contacts[i]! },
     render: (i) => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => value(i, map.get(k) ?? '')),
     bodyParams: (i) => Object.fromEntries([...map].map(([k, col]) => [k, value(i, col)])),
   };
+  const lacking = missingExtras(t, body.parameters);
+  if (lacking) b.failAll = lacking;
   s.broadcasts.set(b.id, b);
   return ok(broadcastJson(b), 201);
 }
@@ -527,6 +551,8 @@ function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Repl
     render: () => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => values.get(k) ?? ''),
     bodyParams: () => Object.fromEntries(values),
   };
+  const lacking = missingExtras(t, body.parameters);
+  if (lacking) b.failAll = lacking;
   s.broadcasts.set(b.id, b);
   s.directSendsByRecipient.set(recipient.phone, (s.directSendsByRecipient.get(recipient.phone) ?? 0) + 1);
   return ok(broadcastJson(b), 201);

@@ -207,6 +207,33 @@ export function seedTemplates(rand: () => number): SandboxTemplate[] {
     status: 'APPROVED',
     category: 'MARKETING',
   });
+  // Media headers and a dynamic URL button, shaped like the recorded listing (44 of its 100 templates have an
+  // IMAGE, VIDEO or DOCUMENT header; template_1729068092 has a URL button with {{1}} in its url).
+  add({
+    name: 'promo_image',
+    language: 'id',
+    header: { format: 'IMAGE', example: '#<Hashie::Mash header_handle=#<Hashie::Array ["https://scontent.whatsapp.net/v/sandbox/promo.png"]>>' },
+    body: 'Halo {{1}}, lihat promo minggu ini!',
+    status: 'APPROVED',
+    category: 'MARKETING',
+  });
+  add({
+    name: 'invoice_document',
+    language: 'id',
+    header: { format: 'DOCUMENT', example: '#<Hashie::Mash header_handle=#<Hashie::Array ["https://scontent.whatsapp.net/v/sandbox/invoice.pdf"]>>' },
+    body: 'Halo {{1}}, terlampir tagihan {{2}}.',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    buttons: [{ type: 'URL', text: 'Bayar', url: 'https://pay.example.com/{{1}}' }],
+  });
+  add({
+    name: 'track_order',
+    language: 'id',
+    body: 'Halo {{1}}, pesanan Anda sedang dikirim.',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    buttons: [{ type: 'URL', text: 'Lacak', url: 'https://track.example.com/{{1}}' }],
+  });
   // Filler across statuses so that --all needs several pages.
   const statuses: SandboxTemplate['status'][] = ['APPROVED', 'PENDING', 'REJECTED'];
   for (let i = 1; i <= 28; i++) {

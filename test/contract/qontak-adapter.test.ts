@@ -138,7 +138,7 @@ test('broadcasts: the bulk body has the documented shape; a schedule adds execut
     });
     const later = JSON.parse(srv.requests[1]!.body);
     assert.equal(later.execute_type, 'specific');
-    assert.equal(later.send_at, '2026-12-01T09:00:00+07:00');
+    assert.equal(later.send_at, '2026-12-01T02:00:00.000Z', 'the same instant in UTC with Z');
   });
 });
 
