@@ -187,6 +187,7 @@ export class HttpClient {
     let refreshed = false;
     let refusedSince: number | undefined;
     let refusals = 0;
+    let waited = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(spec, url);
       if (outcome.kind === 'response') {
@@ -207,11 +208,13 @@ export class HttpClient {
           const deadline = this.opts.pleaseWaitDeadlineMs ?? 60_000;
           const told = this.toldWait(headers, reading);
           const wait = told ?? Math.min(10_000, 1000 * 2 ** (refusals - 1));
-          const remaining = deadline - (this.now() - refusedSince);
+          // Time spent counts by the clock or by the waits, whichever is more: a stalled clock cannot wait forever.
+          const remaining = deadline - Math.max(this.now() - refusedSince, waited);
           if (wait <= remaining) {
             this.opts.onWait?.({ ms: wait, reason: reading.messages.join('; ') || 'please wait', remainingMs: remaining });
             this.log(`  asked to wait; waiting ${Math.round(wait)} ms (${Math.round(remaining / 1000)} s left)`);
             await this.opts.sleep(wait, this.opts.signal);
+            waited += wait;
             attempt--;
             continue;
           }
