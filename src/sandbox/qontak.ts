@@ -20,9 +20,10 @@ const placeholderKeys = (body: string): string[] => [...new Set([...body.matchAl
 const iso = (ms: number) => new Date(ms).toISOString();
 const invalidJson = Symbol.for('invalid-json');
 
+/** A template as Qontak lists it: header {format, example} only (qontak.md; recorded listing), no created_at. */
 function templateJson(t: SandboxTemplate) {
-  const { created_at: _c, ...rest } = t;
-  return rest;
+  const { created_at: _c, header, ...rest } = t;
+  return { ...rest, header: header ? { format: header.format, ...(header.example !== undefined ? { example: header.example } : {}) } : null };
 }
 
 export function qontakRoutes(o: QontakOptions): Route[] {
@@ -61,7 +62,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
     created_at: iso(b.createdAtMs),
     message_status_count: counts(b, o.now(), o.speed),
     contact_extra: {},
-    message_template: b.template,
+    message_template: templateJson(b.template as unknown as SandboxTemplate),
     division_id: null,
     message_broadcast_error: 'n/a',
     contact_list_name: b.contactListName,
