@@ -11,6 +11,7 @@ import type { ConfigStore } from '../config/profiles.js';
 import type { CredentialStore } from '../config/credentials.js';
 import type { Keychain } from '../config/keychain.js';
 import type { Provider } from '../providers/port.js';
+import type { WaitNotice } from '../providers/http.js';
 
 export type { Env } from '../env.js';
 export type { GlobalOptions } from './io.js';
@@ -120,6 +121,10 @@ export class Context implements Io {
     if (this.init.provider) return Promise.resolve(this.init.provider);
     return (this.cached.provider ??= import('../providers/factory.js').then((m) => m.createProvider(this)));
   }
+
+  /** A server's "please wait", sat out in the open: how long, and when wa-cli gives up. */
+  readonly onWait = (w: WaitNotice): void =>
+    this.out.info(`${w.reason}: waiting ${Math.ceil(w.ms / 1000)} s before trying again (gives up in ${Math.ceil(w.remainingMs / 1000)} s).`);
 
   /** A whole command line run as its own command (the demo's steps). */
   runCli(argv: readonly string[], init: ContextInit): Promise<number> {

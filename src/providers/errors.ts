@@ -33,6 +33,8 @@ export class ApiNotFoundError extends NotFoundError {
 export class TransportError extends TransientError {
   /** For a 429: how long the server asked to wait. */
   retryAfterMs: number | undefined;
+  /** For a POST answered 429: what the account showed afterwards ('present': it acted; 'unknown': cannot tell). */
+  acted: 'present' | 'unknown' | undefined;
   constructor(
     message: string,
     readonly maybeActed: boolean,

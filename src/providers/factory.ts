@@ -4,7 +4,8 @@ import type { Env } from '../env.js';
 import type { ConfigStore } from '../config/profiles.js';
 import { AuthError } from '../errors.js';
 import { envHint, REQUIRED_SECRETS, type CredentialStore, type ResolvedAuth } from '../config/credentials.js';
-import { HttpClient, type HttpAuth } from './http.js';
+import { HttpClient, type HttpAuth, type WaitNotice } from './http.js';
+import { TransportError } from './errors.js';
 import type { Provider } from './port.js';
 import { readQontakError } from './qontak/errors.js';
 import { readKonekwaError } from './konekwa/errors.js';
@@ -16,6 +17,8 @@ export interface ProviderDeps {
   readonly signal: AbortSignal;
   readonly profileName: string;
   readonly out: { debug(line: string): void };
+  /** Told before each "please wait" wait, for a countdown (optional). */
+  readonly onWait?: (w: WaitNotice) => void;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   config(): Promise<ConfigStore>;
   credentials(): Promise<CredentialStore>;
@@ -41,6 +44,8 @@ export function httpOptionsFor(ctx: ProviderDeps, apiName: string) {
     signal: ctx.signal,
     log: (line: string) => ctx.out.debug(line),
     ...(ctx.env.WA_HTTP_TIMEOUT_MS ? { timeoutMs: Number(ctx.env.WA_HTTP_TIMEOUT_MS) } : {}),
+    ...(ctx.env.WA_PLEASE_WAIT_MS ? { pleaseWaitDeadlineMs: Number(ctx.env.WA_PLEASE_WAIT_MS) } : {}),
+    ...(ctx.onWait ? { onWait: ctx.onWait } : {}),
   };
 }
 
@@ -73,7 +78,9 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
         hint: 'Set MEKARI_API_CLIENT_ID, or run `wa-cli auth login --client-id ID`.',
       });
     }
-    httpAuth = { kind: 'hmac', clientId: auth.clientId.value, secret: auth.secrets['client-secret']!.value };
+    // WA_HMAC_DIGEST=1 adds the optional Digest header (Mekari KB) for gateways that ask for it.
+    const digest = /^(1|true|yes|on)$/i.test(ctx.env.WA_HMAC_DIGEST ?? '');
+    httpAuth = { kind: 'hmac', clientId: auth.clientId.value, secret: auth.secrets['client-secret']!.value, ...(digest ? { digest } : {}) };
   } else {
     let token = auth.secrets['access-token']!.value;
     httpAuth = { kind: 'bearer', token: () => token };
@@ -88,19 +95,36 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
         auth: { kind: 'none' },
         readError: readQontakError,
       });
-      const fresh = await requestToken(tokenHttp, {
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-        client_id: auth.clientId.value,
-        client_secret: clientSecret,
-      });
+      let fresh: Awaited<ReturnType<typeof requestToken>>;
+      try {
+        fresh = await requestToken(tokenHttp, {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: auth.clientId.value,
+          client_secret: clientSecret,
+        });
+      } catch (err) {
+        // Sent once; when the answer was lost the server may have rotated the pair already.
+        if (err instanceof TransportError && err.maybeActed) {
+          throw new AuthError(`The Qontak token refresh got no clear answer (${err.message.replace(/\.$/, '')}); the stored refresh token may already be spent.`, {
+            hint: 'Run the command again: if it is refused, log in again with `wa-cli auth login`. The refresh was not retried, so no second token pair was lost.',
+          });
+        }
+        throw err;
+      }
+      // The new pair is stored before it is used; until then the old pair stays where it was.
+      try {
+        await (await ctx.credentials()).save(
+          auth.profile,
+          { 'access-token': fresh.access_token, ...(fresh.refresh_token ? { 'refresh-token': fresh.refresh_token } : {}) },
+          auth.secrets['access-token']?.source === 'file',
+        );
+      } catch (err) {
+        throw new AuthError(`Qontak issued a new token pair but it could not be stored (${err instanceof Error ? err.message : String(err)}); the old refresh token no longer works.`, {
+          hint: 'Fix the credential store, then log in again with `wa-cli auth login`.',
+        });
+      }
       token = fresh.access_token;
-      // A refreshed token is stored back where the old one came from, so the next run starts with it.
-      await (await ctx.credentials()).save(
-        auth.profile,
-        { 'access-token': fresh.access_token, ...(fresh.refresh_token ? { 'refresh-token': fresh.refresh_token } : {}) },
-        auth.secrets['access-token']?.source === 'file',
-      );
       ctx.out.debug('refreshed the Qontak access token and stored it');
       return true;
     };

@@ -1,5 +1,6 @@
 // The one HTTP client. Signs every attempt afresh, retries only what is safe to retry, redacts secrets in --verbose
 // logs, and turns every failure into a typed error that says whether the server may have acted.
+import { createHash } from 'node:crypto';
 import got, { type OptionsInit, RequestError, TimeoutError } from 'got';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import type { Env } from '../env.js';
@@ -9,7 +10,8 @@ import { hmacAuthorization, hmacSignature } from './hmac.js';
 import { isLoopbackHost, proxyFor } from './proxy.js';
 
 export type HttpAuth =
-  | { kind: 'hmac'; clientId: string; secret: string }
+  /** `digest`: also send Mekari's optional `Digest: SHA-256=…` header over the body of POST/PUT. */
+  | { kind: 'hmac'; clientId: string; secret: string; digest?: boolean }
   | { kind: 'bearer'; token: () => string }
   | { kind: 'api-key'; key: string }
   | { kind: 'none' };
@@ -33,6 +35,21 @@ export interface RequestSpec {
   maxAttempts?: number;
   /** Cancels this request instead of the client's signal (a fan-out lets requests in flight finish after Ctrl-C). */
   signal?: AbortSignal;
+  /**
+   * A request that is not idempotent and got a 429: a 429 from a proxy or after processing says nothing certain, so
+   * it is retried only when this check says the server did not act ('absent'). 'present' and 'unknown' end the
+   * request with a TransportError (maybeActed, `acted` set). Without it a 429 is retried as before.
+   */
+  on429?: () => Promise<'absent' | 'present' | 'unknown'>;
+}
+
+/** A wait the client is about to sit out (a "please wait" refusal), for a countdown. */
+export interface WaitNotice {
+  ms: number;
+  /** What the server said. */
+  reason: string;
+  /** Time left before the client gives up, this wait included. */
+  remainingMs: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -74,6 +91,13 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** Called once on a 401 with bearer auth; returns true when a fresh token is in place. */
   refreshAuth?: () => Promise<boolean>;
+  /**
+   * How long "please wait" refusals (Qontak's 422 after a recent broadcast) are waited out in all. The org setting
+   * `list_interval: 50` suggests about 50 s; default 60 s.
+   */
+  pleaseWaitDeadlineMs?: number;
+  /** Told before each such wait, so a command can show a countdown. */
+  onWait?: (w: WaitNotice) => void;
 }
 
 // Codes for which the connection was never made: nothing reached the server.
@@ -149,6 +173,11 @@ export class HttpClient {
     return `${this.origin.origin}${this.prefix}`;
   }
 
+  /** The client's clock (injected), for callers that bound a search by time. */
+  clock(): number {
+    return this.now();
+  }
+
   urlFor(path: string, query?: Record<string, QueryValue>): string {
     return `${this.origin.origin}${this.prefix}${path}${buildQuery(query)}`;
   }
@@ -158,6 +187,9 @@ export class HttpClient {
     const maxAttempts = spec.maxAttempts ?? this.maxAttempts;
     const url = this.urlFor(spec.path, spec.query);
     let refreshed = false;
+    let refusedSince: number | undefined;
+    let refusals = 0;
+    let waited = 0;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(spec, url);
       if (outcome.kind === 'response') {
@@ -171,9 +203,43 @@ export class HttpClient {
             continue;
           }
         }
+        if (reading.retryableRefusal && status !== 429) {
+          // "Please wait": the server certainly did not act. Waited out up to a deadline, not a count of attempts.
+          refusedSince ??= this.now();
+          refusals++;
+          const deadline = this.opts.pleaseWaitDeadlineMs ?? 60_000;
+          const told = this.toldWait(headers, reading);
+          const wait = told ?? Math.min(10_000, 1000 * 2 ** (refusals - 1));
+          // Time spent counts by the clock or by the waits, whichever is more: a stalled clock cannot wait forever.
+          const remaining = deadline - Math.max(this.now() - refusedSince, waited);
+          if (wait <= remaining) {
+            this.opts.onWait?.({ ms: wait, reason: reading.messages.join('; ') || 'please wait', remainingMs: remaining });
+            this.log(`  asked to wait; waiting ${Math.round(wait)} ms (${Math.round(remaining / 1000)} s left)`);
+            await this.opts.sleep(wait, this.opts.signal);
+            waited += wait;
+            attempt--;
+            continue;
+          }
+          throw this.errorFor(spec, status, body, reading, wait);
+        }
         const wait = this.waitFor(status, headers, reading, attempt);
-        const retryable =
-          status === 429 || reading.retryableRefusal === true || (idempotent && status >= 500 && status <= 599);
+        const retryable = status === 429 || (idempotent && status >= 500 && status <= 599);
+        if (status === 429 && !idempotent && spec.on429) {
+          const seen = await spec.on429();
+          if (seen !== 'absent') {
+            const e = new TransportError(
+              seen === 'present'
+                ? `${this.opts.apiName} answered ${spec.method} ${spec.path} with 429, but had already carried it out.`
+                : `${this.opts.apiName} answered ${spec.method} ${spec.path} with 429; whether it acted cannot be known, so it was not repeated.`,
+              true,
+              status,
+              seen === 'present' ? undefined : 'Check the account (`wa-cli broadcast list`) before sending again.',
+            );
+            e.acted = seen;
+            e.retryAfterMs = wait;
+            throw e;
+          }
+        }
         if (retryable && attempt < maxAttempts && wait <= this.maxWaitMs) {
           this.log(`  retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
           await this.opts.sleep(wait, this.opts.signal);
@@ -230,7 +296,7 @@ export class HttpClient {
             (options) => {
               // Signed here so every attempt carries a fresh Date and the path exactly as it goes on the wire.
               const u = options.url as URL;
-              this.authorize(options.headers as Record<string, string>, auth, spec.method, `${u.pathname}${u.search}`);
+              this.authorize(options.headers as Record<string, string>, auth, spec.method, `${u.pathname}${u.search}`, body);
               this.log(`→ ${spec.method} ${u.href} ${JSON.stringify(redactHeaders(options.headers as Record<string, unknown>))}`);
             },
           ],
@@ -247,10 +313,12 @@ export class HttpClient {
     }
   }
 
-  private authorize(headers: Record<string, string>, auth: HttpAuth, method: string, pathWithQuery: string): void {
+  private authorize(headers: Record<string, string>, auth: HttpAuth, method: string, pathWithQuery: string, body: string | Buffer | undefined): void {
     if (auth.kind === 'hmac') {
       const date = new Date(this.now()).toUTCString();
       headers.date = date;
+      // Mekari's KB names this header for POST/PUT; the gateway does not require it [inferred], so it is opt-in.
+      if (auth.digest && (method === 'POST' || method === 'PUT')) headers.digest = `SHA-256=${createHash('sha256').update(body ?? '').digest('base64')}`;
       headers.authorization = hmacAuthorization(auth.clientId, hmacSignature(auth.secret, date, method, pathWithQuery));
     } else if (auth.kind === 'bearer') {
       headers.authorization = `Bearer ${auth.token()}`;
@@ -280,10 +348,13 @@ export class HttpClient {
     }
   }
 
-  private waitFor(status: number, headers: HttpResponse['headers'], reading: ErrorReading, attempt: number): number {
+  private toldWait(headers: HttpResponse['headers'], reading: ErrorReading): number | undefined {
     const now = this.now();
-    const fromHeaders = parseResetHeader(headers['retry-after'], now) ?? parseResetHeader(headers['x-ratelimit-reset'], now);
-    const told = fromHeaders ?? reading.retryAfterMs;
+    return parseResetHeader(headers['retry-after'], now) ?? parseResetHeader(headers['x-ratelimit-reset'], now) ?? reading.retryAfterMs;
+  }
+
+  private waitFor(status: number, headers: HttpResponse['headers'], reading: ErrorReading, attempt: number): number {
+    const told = this.toldWait(headers, reading);
     if (told !== undefined) return told + Math.floor(this.random() * 250);
     if (status === 429 || reading.retryableRefusal) return Math.max(this.backoff(attempt), 1000);
     return this.backoff(attempt);

@@ -124,10 +124,25 @@ export interface BroadcastSummary {
   status: string;
   createdAt: string | undefined;
   sendAt: string | undefined;
+  /** immediately, specific, campaign_plan (Qontak's execute_type, recorded); undefined when the answer lacks it. */
+  executeType?: string | undefined;
   templateName: string | undefined;
   contactListName: string | undefined;
   counts: Record<DeliveryStatus, number>;
   raw: unknown;
+}
+
+/** A media header's parameters, as Qontak's direct-send example carries them: params url and filename. */
+export interface MediaHeaderParams {
+  format: 'IMAGE' | 'VIDEO' | 'DOCUMENT';
+  params: { key: 'url' | 'filename'; value: string }[];
+}
+
+/** A dynamic URL button's value; `index` is the button's position as a string, as Qontak requires. */
+export interface UrlButtonParam {
+  index: string;
+  type: 'url';
+  value: string;
 }
 
 export interface BulkSend {
@@ -138,7 +153,11 @@ export interface BulkSend {
   language?: string;
   /** Placeholder key → contact-list column. */
   body: { key: string; value: string }[];
-  /** ISO 8601; omitted sends now. */
+  /** A media header (templates with an IMAGE, VIDEO or DOCUMENT header). */
+  header?: MediaHeaderParams;
+  /** Dynamic URL buttons; `value` is a list column or a literal [inferred: the bulk shape is documented for body only]. */
+  buttons?: UrlButtonParam[];
+  /** ISO 8601; sent in UTC with Z. Omitted sends now. */
   sendAt?: string;
 }
 
@@ -151,6 +170,12 @@ export interface DirectSend {
   body: { key: string; valueText: string; value: string }[];
   header?: { format: string; params: { key: string; value: string }[] };
   buttons?: { index: string; type: string; value: string }[];
+}
+
+/** A file placed on the provider's media host (Qontak's POST /file_uploader). */
+export interface UploadedMedia {
+  url: string;
+  filename: string;
 }
 
 /** One message of a fan-out (Konekwa). */
@@ -214,6 +239,8 @@ export interface Provider {
   listContactLists(max?: number): AsyncIterable<ContactList>;
   /** The contacts of a list with their variables, for checking values before a bulk send. */
   listContacts(listId: string): AsyncIterable<ListContact>;
+  /** Puts a local file on the provider's media host for a media header (absent: the provider has none). */
+  uploadMedia?(file: UploadFile): Promise<UploadedMedia>;
 
   // Server-side broadcasts (Qontak).
   sendBulk(b: BulkSend): Promise<BroadcastSummary>;

@@ -26,6 +26,11 @@ export interface SandboxBroadcast {
   render(i: number): string;
   /** The placeholder values of recipient i ({"1": "Budi"}), as the log's messages.body.parameters shows them. */
   bodyParams?(i: number): Record<string, string>;
+  /**
+   * Every entry fails with this reason after the broadcast was accepted (a media header or URL button the template
+   * needs was not sent: WhatsApp's 132012, as the issue reports Qontak's strict behaviour).
+   */
+  failAll?: string;
   /** Share of entries that fail (default 0.07). */
   failureRate?: number;
   /** Counts once every entry has settled: they no longer change, so they are computed once. */
@@ -51,7 +56,7 @@ export interface Fate {
   sentAt?: number;
   deliveredAt?: number;
   readAt?: number;
-  failure?: (typeof FAILURES)[number];
+  failure?: { http: string; code: number; title: string; details: string };
 }
 
 /** Where entry i stands at `now`. ~7% fail; ~60% of the delivered are read. */
@@ -60,6 +65,7 @@ export function fateOf(b: SandboxBroadcast, i: number, now: number, speed: numbe
   const u = (k: number) => hashUnit(b.id, i * 7 + k);
   const sentAt = b.startAtMs + (200 + u(1) * 800) / speed;
   if (now < sentAt) return { status: 'pending' };
+  if (b.failAll) return { status: 'failed', sentAt, failure: { http: '400', code: 132012, title: 'Parameter format does not match format in the created template', details: b.failAll } };
   if (u(0) < (b.failureRate ?? 0.07)) return { status: 'failed', sentAt, failure: FAILURES[Math.floor(u(2) * FAILURES.length)]! };
   const deliveredAt = sentAt + (300 + u(3) * 1200) / speed;
   if (now < deliveredAt) return { status: 'sent', sentAt };
@@ -102,6 +108,14 @@ function messagesResponse(f: Fate, waId: string, phone: string): Record<string, 
   return out;
 }
 
+/**
+ * When entry i was created: entries come in groups of seven sharing one millisecond, so a page boundary regularly
+ * falls inside a group (log entries of one broadcast share created_at timestamps in the notes' examples).
+ */
+export function entryCreatedAtMs(b: SandboxBroadcast, i: number): number {
+  return b.createdAtMs + Math.floor(i / 7);
+}
+
 export function logEntry(b: SandboxBroadcast, i: number, now: number, speed: number) {
   const r = b.recipients.at(i);
   const f = fateOf(b, i, now, speed);
@@ -121,7 +135,7 @@ export function logEntry(b: SandboxBroadcast, i: number, now: number, speed: num
       header: { type: 'header', template: {}, parameters: [] },
       buttons: { type: 'buttons', template: null, parameters: [] },
     },
-    created_at: iso(b.createdAtMs),
+    created_at: iso(entryCreatedAtMs(b, i)),
     is_pacing: false,
     channel_integration_id: b.channelId,
   };

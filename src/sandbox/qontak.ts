@@ -1,6 +1,6 @@
 // The Qontak Omnichannel API, as strict as the real one where it is strict.
-import { counts, isDone, logEntry, type SandboxBroadcast } from './delivery.js';
-import { jsonBody, notFound, ok, okPage, paginate, qError, route, type Reply, type Req, type Route } from './http-kit.js';
+import { counts, entryCreatedAtMs, isDone, logEntry, type SandboxBroadcast } from './delivery.js';
+import { BadPageQuery, jsonBody, notFound, ok, okPage, paginate, qError, route, type PageMeta, type Reply, type Req, type Route } from './http-kit.js';
 import { parseCsv, parseMultipart } from './multipart.js';
 import { ORG_ID, TEMPLATE_CATEGORIES, TEMPLATE_LANGUAGE_CHOICES, TEMPLATE_LANGUAGES, type SandboxTemplate } from './seed.js';
 import type { SandboxContactList, SandboxState } from './state.js';
@@ -20,9 +20,10 @@ const placeholderKeys = (body: string): string[] => [...new Set([...body.matchAl
 const iso = (ms: number) => new Date(ms).toISOString();
 const invalidJson = Symbol.for('invalid-json');
 
+/** A template as Qontak lists it: header {format, example} only (qontak.md; recorded listing), no created_at. */
 function templateJson(t: SandboxTemplate) {
-  const { created_at: _c, ...rest } = t;
-  return rest;
+  const { created_at: _c, header, ...rest } = t;
+  return { ...rest, header: header ? { format: header.format, ...(header.example !== undefined ? { example: header.example } : {}) } : null };
 }
 
 export function qontakRoutes(o: QontakOptions): Route[] {
@@ -42,7 +43,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
       updated_at: iso(ready ? l.readyAtMs : l.createdAtMs),
       contact_variables: l.variables,
       finished_at: ready ? iso(l.readyAtMs) : null,
-      error_messages: ready ? (l.errorMessages.length ? l.errorMessages : {}) : {},
+      error_messages: ready ? l.errorMessages : {},
       progress: ready ? l.outcome : 'processing',
     };
   };
@@ -53,7 +54,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
     channel_integration_id: b.channelId,
     contact_list_id: b.contactListId,
     contact_id: null,
-    target_channel: 'wa',
+    target_channel: s.integrations.find((i) => i.id === b.channelId)?.target_channel ?? 'wa',
     send_at: iso(b.startAtMs),
     execute_status: o.now() < b.startAtMs ? 'todo' : isDone(b, o.now(), o.speed) ? 'done' : 'todo',
     execute_type: b.executeType,
@@ -61,7 +62,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
     created_at: iso(b.createdAtMs),
     message_status_count: counts(b, o.now(), o.speed),
     contact_extra: {},
-    message_template: b.template,
+    message_template: templateJson(b.template as unknown as SandboxTemplate),
     division_id: null,
     message_broadcast_error: 'n/a',
     contact_list_name: b.contactListName,
@@ -72,7 +73,7 @@ export function qontakRoutes(o: QontakOptions): Route[] {
   });
   const channelOk = (id: unknown): Reply | undefined => {
     const ch = s.integrations.find((i) => i.id === id);
-    if (!ch || ch.target_channel !== 'wa') return notFound('channel integration', String(id));
+    if (!ch || (ch.target_channel !== 'wa' && ch.target_channel !== 'wa_cloud')) return notFound('channel integration', String(id));
     if (!ch.is_active) return qError(422, ['Channel integration is not active']);
     return undefined;
   };
@@ -157,9 +158,8 @@ export function qontakRoutes(o: QontakOptions): Route[] {
         .filter((b) => !q || b.name.toLowerCase().includes(q))
         .filter((b) => since === undefined || b.createdAtMs >= since)
         .filter((b) => until === undefined || b.createdAtMs <= until)
-        .reverse()
-        .map(broadcastJson);
-      return okPage(paginate(items, req.query, 10));
+        .reverse();
+      return okPage(keysetPage({ length: items.length, at: (i) => broadcastJson(items[i]!) }, (i) => items[i]!.createdAtMs, 'desc', req.query, 10));
     }),
     route('GET', '/broadcasts/:id/whatsapp', (req) => {
       const b = s.broadcasts.get(req.params.id!);
@@ -169,9 +169,80 @@ export function qontakRoutes(o: QontakOptions): Route[] {
       const b = s.broadcasts.get(req.params.id!);
       if (!b) return notFound('messages broadcast', req.params.id!);
       const now = o.now();
-      return okPage(paginate({ length: b.recipients.count, at: (i: number) => logEntry(b, i, now, o.speed) }, req.query, 25));
+      return okPage(keysetPage({ length: b.recipients.count, at: (i: number) => logEntry(b, i, now, o.speed) }, (i) => entryCreatedAtMs(b, i), 'asc', req.query, 25));
     }),
   ];
+}
+
+/** A keyset cursor as the recorded ones decode: the created_at of an item in seconds with milliseconds, base64. */
+export const keysetCursor = (ms: number): string => Buffer.from((ms / 1000).toFixed(3)).toString('base64');
+
+function cursorMs(cursor: string): number {
+  const text = Buffer.from(cursor, 'base64').toString('utf8');
+  if (!/^\d{1,12}\.\d{1,3}$/.test(text)) throw new BadPageQuery(`cursor ${cursor} is invalid`);
+  return Math.round(Number(text) * 1000);
+}
+
+/**
+ * Qontak's paging as the documents show it, not as a client would like it:
+ * - `offset` is a 1-based page number, echoed with `target_offset` (the items skipped), as recorded pages show;
+ * - cursors are keyset cursors, the created_at of the page's last item (recorded cursors decode to timestamps);
+ *   `cursor_direction=after` returns items strictly beyond that timestamp, so items sharing it across a page
+ *   boundary are never returned to a client that follows cursors [inferred: the least convenient reading];
+ * - the last page carries `next == prev`, non-null (the log example in the API notes).
+ * Items are in listing order; `keyOf(i)` is monotonic in it (ascending or descending).
+ */
+export function keysetPage<T>(
+  items: { length: number; at: (i: number) => T },
+  keyOf: (i: number) => number,
+  order: 'asc' | 'desc',
+  query: URLSearchParams,
+  defaultLimit: number,
+): { data: T[]; meta: { pagination: PageMeta } } {
+  const total = items.length;
+  const limit = Math.max(1, Math.min(100, Number(query.get('limit')) || defaultLimit));
+  const cursor = query.get('cursor');
+  const direction = query.get('cursor_direction') ?? 'after';
+  if (direction !== 'after' && direction !== 'before') throw new BadPageQuery('cursor_direction must be after or before');
+  const beyond = (i: number, c: number) => (order === 'asc' ? keyOf(i) > c : keyOf(i) < c);
+  // First index strictly beyond c in listing order (binary search: keys are monotonic).
+  const firstBeyond = (c: number) => {
+    let lo = 0;
+    let hi = total;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (beyond(mid, c)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  let start: number;
+  let end: number;
+  if (cursor) {
+    const c = cursorMs(cursor);
+    if (direction === 'after') {
+      start = firstBeyond(c);
+      end = Math.min(total, start + limit);
+    } else {
+      // Items strictly before c in listing order: those not beyond c and not equal to it.
+      let stop = firstBeyond(c);
+      while (stop > 0 && keyOf(stop - 1) === c) stop--;
+      end = stop;
+      start = Math.max(0, end - limit);
+    }
+  } else {
+    const offset = Math.max(1, Number(query.get('offset')) || 1);
+    start = Math.min(total, (offset - 1) * limit);
+    end = Math.min(total, start + limit);
+  }
+  const data: T[] = [];
+  for (let i = start; i < end; i++) data.push(items.at(i));
+  const prev = end > start ? keysetCursor(keyOf(start)) : null;
+  const next = end > start ? (end < total ? keysetCursor(keyOf(end - 1)) : prev) : null;
+  return {
+    data,
+    meta: { pagination: { cursor: { next, prev, pit: null }, offset: Math.floor(start / limit) + 1, limit, total, target_offset: start } },
+  };
 }
 
 /** `start_date` / `end_date`: an ISO date or date-time; a bare end date covers its whole day. NaN when unreadable. */
@@ -278,17 +349,13 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
     outcome: 'success',
     contacts: [],
     variables: [],
-    errorMessages: [],
+    errorMessages: {},
     rowsTotal: dataRows.length,
   };
   const badHeader = headers.find((h) => h !== h.toLowerCase() || /\s/.test(h));
   if (badHeader !== undefined || !headers.includes('phone_number') || !headers.includes('full_name')) {
     list.outcome = 'failed';
-    list.errorMessages.push(
-      badHeader !== undefined
-        ? `Header "${badHeader}" must be lowercase without spaces`
-        : 'Headers must include phone_number and full_name',
-    );
+    list.errorMessages.header = [badHeader !== undefined ? `Header "${badHeader}" must be lowercase without spaces` : 'Headers must include phone_number and full_name'];
   } else {
     const pi = headers.indexOf('phone_number');
     const ni = headers.indexOf('full_name');
@@ -296,7 +363,8 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
     dataRows.forEach((r, idx) => {
       const phone = (r[pi] ?? '').trim();
       if (!/^\d{8,15}$/.test(phone)) {
-        list.errorMessages.push(`Row ${idx + 2}: phone_number is invalid`);
+        // Keyed by spreadsheet row [inferred: the notes say only that error_messages is an object].
+        (list.errorMessages[String(idx + 2)] ??= []).push('phone_number is invalid');
         return;
       }
       const extra = Object.fromEntries(list.variables.map((v) => [v, r[headers.indexOf(v)] ?? '']));
@@ -338,6 +406,26 @@ function bodyParams(body: Record<string, unknown>): unknown[] | string {
 
 type BroadcastJson = (b: SandboxBroadcast) => unknown;
 
+/**
+ * What the template needs that the parameters lack. Qontak accepts such a send and every entry then fails
+ * (issue 12 reports the strict behaviour: "header: Format mismatch, expected a media parameter").
+ */
+function missingExtras(t: { header: { format: string } | null; buttons: { type: string; url?: string }[] }, parameters: unknown): string | undefined {
+  const p = (parameters ?? {}) as { header?: { format?: unknown; params?: { key?: unknown; value?: unknown }[] }; buttons?: { index?: unknown; value?: unknown }[] };
+  const format = t.header?.format;
+  if (format === 'IMAGE' || format === 'VIDEO' || format === 'DOCUMENT') {
+    const url = Array.isArray(p.header?.params) ? p.header.params.find((x) => x?.key === 'url')?.value : undefined;
+    if (p.header?.format !== format || typeof url !== 'string' || url === '') return 'header: Format mismatch, expected a media parameter';
+  }
+  const buttons = Array.isArray(p.buttons) ? p.buttons : [];
+  for (const [i, b] of t.buttons.entries()) {
+    if (b.type === 'URL' && /\{\{\s*\w+\s*\}\}/.test(b.url ?? '') && !buttons.some((x) => x?.index === String(i) && typeof x.value === 'string' && x.value !== '')) {
+      return `buttons: Format mismatch, expected a url parameter for button ${i}`; // [inferred] wording modelled on the header's
+    }
+  }
+  return undefined;
+}
+
 function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply | undefined, broadcastJson: BroadcastJson): Reply {
   const s = o.state;
   const body = jsonBody(req) as Record<string, unknown> | undefined;
@@ -356,6 +444,11 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
   if (now < l.readyAtMs || l.outcome !== 'success') return qError(422, ['Contact list is not ready']);
   const params = body.parameters === undefined ? [] : bodyParams(body);
   if (typeof params === 'string') return qError(422, [params]);
+  const bulkButtons = (body.parameters as { buttons?: unknown } | undefined)?.buttons;
+  if (bulkButtons !== undefined) {
+    if (!Array.isArray(bulkButtons)) return qError(422, ['parameters.buttons must be an array']);
+    for (const x of bulkButtons as { index?: unknown }[]) if (typeof x?.index !== 'string') return qError(422, ['parameters.buttons.index must be a string']);
+  }
   const keys = placeholderKeys(t.body);
   if (params.length !== keys.length) return qError(422, [`Message Template has ${keys.length} variable, please adjust your payload.`]);
   const columns = ['full_name', 'phone_number', ...l.variables];
@@ -394,11 +487,13 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
     createdAtMs: now,
     startAtMs,
     executeType,
-    parameters: { header: {}, body: params, buttons: {} },
+    parameters: { header: (body.parameters as { header?: unknown } | undefined)?.header ?? {}, body: params, buttons: (body.parameters as { buttons?: unknown } | undefined)?.buttons ?? {} },
     recipients: { count: contacts.length, at: (i) => contacts[i]! },
     render: (i) => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => value(i, map.get(k) ?? '')),
     bodyParams: (i) => Object.fromEntries([...map].map(([k, col]) => [k, value(i, col)])),
   };
+  const lacking = missingExtras(t, body.parameters);
+  if (lacking) b.failAll = lacking;
   s.broadcasts.set(b.id, b);
   return ok(broadcastJson(b), 201);
 }
@@ -457,6 +552,8 @@ function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Repl
     render: () => t.body.replace(/\{\{\s*(\d+)\s*\}\}/g, (_m, k: string) => values.get(k) ?? ''),
     bodyParams: () => Object.fromEntries(values),
   };
+  const lacking = missingExtras(t, body.parameters);
+  if (lacking) b.failAll = lacking;
   s.broadcasts.set(b.id, b);
   s.directSendsByRecipient.set(recipient.phone, (s.directSendsByRecipient.get(recipient.phone) ?? 0) + 1);
   return ok(broadcastJson(b), 201);

@@ -129,6 +129,18 @@ export function seedIntegrations(rand: () => number) {
     wa('Toko Maju Jaya', '6281100000001'),
     { id: uuidFrom(rand), target_channel: 'web_chat', webhook: 'x', settings: { title: 'Website chat' }, organization_id: ORG_ID, created_at: created, is_active: true },
     wa('Toko Maju Jaya (CS)', '6281100000002', false),
+    // A WhatsApp Cloud API channel, shaped like the recorded wa_cloud integrations (settings without server_wa_id).
+    // A fixed id, so seeding it does not move the ids drawn after it. Inactive, so the one active wa channel stays the
+    // default of a send; a test switches it on to send through it.
+    {
+      id: '7d0c4a55-1f8e-4b6a-9a57-2c3e0f9b8d11',
+      target_channel: 'wa_cloud',
+      webhook: 'sandbox',
+      settings: { pin: '<redacted>', account_name: 'Toko Maju Jaya (Cloud)', phone_number: '6281100000003', phone_number_id: '100000000000003' },
+      organization_id: ORG_ID,
+      created_at: created,
+      is_active: false,
+    },
   ];
 }
 
@@ -194,6 +206,33 @@ export function seedTemplates(rand: () => number): SandboxTemplate[] {
     body: 'Hai {{1}}, flash sale dimulai jam {{2}}. Stok terbatas!',
     status: 'APPROVED',
     category: 'MARKETING',
+  });
+  // Media headers and a dynamic URL button, shaped like the recorded listing (44 of its 100 templates have an
+  // IMAGE, VIDEO or DOCUMENT header; template_1729068092 has a URL button with {{1}} in its url).
+  add({
+    name: 'promo_image',
+    language: 'id',
+    header: { format: 'IMAGE', example: '#<Hashie::Mash header_handle=#<Hashie::Array ["https://scontent.whatsapp.net/v/sandbox/promo.png"]>>' },
+    body: 'Halo {{1}}, lihat promo minggu ini!',
+    status: 'APPROVED',
+    category: 'MARKETING',
+  });
+  add({
+    name: 'invoice_document',
+    language: 'id',
+    header: { format: 'DOCUMENT', example: '#<Hashie::Mash header_handle=#<Hashie::Array ["https://scontent.whatsapp.net/v/sandbox/invoice.pdf"]>>' },
+    body: 'Halo {{1}}, terlampir tagihan {{2}}.',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    buttons: [{ type: 'URL', text: 'Bayar', url: 'https://pay.example.com/{{1}}' }],
+  });
+  add({
+    name: 'track_order',
+    language: 'id',
+    body: 'Halo {{1}}, pesanan Anda sedang dikirim.',
+    status: 'APPROVED',
+    category: 'UTILITY',
+    buttons: [{ type: 'URL', text: 'Lacak', url: 'https://track.example.com/{{1}}' }],
   });
   // Filler across statuses so that --all needs several pages.
   const statuses: SandboxTemplate['status'][] = ['APPROVED', 'PENDING', 'REJECTED'];

@@ -20,7 +20,8 @@ export interface SandboxContactList {
   outcome: 'success' | 'failed';
   contacts: (Recipient & { extra: Record<string, string> })[];
   variables: string[];
-  errorMessages: string[];
+  /** error_messages as the list answer carries it: an object (notes §11), here keyed by row or `header`. */
+  errorMessages: Record<string, string[]>;
   rowsTotal: number;
 }
 

@@ -118,7 +118,7 @@ test('scheduling: a future time goes to the server as execute_type specific; a p
   assert.equal(ok.code, 0, ok.stderr);
   const body = JSON.parse(posts('/broadcasts/whatsapp').at(-1)!.body);
   assert.equal(body.execute_type, 'specific');
-  assert.equal(body.send_at, '2030-01-01T09:00:00+07:00');
+  assert.equal(body.send_at, '2030-01-01T02:00:00.000Z', 'the same instant in UTC with Z');
 });
 
 test('template choice: unknown exits 3, two languages without --language exits 2, not approved exits 1', async () => {

@@ -14,7 +14,7 @@ for (const flavour of ['qontak-hmac', 'qontak-oauth', 'konekwa'] as const) {
     const channels = JSON.parse(r.stdout) as { id: string; name: string; canSend: boolean }[];
     if (flavour === 'konekwa') assert.deepEqual(channels.map((c) => c.id), ['ses_main01', 'ses_backup']);
     else {
-      const wa = bed.sandbox.state.integrations.filter((i) => i.target_channel === 'wa').map((i) => i.id);
+      const wa = bed.sandbox.state.integrations.filter((i) => i.target_channel === 'wa' || i.target_channel === 'wa_cloud').map((i) => i.id);
       assert.deepEqual(channels.map((c) => c.id), wa, 'only WhatsApp integrations');
     }
     assert.equal(channels.filter((c) => c.canSend).length, 1);
@@ -71,7 +71,7 @@ test('auth status over the sandbox: live check, sources, no secret values', asyn
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.check.ok, true);
-  assert.match(s.check.detail, /1 WhatsApp channel|2 WhatsApp channels/);
+  assert.match(s.check.detail, /3 WhatsApp channels/);
   assert.equal(s.secrets['client-secret'], 'environment (MEKARI_API_CLIENT_SECRET)');
   assert.ok(!r.stdout.includes(env.MEKARI_API_CLIENT_SECRET!));
 });

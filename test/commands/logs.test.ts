@@ -8,8 +8,8 @@ before(async () => (bed = await testBed({ speed: 4 })));
 after(() => bed.close());
 
 test('logs tail --follow --until-done prints each transition once and stops by itself; --fail-on-failed exits 1', async () => {
-  // Starts a moment after the first read, so every entry is seen pending first however slow the machine is.
-  const b = bed.sandbox.state.seedBroadcast({ recipients: 60, startAtMs: Date.now() + 1000 });
+  // Starts a little later, so a slow start of the CLI on a loaded machine still sees entries move.
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 60, startAtMs: Date.now() + 2000 });
   const r = await runCli(['--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms', '--fail-on-failed'], { env: bed.env('qontak-hmac') });
   const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   const summary = events.pop();

@@ -24,7 +24,7 @@ test('an expired OAuth token is refreshed once, stored back, and the command suc
     bed.sandbox.state.expireAccessTokens();
     const r = await runCli(['channels', 'list', '--json'], { env });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout).length, 2);
+    assert.equal(JSON.parse(r.stdout).length, 3);
     const stored = JSON.parse(readFileSync(credFile, 'utf8')).secrets;
     assert.notEqual(stored['default/access-token'], c.accessToken, 'the new token was stored');
     assert.ok(bed.sandbox.state.validTokens.has(stored['default/access-token']));

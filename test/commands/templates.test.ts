@@ -103,7 +103,8 @@ test('templates show renders the message and lists placeholders; a name in two l
   assert.equal(two.code, 2);
   const r = await runCli(['templates', 'show', 'flash_sale'], { env });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Flash sale hari ini/);
+  // A TEXT header's text is in no recording or document of Qontak's listing, so the sandbox does not return it.
+  assert.doesNotMatch(r.stdout, /Flash sale hari ini/);
   assert.match(r.stdout, /Hai \{\{1\}\}, flash sale dimulai jam \{\{2\}\}/);
   assert.match(r.stdout, /placeholders: \{\{1\}\}, \{\{2\}\}/);
   assert.equal((await runCli(['templates', 'show', 'nope'], { env })).code, 3);

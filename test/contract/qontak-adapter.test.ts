@@ -33,7 +33,7 @@ test('templates: the recorded list maps every template with status, category and
     assert.ok(all.some((t) => t.status === 'APPROVED') && all.some((t) => t.status === 'REJECTED'));
     const withHeader = all.find((t) => t.header !== null)!;
     assert.ok(withHeader.header!.format);
-    assert.match(srv.requests[0]!.url, /^\/qontak\/chat\/v1\/templates\/whatsapp\?limit=50&offset=1$/);
+    assert.match(srv.requests[0]!.url, /^\/qontak\/chat\/v1\/templates\/whatsapp\?limit=50$/);
   });
 });
 
@@ -138,7 +138,7 @@ test('broadcasts: the bulk body has the documented shape; a schedule adds execut
     });
     const later = JSON.parse(srv.requests[1]!.body);
     assert.equal(later.execute_type, 'specific');
-    assert.equal(later.send_at, '2026-12-01T09:00:00+07:00');
+    assert.equal(later.send_at, '2026-12-01T02:00:00.000Z', 'the same instant in UTC with Z');
   });
 });
 
@@ -169,7 +169,7 @@ test('logs: a page of the recorded log, with no next page when the cursor is nul
     assert.equal(page.entries.length, 1);
     assert.equal((page.entries[0] as { status: string }).status, 'failed');
     assert.equal(page.next, null);
-    assert.equal(srv.requests[0]!.url, '/qontak/chat/v1/broadcasts/98b463bc-a8f1-4f19-84df-ae62967ff795/whatsapp/log?limit=100&offset=1');
+    assert.equal(srv.requests[0]!.url, '/qontak/chat/v1/broadcasts/98b463bc-a8f1-4f19-84df-ae62967ff795/whatsapp/log?limit=100');
   });
 });
 

@@ -1,9 +1,11 @@
 // broadcast send: prepare (core), show, confirm, then send under the guard the way the provider can: Qontak bulk or
 // direct, or a journaled Konekwa fan-out that a re-run of the same command continues.
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
+import { timeFormat } from '../../cli/time.js';
 import type { Provider } from '../../providers/port.js';
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary } from '../../core/send/prepare.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
@@ -68,11 +70,29 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
     const { sendQontak } = await import('../../core/send/qontak.js');
     const spin = await spinner(ctx, 'Uploading the contact list');
-    const result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`) }, p, ledger).finally(() => spin.stop());
-    const out = { id: result.id, name: result.name, createdAt: result.createdAt, status: result.status, recipients: result.recipients, schedule: p.sendAt ?? null, idempotencyKey: p.key };
-    if (ctx.globals.json) return ctx.out.json(out);
-    ctx.out.print(result.id);
-    ctx.out.info(`Sent: broadcast ${result.id} (${result.status}) to ${result.recipients} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);
+    const result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`) }, p, ledger).finally(() => spin.stop());
+    const t = timeFormat(ctx.env);
+    const schedule = result.schedule;
+    const out = {
+      id: result.id,
+      name: result.name,
+      createdAt: t.iso(result.createdAt) ?? result.createdAt,
+      status: result.status,
+      recipients: result.recipients,
+      schedule: schedule ? { state: schedule.kind, sendAt: schedule.kind === 'scheduled' ? t.iso(schedule.sendAt) : null, asked: t.iso(p.sendAt) } : null,
+      idempotencyKey: p.key,
+    };
+    if (ctx.globals.json) ctx.out.json(out);
+    else ctx.out.print(result.id);
+    // "Scheduled" only when the server holds the time asked; anything else is a failure that shows what it holds.
+    if (schedule && schedule.kind !== 'scheduled') {
+      ctx.out.error(schedule.message);
+      throw new SilentExit(ExitCode.failed);
+    }
+    if (!ctx.globals.json) {
+      const when = schedule?.kind === 'scheduled' ? `scheduled for ${t.text(schedule.sendAt)}` : 'sent';
+      ctx.out.info(`Broadcast ${result.id} (${result.status}) ${when} to ${result.recipients} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);
+    }
   });
 }
 

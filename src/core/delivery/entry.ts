@@ -6,6 +6,11 @@ export interface LogEntry {
   phone: string;
   name: string;
   status: DeliveryStatus;
+  /**
+   * The API's own status when it is none of the five documented ones: shown as it is. Such an entry counts as
+   * `failed` (final, not delivered as far as anyone can tell), so `--until-done` ends instead of waiting forever.
+   */
+  rawStatus?: string;
   /** The failure reason; absent when the API says "n/a". */
   error?: string;
   waMessageId?: string;
@@ -27,7 +32,8 @@ const epoch = (v: unknown): string | undefined => {
 /** Qontak's log entry (GET /broadcasts/{id}/whatsapp/log). Times come from WhatsApp's statuses in messages_response. */
 export function fromQontakLogEntry(raw: unknown): LogEntry {
   const r = (raw ?? {}) as Record<string, unknown>;
-  const status = STATUSES.includes(r.status as DeliveryStatus) ? (r.status as DeliveryStatus) : 'pending';
+  const known = STATUSES.includes(r.status as DeliveryStatus);
+  const status: DeliveryStatus = known ? (r.status as DeliveryStatus) : r.status === undefined || r.status === null || r.status === '' ? 'pending' : 'failed';
   type Statuses = { statuses?: { status?: string; timestamp?: unknown }[] };
   const response = (r.messages_response ?? {}) as Statuses & Partial<Record<'sent' | 'delivered' | 'read', Statuses>> & { errors?: { title?: string; details?: string }[] };
   // Qontak files each webhook under its status (messages_response.sent.statuses[…]); a flat statuses list is read too.
@@ -35,7 +41,10 @@ export function fromQontakLogEntry(raw: unknown): LogEntry {
     epoch(response[s]?.statuses?.find((x) => x.status === s)?.timestamp ?? response.statuses?.find((x) => x.status === s)?.timestamp);
   const error = na(r.whatsapp_error_message) ?? (status === 'failed' ? (response.errors?.[0]?.details ?? response.errors?.[0]?.title) : undefined);
   const e: LogEntry = { id: String(r.id ?? ''), phone: String(r.contact_phone_number ?? ''), name: String(r.contact_full_name ?? ''), status };
-  if (error) e.error = error;
+  if (!known && status === 'failed') {
+    e.rawStatus = String(r.status);
+    e.error = error ?? `status "${String(r.status)}" (not one of Qontak's documented statuses)`;
+  } else if (error) e.error = error;
   const wa = na(r.whatsapp_message_id);
   if (wa) e.waMessageId = wa;
   const created = na(r.created_at);
@@ -47,6 +56,11 @@ export function fromQontakLogEntry(raw: unknown): LogEntry {
   const read = at('read');
   if (read) e.readAt = read;
   return e;
+}
+
+/** Whether an entry's status will not change any more (what `--until-done` waits for). */
+export function isFinal(e: Pick<LogEntry, 'status'>): boolean {
+  return e.status !== 'pending' && e.status !== 'sent';
 }
 
 /** Konekwa's message statuses in the shared vocabulary. */

@@ -63,3 +63,37 @@ export async function waitForList(
     list = await provider.getContactList(list.id);
   }
 }
+
+/** Rows the server dropped from an uploaded list, read from contacts_count_success/_failed and error_messages. */
+export interface Rejections {
+  /** Rows the server kept: the recipients a send of this list reaches. */
+  kept: number;
+  rejected: number;
+  /** The server's reasons, flattened to lines (error_messages is an object of undocumented shape). */
+  reasons: string[];
+}
+
+function reasonLines(v: unknown, prefix = ''): string[] {
+  if (v === null || v === undefined || v === '') return [];
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [`${prefix}${String(v)}`];
+  if (Array.isArray(v)) return v.flatMap((x) => reasonLines(x, prefix));
+  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => reasonLines(x, /^\d+$/.test(k) ? `row ${k}: ` : `${k}: `));
+  return [];
+}
+
+export function listRejections(list: ContactList): Rejections {
+  const reasons = reasonLines(list.errorMessages);
+  return { kept: list.succeeded, rejected: list.failed, reasons };
+}
+
+/**
+ * For a send: undefined when the server kept every row, else the one-line reason to stop before the broadcast
+ * (exit 1), naming how many rows and why. With `skipInvalid` the send goes on and reports `kept` everywhere.
+ */
+export function rejectedRowsProblem(list: ContactList, sentRows: number): string | undefined {
+  const r = listRejections(list);
+  const dropped = Math.max(r.rejected, sentRows - r.kept);
+  if (dropped <= 0) return undefined;
+  const why = r.reasons.length ? `: ${r.reasons.slice(0, 3).join('; ')}${r.reasons.length > 3 ? ` (+${r.reasons.length - 3} more)` : ''}` : ' (the server gave no reason)';
+  return `Qontak kept ${r.kept} of ${sentRows} rows of list "${list.name}" and rejected ${dropped}${why}. Nothing was sent; fix the rows or pass --skip-invalid to send to the ${r.kept} kept.`;
+}

@@ -7,6 +7,7 @@ import type { ContactReport } from '../contacts/index.js';
 import { defaultIdempotencyKey } from './ledger.js';
 import { parseParams } from './params.js';
 import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
+import { planExtras, sendNeeds, type SendExtras } from './needs.js';
 import { pickChannel, pickTemplate } from './resolve.js';
 import { sendRules } from './rules.js';
 
@@ -24,6 +25,11 @@ export interface SendRequest {
   idempotencyKey?: string | undefined;
   skipInvalid?: boolean | undefined;
   country?: string | undefined;
+  /** A media header's URL or local file, and a document's file name (Qontak templates with media headers). */
+  media?: string | undefined;
+  mediaFilename?: string | undefined;
+  /** Dynamic URL buttons: INDEX=COLUMN or INDEX=:text. */
+  button?: string[] | undefined;
 }
 
 export interface PrepareDeps {
@@ -59,6 +65,9 @@ export interface PreparedSend {
   key: string;
   name: string;
   sendAt: string | undefined;
+  /** The media header and URL buttons the template needs, checked against the flags. */
+  extras: SendExtras;
+  skipInvalid: boolean;
   summary: SendSummary;
 }
 
@@ -97,13 +106,17 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const sendAt = req.schedule ? parseSchedule(req.schedule, d.now()) : undefined;
 
   const template = await resolveTemplate(provider, req.template, req.language ?? d.defaults.language);
+  // A media header or a dynamic URL button without its value fails every message after the server accepted the send.
+  const extrasPlan = planExtras(template.name, sendNeeds(template), { ...(req.media ? { media: req.media } : {}), ...(req.mediaFilename ? { mediaFilename: req.mediaFilename } : {}), buttons: req.button ?? [] });
+  if (!extrasPlan.ok) throw new UsageError(extrasPlan.problem);
+  const extras = extrasPlan.extras;
   const channel = await resolveChannel(provider, req.channel, d.defaults.channel);
   const params = parseParams(req.param);
   const audience = await loadAudience(d, req);
 
   const mode = !provider.capabilities.bulkBroadcast ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
   const { mapping, problems: mappingProblems } = buildMapping(template, params, audience.columns, sendRules);
-  const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules) : [])];
+  const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules) : []), ...buttonColumnProblems(extras, audience.columns)];
   if (problems.length > 0) throw new SendRefused(problems, 'the parameters do not fit the template');
   const checked = checkRecipients(template, audience.contacts, mapping, sendRules);
   if (checked.problems.length > 0 && (!req.skipInvalid || audience.kind === 'list')) {
@@ -121,7 +134,12 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
       templateId: template.id,
       language: template.language,
       target: audience.target,
-      params: Object.fromEntries([...mapping.sources].map(([k, s]) => [k, s.kind === 'column' ? s.column : `:${s.text}`])),
+      params: {
+        ...Object.fromEntries([...mapping.sources].map(([k, s]) => [k, s.kind === 'column' ? s.column : `:${s.text}`])),
+        // Another media or button value is another send.
+        ...(extras.media ? { 'header:media': extras.media.source.kind === 'url' ? extras.media.source.url : extras.media.source.path } : {}),
+        ...Object.fromEntries(extras.buttons.map((b) => [`button:${b.index}`, b.source.kind === 'column' ? b.source.column : `:${b.source.text}`])),
+      },
     });
   const name = req.name ?? `${template.name}-${new Date(d.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
   const summary: SendSummary = {
@@ -134,7 +152,14 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     idempotencyKey: key,
     preview: preview.map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),
   };
-  return { template, channel, audience, mapping, checked, mode, count, key, name, sendAt, summary };
+  return { template, channel, audience, mapping, checked, mode, count, key, name, sendAt, extras, skipInvalid: req.skipInvalid === true, summary };
+}
+
+function buttonColumnProblems(extras: SendExtras, columns: readonly string[]): SendProblem[] {
+  const available = ['full_name', 'phone_number', ...columns];
+  return extras.buttons
+    .filter((b) => b.source.kind === 'column' && !available.includes(b.source.column))
+    .map((b) => ({ ruleId: 'button-column', message: `--button ${b.index}=${b.source.kind === 'column' ? b.source.column : ''}: no such column; the columns are ${available.join(', ')}.` }));
 }
 
 /** The text a recipient reads: what a fan-out sends as `content` and reconciles on. */

@@ -5,11 +5,16 @@ import { TransportError } from '../../providers/errors.js';
 import type { ContactList, Provider } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 import type { PreparedSend } from './prepare.js';
+import { broadcastName } from './guard.js';
+import { buttonParams, resolveMedia } from './needs.js';
+import { verifySchedule, type ScheduleCheck } from './schedule.js';
+import { listRejections, rejectedRowsProblem } from '../lists/upload-list.js';
 
 export interface QontakSendDeps {
   provider: Provider;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  readFile: (path: string) => Promise<Buffer>;
   /** Hears the uploaded list's progress while the server processes it. */
   onListProgress?: (list: ContactList) => void;
 }
@@ -19,7 +24,10 @@ export interface QontakSendResult {
   name: string;
   createdAt: string;
   status: string;
+  /** Recipients the server holds: after an upload, the rows it kept. */
   recipients: number;
+  /** What the server holds for a scheduled send, read back (absent for a send now). */
+  schedule?: ScheduleCheck;
 }
 
 export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Ledger): Promise<QontakSendResult> {
@@ -41,16 +49,27 @@ export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Led
     throw err;
   }
   await ledger.record({ ...base, at: at(), status: 'done', broadcastId: result.id });
+  // The broadcast exists and its key is done; only now is the schedule the server holds compared with the one asked.
+  if (p.sendAt) result.schedule = verifySchedule(p.sendAt, await d.provider.getBroadcast(result.id));
   return result;
 }
 
+async function header(d: QontakSendDeps, p: PreparedSend) {
+  return p.extras.media ? { header: await resolveMedia(p.extras.media, { provider: d.provider, readFile: d.readFile }) } : {};
+}
+
 async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResult> {
-  const name = `${p.name} [${p.key}]`;
+  const name = broadcastName(p.key, p.name);
   let listId: string;
+  let recipients = p.count;
   if (p.audience.kind === 'file') {
     // Only the recipients that passed the send-time checks go into the list: the server sends to all of it.
     const report = p.audience.report!;
     const list = await uploadList(d, { ...report, valid: report.valid.filter((c) => !p.checked.failedRows.has(c.rowNumber)) }, name);
+    // Rows the server dropped are never silently counted as sent: stop, or with --skip-invalid report what it kept.
+    const dropped = rejectedRowsProblem(list, p.count);
+    if (dropped && !p.skipInvalid) throw new OperationError(dropped);
+    recipients = listRejections(list).kept;
     listId = list.id;
   } else {
     listId = p.audience.target.slice('list:'.length);
@@ -63,9 +82,11 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
     channelId: p.channel.id,
     ...(p.template.language ? { language: p.template.language } : {}),
     body: [...p.mapping.sources].map(([key, s]) => ({ key, value: s.kind === 'column' ? s.column : '' })),
+    ...(await header(d, p)),
+    ...(p.extras.buttons.length ? { buttons: buttonParams(p.extras.buttons) } : {}),
     ...(p.sendAt ? { sendAt: p.sendAt } : {}),
   });
-  return { id: b.id, name: b.name || name, createdAt: b.createdAt ?? new Date(d.now()).toISOString(), status: b.status, recipients: p.count };
+  return { id: b.id, name: b.name || name, createdAt: b.createdAt ?? new Date(d.now()).toISOString(), status: b.status, recipients };
 }
 
 async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResult> {
@@ -77,6 +98,8 @@ async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendRes
     channelId: p.channel.id,
     language: p.template.language,
     body: [...p.mapping.sources].map(([key, s]) => ({ key, valueText: recipient.values[key] ?? '', value: s.kind === 'column' ? s.column : `param_${key}` })),
+    ...(await header(d, p)),
+    ...(p.extras.buttons.length ? { buttons: buttonParams(p.extras.buttons, (column) => (column === 'phone_number' ? recipient.phone : column === 'full_name' ? recipient.name : '')) } : {}),
   });
   return { id: r.id, name: `direct ${recipient.phone}`, createdAt: new Date(d.now()).toISOString(), status: 'todo', recipients: 1 };
 }

@@ -47,7 +47,7 @@ export async function withSendGuard<T>(g: GuardSpec, body: (prior: Prior, ledger
 }
 
 async function priorUse(g: GuardSpec, ledger: Ledger): Promise<Prior> {
-  const use = await findKeyUse(ledger, g.provider, g.key, g.searchAccount);
+  const use = await findKeyUse(ledger, g.provider, g.key, g.searchAccount, { now: g.now });
   if (use?.where === 'account') {
     const b = use.broadcast;
     throw new ConflictError(`Already sent with idempotency key ${g.key}: broadcast ${b.id} "${b.name}" created ${b.createdAt ?? '(unknown time)'}, found on the account.`, { hint: NEW_KEY_WARNING });

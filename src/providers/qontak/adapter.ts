@@ -1,4 +1,5 @@
 import type { AuthMethod } from '../../config/profiles.js';
+import { UsageError } from '../../errors.js';
 import type { HttpClient } from '../http.js';
 import { multipart } from '../multipart.js';
 import {
@@ -20,10 +21,13 @@ import {
   type TemplateCreate,
   type TemplateQuery,
   type UploadFile,
+  type UploadedMedia,
 } from '../port.js';
+import { ApiError, TransportError } from '../errors.js';
 import { isWhatsAppIntegration, toChannel, type QontakIntegration } from './channels.js';
 import { toBroadcast, toContactList, toTemplate, unwrapCreated, type QontakBroadcast, type QontakContactList, type QontakTemplate } from './mapping.js';
-import { qontakPages } from './pagination.js';
+import { decodeState, encodeState, nextPosition, pagerStart, pageThrough, positionQuery, type PageMeta, type PagePosition } from '../paging.js';
+import type { QueryValue } from '../http.js';
 
 export const QONTAK_PREFIX: Record<'hmac' | 'oauth', string> = {
   hmac: '/qontak/chat/v1',
@@ -42,6 +46,30 @@ export const QONTAK_CAPABILITIES: Capabilities = {
 };
 
 type Envelope<T> = { data: T };
+
+/** An ISO 8601 time with any offset as the same instant in UTC with Z. */
+export function utcInstant(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) throw new UsageError(`"${iso}" is not an ISO 8601 time.`);
+  return new Date(ms).toISOString();
+}
+type Listing<T> = { data?: T[]; meta?: { pagination?: PageMeta } };
+
+/** Every item of a Qontak listing once, through the one paging helper. */
+function qontakPages<T extends { id?: unknown }>(
+  http: HttpClient,
+  path: string,
+  query: Record<string, QueryValue>,
+  opts: { max?: number; pageSize?: number } = {},
+): AsyncGenerator<T> {
+  return pageThrough<T>(
+    async (at, limit) => {
+      const { body } = await http.request<Listing<T>>({ method: 'GET', path, query: { ...query, ...positionQuery(at, limit) } });
+      return { items: Array.isArray(body?.data) ? body.data : [], meta: body?.meta?.pagination };
+    },
+    { pageSize: opts.pageSize ?? 50, ...(opts.max !== undefined ? { max: opts.max } : {}), idOf: (t) => (typeof t?.id === 'string' ? t.id : undefined) },
+  );
+}
 
 export class QontakProvider implements Provider {
   readonly name = 'qontak' as const;
@@ -62,7 +90,9 @@ export class QontakProvider implements Provider {
 
   async listChannels(): Promise<Channel[]> {
     const out: Channel[] = [];
-    for await (const i of qontakPages<QontakIntegration>(this.http, '/integrations', { target_channel: 'wa' }, { pageSize: 100 })) {
+    // Unfiltered: `target_channel=wa` would leave out wa_cloud channels (three in the recorded integrations), which
+    // send templates the same way (the direct-send example uses one).
+    for await (const i of qontakPages<QontakIntegration>(this.http, '/integrations', {}, { pageSize: 100 })) {
       if (isWhatsAppIntegration(i)) out.push(toChannel(i));
     }
     return out;
@@ -118,7 +148,7 @@ export class QontakProvider implements Provider {
   }
 
   async *listContacts(listId: string): AsyncIterable<ListContact> {
-    type Raw = { phone_number?: string; full_name?: string; extra?: Record<string, unknown> };
+    type Raw = { id?: string; phone_number?: string; full_name?: string; extra?: Record<string, unknown> };
     for await (const c of qontakPages<Raw>(this.http, `/contacts/contact_lists/contacts/${encodeURIComponent(listId)}`, {}, { pageSize: 100 })) {
       const variables = Object.fromEntries(Object.entries(c.extra ?? {}).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
       yield { phone: c.phone_number ?? '', name: c.full_name ?? '', variables };
@@ -128,17 +158,46 @@ export class QontakProvider implements Provider {
   // ---- broadcasts
 
   async sendBulk(b: BulkSend): Promise<BroadcastSummary> {
+    const parameters: Record<string, unknown> = { body: b.body };
+    if (b.header) parameters.header = b.header;
+    if (b.buttons?.length) parameters.buttons = b.buttons.map((x) => ({ ...x, index: String(x.index) }));
     const json = {
       name: b.name,
       message_template_id: b.templateId,
       contact_list_id: b.contactListId,
       channel_integration_id: b.channelId,
       ...(b.language ? { language: { code: b.language } } : {}),
-      parameters: { body: b.body },
-      ...(b.sendAt ? { execute_type: 'specific', send_at: b.sendAt } : {}),
+      parameters,
+      // UTC with Z, as recorded send_at values are: an offset the server might misread never leaves the machine.
+      ...(b.sendAt ? { execute_type: 'specific', send_at: utcInstant(b.sendAt) } : {}),
     };
-    const { body } = await this.http.request<Envelope<QontakBroadcast>>({ method: 'POST', path: '/broadcasts/whatsapp', json });
-    return toBroadcast(body.data);
+    let found: BroadcastSummary | undefined;
+    try {
+      const { body } = await this.http.request<Envelope<QontakBroadcast>>({
+        method: 'POST',
+        path: '/broadcasts/whatsapp',
+        json,
+        // A 429 may come from a proxy or after the broadcast was created: look for it by name before any retry.
+        on429: async () => {
+          try {
+            found = await this.findBroadcastNamed(b.name, this.http.clock() - 15 * 60_000);
+            return found ? 'present' : 'absent';
+          } catch {
+            return 'unknown';
+          }
+        },
+      });
+      return toBroadcast(body.data);
+    } catch (err) {
+      if (found && err instanceof TransportError && err.acted === 'present') return found;
+      throw err;
+    }
+  }
+
+  /** The newest broadcast with exactly this name created since `sinceMs`, compared locally (no server-side search). */
+  async findBroadcastNamed(name: string, sinceMs: number): Promise<BroadcastSummary | undefined> {
+    for await (const x of this.listBroadcasts({ since: new Date(sinceMs).toISOString() })) if (x.name === name) return x;
+    return undefined;
   }
 
   async sendDirect(d: DirectSend): Promise<{ id: string; raw: unknown }> {
@@ -158,8 +217,19 @@ export class QontakProvider implements Provider {
         language: { code: d.language },
         parameters,
       },
+      // A direct send carries no name to find it by: after a 429 its outcome cannot be known, so it is not retried.
+      on429: async () => 'unknown',
     });
     return { id: body.data.id, raw: body.data };
+  }
+
+  /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
+  async uploadMedia(file: UploadFile): Promise<UploadedMedia> {
+    const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
+    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body });
+    const url = res.body?.data?.url;
+    if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
+    return { url, filename: res.body.data.filename ?? file.filename };
   }
 
   async getBroadcast(id: string): Promise<BroadcastSummary> {
@@ -173,28 +243,20 @@ export class QontakProvider implements Provider {
   }
 
   async logPage(broadcastId: string, cursor: string | null): Promise<LogPage> {
-    // The cursor we hand out is "c:<server cursor>" or "o:<next offset>", whichever form the server paged with.
-    const query: Record<string, string | number> = { limit: 100 };
-    if (cursor?.startsWith('c:')) Object.assign(query, { cursor: cursor.slice(2), cursor_direction: 'after' });
-    else query.offset = cursor?.startsWith('o:') ? Number(cursor.slice(2)) : 1;
-    const { body } = await this.http.request<{ data: unknown[]; meta?: { pagination?: { cursor?: { next?: unknown }; offset?: number; limit?: number; total?: number } } }>({
+    // The token handed out carries the pager's state (offset semantics, cursors seen), so the paging rules of
+    // providers/paging.ts hold across calls. De-duplication across pages is the log follower's (by entry id).
+    const resumed = cursor === null ? undefined : decodeState(cursor);
+    if (cursor !== null && !resumed) throw new Error(`not a log page token: ${cursor}`);
+    const state = resumed?.state ?? pagerStart(100);
+    const at: PagePosition = resumed?.at ?? { kind: 'first' };
+    const { body } = await this.http.request<Listing<unknown>>({
       method: 'GET',
       path: `/broadcasts/${encodeURIComponent(broadcastId)}/whatsapp/log`,
-      query,
+      query: positionQuery(at, state.limit),
     });
-    const entries = Array.isArray(body.data) ? body.data : [];
-    const p = body.meta?.pagination ?? {};
-    let next: string | null = null;
-    if (entries.length > 0) {
-      const nc = p.cursor?.next;
-      if (nc !== undefined && nc !== null && nc !== '') next = `c:${String(nc)}`;
-      else if (!cursor?.startsWith('c:')) {
-        const offset = typeof p.offset === 'number' ? p.offset : Number(query.offset);
-        const limit = typeof p.limit === 'number' ? p.limit : 100;
-        if (typeof p.total === 'number' ? offset * limit < p.total : entries.length >= limit) next = `o:${offset + 1}`;
-      }
-    }
-    return { entries, next };
+    const entries = Array.isArray(body?.data) ? body.data : [];
+    const next = nextPosition(state, { items: entries, meta: body?.meta?.pagination }, at);
+    return { entries, next: next === null ? null : encodeState(state, next) };
   }
 
   // ---- single messages: Qontak sends one message through the direct endpoint; the fan-out is Konekwa's.

@@ -66,6 +66,7 @@ export interface QontakBroadcast {
   execute_status?: string;
   created_at?: string;
   send_at?: string;
+  execute_type?: string;
   message_template?: { name?: string } | null;
   contact_list_name?: string;
   message_status_count?: Partial<Record<DeliveryStatus, number>>;
@@ -79,6 +80,7 @@ export function toBroadcast(b: QontakBroadcast): BroadcastSummary {
     status: b.execute_status ?? 'unknown',
     createdAt: b.created_at,
     sendAt: b.send_at,
+    executeType: b.execute_type,
     templateName: b.message_template?.name,
     contactListName: b.contact_list_name,
     counts: { pending: c.pending ?? 0, sent: c.sent ?? 0, delivered: c.delivered ?? 0, read: c.read ?? 0, failed: c.failed ?? 0 },
