@@ -367,6 +367,11 @@ async function uploadList(o: QontakOptions, req: Req): Promise<Reply> {
         (list.errorMessages[String(idx + 2)] ??= []).push('phone_number is invalid');
         return;
       }
+      // A number that looks right but the server still drops (not on WhatsApp, say) [inferred wording].
+      if (o.state.qontakRejectsNumbers.has(phone)) {
+        (list.errorMessages[String(idx + 2)] ??= []).push('phone_number is not registered on WhatsApp');
+        return;
+      }
       const extra = Object.fromEntries(list.variables.map((v) => [v, r[headers.indexOf(v)] ?? '']));
       list.contacts.push({ phone, name: (r[ni] ?? '').trim(), extra });
     });

@@ -54,6 +54,8 @@ export class SandboxState {
   contactLists = new Map<string, SandboxContactList>();
   uploads: Upload[] = [];
   broadcasts = new Map<string, SandboxBroadcast>();
+  /** Numbers the server drops from uploaded lists although they look valid (say, not on WhatsApp). */
+  qontakRejectsNumbers = new Set<string>();
   lastBulkAtMs = -Infinity;
   directTimes: number[] = [];
   validTokens = new Set<string>();

@@ -64,7 +64,7 @@ test('a spreadsheet send uploads the list, then sends in bulk with the key in th
   const t = bed.sandbox.state.templates.find((x) => x.name === 'order_update' && x.language === 'id')!;
   assert.equal(bulk.message_template_id, t.id);
   assert.deepEqual(bulk.parameters, { body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
-  assert.ok(bulk.name.endsWith(`[${out.idempotencyKey}]`));
+  assert.ok(bulk.name.startsWith(`[${out.idempotencyKey}] `), "the key comes first, where no shortening reaches it");
   assert.equal(bed.sandbox.state.broadcasts.get(out.id)!.recipients.count, 2);
   const again = await runCli(args, { env: bed.env('qontak-hmac') });
   assert.equal(again.code, 5);
