@@ -1,6 +1,7 @@
 // Non-secret settings per profile, in one versioned JSON file. Secrets live in the credential store, never here.
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { hasUserinfo, redactUrl } from './base-url.js';
 import { UsageError } from '../errors.js';
 
 export type ProviderName = 'qontak' | 'konekwa';
@@ -60,6 +61,8 @@ export class ConfigStore {
   }
 
   async saveProfile(name: string, profile: Profile): Promise<void> {
+    // Never stored: a password in a URL would sit in plain configuration.
+    if (profile.baseUrl !== undefined && hasUserinfo(profile.baseUrl)) throw new UsageError(`base URL "${redactUrl(profile.baseUrl)}" carries a user name or password; not saved.`);
     const cfg = await this.load();
     cfg.profiles[name] = profile;
     await writeFileAtomic(this.file, `${JSON.stringify(cfg, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import type { Context } from '../../cli/context.js';
 import { AuthError, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
+import { hasUserinfo, redactUrl } from '../../config/base-url.js';
 import { DEFAULT_BASE_URLS, type ResolvedAuth, type SecretName } from '../../config/credentials.js';
 import { KeychainUnavailableError } from '../../config/keychain.js';
 import type { AuthMethod, Profile, ProviderName } from '../../config/profiles.js';
@@ -42,6 +43,9 @@ export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
     throw new UsageError(`--method ${method} does not go with --provider ${provider}: Qontak takes hmac or oauth, Konekwa api-key.`);
   }
   const baseUrl = opts.baseUrl ?? DEFAULT_BASE_URLS[method];
+  if (hasUserinfo(baseUrl)) {
+    throw new UsageError(`--base-url "${redactUrl(baseUrl)}" carries a user name or password; give the URL without them (secrets go in with --with-secret or the prompt).`);
+  }
   try {
     new URL(baseUrl);
   } catch {

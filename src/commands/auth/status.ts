@@ -1,4 +1,5 @@
 import type { Context } from '../../cli/context.js';
+import { redactUrl } from '../../config/base-url.js';
 import { AuthError, SilentExit, WaError, ExitCode } from '../../errors.js';
 import { REQUIRED_SECRETS, type Sourced } from '../../config/credentials.js';
 
@@ -33,7 +34,7 @@ export async function run(ctx: Context, opts: { offline?: boolean }): Promise<vo
     profile: auth.profile,
     provider: auth.provider,
     method: auth.method,
-    baseUrl: auth.baseUrl.value,
+    baseUrl: redactUrl(auth.baseUrl.value),
     baseUrlSource: auth.baseUrl.source,
     clientId: auth.clientId?.value ?? null,
     clientIdSource: auth.clientId ? describe(auth.clientId) : null,
@@ -44,7 +45,7 @@ export async function run(ctx: Context, opts: { offline?: boolean }): Promise<vo
   const pairs: [string, unknown][] = [
     ['profile', auth.profile],
     ['provider', `${auth.provider} (${auth.method})`],
-    ['base URL', `${auth.baseUrl.value} [${describe(auth.baseUrl)}]`],
+    ['base URL', `${redactUrl(auth.baseUrl.value)} [${describe(auth.baseUrl)}]`],
   ];
   if (auth.method !== 'api-key') pairs.push(['client id', auth.clientId ? `${auth.clientId.value} [${describe(auth.clientId)}]` : 'not set']);
   for (const [n, where] of Object.entries(secrets)) pairs.push([n, where]);

@@ -1,13 +1,17 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import { SilentExit, ExitCode } from '../../errors.js';
+import { checkOutPath } from '../../util/atomic-file.js';
 import { loadContacts, problemLines, reportJson, summaryLine } from './load.js';
 
 export async function run(ctx: Context, opts: { country?: string; sheet?: string; out?: string }, file: string): Promise<void> {
+  const out = opts.out === undefined ? undefined : path.resolve(ctx.cwd, opts.out);
+  // Checked before reading the contacts: a wrong --out should not wait for a large file to be validated.
+  if (out) await checkOutPath(out, { shown: opts.out!, extensions: ['.csv', '.xlsx'] });
   const report = await loadContacts(ctx, file, opts);
-  if (opts.out) {
+  if (out) {
     const { writeClean } = await import('../../core/contacts/index.js');
-    await writeClean(report, path.resolve(ctx.cwd, opts.out));
+    await writeClean(report, out);
   }
   if (ctx.globals.json) ctx.out.json({ ...reportJson(report), ...(opts.out ? { out: opts.out } : {}) });
   else {

@@ -1,10 +1,14 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { LogEntry } from '../../core/delivery/entry.js';
-import { exportLog } from '../../core/delivery/export.js';
+import { EXPORT_EXTENSIONS, exportLog } from '../../core/delivery/export.js';
+import { checkOutPath } from '../../util/atomic-file.js';
 import { logSource } from '../../core/delivery/source.js';
 
 export async function run(ctx: Context, opts: { out: string }, id: string): Promise<void> {
+  const out = path.resolve(ctx.cwd, opts.out);
+  // Before any remote call: a wrong --out must not cost a login or a page of logs.
+  await checkOutPath(out, { shown: opts.out, extensions: EXPORT_EXTENSIONS });
   const provider = await ctx.provider();
   const source = await logSource(ctx.paths.stateDir, provider, id);
   async function* all(): AsyncGenerator<LogEntry> {
@@ -15,7 +19,6 @@ export async function run(ctx: Context, opts: { out: string }, id: string): Prom
       cursor = page.next;
     } while (cursor !== null);
   }
-  const out = path.resolve(ctx.cwd, opts.out);
   const n = await exportLog(all(), out);
   if (ctx.globals.json) ctx.out.json({ id, out, entries: n });
   else ctx.out.info(`Wrote ${n} entries to ${opts.out}.`);

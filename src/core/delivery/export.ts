@@ -1,16 +1,11 @@
 // Writing a delivery log to CSV or XLSX. Cells that a spreadsheet would run as a formula are neutralised.
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import path from 'node:path';
+import { openAtomic, writeFileAtomic } from '../../util/atomic-file.js';
+import { neutraliseCell } from '../../util/spreadsheet-cell.js';
 import { InputError } from '../input-error.js';
 import type { LogEntry } from './entry.js';
 
 export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_message_id', 'created_at', 'sent_at', 'delivered_at', 'read_at'] as const;
-
-/** A leading = + - @ (or tab, CR) makes Excel and LibreOffice evaluate a cell; a quote in front keeps it text. */
-export function neutraliseCell(v: string): string {
-  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-}
 
 function row(e: LogEntry): string[] {
   return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', e.createdAt ?? '', e.sentAt ?? '', e.deliveredAt ?? '', e.readAt ?? ''].map(neutraliseCell);
@@ -18,20 +13,38 @@ function row(e: LogEntry): string[] {
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
+export const EXPORT_EXTENSIONS = ['.csv', '.xlsx'] as const;
+
+/**
+ * Writes the log to `outPath` atomically: nothing appears there (and an existing file stays as it was) unless every
+ * page was read and written; a bad id or a failure half way leaves no partial file.
+ */
 export async function exportLog(entries: AsyncIterable<LogEntry>, outPath: string): Promise<number> {
   const ext = path.extname(outPath).toLowerCase();
   if (ext !== '.csv' && ext !== '.xlsx') throw new InputError(`--out ${outPath}: write a .csv or .xlsx file.`);
   let n = 0;
   if (ext === '.csv') {
-    const out = createWriteStream(outPath, { mode: 0o600 });
-    // A BOM so Excel reads UTF-8 names right; CRLF as Excel writes.
-    out.write(`\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`);
-    for await (const e of entries) {
-      if (!out.write(`${row(e).map(csvField).join(',')}\r\n`)) await once(out, 'drain');
-      n++;
+    // The first page is read before the temporary file is opened: a bad id fails without touching the disk.
+    const it = entries[Symbol.asyncIterator]();
+    let next = await it.next();
+    const out = await openAtomic(outPath);
+    try {
+      // A BOM so Excel reads UTF-8 names right; CRLF as Excel writes. Written in blocks, not a syscall a row.
+      let buf = `\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`;
+      for (; !next.done; next = await it.next()) {
+        buf += `${row(next.value).map(csvField).join(',')}\r\n`;
+        n++;
+        if (buf.length >= 1 << 16) {
+          await out.write(buf);
+          buf = '';
+        }
+      }
+      await out.write(buf);
+    } catch (err) {
+      await out.abort();
+      throw err;
     }
-    out.end();
-    await once(out, 'finish');
+    await out.commit();
     return n;
   }
   const XLSX = await import('xlsx');
@@ -43,7 +56,6 @@ export async function exportLog(entries: AsyncIterable<LogEntry>, outPath: strin
   const ws = XLSX.utils.aoa_to_sheet(rows);
   const wb = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(wb, ws, 'log');
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(outPath, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer, { mode: 0o600 });
+  await writeFileAtomic(outPath, XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
   return n;
 }

@@ -185,10 +185,6 @@ function planDamaged(dir: string, what: string): OperationError {
   });
 }
 
-/** The runs started for an idempotency key, newest first. */
-export async function runsForKey(stateDir: string, key: string): Promise<RunHeader[]> {
-  return (await listRuns(stateDir)).filter((h) => h.idempotencyKey === key);
-}
 
 export async function listRuns(stateDir: string): Promise<RunHeader[]> {
   let names: string[];

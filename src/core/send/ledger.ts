@@ -1,8 +1,10 @@
 // The idempotency ledger: which send keys have been used, when, and what they sent. Append-only JSON Lines, synced
 // to disk before a send starts, so a crash never forgets a key that may have sent something.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { OperationError } from '../../errors.js';
+import { listRuns } from '../fanout/journal.js';
 
 export interface LedgerRecord {
   key: string;
@@ -30,12 +32,19 @@ export function defaultIdempotencyKey(parts: { provider: string; templateId: str
 
 export class Ledger {
   readonly file: string;
-  constructor(stateDir: string) {
+  constructor(readonly stateDir: string) {
     this.file = path.join(stateDir, 'ledger.jsonl');
   }
 
-  /** The latest record of a key, or undefined. */
+  /**
+   * The latest record of a key, or undefined. A key the ledger does not know but a fan-out run folder carries counts
+   * as used too: a deleted or older ledger must never make a run that may have sent look unused.
+   */
   async find(key: string): Promise<LedgerRecord | undefined> {
+    return (await this.findInLedger(key)) ?? (await runRecord(this.stateDir, key));
+  }
+
+  private async findInLedger(key: string): Promise<LedgerRecord | undefined> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -44,26 +53,75 @@ export class Ledger {
       throw err;
     }
     let found: LedgerRecord | undefined;
-    for (const line of text.split('\n')) {
-      if (!line.includes(key)) continue;
+    const lines = text.split('\n');
+    // The piece after the last newline is empty or a write cut by a crash before its sync (so before its send).
+    const whole = lines.length - 1;
+    for (let n = 0; n < whole; n++) {
+      const line = lines[n]!;
+      if (!line.trim()) continue;
+      let r: LedgerRecord;
       try {
-        const r = JSON.parse(line) as LedgerRecord;
-        if (r.key === key) found = r;
-      } catch {
-        // A torn last line after a crash: the record before it stands.
+        r = JSON.parse(line) as LedgerRecord;
+        if (typeof r?.key !== 'string' || typeof r.status !== 'string') throw new Error('not a ledger record');
+      } catch (err) {
+        // Our own appends never leave a damaged line before a whole one: someone edited or damaged the file, and a
+        // record it hid could be the one that says a key was used.
+        throw new OperationError(`${this.file} line ${n + 1} cannot be read (${err instanceof Error ? err.message : String(err)}).`, {
+          hint: 'Repair or delete that line; the keys of fan-out runs are also kept in their run folders.',
+        });
       }
+      if (r.key === key) found = r;
     }
     return found;
   }
 
   async record(r: LedgerRecord): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const h = await open(this.file, 'a', 0o600);
+    const h = await open(this.file, 'a+', 0o600);
     try {
+      await dropTornTail(h);
       await h.write(`${JSON.stringify(r)}\n`);
       await h.sync();
     } finally {
       await h.close();
     }
   }
+}
+
+/** A record made from the run folder that carries the key (the newest one), if any. */
+async function runRecord(stateDir: string, key: string): Promise<LedgerRecord | undefined> {
+  const run = (await listRuns(stateDir)).find((h) => h.idempotencyKey === key);
+  if (!run) return undefined;
+  return {
+    key,
+    at: run.createdAt,
+    // Its plan was written before its first send; whether it finished only its journal can tell.
+    status: 'started',
+    provider: run.provider,
+    template: run.templateName,
+    target: `run:${run.runId}`,
+    recipients: run.total,
+    runId: run.runId,
+    detail: 'not in the ledger; found in its run folder',
+  };
+}
+
+/** Cuts a last line left without its newline by a crash, so the next record starts on a line of its own. */
+async function dropTornTail(h: FileHandle): Promise<void> {
+  const { size } = await h.stat();
+  if (size === 0) return;
+  const chunk = 64 * 1024;
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - chunk);
+    const buf = Buffer.alloc(end - start);
+    await h.read(buf, 0, buf.length, start);
+    if (end === size && buf[buf.length - 1] === 0x0a) return;
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl >= 0) {
+      await h.truncate(start + nl + 1);
+      return;
+    }
+    end = start;
+  }
+  await h.truncate(0);
 }

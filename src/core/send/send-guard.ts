@@ -4,7 +4,6 @@
 import { ConflictError } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
 import { inspectRun, isFinished } from '../fanout/run.js';
-import { runsForKey } from '../fanout/journal.js';
 import { findKeyUse, lockFile } from './guard.js';
 import { Ledger } from './ledger.js';
 import { acquireLock, LockHeldError } from './lock.js';
@@ -52,8 +51,8 @@ async function priorUse(g: GuardSpec, ledger: Ledger): Promise<Prior> {
     const b = use.broadcast;
     throw new ConflictError(`Already sent with idempotency key ${g.key}: broadcast ${b.id} "${b.name}" created ${b.createdAt ?? '(unknown time)'}, found on the account.`, { hint: NEW_KEY_WARNING });
   }
-  // The run folders carry their key: a lost ledger still knows a run of it.
-  const runId = use?.record.runId ?? (await runsForKey(g.stateDir, g.key))[0]?.runId;
+  // A lost ledger still knows the run: Ledger.find falls back to the run folders, which carry their key.
+  const runId = use?.record.runId;
   if (runId) {
     const run = await inspectRun(g.stateDir, runId);
     if (!isFinished(run.header, run.state)) return { kind: 'unfinished', runId };

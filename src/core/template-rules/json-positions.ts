@@ -25,6 +25,9 @@ export function lineColumn(lineStarts: number[], offset: number): { line: number
   return { line: lo + 1, column: offset - lineStarts[lo]! + 1 };
 }
 
+/** Templates nest a few levels; a file nested deeper is hostile or broken, and recursion must stop before the stack. */
+export const MAX_JSON_DEPTH = 64;
+
 export function parseWithPositions(text: string, file: string): Located {
   const strings = new Map<string, StringSpan>();
   const lineStarts = [0];
@@ -70,9 +73,10 @@ export function parseWithPositions(text: string, file: string): Located {
     if (pointer !== undefined) strings.set(pointer, { offsets });
     return out;
   };
-  const value = (pointer: string): unknown => {
+  const value = (pointer: string, depth: number): unknown => {
     ws();
     const c = text[pos];
+    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     if (c === '{') {
       pos++;
       const obj: Record<string, unknown> = {};
@@ -88,7 +92,7 @@ export function parseWithPositions(text: string, file: string): Located {
         ws();
         if (text[pos] !== ':') fail('expected ":"');
         pos++;
-        obj[key] = value(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        obj[key] = value(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
         ws();
         if (text[pos] === ',') {
           pos++;
@@ -110,7 +114,7 @@ export function parseWithPositions(text: string, file: string): Located {
         return arr;
       }
       for (;;) {
-        arr.push(value(`${pointer}/${arr.length}`));
+        arr.push(value(`${pointer}/${arr.length}`, depth + 1));
         ws();
         if (text[pos] === ',') {
           pos++;
@@ -129,7 +133,7 @@ export function parseWithPositions(text: string, file: string): Located {
     pos += m[0].length;
     return JSON.parse(m[0]);
   };
-  const v = value('');
+  const v = value('', 0);
   ws();
   if (pos < text.length) fail('unexpected text after the JSON value');
   return { value: v, strings, lineStarts };

@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { fromQontakLogEntry, type LogEntry } from '../../../src/core/delivery/entry.js';
 import { followLog, type LogEvent } from '../../../src/core/delivery/follow.js';
-import { exportLog, neutraliseCell } from '../../../src/core/delivery/export.js';
+import { exportLog } from '../../../src/core/delivery/export.js';
+import { neutraliseCell } from '../../../src/util/spreadsheet-cell.js';
 import { loadRecorded } from '../../helpers/recorded.js';
 
 test('contract: the recorded failed log entry maps with its reason, and "n/a" means none', () => {
