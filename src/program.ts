@@ -177,6 +177,9 @@ function registerBroadcast(program: Command, ctx: Context): void {
         'wa-cli broadcast send --template promo_nov --language id --list 534bd3d4-… --param 1=full_name --param 2=:20% --yes',
         'wa-cli broadcast send --template welcome_member --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
         'wa-cli broadcast send --resume 20261122-abcd1234 --yes',
+        'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
+        'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
+        'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
       ),
     )
     .action(lazyAction(ctx, () => import('./commands/broadcast/send.js')));
@@ -234,7 +237,7 @@ function registerOptout(program: Command, ctx: Context): void {
   optout
     .command('sync')
     .description('Konekwa: opt out everyone whose reply is a stop word (profile stopWords; default STOP, BERHENTI, UNSUBSCRIBE), from where the last sync got to')
-    .addHelpText('after', examples('wa-cli optout sync', '*/10 * * * * wa-cli -p gateway -q optout sync  # crontab: every ten minutes'))
+    .addHelpText('after', examples('wa-cli optout sync', 'wa-cli -p gateway -q optout sync  # from cron, e.g. */10 * * * *'))
     .action(lazyAction(ctx, () => import('./commands/optout/sync.js')));
 }
 

@@ -2,7 +2,14 @@
 // recipients of the other shards. Both apply to dry runs too, so what a dry run shows is what a send does.
 import { createHash } from 'node:crypto';
 import { UsageError } from '../../errors.js';
-import type { Audience } from './prepare.js';
+import type { ContactReport } from '../contacts/index.js';
+import type { Contact } from './plan.js';
+
+/** The part of an audience that narrowing changes (prepare's Audience has this shape). */
+interface Narrowable {
+  contacts: () => Iterable<Contact>;
+  report?: ContactReport;
+}
 
 export interface Shard {
   index: number;
@@ -30,7 +37,7 @@ export interface Narrowed {
 }
 
 /** Filters the audience in place (its contacts and, for a spreadsheet, the rows a Qontak upload would hold). */
-export function narrowAudience(audience: Audience, suppressed: ReadonlySet<string>, shard: Shard | undefined): Narrowed {
+export function narrowAudience(audience: Narrowable, suppressed: ReadonlySet<string>, shard: Shard | undefined): Narrowed {
   const optedOut: { row: number; phone: string }[] = [];
   let otherShards = 0;
   const keep = new Set<number>();
