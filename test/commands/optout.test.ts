@@ -94,6 +94,24 @@ test('a Qontak list holding an opted-out number is refused (a list is sent whole
   }
 });
 
+test('a Qontak spreadsheet send uploads a list without the opted-out rows', async () => {
+  const bed = await testBed({ listProcessingMs: 20 });
+  try {
+    const env = bed.env('qontak-hmac');
+    const file = path.join(bed.dir, 'sheet.csv');
+    writeFileSync(file, 'phone_number,full_name,code\r\n081200000001,Budi,A1\r\n081200000002,Siti,B2\r\n081200000003,Agus,C3\r\n');
+    assert.equal((await runCli(['optout', 'add', '081200000002'], { env })).code, 0);
+    const r = await runCli(['-y', '--json', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--file', file, '--param', '1=full_name', '--param', '2=code'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).recipients, 2);
+    const lists = [...bed.sandbox.state.contactLists.values()];
+    assert.equal(lists.length, 1);
+    assert.deepEqual(lists[0]!.contacts.map((c) => c.phone), ['6281200000001', '6281200000003']);
+  } finally {
+    await bed.close();
+  }
+});
+
 test('optout sync adds senders whose whole reply is a stop word, remembers where it got to, and the next send skips them', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
