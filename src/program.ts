@@ -88,7 +88,10 @@ function registerTemplates(program: Command, ctx: Context): void {
     .description('validate a template file, then submit it for review; refuses on errors')
     .argument('<file>', 'a Meta/Qontak create JSON, or a Konekwa {name, content}')
     .option('--dry-run', 'validate and show what would be submitted')
-    .addHelpText('after', examples('wa-cli templates create promo_nov.json --dry-run', 'wa-cli templates create promo_nov.json'))
+    .option('--wait', 'wait for the review: exit 0 approved, 1 rejected (with the reason), 6 still pending at --timeout')
+    .addOption(durationOption('--timeout <duration>', 'with --wait: how long to wait', 3_600_000))
+    .addOption(durationOption('--interval <duration>', 'with --wait: time between checks', 30_000))
+    .addHelpText('after', examples('wa-cli templates create promo_nov.json --dry-run', 'wa-cli templates create promo_nov.json', 'wa-cli templates create promo_nov.json --wait --timeout 2h'))
     .action(lazyAction(ctx, () => import('./commands/templates/create.js')));
 }
 
@@ -167,6 +170,9 @@ function registerBroadcast(program: Command, ctx: Context): void {
     .option('--resume <id>', 'continue an interrupted fan-out from its journal')
     .option('--country <code>', 'country for numbers without one (default: profile, else ID)')
     .option('--sheet <name>', 'sheet of --file to read')
+    .option('--shard <I/N>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key')
+    .option('--ignore-quiet-hours', "send a marketing template inside the profile's quiet hours")
+    .option('--out <file>', 'with --dry-run: write every recipient\'s message to this .csv or .xlsx')
     .addHelpText(
       'after',
       examples(
@@ -174,6 +180,9 @@ function registerBroadcast(program: Command, ctx: Context): void {
         'wa-cli broadcast send --template promo_nov --language id --list 534bd3d4-… --param 1=full_name --param 2=:20% --yes',
         'wa-cli broadcast send --template welcome_member --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
         'wa-cli broadcast send --resume 20261122-abcd1234 --yes',
+        'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
+        'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
+        'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
       ),
     )
     .action(lazyAction(ctx, () => import('./commands/broadcast/send.js')));
@@ -190,6 +199,49 @@ function registerBroadcast(program: Command, ctx: Context): void {
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 20)
     .addHelpText('after', examples('wa-cli broadcast list', 'wa-cli broadcast list --since 2026-11-01 --json'))
     .action(lazyAction(ctx, () => import('./commands/broadcast/list.js')));
+}
+
+function registerOptout(program: Command, ctx: Context): void {
+  const optout = program.command('optout').description("the profile's opt-out list: numbers no send reaches (dry runs included)");
+  optout
+    .command('add')
+    .description('opt numbers out (normalised like a spreadsheet\'s; one already listed keeps its date and reason)')
+    .argument('<phone...>')
+    .option('--reason <text>', 'why, kept with the number')
+    .addOption(country())
+    .addHelpText('after', examples('wa-cli optout add 0812-3456-7890 --reason "asked by phone"', 'wa-cli optout add +6281234567890 6285712345678'))
+    .action(lazyAction(ctx, () => import('./commands/optout/add.js')));
+  optout
+    .command('remove')
+    .description('take numbers off the list (exit 3 if one was not on it)')
+    .argument('<phone...>')
+    .addOption(country())
+    .addHelpText('after', examples('wa-cli optout remove 0812-3456-7890'))
+    .action(lazyAction(ctx, () => import('./commands/optout/remove.js')));
+  optout
+    .command('list')
+    .description('every opted-out number with when, how and why')
+    .addHelpText('after', examples('wa-cli optout list', 'wa-cli optout list --json | jq -r ".entries[].phone"'))
+    .action(lazyAction(ctx, () => import('./commands/optout/list.js')));
+  optout
+    .command('import')
+    .description('add every number of a sheet (.csv, .xlsx, .xls) with a phone_number column and an optional reason column')
+    .argument('<file>')
+    .option('--reason <text>', 'reason for rows without one')
+    .addOption(country())
+    .addHelpText('after', examples('wa-cli optout import unsubscribed.csv', 'wa-cli optout import crm-export.xlsx --reason "CRM opt-out"'))
+    .action(lazyAction(ctx, () => import('./commands/optout/import.js')));
+  optout
+    .command('export')
+    .description('write the list as CSV (standard output) or to a .csv or .xlsx file; import reads it back')
+    .option('--out <file>', 'FILE.csv or FILE.xlsx')
+    .addHelpText('after', examples('wa-cli optout export --out optouts.xlsx', 'wa-cli -p staging optout export > optouts.csv'))
+    .action(lazyAction(ctx, () => import('./commands/optout/export.js')));
+  optout
+    .command('sync')
+    .description('Konekwa: opt out everyone whose reply is a stop word (profile stopWords; default STOP, BERHENTI, UNSUBSCRIBE), from where the last sync got to')
+    .addHelpText('after', examples('wa-cli optout sync', 'wa-cli -p gateway -q optout sync  # from cron, e.g. */10 * * * *'))
+    .action(lazyAction(ctx, () => import('./commands/optout/sync.js')));
 }
 
 function registerLogs(program: Command, ctx: Context): void {
@@ -296,6 +348,7 @@ export function buildProgram(ctx: Context): Command {
   registerTemplates(program, ctx);
   registerContacts(program, ctx);
   registerBroadcast(program, ctx);
+  registerOptout(program, ctx);
   registerLogs(program, ctx);
   registerSandbox(program, ctx);
   registerDemo(program, ctx);

@@ -19,6 +19,12 @@ export interface Profile {
   costPerMessage?: number;
   /** Template rule severities: rule id → error | warning | off. */
   rules?: Record<string, 'error' | 'warning' | 'off'>;
+  /** Marketing sends do not start inside this local window, e.g. "21:00-08:00" (in timeZone). */
+  quietHours?: string;
+  /** IANA zone of quietHours, e.g. "Asia/Jakarta" (default UTC). */
+  timeZone?: string;
+  /** Replies that opt a sender out (`wa-cli optout sync`); default STOP, BERHENTI, UNSUBSCRIBE. */
+  stopWords?: string[];
   /** Where the secrets were stored at login. */
   storage?: 'keychain' | 'file';
 }

@@ -254,8 +254,8 @@ export interface Provider {
   /** `signal` cancels this request alone (a fan-out lets requests in flight finish after Ctrl-C). */
   sendMessage(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome>;
   getMessage(id: string): Promise<SentMessage>;
-  /** Messages a session sent since a time, every page, for reconciliation and delivery statuses. */
-  listMessages(q: { sessionId?: string; since?: string }): AsyncIterable<SentMessage>;
+  /** Messages a session sent (or, with direction received, got) since a time, every page, for reconciliation and delivery statuses. */
+  listMessages(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage>;
 }
 
 /** Raised when a command needs something the provider does not have; exits 2 and names the alternative. */

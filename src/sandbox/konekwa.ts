@@ -37,6 +37,10 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
   // Exactly the documented fields (konekwa-api.txt, GET /v1/messages/:id and the listing example): no template id, no
   // placeholder values. Times in whole seconds, as the examples show them. `sent_at` only on a single message.
   const messageJson = (m: KonekwaMessage, single: boolean) => {
+    // A received message: the same documented fields; status and direction values are not documented for it.
+    if (m.direction === 'received') {
+      return { id: m.message_id, session_id: m.session_id, recipient: m.recipient, message_type: m.message_type, content: m.content ?? '', status: 'RECEIVED', direction: 'INBOUND', created_at: isoSeconds(m.queuedAtMs) };
+    }
     const sentAt = m.queuedAtMs + KONEKWA_SEND_DELAY_MS / o.speed;
     const sent = o.now() >= sentAt;
     return {
@@ -173,7 +177,8 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       if (start === undefined) return kError(400, 'INVALID_REQUEST', 'Invalid page_token');
       const ids = s.konekwa.order.filter((id) => {
         const m = s.konekwa.messages.get(id)!;
-        if (direction === 'received') return false;
+        // Without a direction filter both directions are listed (undocumented: the less convenient reading).
+        if (direction && m.direction !== direction) return false;
         if (session && m.session_id !== session) return false;
         if (type && m.message_type !== type) return false;
         if (since !== undefined && m.queuedAtMs < since) return false;

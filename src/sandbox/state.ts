@@ -41,7 +41,8 @@ export interface KonekwaMessage {
   template_id?: string;
   placeholder_values?: Record<string, string>;
   queuedAtMs: number;
-  direction: 'sent';
+  /** received: a reply to the session; `recipient` holds the sender (the docs list no other party field). */
+  direction: 'sent' | 'received';
 }
 
 export class SandboxState {
@@ -84,6 +85,22 @@ export class SandboxState {
 
   newId(): string {
     return uuidFrom(this.rand);
+  }
+
+  /** A message a Konekwa session received (a reply), listed by `GET /v1/messages?direction=received`. */
+  receiveKonekwa(m: { from: string; content: string; sessionId?: string; atMs?: number }): KonekwaMessage {
+    const msg: KonekwaMessage = {
+      message_id: `msg_${this.newId().replace(/-/g, '').slice(0, 16)}`,
+      session_id: m.sessionId ?? this.konekwa.sessions[0]!.id,
+      recipient: m.from,
+      message_type: 'text',
+      content: m.content,
+      queuedAtMs: m.atMs ?? this.now(),
+      direction: 'received',
+    };
+    this.konekwa.messages.set(msg.message_id, msg);
+    this.konekwa.order.push(msg.message_id);
+    return msg;
   }
 
   /** Invalidates every OAuth access token, as if they had expired. */

@@ -27,6 +27,8 @@ before(async () => {
   copyFileSync(fixture('templates', 'good', 'promo-en.json'), path.join(cwd, 'promo_nov.json'));
   copyFileSync(fixture('templates', 'good', 'promo-en.json'), path.join(cwd, 'promo.json'));
   copyFileSync(fixture('templates', 'good', 'order-update-id.json'), path.join(cwd, 'templates', 'order-update-id.json'));
+  writeFileSync(path.join(cwd, 'unsubscribed.csv'), 'phone_number,reason\r\n0812-5555-0001,replied STOP by SMS\r\n');
+  copyFileSync(fixture('contacts', 'uppercase-headers.xlsx'), path.join(cwd, 'crm-export.xlsx'));
   writeFileSync(path.join(cwd, 'secret.txt'), `${bed.env('qontak-hmac').MEKARI_API_CLIENT_SECRET ?? ''}\n`);
   writeFileSync(path.join(cwd, 'key.txt'), `${bed.env('konekwa').KONEKWA_API_KEY ?? ''}\n`);
 });
@@ -41,6 +43,7 @@ const KNOWN: Record<string, string> = {
   'MEKARI_API_CLIENT_ID=… MEKARI_API_CLIENT_SECRET=… wa-cli auth status --json': '… stands for the reader\'s credentials',
   'wa-cli -p staging auth logout': 'names a profile the reader has',
   'wa-cli templates create promo_nov.json': 'creates a template for real (the dry run beside it runs)',
+  'wa-cli templates create promo_nov.json --wait --timeout 2h': 'waits for a human review (templates-wait.test drives one)',
   'wa-cli contacts show 534bd3d4-5395-46a9-bfbb-353f3a7721be': 'an id from the reader\'s account',
   'wa-cli contacts upload big.csv --name q4 --split --timeout 20m': 'needs a file over 20,000 rows',
   'wa-cli broadcast send --template order_update --file orders.xlsx --param 1=full_name --param 2=order_id --dry-run': 'broadcast: being fixed elsewhere',
@@ -64,6 +67,9 @@ const KNOWN: Record<string, string> = {
 const EXIT: Record<string, number> = {
   // The sandbox holds rejected templates with rule errors on purpose: exit 1 is the answer.
   'wa-cli templates validate --remote --json': 1,
+  // The examples run against a Qontak profile; reading replies is Konekwa's (optout.test runs the sync itself).
+  'wa-cli optout sync': 2,
+  'wa-cli -p gateway -q optout sync': 2,
 };
 
 async function capture(argv: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {

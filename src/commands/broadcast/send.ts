@@ -18,6 +18,8 @@ export interface SendOptions extends Partial<SendRequest> {
   concurrency?: number;
   resume?: string;
   sheet?: string;
+  ignoreQuietHours?: boolean;
+  out?: string;
 }
 
 export async function run(ctx: Context, opts: SendOptions): Promise<void> {
@@ -26,6 +28,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     return resume(ctx, opts.resume, pace(opts));
   }
   if (!opts.template) throw new UsageError('--template is required (the template name or id to send).');
+  if (opts.out && !opts.dryRun) throw new UsageError('--out writes the preview of a dry run; add --dry-run.');
   if (!opts.dryRun && !ctx.globals.yes && !ctx.prompter.canPrompt) {
     throw new UsageError('Sending needs a confirmation and there is no terminal to ask on; pass --yes (or --dry-run to only check).');
   }
@@ -40,6 +43,8 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         defaults: { channel: profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
         loadFile: async (file) => (await import('../../core/contacts/load-file.js')).loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet }),
         normalisePhone: (text, country) => normalisePhone(text, country),
+        suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
+        quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
       },
       { ...opts, template: opts.template },
     );
@@ -49,6 +54,12 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   }
   const p = prepared;
   for (const problem of p.checked.problems.slice(0, 20)) ctx.out.warn(`skipped ${problem.message}`);
+  for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
+  if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
+  if (opts.dryRun && opts.out) {
+    const rows = await (await import('../../core/send/preview.js')).writePreview(p, path.resolve(ctx.cwd, opts.out));
+    ctx.out.info(`Preview of ${rows} message(s) written to ${opts.out}.`);
+  }
   if (opts.dryRun) {
     if (ctx.globals.json) ctx.out.json({ dryRun: true, ...p.summary });
     else printSummary((t) => ctx.out.print(t), p.summary, 'Dry run: nothing was sent.');
@@ -146,6 +157,9 @@ function printSummary(print: (t: string) => void, s: SendSummary, footer?: strin
   print(`Cost:         about ${s.cost}`);
   print(`When:         ${s.schedule}`);
   print(`Key:          ${s.idempotencyKey}`);
+  if (s.optedOut.count) print(`Opted out:    ${s.optedOut.count} left out (rows ${s.optedOut.rows.slice(0, 10).map((r) => r.row).join(', ')}${s.optedOut.count > 10 ? ', …' : ''})`);
+  if (s.shard) print(`Shard:        ${s.shard.shard} (${s.shard.otherShards} recipient(s) in the other shards)`);
+  if (s.quietHours) print(`Quiet hours:  ${s.quietHours.window} ${s.quietHours.timeZone}${s.quietHours.inside ? `, now, until ${s.quietHours.endsAtText}` : ', not now'}`);
   for (const p of s.preview) {
     print(`\n→ ${p.to}${p.name ? ` (${p.name})` : ''}`);
     for (const line of p.text.split('\n')) print(`  │ ${line}`);

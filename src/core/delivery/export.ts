@@ -13,6 +13,28 @@ function row(e: LogEntry): string[] {
 
 const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
+/**
+ * A small table as the bytes of a .csv (BOM, CRLF, as Excel reads and writes) or .xlsx, every cell formula-safe.
+ * For tables held in memory (a send preview, the opt-out list); a delivery log streams through exportLog instead.
+ */
+export async function tableBuffer(header: readonly string[], rows: Iterable<readonly string[]>, outPath: string): Promise<Buffer> {
+  const ext = path.extname(outPath).toLowerCase();
+  if (ext !== '.csv' && ext !== '.xlsx') throw new InputError(`--out ${outPath}: write a .csv or .xlsx file.`);
+  const safe = (r: readonly string[]) => r.map(neutraliseCell);
+  if (ext === '.csv') {
+    const lines = [header.map(csvField).join(',')];
+    for (const r of rows) lines.push(safe(r).map(csvField).join(','));
+    return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+  }
+  const XLSX = await import('xlsx');
+  // Text cells only: a number such as 628123… must not become 6.28E+12.
+  const data = [[...header], ...[...rows].map(safe)].map((r) => r.map((v): import('xlsx').CellObject => ({ t: 's', v })));
+  const ws: import('xlsx').WorkSheet = { '!data': data, '!ref': XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(data.length - 1, 0), c: Math.max(header.length - 1, 0) } }) };
+  const wb = XLSX.utils.book_new();
+  XLSX.utils.book_append_sheet(wb, ws, 'sheet1');
+  return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+}
+
 export const EXPORT_EXTENSIONS = ['.csv', '.xlsx'] as const;
 
 /**

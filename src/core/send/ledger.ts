@@ -22,11 +22,12 @@ export interface LedgerRecord {
 
 /**
  * The default idempotency key: "wa-" and the first 16 hex digits of the SHA-256 of the canonical JSON of
- * {provider, template id, language, target, params}. The same template to the same list, file content or number with
+ * {provider, template id, language, target, params} (and the shard, when given). The same template to the same list, file content or number with
  * the same parameters gets the same key, so a cron job that runs twice is refused the second time.
  */
-export function defaultIdempotencyKey(parts: { provider: string; templateId: string; language: string; target: string; params: Record<string, string> }): string {
-  const canonical = JSON.stringify([parts.provider, parts.templateId, parts.language, parts.target, Object.entries(parts.params).sort(([a], [b]) => a.localeCompare(b))]);
+export function defaultIdempotencyKey(parts: { provider: string; templateId: string; language: string; target: string; params: Record<string, string>; shard?: string }): string {
+  // The shard joins the canonical form only when given, so keys of unsharded sends stay what they were.
+  const canonical = JSON.stringify([parts.provider, parts.templateId, parts.language, parts.target, Object.entries(parts.params).sort(([a], [b]) => a.localeCompare(b)), ...(parts.shard ? [parts.shard] : [])]);
   return `wa-${createHash('sha256').update(canonical).digest('hex').slice(0, 16)}`;
 }
 

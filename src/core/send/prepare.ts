@@ -10,6 +10,8 @@ import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_
 import { planExtras, sendNeeds, type SendExtras } from './needs.js';
 import { pickChannel, pickTemplate } from './resolve.js';
 import { sendRules } from './rules.js';
+import { narrowAudience, parseShard, type Narrowed } from './narrow.js';
+import { quietStatus, quietWindow, type QuietStatus } from './quiet-hours.js';
 
 export interface SendRequest {
   template: string;
@@ -30,6 +32,8 @@ export interface SendRequest {
   mediaFilename?: string | undefined;
   /** Dynamic URL buttons: INDEX=COLUMN or INDEX=:text. */
   button?: string[] | undefined;
+  /** "I/N": only the I-th of N slices of the recipients. */
+  shard?: string | undefined;
 }
 
 export interface PrepareDeps {
@@ -40,6 +44,10 @@ export interface PrepareDeps {
   loadFile: (file: string) => Promise<ContactReport>;
   /** Normalises one phone number; a one-line reason when it cannot. */
   normalisePhone: (text: string, country: string) => Promise<{ ok: true; phone: string } | { ok: false; message: string }>;
+  /** The profile's opt-out list: these numbers are never sent to. */
+  suppressed?: () => Promise<ReadonlySet<string>>;
+  /** The profile's quiet hours ("21:00-08:00") and their zone. */
+  quiet?: { hours?: string | undefined; timeZone?: string | undefined };
 }
 
 export interface Audience {
@@ -80,6 +88,10 @@ export interface SendSummary {
   schedule: string;
   idempotencyKey: string;
   preview: { to: string; name: string; text: string }[];
+  /** Recipients left out because they opted out, with their rows. */
+  optedOut: { count: number; rows: { row: number; phone: string }[] };
+  shard?: { shard: string; otherShards: number };
+  quietHours?: QuietStatus;
 }
 
 /** Problems that stop a send before anything leaves, with the flag that would send to the others instead. */
@@ -113,6 +125,11 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const channel = await resolveChannel(provider, req.channel, d.defaults.channel);
   const params = parseParams(req.param);
   const audience = await loadAudience(d, req);
+  const shard = req.shard !== undefined ? parseShard(req.shard) : undefined;
+  if (shard && audience.kind === 'list') throw new UsageError('--shard needs --file: a Qontak list is sent whole by the server.');
+  const narrowed = narrowAudience(audience, d.suppressed ? await d.suppressed() : new Set(), shard);
+  if (audience.kind === 'list' && narrowed.optedOut.length > 0) throw optedOutOfList(narrowed, audience.target);
+  const quiet = quietWindow(d.quiet?.hours, d.quiet?.timeZone);
 
   const mode = !provider.capabilities.bulkBroadcast ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
   const { mapping, problems: mappingProblems } = buildMapping(template, params, audience.columns, sendRules);
@@ -123,7 +140,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     throw new SendRefused(checked.problems, `${checked.invalidRows} recipient(s) would get a broken message`, audience.kind === 'list' ? undefined : '--skip-invalid');
   }
   const count = checked.count;
-  if (count === 0) throw new OperationError('No recipient is left to send to.');
+  if (count === 0) throw new OperationError(`No recipient is left to send to${leftOut(narrowed)}.`);
   const preview: Recipient[] = [];
   for (const r of checked.recipients()) if (preview.push(r) >= PREVIEW) break;
 
@@ -140,6 +157,8 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
         ...(extras.media ? { 'header:media': extras.media.source.kind === 'url' ? extras.media.source.url : extras.media.source.path } : {}),
         ...Object.fromEntries(extras.buttons.map((b) => [`button:${b.index}`, b.source.kind === 'column' ? b.source.column : `:${b.source.text}`])),
       },
+      // Each shard is its own send; opt-outs are not in the key, so a list that grew does not send again.
+      ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
     });
   const name = req.name ?? `${template.name}-${new Date(d.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
   const summary: SendSummary = {
@@ -151,6 +170,10 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     schedule: sendAt ?? 'now',
     idempotencyKey: key,
     preview: preview.map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),
+    optedOut: { count: narrowed.optedOut.length, rows: narrowed.optedOut },
+    ...(shard ? { shard: { shard: `${shard.index}/${shard.total}`, otherShards: narrowed.otherShards } } : {}),
+    // A scheduled send is judged at the time it goes out.
+    ...(quiet ? { quietHours: quietStatus(quiet, sendAt ? Date.parse(sendAt) : d.now()) } : {}),
   };
   return { template, channel, audience, mapping, checked, mode, count, key, name, sendAt, extras, skipInvalid: req.skipInvalid === true, summary };
 }
@@ -160,6 +183,17 @@ function buttonColumnProblems(extras: SendExtras, columns: readonly string[]): S
   return extras.buttons
     .filter((b) => b.source.kind === 'column' && !available.includes(b.source.column))
     .map((b) => ({ ruleId: 'button-column', message: `--button ${b.index}=${b.source.kind === 'column' ? b.source.column : ''}: no such column; the columns are ${available.join(', ')}.` }));
+}
+
+function leftOut(n: Narrowed): string {
+  const parts = [n.optedOut.length ? `${n.optedOut.length} opted out` : '', n.otherShards ? `${n.otherShards} in other shards` : ''].filter(Boolean);
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** A Qontak list is sent whole by the server: it cannot leave an opted-out number out, so the send is refused. */
+function optedOutOfList(n: Narrowed, target: string): SendRefused {
+  const problems = n.optedOut.map((o) => ({ row: o.row, ruleId: 'opted-out', message: `row ${o.row} (${o.phone}): opted out` }));
+  return new SendRefused(problems, `contact list ${target.slice('list:'.length)} holds ${n.optedOut.length} opted-out number(s), and a list is sent whole`);
 }
 
 /** The text a recipient reads: what a fan-out sends as `content` and reconciles on. */

@@ -231,14 +231,14 @@ export class KonekwaProvider implements Provider {
    * Every page of GET /v1/messages from `since`. The page size is the documented default (20): no maximum is
    * documented. The last page's token is not documented either, so a token seen before or an empty page ends it.
    */
-  async *listMessages(q: { sessionId?: string; since?: string }): AsyncIterable<SentMessage> {
+  async *listMessages(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage> {
     const seen = new Set<string>();
     let token: string | undefined;
     for (;;) {
       const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
         method: 'GET',
         path: '/v1/messages',
-        query: { session_id: q.sessionId, direction: 'sent', start_date: q.since, page_token: token },
+        query: { session_id: q.sessionId, direction: q.direction ?? 'sent', start_date: q.since, page_token: token },
       });
       const messages = body?.messages ?? [];
       for (const m of messages) yield toMessage(m);

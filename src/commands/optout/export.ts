@@ -1,0 +1,17 @@
+import path from 'node:path';
+import type { Context } from '../../cli/context.js';
+import { tableBuffer } from '../../core/delivery/export.js';
+import { OPTOUT_COLUMNS, optOutRows } from '../../core/optout/file.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import { openList } from './common.js';
+
+export async function run(ctx: Context, opts: { out?: string }): Promise<void> {
+  const { entries } = await openList(ctx).load();
+  if (!opts.out) {
+    // To standard output: the same CSV the file would hold.
+    ctx.stdout.write(await tableBuffer(OPTOUT_COLUMNS, optOutRows(entries), 'stdout.csv'));
+    return;
+  }
+  await writeFileAtomic(path.resolve(ctx.cwd, opts.out), await tableBuffer(OPTOUT_COLUMNS, optOutRows(entries), opts.out));
+  ctx.out.info(`Wrote ${entries.length} opted-out number(s) to ${opts.out}.`);
+}

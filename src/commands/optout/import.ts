@@ -1,0 +1,11 @@
+import path from 'node:path';
+import type { Context } from '../../cli/context.js';
+import { readOptOutFile } from '../../core/optout/file.js';
+import { countryOf, openList } from './common.js';
+
+export async function run(ctx: Context, opts: { reason?: string; country?: string }, file: string): Promise<void> {
+  const rows = await readOptOutFile(path.resolve(ctx.cwd, file), file, await countryOf(ctx, opts.country));
+  const added = await openList(ctx).add(rows.map((r) => ({ phone: r.phone, reason: r.reason || opts.reason || `imported from ${path.basename(file)}`, source: 'import' as const })));
+  if (ctx.globals.json) return ctx.out.json({ read: rows.length, added: added.length });
+  ctx.out.info(`Imported ${file}: ${rows.length} number(s) read, ${added.length} added, ${rows.length - added.length} already on the list.`);
+}

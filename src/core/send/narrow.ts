@@ -1,0 +1,56 @@
+// Who of the audience this send leaves out before any check: numbers on the opt-out list, and with --shard I/N the
+// recipients of the other shards. Both apply to dry runs too, so what a dry run shows is what a send does.
+import { createHash } from 'node:crypto';
+import { UsageError } from '../../errors.js';
+import type { ContactReport } from '../contacts/index.js';
+import type { Contact } from './plan.js';
+
+/** The part of an audience that narrowing changes (prepare's Audience has this shape). */
+interface Narrowable {
+  contacts: () => Iterable<Contact>;
+  report?: ContactReport;
+}
+
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+/** "2/4" → the 2nd of 4 shards. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || total < 1 || index < 1 || index > total) throw new UsageError(`--shard ${text}: write I/N with 1 ≤ I ≤ N, e.g. --shard 1/4.`);
+  return { index, total };
+}
+
+/** The shard (1-based) a normalised number falls in: the first 32 bits of its SHA-256, modulo N. Stable across machines. */
+export function shardOf(phone: string, total: number): number {
+  return (createHash('sha256').update(phone).digest().readUInt32BE(0) % total) + 1;
+}
+
+export interface Narrowed {
+  optedOut: { row: number; phone: string }[];
+  /** Recipients that belong to the other shards. */
+  otherShards: number;
+}
+
+/** Filters the audience in place (its contacts and, for a spreadsheet, the rows a Qontak upload would hold). */
+export function narrowAudience(audience: Narrowable, suppressed: ReadonlySet<string>, shard: Shard | undefined): Narrowed {
+  const optedOut: { row: number; phone: string }[] = [];
+  let otherShards = 0;
+  const keep = new Set<number>();
+  for (const c of audience.contacts()) {
+    if (suppressed.has(c.phone)) optedOut.push({ row: c.row, phone: c.phone });
+    else if (shard && shardOf(c.phone, shard.total) !== shard.index) otherShards++;
+    else keep.add(c.row);
+  }
+  if (optedOut.length === 0 && otherShards === 0) return { optedOut, otherShards };
+  const all = audience.contacts;
+  audience.contacts = function* () {
+    for (const c of all()) if (keep.has(c.row)) yield c;
+  };
+  if (audience.report) audience.report = { ...audience.report, valid: audience.report.valid.filter((c) => keep.has(c.rowNumber)) };
+  return { optedOut, otherShards };
+}

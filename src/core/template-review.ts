@@ -1,0 +1,33 @@
+// Waiting for a submitted template's review: polls until Meta's answer is final. Qontak's API documents no
+// rejection reason field; one is shown when the template object carries Meta's `rejected_reason` or a `reason`.
+import type { Provider, RemoteTemplate } from '../providers/port.js';
+
+export type ReviewOutcome = { kind: 'approved' | 'rejected' | 'timeout'; template: RemoteTemplate; reason: string | undefined };
+
+/** Final answers that are not an approval (Meta's statuses); anything else (PENDING, IN_APPEAL…) is still under review. */
+const REFUSED = ['REJECTED', 'DISABLED', 'DELETED', 'PAUSED'];
+
+export function rejectionReason(t: RemoteTemplate): string | undefined {
+  const raw = (t.raw ?? {}) as Record<string, unknown>;
+  const r = raw.rejected_reason ?? raw.reason;
+  return typeof r === 'string' && r !== '' && r !== 'NONE' ? r : undefined;
+}
+
+export async function waitForReview(
+  provider: Provider,
+  first: RemoteTemplate,
+  o: { timeoutMs: number; intervalMs: number; now: () => number; sleep: (ms: number) => Promise<void>; onTick?: (t: RemoteTemplate) => void },
+): Promise<ReviewOutcome> {
+  const deadline = o.now() + o.timeoutMs;
+  let t = first;
+  for (;;) {
+    const status = t.status.toUpperCase();
+    if (status === 'APPROVED') return { kind: 'approved', template: t, reason: undefined };
+    if (REFUSED.includes(status)) return { kind: 'rejected', template: t, reason: rejectionReason(t) };
+    const left = deadline - o.now();
+    if (left <= 0) return { kind: 'timeout', template: t, reason: undefined };
+    await o.sleep(Math.min(o.intervalMs, left));
+    t = await provider.getTemplate(t.id);
+    o.onTick?.(t);
+  }
+}
