@@ -1,14 +1,9 @@
 // The commander tree: every command, flag and help example in one place. A verb's code is imported only when that
 // verb runs, so `wa-cli --help` loads commander and little else.
-import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './cli/context.js';
 import { collect, examples, lazyAction, parseDuration, positiveInt } from './cli/command-kit.js';
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from './package-info.js';
 
 function registerAuth(program: Command, ctx: Context): void {
   const auth = program.command('auth').description('log in, check and remove credentials');
@@ -257,7 +252,7 @@ export function buildProgram(ctx: Context): Command {
   const program = new Command('wa-cli');
   program
     .description('WhatsApp broadcasts and templates over Mekari Qontak and Konekwa: validate locally, send safely.')
-    .version(version(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('-p, --profile <name>', 'configuration profile (env WA_PROFILE)')
     .option('--json', 'print results as JSON (JSON Lines for streams)')
     .option('--no-color', 'no colour (also NO_COLOR)')
