@@ -10,8 +10,16 @@ export async function loadContacts(ctx: Context, file: string, opts: { country?:
   const profile = await (await ctx.config()).profile(ctx.profileName);
   const country = (opts.country ?? profile?.defaultCountry ?? 'ID').toUpperCase();
   if (!(getCountries() as string[]).includes(country)) throw new UsageError(`--country ${country} is not a country code (ID, MY, SG, …).`);
-  const sheet = await readSheet(path.resolve(ctx.cwd, file), opts.sheet ? { sheet: opts.sheet } : {});
+  const sheet = await readSheet(path.resolve(ctx.cwd, file), { ...(opts.sheet ? { sheet: opts.sheet } : {}), ...maxSheetBytes(ctx) });
   return validateContacts(sheet, { country: country as CountryCode });
+}
+
+/** WA_MAX_SHEET_MB: the most megabytes an .xlsx may inflate to (the core's default when unset). */
+function maxSheetBytes(ctx: Context): { maxInflatedBytes?: number } {
+  const raw = ctx.env.WA_MAX_SHEET_MB;
+  if (raw === undefined || raw === '') return {};
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`WA_MAX_SHEET_MB=${raw}: give a whole number of megabytes, e.g. 500.`);
+  return { maxInflatedBytes: Number(raw) * 1024 * 1024 };
 }
 
 /** Problems as lines, at most `max` of them (all with --json). */
