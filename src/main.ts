@@ -10,7 +10,7 @@ export async function main(argv: readonly string[], init: ContextInit): Promise<
   const ctx = new Context({ runCli: main, ...init });
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
   ctx.setGlobals({ verbose: argv.includes('--verbose'), color: !argv.includes('--no-color'), quiet: argv.includes('-q') || argv.includes('--quiet') });
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
