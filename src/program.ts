@@ -259,7 +259,8 @@ type Wanted = (noun: string) => boolean;
 
 /** The whole tree, or with `argv` only the verbs of the nouns it names (all of them for `completion`). */
 export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
-  const wanted: Wanted = (noun) => !argv || argv.includes(noun) || argv.includes('completion');
+  const completion = argv?.includes('completion') && !argv.includes('--help') && !argv.includes('-h');
+  const wanted: Wanted = (noun) => !argv || argv.includes(noun) || completion === true;
   const program = new Command('wa-cli');
   program
     .description('WhatsApp broadcasts and templates over Mekari Qontak and Konekwa: validate locally, send safely.')
