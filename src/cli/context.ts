@@ -38,10 +38,8 @@ export interface ContextInit {
 }
 
 export class Context implements Io {
-  readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
-  readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly columns: number;
@@ -58,10 +56,8 @@ export class Context implements Io {
 
   constructor(init: ContextInit) {
     this.init = init;
-    this.stdin = init.stdin;
     this.stdout = init.stdout;
     this.stderr = init.stderr;
-    this.stdinIsTTY = init.stdinIsTTY ?? false;
     this.stdoutIsTTY = init.stdoutIsTTY ?? false;
     this.stderrIsTTY = init.stderrIsTTY ?? false;
     this.columns = init.columns ?? 100;
@@ -73,6 +69,15 @@ export class Context implements Io {
     setMaxListeners(0, this.signal);
     this.out = new Output(this);
     this.prompter = new Prompter(this);
+  }
+
+  // Read on first use: making process.stdin costs milliseconds that `--help` need not pay.
+  get stdin(): Readable {
+    return this.init.stdin;
+  }
+
+  get stdinIsTTY(): boolean {
+    return this.init.stdinIsTTY ?? false;
   }
 
   /** Applies the global flags once commander has parsed them. */
