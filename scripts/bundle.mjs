@@ -1,10 +1,12 @@
 // Bundles the CLI into dist/cli/ beside the tsc output (which the tests import): one minified entry holding the command
-// tree and commander, a lazy chunk per verb, the version inlined. Every npm dependency but commander stays external and
+// tree and commander, a lazy chunk per verb, the version inlined, and a small entry holding commander's output for
+// --help and --version (scripts/help-cache.mjs) that bin answers those from. Every npm dependency but commander stays external and
 // is imported only when a verb needs it. Run after tsc (`npm run build`).
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
+import { spawnSync } from 'node:child_process';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const bundled = new Set(['commander']);
@@ -37,10 +39,17 @@ export function rewriteBuiltinImports(source) {
   });
 }
 
+// commander's own output for --help and --version, made in a child whose stdout is a pipe, with no colour forced.
+const env = { ...process.env };
+for (const k of ['FORCE_COLOR', 'CLICOLOR_FORCE', 'NO_COLOR', 'COLUMNS']) delete env[k];
+const made = spawnSync(process.execPath, [new URL('help-cache.mjs', import.meta.url).pathname], { env, encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+if (made.status !== 0) throw new Error('scripts/help-cache.mjs failed');
+const help = JSON.parse(made.stdout);
+
 rmSync(new URL('../dist/cli', import.meta.url), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: new URL('..', import.meta.url).pathname,
-  entryPoints: { main: 'src/main.ts', 'keychain-worker': 'src/config/keychain-worker.ts' },
+  entryPoints: { main: 'src/main.ts', help: 'src/cli/help-cache.ts', 'keychain-worker': 'src/config/keychain-worker.ts' },
   outdir: 'dist/cli',
   bundle: true,
   splitting: true,
@@ -71,10 +80,16 @@ const result = await build({
           contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)});`,
           loader: 'js',
         }));
-        b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => ({
-          contents: rewriteBuiltinImports(await readFile(args.path, 'utf8')),
-          loader: 'ts',
-        }));
+        b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+          let contents = rewriteBuiltinImports(await readFile(args.path, 'utf8'));
+          // The copy of the help goes in its own module only (a define would put it in a chunk every verb loads).
+          if (args.path.endsWith('help-cache.ts')) {
+            const declared = /^declare const WA_CLI_HELP: .*;$/m;
+            if (!declared.test(contents)) throw new Error('help-cache.ts: no WA_CLI_HELP declaration to fill in');
+            contents = contents.replace(declared, `const WA_CLI_HELP: Record<string, string> | undefined = ${JSON.stringify(help)};`);
+          }
+          return { contents, loader: 'ts' };
+        });
       },
     },
   ],
