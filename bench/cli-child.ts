@@ -5,10 +5,18 @@ import { main } from '../src/main.js';
 
 let outBytes = 0;
 let outLines = 0;
+// Strings are counted as they come (decodeStrings: false): a Buffer per line would be the harness's memory, not
+// wa-cli's, and a real stdout pipe takes strings without that copy.
 const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    outBytes += chunk.length;
-    for (const b of chunk) if (b === 10) outLines++;
+  decodeStrings: false,
+  write(chunk: Buffer | string, _enc, done) {
+    if (typeof chunk === 'string') {
+      outBytes += Buffer.byteLength(chunk);
+      for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) outLines++;
+    } else {
+      outBytes += chunk.length;
+      for (const b of chunk) if (b === 10) outLines++;
+    }
     done();
   },
 });

@@ -7,10 +7,11 @@ import { buildProgram } from './program.js';
 import { InputError } from './core/input-error.js';
 
 export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
-  const ctx = new Context({ runCli: main, ...init });
+  // Layered over init rather than spread, so its lazy members (process.stdin) stay lazy.
+  const ctx = new Context(Object.create(init, { runCli: { value: init.runCli ?? main } }) as ContextInit);
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
   ctx.setGlobals({ verbose: argv.includes('--verbose'), color: !argv.includes('--no-color'), quiet: argv.includes('-q') || argv.includes('--quiet') });
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
@@ -69,10 +70,15 @@ export function processContextInit(): ContextInit {
     });
   }
   return {
-    stdin: process.stdin,
+    // Made on first use: --help never reads standard input.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: process.stdin.isTTY === true,
+    get stdinIsTTY() {
+      return process.stdin.isTTY === true;
+    },
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     columns: process.stdout.columns,

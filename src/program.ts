@@ -1,17 +1,13 @@
 // The commander tree: every command, flag and help example in one place. A verb's code is imported only when that
 // verb runs, so `wa-cli --help` loads commander and little else.
-import { readFileSync } from 'node:fs';
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './cli/context.js';
 import { collect, durationOption, examples, lazyAction, positiveInt } from './cli/command-kit.js';
+import { packageVersion } from './package-info.js';
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
-
-function registerAuth(program: Command, ctx: Context): void {
+function registerAuth(program: Command, ctx: Context, wanted: Wanted): void {
   const auth = program.command('auth').description('log in, check and remove credentials');
+  if (!wanted('auth')) return;
   auth
     .command('login')
     .description('store credentials for a profile in the OS keychain (non-secret settings go to the config file)')
@@ -44,8 +40,9 @@ function registerAuth(program: Command, ctx: Context): void {
     .action(lazyAction(ctx, () => import('./commands/auth/logout.js')));
 }
 
-function registerChannels(program: Command, ctx: Context): void {
+function registerChannels(program: Command, ctx: Context, wanted: Wanted): void {
   const channels = program.command('channels').description('WhatsApp channels: Qontak integrations, Konekwa sessions');
+  if (!wanted('channels')) return;
   channels
     .command('list')
     .description('list the channels messages can go out through (the id is what --channel takes)')
@@ -53,8 +50,9 @@ function registerChannels(program: Command, ctx: Context): void {
     .action(lazyAction(ctx, () => import('./commands/channels/list.js')));
 }
 
-function registerTemplates(program: Command, ctx: Context): void {
+function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void {
   const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create');
+  if (!wanted('templates')) return;
   templates
     .command('list')
     .description('templates on the account')
@@ -98,8 +96,9 @@ function registerTemplates(program: Command, ctx: Context): void {
 const country = () => new Option('--country <code>', 'country for numbers written without one (ISO code; default: profile, else ID)');
 const sheet = () => new Option('--sheet <name>', 'sheet to read (default: the first)');
 
-function registerContacts(program: Command, ctx: Context): void {
+function registerContacts(program: Command, ctx: Context, wanted: Wanted): void {
   const contacts = program.command('contacts').description('contact-list spreadsheets: validate, normalise, upload, list');
+  if (!wanted('contacts')) return;
   contacts
     .command('validate')
     .description('check a spreadsheet (.xlsx, .xls, .csv) row by row; --out writes the cleaned file')
@@ -144,8 +143,9 @@ function rate(v: string): number {
   return Number(m[1]);
 }
 
-function registerBroadcast(program: Command, ctx: Context): void {
+function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void {
   const broadcast = program.command('broadcast').description('send a template to a list, a spreadsheet or one number; follow what was sent');
+  if (!wanted('broadcast')) return;
   broadcast
     .command('send')
     .description('send a template, after checking every recipient; never twice for the same idempotency key')
@@ -201,8 +201,9 @@ function registerBroadcast(program: Command, ctx: Context): void {
     .action(lazyAction(ctx, () => import('./commands/broadcast/list.js')));
 }
 
-function registerOptout(program: Command, ctx: Context): void {
+function registerOptout(program: Command, ctx: Context, wanted: Wanted): void {
   const optout = program.command('optout').description("the profile's opt-out list: numbers no send reaches (dry runs included)");
+  if (!wanted('optout')) return;
   optout
     .command('add')
     .description('opt numbers out (normalised like a spreadsheet\'s; one already listed keeps its date and reason)')
@@ -244,8 +245,9 @@ function registerOptout(program: Command, ctx: Context): void {
     .action(lazyAction(ctx, () => import('./commands/optout/sync.js')));
 }
 
-function registerLogs(program: Command, ctx: Context): void {
+function registerLogs(program: Command, ctx: Context, wanted: Wanted): void {
   const logs = program.command('logs').description("a broadcast's delivery log: tail, follow, export");
+  if (!wanted('logs')) return;
   logs
     .command('tail')
     .description('print the delivery log, one line per recipient; --follow prints each change as it happens')
@@ -312,11 +314,17 @@ function registerCompletion(program: Command, ctx: Context): void {
     });
 }
 
-export function buildProgram(ctx: Context): Command {
+/** Whether a noun's verbs are declared: declaring only those named on the command line keeps `--help` quick. */
+type Wanted = (noun: string) => boolean;
+
+/** The whole tree, or with `argv` only the verbs of the nouns it names (all of them for `completion`). */
+export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
+  const completion = argv?.includes('completion') && !argv.includes('--help') && !argv.includes('-h');
+  const wanted: Wanted = (noun) => !argv || argv.includes(noun) || completion === true;
   const program = new Command('wa-cli');
   program
     .description('WhatsApp broadcasts and templates over Mekari Qontak and Konekwa: validate locally, send safely.')
-    .version(version(), '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('-p, --profile <name>', 'configuration profile (env WA_PROFILE)')
     .option('--json', 'print results as JSON (JSON Lines for streams)')
     .option('--no-color', 'no colour (also NO_COLOR)')
@@ -343,13 +351,13 @@ export function buildProgram(ctx: Context): Command {
       ctx.setGlobals(o);
     });
 
-  registerAuth(program, ctx);
-  registerChannels(program, ctx);
-  registerTemplates(program, ctx);
-  registerContacts(program, ctx);
-  registerBroadcast(program, ctx);
-  registerOptout(program, ctx);
-  registerLogs(program, ctx);
+  registerAuth(program, ctx, wanted);
+  registerChannels(program, ctx, wanted);
+  registerTemplates(program, ctx, wanted);
+  registerContacts(program, ctx, wanted);
+  registerBroadcast(program, ctx, wanted);
+  registerOptout(program, ctx, wanted);
+  registerLogs(program, ctx, wanted);
   registerSandbox(program, ctx);
   registerDemo(program, ctx);
   registerCompletion(program, ctx);

@@ -39,10 +39,8 @@ export interface ContextInit {
 }
 
 export class Context implements Io {
-  readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;
-  readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
   readonly columns: number;
@@ -59,10 +57,8 @@ export class Context implements Io {
 
   constructor(init: ContextInit) {
     this.init = init;
-    this.stdin = init.stdin;
     this.stdout = init.stdout;
     this.stderr = init.stderr;
-    this.stdinIsTTY = init.stdinIsTTY ?? false;
     this.stdoutIsTTY = init.stdoutIsTTY ?? false;
     this.stderrIsTTY = init.stderrIsTTY ?? false;
     this.columns = init.columns ?? 100;
@@ -74,6 +70,15 @@ export class Context implements Io {
     setMaxListeners(0, this.signal);
     this.out = new Output(this);
     this.prompter = new Prompter(this);
+  }
+
+  // Read on first use: making process.stdin costs milliseconds that `--help` need not pay.
+  get stdin(): Readable {
+    return this.init.stdin;
+  }
+
+  get stdinIsTTY(): boolean {
+    return this.init.stdinIsTTY ?? false;
   }
 
   /** Applies the global flags once commander has parsed them. */

@@ -17,6 +17,8 @@ test('npm pack, install the tarball into a fresh prefix, run --version and the d
     const info = JSON.parse(packed.stdout)[0] as { filename: string; files: { path: string }[] };
     const files = info.files.map((f) => f.path);
     assert.ok(files.includes('bin/wa-cli.js') && files.includes('dist/src/main.js') && files.includes('dist/src/config/keychain-worker.js'));
+    // bin runs the bundle: its entry and the keychain worker it spawns ship beside the tsc output.
+    assert.ok(files.includes('dist/cli/main.js') && files.includes('dist/cli/keychain-worker.js'), 'the bundle ships');
     assert.ok(files.includes('fixtures/demo/customers.csv') && files.includes('CHANGELOG.md'));
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('test/') || f.startsWith('src/')), 'no tests or sources in the package');
     // Unpacked where a global install puts it, then its shrinkwrapped production dependencies installed offline.

@@ -41,7 +41,10 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         provider,
         now: ctx.now,
         defaults: { channel: profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
-        loadFile: async (file) => (await import('../../core/contacts/load-file.js')).loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet }),
+        loadFile: async (file) => {
+          const { loadContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
+          return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) });
+        },
         normalisePhone: (text, country) => normalisePhone(text, country),
         suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },

@@ -4,10 +4,11 @@ import type { ContactReport } from '../../core/contacts/index.js';
 
 /** Reads and validates a spreadsheet given on the command line; the country falls back to the profile's default. */
 export async function loadContacts(ctx: Context, file: string, opts: { country?: string; sheet?: string }): Promise<ContactReport> {
-  const { loadContactFile } = await import('../../core/contacts/load-file.js');
+  const { loadContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
   const profile = await (await ctx.config()).profile(ctx.profileName);
-  return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet });
+  return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) });
 }
+
 
 /** Problems as lines, at most `max` of them (all with --json). */
 export function problemLines(report: ContactReport, max = 50): string[] {

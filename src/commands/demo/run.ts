@@ -7,8 +7,9 @@ import { PassThrough } from 'node:stream';
 import type { Context } from '../../cli/context.js';
 import { OperationError } from '../../errors.js';
 import { sandboxEnv } from '../../sandbox/env.js';
+import { packageRoot } from '../../package-info.js';
 
-const DEMO_DIR = fileURLToPath(new URL('../../../../fixtures/demo/', import.meta.url));
+const DEMO_DIR = fileURLToPath(new URL('fixtures/demo/', packageRoot));
 
 export async function run(ctx: Context): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');

@@ -1,7 +1,7 @@
 // Contact spreadsheets: read (.xlsx, .xls, .csv), validate and normalise, write the clean file.
 export type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
 export { SpreadsheetError } from './errors.js';
-export { readSheet, readSheetBuffer, SUPPORTED_EXTENSIONS, type ReadOptions } from './read-sheet.js';
+export { readSheet, readSheetBuffer, DEFAULT_MAX_INFLATED_BYTES, SUPPORTED_EXTENSIONS, type ReadOptions } from './read-sheet.js';
 export {
   validateContacts,
   type ContactReport,

@@ -1,5 +1,6 @@
 // Reading a contact spreadsheet named on the command line: the country checked once, the sheet read and validated.
 import { UsageError } from '../../errors.js';
+import type { Env } from '../../env.js';
 import type { ContactReport, CountryCode } from './index.js';
 
 /** The country code upper-cased and known to libphonenumber, or a usage error naming --country. */
@@ -10,9 +11,17 @@ export async function checkCountry(country: string): Promise<CountryCode> {
   return code as CountryCode;
 }
 
-export async function loadContactFile(file: string, opts: { country: string; sheet?: string | undefined }): Promise<ContactReport> {
+/** WA_MAX_SHEET_MB: the most megabytes an .xlsx may inflate to (the reader's default when unset). */
+export function maxSheetBytes(env: Env): { maxInflatedBytes?: number } {
+  const raw = env.WA_MAX_SHEET_MB;
+  if (raw === undefined || raw === '') return {};
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`WA_MAX_SHEET_MB=${raw}: give a whole number of megabytes, e.g. 500.`);
+  return { maxInflatedBytes: Number(raw) * 1024 * 1024 };
+}
+
+export async function loadContactFile(file: string, opts: { country: string; sheet?: string | undefined; maxInflatedBytes?: number }): Promise<ContactReport> {
   const country = await checkCountry(opts.country);
   const { readSheet, validateContacts } = await import('./index.js');
-  const sheet = await readSheet(file, opts.sheet ? { sheet: opts.sheet } : {});
+  const sheet = await readSheet(file, { ...(opts.sheet ? { sheet: opts.sheet } : {}), ...(opts.maxInflatedBytes ? { maxInflatedBytes: opts.maxInflatedBytes } : {}) });
   return validateContacts(sheet, { country });
 }

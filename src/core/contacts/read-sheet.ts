@@ -1,6 +1,7 @@
 // Reading a contact spreadsheet (.xlsx, .xls, .csv) into headers plus a lazy, re-iterable row sequence.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInflateRaw } from 'node:zlib';
 import * as XLSX from 'xlsx';
 import { columnLetter } from './columns.js';
 import { CsvSyntaxError, parseCsvRecords } from './csv-parse.js';
@@ -14,7 +15,12 @@ export const SUPPORTED_EXTENSIONS = ['.xlsx', '.xls', '.csv'] as const;
 export interface ReadOptions {
   /** Sheet to read by name; the first sheet when omitted. Ignored for CSV. */
   sheet?: string;
+  /** Most bytes the parts of an .xlsx may inflate to, all parts together (default DEFAULT_MAX_INFLATED_BYTES). */
+  maxInflatedBytes?: number;
 }
+
+/** A real 100,000-row contact sheet inflates to about 50 MB; a zip bomb inflates without end. */
+export const DEFAULT_MAX_INFLATED_BYTES = 200 * 1024 * 1024;
 
 export async function readSheet(filePath: string, opts: ReadOptions = {}): Promise<SheetData> {
   formatOf(filePath); // refuse an unknown extension before touching the disk
@@ -26,14 +32,95 @@ export async function readSheet(filePath: string, opts: ReadOptions = {}): Promi
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
     throw new SpreadsheetError(filePath, `cannot read the file (${why})`);
   }
+  // Each part is inflated once into nothing before SheetJS (which trusts the sizes a zip declares) sees it.
+  if (startsWith(bytes, ZIP)) await checkInflatedSize(bytes, filePath, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   return readSheetBuffer(bytes, filePath, opts);
 }
 
-/** Same as readSheet for bytes already in memory; `fileName` gives the format (by extension) and names the file in errors. */
+/**
+ * Same as readSheet for bytes already in memory; `fileName` gives the format (by extension) and names the file in
+ * errors. Of the size cap it checks the sizes the zip declares only: readSheet also inflates each part to be sure.
+ */
 export function readSheetBuffer(bytes: Uint8Array, fileName: string, opts: ReadOptions = {}): SheetData {
   const format = formatOf(fileName);
   if (bytes.byteLength === 0) throw new SpreadsheetError(fileName, 'the file is empty');
+  if (format !== 'csv' && startsWith(bytes, ZIP)) {
+    const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+    const declared = zipEntries(bytes).reduce((n, e) => n + e.size, 0);
+    if (declared > max) throw tooLarge(fileName, max);
+  }
   return format === 'csv' ? readCsv(bytes, fileName) : readWorkbook(bytes, fileName, format, opts);
+}
+
+// ---------- the size cap on inflated zip parts ----------
+
+interface ZipEntry {
+  method: number;
+  /** Uncompressed size as declared (a bomb may lie). */
+  size: number;
+  data: Uint8Array;
+}
+
+/** The entries of a zip by its central directory; a damaged directory gives none and is left to SheetJS to report. */
+function zipEntries(bytes: Uint8Array): ZipEntry[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) return [];
+  const count = view.getUint16(eocd + 10, true);
+  let at = view.getUint32(eocd + 16, true);
+  const entries: ZipEntry[] = [];
+  for (let n = 0; n < count && at + 46 <= bytes.length && view.getUint32(at, true) === 0x02014b50; n++) {
+    const method = view.getUint16(at + 10, true);
+    const compressed = view.getUint32(at + 20, true);
+    const size = view.getUint32(at + 24, true);
+    const local = view.getUint32(at + 42, true);
+    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
+    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) continue;
+    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
+    entries.push({ method, size, data: bytes.subarray(start, Math.min(bytes.length, start + compressed)) });
+  }
+  return entries;
+}
+
+async function checkInflatedSize(bytes: Uint8Array, file: string, max: number): Promise<void> {
+  const entries = zipEntries(bytes);
+  if (entries.reduce((n, e) => n + e.size, 0) > max) throw tooLarge(file, max);
+  let total = 0;
+  for (const e of entries) {
+    if (e.method === 0) total += e.data.length;
+    else if (e.method === 8) total = await inflatedLength(e.data, total, max);
+    if (total > max) throw tooLarge(file, max);
+  }
+}
+
+/** Inflates a deflated part chunk by chunk, keeping nothing, and stops as soon as the running total passes max. */
+function inflatedLength(data: Uint8Array, total: number, max: number): Promise<number> {
+  return new Promise((resolve) => {
+    // Large chunks: fewer buffers left for the collector while SheetJS reads next (16 KB ones cost 16 MB more at peak).
+    const inflate = createInflateRaw({ chunkSize: 1 << 20 });
+    inflate.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > max) {
+        inflate.destroy();
+        resolve(total);
+      }
+    });
+    inflate.on('end', () => resolve(total));
+    // A damaged stream is SheetJS's to report, with the file's name.
+    inflate.on('error', () => resolve(total));
+    inflate.end(data);
+  });
+}
+
+function tooLarge(file: string, max: number): SpreadsheetError {
+  const mb = Math.round(max / (1024 * 1024));
+  return new SpreadsheetError(file, `refused: its parts inflate to more than ${mb} MB (a zip bomb, or a sheet far larger than a contact list); WA_MAX_SHEET_MB raises the bound`);
 }
 
 function formatOf(fileName: string): SheetFormat {

@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
-import { readSheet, readSheetBuffer, validateContacts, SpreadsheetError } from '../../../src/core/contacts/index.js';
+import { zipBomb } from '../../helpers/zip-bomb.js';
+import { DEFAULT_MAX_INFLATED_BYTES, readSheet, readSheetBuffer, validateContacts, SpreadsheetError } from '../../../src/core/contacts/index.js';
 
 test('two-sheets.xlsx: first sheet by default, a named sheet on request, unknown name lists the sheets', async () => {
   const first = await readSheet(fixture('contacts', 'two-sheets.xlsx'));
@@ -50,4 +53,30 @@ test('a missing file is a one-line error naming it', async () => {
     readSheet('/nonexistent/list.xlsx'),
     (e: unknown) => e instanceof SpreadsheetError && e.message === '/nonexistent/list.xlsx: cannot read the file (no such file)',
   );
+});
+
+test('an .xlsx whose parts inflate past the bound is refused in one line naming the file, whatever sizes it declares', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-bomb-'));
+  const max = 4 * 1024 * 1024;
+  // Honest headers: refused from the central directory, nothing inflated.
+  const honest = path.join(dir, 'honest.xlsx');
+  writeFileSync(honest, zipBomb(16 * 1024 * 1024));
+  // Lying headers (1 KB declared): refused while inflating, as soon as the running total passes the bound.
+  const lying = path.join(dir, 'lying.xlsx');
+  writeFileSync(lying, zipBomb(16 * 1024 * 1024, { declared: 1024 }));
+  for (const file of [honest, lying]) {
+    await assert.rejects(readSheet(file, { maxInflatedBytes: max }), (e: unknown) => {
+      assert.ok(e instanceof SpreadsheetError);
+      assert.match(e.message, /^.*(honest|lying)\.xlsx: refused: its parts inflate to more than 4 MB .*WA_MAX_SHEET_MB/);
+      assert.doesNotMatch(e.message, /\n/);
+      return true;
+    });
+  }
+  assert.throws(() => readSheetBuffer(readFileSync(honest), 'honest.xlsx', { maxInflatedBytes: max }), /honest\.xlsx: refused/);
+  // Under a bound it fits, the same bytes reach SheetJS (which finds no workbook in them).
+  await assert.rejects(readSheet(lying, { maxInflatedBytes: 64 * 1024 * 1024 }), (e: unknown) => e instanceof SpreadsheetError && !/refused/.test(e.message));
+  // A real workbook stays well under the default bound.
+  assert.ok(DEFAULT_MAX_INFLATED_BYTES >= 200 * 1024 * 1024);
+  assert.equal((await readSheet(fixture('contacts', 'two-sheets.xlsx'))).sheetName, 'Petunjuk');
+  await assert.rejects(readSheet(fixture('contacts', 'two-sheets.xlsx'), { maxInflatedBytes: 1000 }), /two-sheets\.xlsx: refused/);
 });

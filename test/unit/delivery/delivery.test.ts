@@ -6,7 +6,7 @@ import * as XLSX from 'xlsx';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { fromQontakLogEntry, type LogEntry } from '../../../src/core/delivery/entry.js';
-import { followLog, type LogEvent } from '../../../src/core/delivery/follow.js';
+import { SeenIds, followLog, type LogEvent } from '../../../src/core/delivery/follow.js';
 import { exportLog } from '../../../src/core/delivery/export.js';
 import { neutraliseCell } from '../../../src/util/spreadsheet-cell.js';
 import { loadRecorded } from '../../helpers/recorded.js';
@@ -77,6 +77,30 @@ test('follow: Ctrl-C ends with the summary so far, flagged interrupted', async (
   const r = await followLog({ fetchPage: src.fetchPage, isDone: async () => false, follow: true, untilDone: true, intervalMs: 10, sleep: async () => ac.abort(), signal: ac.signal, onEvent: () => undefined });
   assert.equal(r.interrupted, true);
   assert.equal(r.summary.total, 3);
+});
+
+test('follow: the packed id table answers as a Map would, across growth and look-alike ids', () => {
+  const seen = new SeenIds();
+  const model = new Map<string, number>();
+  const uuid = (i: number) => `${(i * 2654435761 >>> 0).toString(16).padStart(8, '0')}-${(i % 65536).toString(16).padStart(4, '0')}-4abc-8def-${i.toString(16).padStart(12, '0')}`;
+  const ids: string[] = [];
+  for (let i = 0; i < 5000; i++) ids.push(uuid(i), String(i));
+  // Same bytes or digits written differently are different ids: they must not share a slot.
+  ids.push(uuid(7).toUpperCase(), '007', '1e3', '', '4294967296', '999999999', 'xxxx-xxxx-xxxx-xxxx', `${uuid(9)} `);
+  ids.forEach((id, n) => {
+    assert.equal(seen.get(id), undefined, `${id} unseen`);
+    seen.set(id, n % 5);
+    model.set(id, n % 5);
+  });
+  // Moving forward rewrites the code in place.
+  for (let i = 0; i < ids.length; i += 3) {
+    seen.set(ids[i]!, 4);
+    model.set(ids[i]!, 4);
+  }
+  for (const [id, code] of model) assert.equal(seen.get(id), code, id);
+  assert.equal(seen.size, model.size);
+  assert.equal(seen.get(uuid(5001)), undefined);
+  assert.equal(seen.get('5001'), undefined);
 });
 
 test('export: CSV and XLSX carry every entry; formula-like cells are neutralised', async () => {
