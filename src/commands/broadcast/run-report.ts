@@ -1,7 +1,7 @@
 // A Konekwa run as the person sees it: progress while it sends, every unsettled recipient at the end, and one line on
 // what to do next. Also `--resume RUN`, which continues a run by its id.
 import type { Context } from '../../cli/context.js';
-import { ExitCode, NotFoundError, SilentExit } from '../../errors.js';
+import { ExitCode, NotFoundError, OperationError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
 import type { RunDeps, RunResult } from '../../core/fanout/run.js';
@@ -31,6 +31,13 @@ export async function driveAndReport(ctx: Context, provider: Provider, go: (deps
   let result: RunResult;
   try {
     result = await go(deps);
+  } catch (err) {
+    const { JournalWriteError } = await import('../../core/fanout/engine.js');
+    if (!(err instanceof JournalWriteError)) throw err;
+    // Nothing left without its trace on disk; what was in flight is checked with the server on the next run.
+    throw new OperationError(`Stopped sending: the run's journal in ${ctx.paths.stateDir} could not be written (${err.message}).`, {
+      hint: 'Free space or make the folder writable, then run the same command again (or `wa-cli broadcast send --resume RUN`); nobody is sent twice.',
+    });
   } finally {
     deps.stopProgress();
   }

@@ -38,7 +38,9 @@ const ZW = '\\u200B\\u200C\\u200D\\u2060\\uFEFF';
 const SPACE_CHARS = SPACE.slice(1, -1);
 // A run of spaces with invisible characters among them, between two visible characters: once the invisible ones are
 // dropped (as WhatsApp and Qontak do) "a \u200B b" is "a  b".
-const SPACE_RUN = new RegExp(`(?<=[^\\s${ZW}])[${SPACE_CHARS}${ZW}]*${SPACE}[${SPACE_CHARS}${ZW}]*(?=[^\\s${ZW}])`, 'g');
+// Maximal runs only, checked for their neighbours by hand: a lookaround regex backtracks quadratically on long runs.
+const SPACE_RUN = new RegExp(`[${SPACE_CHARS}${ZW}]+`, 'g');
+const VISIBLE = new RegExp(`[^\\s${ZW}]`);
 const INVISIBLE = new RegExp(`[${ZW}]`);
 const SPACE_ONE = new RegExp(SPACE, 'g');
 const needsMetaFields = (d: TemplateDoc) => d.kind !== 'konekwa';
@@ -121,7 +123,10 @@ const RULE_LIST: Rule[] = [
       for (const [field, text] of [['body', d.body], ['header', d.header?.text], ['footer', d.footer]] as [Field, string | undefined][]) {
         if (!text) continue;
         for (const m of text.matchAll(SPACE_RUN)) {
-          const spaces = m[0].match(SPACE_ONE)!.length;
+          const before = text[m.index - 1];
+          const after = text[m.index + m[0].length];
+          if (before === undefined || after === undefined || !VISIBLE.test(before) || !VISIBLE.test(after)) continue;
+          const spaces = m[0].match(SPACE_ONE)?.length ?? 0;
           if (spaces < 2) continue;
           const hidden = INVISIBLE.test(m[0]) ? ' (with an invisible character between them, which is dropped on sending)' : '';
           const lookalike = /[^ ]/.test(m[0].replace(new RegExp(`[${ZW}]`, 'g'), '')) ? ' (one of them is a non-breaking or other Unicode space)' : '';

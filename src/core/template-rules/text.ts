@@ -27,10 +27,14 @@ export function forEachGrapheme(text: string, fn: (g: string, offset: number) =>
     const a = text.charCodeAt(i - 1);
     const b = text.charCodeAt(i);
     const asciiPair = a < 0x80 && b < 0x80 && !(a === 13 && b === 10);
-    // A very long run without such a boundary is cut between code points: a miscount there is one character at most.
-    // Only a real pair (high then low surrogate) is never cut: a run of lone low surrogates must still be cut, or it
-    // reaches the segmenter whole and costs the square of its length.
-    const tooLong = i - start >= MAX_PIECE && !(b >= 0xdc00 && b <= 0xdfff && a >= 0xd800 && a <= 0xdbff);
+    // A long run is cut before an ASCII character, which always starts a new grapheme (but LF after CR); one with none
+    // for a long while is cut between code points away from joiners and modifiers, where a miscount is one character
+    // at most. A real pair (high then low surrogate) is never cut; a run of lone low surrogates still is, or it reaches
+    // the segmenter whole and costs the square of its length.
+    const tooLong =
+      i - start >= MAX_PIECE &&
+      ((b < 0x80 && !(a === 13 && b === 10)) ||
+        (i - start >= 4 * MAX_PIECE && !(b >= 0xdc00 && b <= 0xdfff && a >= 0xd800 && a <= 0xdbff) && a !== 0x200d && b !== 0x200d && b !== 0xfe0f && !(b === 0xd83c && (text.charCodeAt(i + 1) & 0xfff8) === 0xdff8)));
     if (asciiPair || tooLong) flush(i);
   }
   flush(text.length);
