@@ -3,53 +3,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { repoRoot } from '../helpers/paths.js';
+import { bin, exactlyOnce, onlyRun, sendArgs, sheet, signalAt } from '../helpers/fanout.js';
 
-const bin = path.join(repoRoot, 'bin', 'wa-cli.js');
+const runIdOf = (bed: TestBed): string => path.basename(onlyRun(bed));
 
-function sheet(bed: TestBed, n: number): string {
-  const file = path.join(bed.dir, `contacts-${n}.csv`);
-  const lines = ['phone_number,full_name,company'];
-  for (let i = 0; i < n; i++) lines.push(`0812${String(i).padStart(8, '0')},Pelanggan ${i},Acme ${i % 7}`);
-  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
-  return file;
-}
-
-const sendArgs = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', ...extra];
-
-function exactlyOnce(bed: TestBed, n: number): void {
-  const sends = bed.sandbox.state.sendsByRecipient;
-  const twice = [...sends].filter(([, c]) => c !== 1);
-  assert.deepEqual(twice, [], 'no recipient sent twice');
-  assert.equal(sends.size, n, 'every recipient sent');
-}
-
-function runIdOf(bed: TestBed): string {
-  const runs = readdirSync(path.join(bed.dir, 'state', 'runs'));
-  assert.equal(runs.length, 1);
-  return runs[0]!;
-}
-
-/** Starts a send and kills it once `after` messages were accepted, unless it ended by itself first. */
-async function killOrExit(bed: TestBed, args: string[], env: Record<string, string>, after: number): Promise<number | null> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
-  let done = false;
-  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => ((done = true), r(signal === 'SIGKILL' ? -9 : code))));
-  for (let i = 0; i < 600 && !done && bed.sandbox.state.konekwa.order.length < after; i++) await new Promise((r) => setTimeout(r, 25));
-  if (!done) child.kill('SIGKILL');
-  return exited;
+/** Kills a send once `after` messages were accepted, unless it ended by itself first. */
+async function killOrExit(bed: TestBed, args: string[], env: Record<string, string>, after: number): Promise<void> {
+  await signalAt(bed, args, env, after, 'SIGKILL');
 }
 
 async function killMidway(bed: TestBed, args: string[], env: Record<string, string>, after: number): Promise<void> {
-  const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'ignore'] });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code, signal) => r(signal === 'SIGKILL' ? -9 : code)));
-  for (let i = 0; i < 600 && bed.sandbox.state.konekwa.order.length < after; i++) await new Promise((r) => setTimeout(r, 25));
-  child.kill('SIGKILL');
-  assert.equal(await exited, -9, 'killed while sending');
+  const r = await signalAt(bed, args, env, after, 'SIGKILL');
+  assert.equal(r.signal, 'SIGKILL', 'killed while sending');
 }
 
 test('a fan-out killed with SIGKILL and resumed sends every recipient exactly once', async () => {

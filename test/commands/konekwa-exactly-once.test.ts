@@ -3,33 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { repoRoot } from '../helpers/paths.js';
+import { testBed } from '../helpers/sandbox.js';
+import { bin, exactlyOnce, sendArgs, sheet, waitFor } from '../helpers/fanout.js';
 
-const bin = path.join(repoRoot, 'bin', 'wa-cli.js');
-
-function sheet(bed: TestBed, n: number): string {
-  const file = path.join(bed.dir, `contacts-${n}.csv`);
-  const lines = ['phone_number,full_name,company'];
-  for (let i = 0; i < n; i++) lines.push(`0813${String(i).padStart(8, '0')},Pelanggan ${i},Acme ${i % 5}`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-const sendArgs = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', ...extra];
 const post = { method: 'POST', path: '/v1/messages' };
-
-function exactlyOnce(bed: TestBed, n: number): void {
-  const sends = bed.sandbox.state.sendsByRecipient;
-  assert.deepEqual([...sends].filter(([, c]) => c !== 1), [], 'no recipient sent twice');
-  assert.equal(sends.size, n, 'every recipient sent');
-}
-
-const waitFor = async (cond: () => boolean) => {
-  for (let i = 0; i < 800 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
-};
 
 test('answers lost after the server queued 5 messages, kill -9 mid-way, then the identical command again: everyone exactly once, exit 0', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });

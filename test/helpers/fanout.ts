@@ -29,14 +29,15 @@ export const waitFor = async (cond: () => boolean, ms = 20_000): Promise<void> =
   for (let waited = 0; waited < ms && !cond(); waited += 25) await new Promise((r) => setTimeout(r, 25));
 };
 
-/** Runs wa-cli as a child and sends it `signal` once the sandbox accepted `after` messages; resolves with its exit. */
+/** Runs wa-cli as a child and sends it `signal` once the sandbox accepted `after` messages (unless it ended first). */
 export async function signalAt(bed: TestBed, args: string[], env: Record<string, string>, after: number, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, sig) => r({ code, signal: sig })));
-  await waitFor(() => bed.sandbox.state.konekwa.order.length >= after);
-  child.kill(signal);
+  let done = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, sig) => ((done = true), r({ code, signal: sig }))));
+  await waitFor(() => done || bed.sandbox.state.konekwa.order.length >= after);
+  if (!done) child.kill(signal);
   return { ...(await exited), stderr };
 }
 

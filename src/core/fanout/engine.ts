@@ -25,6 +25,11 @@ export interface FanoutDeps {
   drainMs?: number;
   /** Wait before a reconciliation, so the server has recorded what it accepted. */
   settleMs?: number;
+  /**
+   * Ask the server about every recipient not known to be settled before sending (a continued run: its journal may
+   * have lost lines that no check can see, like a cut at a line boundary). Otherwise only those in doubt are asked.
+   */
+  checkUnsettledFirst?: boolean;
   /** When the run last sent (a resume right after a crash waits out the rest of `settleMs` before asking). */
   lastActivityAt?: number;
   /** Send-and-reconcile rounds in one run (default 3). */
@@ -109,11 +114,13 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
 
   try {
     // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: ask the server before anything
-    // else. A journal that was lost or damaged cannot say who was sent, so then every unsettled recipient is asked.
+    // else. A journal that was lost, damaged or cut cannot say who was sent, so a continued run asks about everyone
+    // not known to be settled.
+    const askAll = d.checkUnsettledFirst === true || !state.trusted;
     const doubtful: PlannedRecipient[] = [];
     for await (const r of d.plan()) {
       const s = state.get(r.i);
-      if (s === 'sending' || s === 'unknown' || (!state.trusted && s !== 'sent' && s !== 'failed')) doubtful.push(r);
+      if (s === 'sending' || s === 'unknown' || (askAll && s !== 'sent' && s !== 'failed')) doubtful.push(r);
     }
     if (doubtful.length > 0) {
       const since = now() - (d.lastActivityAt ?? 0);

@@ -83,8 +83,8 @@ export async function inspectRun(stateDir: string, runId: string): Promise<{ dir
 export const isFinished = (h: RunHeader, s: RunState): boolean => s.trusted && s.count('sent') + s.count('failed') === h.total;
 
 /**
- * Continues an unfinished run: its own pace unless a new one is given; every recipient whose outcome is in doubt
- * (or, with a damaged journal, every unsettled one) is looked up on the server before anything is sent.
+ * Continues an unfinished run: its own pace unless a new one is given; every recipient not known to be settled is
+ * looked up on the server before anything is sent (a journal can lose lines no check sees).
  */
 export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pace: { rate?: number; concurrency?: number }): Promise<RunResult> {
   const { dir, header } = await readHeader(d.stateDir, runId);
@@ -96,6 +96,7 @@ export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pac
     rate: pace.rate ?? header.rate ?? DEFAULT_RATE,
     concurrency: pace.concurrency ?? header.concurrency ?? DEFAULT_CONCURRENCY,
     lastActivityAt: await lastWrite(dir),
+    checkUnsettledFirst: true,
   });
 }
 
@@ -107,7 +108,7 @@ async function lastWrite(dir: string): Promise<number | undefined> {
   }
 }
 
-async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate: number; concurrency: number; lastActivityAt?: number }): Promise<RunResult> {
+async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate: number; concurrency: number; lastActivityAt?: number; checkUnsettledFirst?: boolean }): Promise<RunResult> {
   const h = journal.header;
   let summary: FanoutSummary;
   try {
@@ -124,6 +125,7 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
       settleMs: d.settleMs,
       ...(d.drainMs !== undefined ? { drainMs: d.drainMs } : {}),
       ...(pace.lastActivityAt !== undefined ? { lastActivityAt: pace.lastActivityAt } : {}),
+      ...(pace.checkUnsettledFirst ? { checkUnsettledFirst: true } : {}),
       ...(d.onProgress ? { onProgress: d.onProgress } : {}),
     });
   } finally {

@@ -60,7 +60,7 @@ test('engine: an unknown outcome is asked about; found means sent (no resend), n
       b.deps({
         outcome: (r, attempt) => (attempt === 1 && r.i < 2 ? { kind: 'unknown', error: 'dropped' } : { kind: 'sent', messageId: `m${r.i}` }),
         reconcile: async (rs) => {
-          asked.push(rs.map((r) => r.i));
+          asked.push(rs.map((r) => r.i).sort((a, b) => a - b));
           return new Map(rs.map((r) => [r.i, r.i === 0 ? { found: true, messageId: 'server-0' } : { found: false }] as [number, Reconciled]));
         },
       }),
