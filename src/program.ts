@@ -179,6 +179,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
       examples(
         'wa-cli broadcast send --template order_update --language id --file orders.xlsx --param 1=full_name --param 2=order_id --dry-run',
         'wa-cli broadcast send --template welcome_member --language id --list 534bd3d4-5395-46a9-bfbb-353f3a7721be --param 1=customer_name --yes',
+        'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=:20% --dry-run  # literal text after a colon',
         'wa-cli broadcast send --template welcome_member --language id --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
         'wa-cli broadcast send --resume 20261122-abcd1234 --yes',
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
