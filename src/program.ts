@@ -2,7 +2,7 @@
 // verb runs, so `wa-cli --help` loads commander and little else.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './cli/context.js';
-import { collect, durationOption, examples, lazyAction, positiveInt } from './cli/command-kit.js';
+import { collect, durationOption, examples, lazyAction, oneOfUpper, positiveInt } from './cli/command-kit.js';
 import { packageVersion } from './package-info.js';
 
 function registerAuth(program: Command, ctx: Context, wanted: Wanted): void {
@@ -56,7 +56,8 @@ function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void
   templates
     .command('list')
     .description('templates on the account')
-    .option('--status <status>', 'APPROVED, PENDING, REJECTED…')
+    // Meta's template statuses, which Qontak relays.
+    .option('--status <status>', 'APPROVED, PENDING, REJECTED, IN_APPEAL, PAUSED, DISABLED…', oneOfUpper('--status', ['APPROVED', 'PENDING', 'REJECTED', 'IN_APPEAL', 'PENDING_DELETION', 'DELETED', 'DISABLED', 'PAUSED', 'LIMIT_EXCEEDED']))
     .option('--category <category>', 'MARKETING, UTILITY, AUTHENTICATION')
     .option('--query <text>', 'name contains')
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 50)
@@ -176,9 +177,10 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .addHelpText(
       'after',
       examples(
-        'wa-cli broadcast send --template order_update --file orders.xlsx --param 1=full_name --param 2=order_id --dry-run',
-        'wa-cli broadcast send --template promo_nov --language id --list 534bd3d4-… --param 1=full_name --param 2=:20% --yes',
-        'wa-cli broadcast send --template welcome_member --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
+        'wa-cli broadcast send --template order_update --language id --file orders.xlsx --param 1=full_name --param 2=order_id --dry-run',
+        'wa-cli broadcast send --template welcome_member --language id --list 534bd3d4-5395-46a9-bfbb-353f3a7721be --param 1=customer_name --yes',
+        'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=:20% --dry-run  # literal text after a colon',
+        'wa-cli broadcast send --template welcome_member --language id --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
         'wa-cli broadcast send --resume 20261122-abcd1234 --yes',
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
@@ -259,7 +261,7 @@ function registerLogs(program: Command, ctx: Context, wanted: Wanted): void {
     .option('--fail-on-failed', 'exit 1 if any entry failed')
     .addHelpText(
       'after',
-      examples('wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli logs tail 98b463bc-… --follow --until-done --fail-on-failed', 'wa-cli logs tail 98b463bc-… --status failed --json'),
+      examples('wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795 --follow --until-done --fail-on-failed', 'wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795 --status failed --json'),
     )
     .action(lazyAction(ctx, () => import('./commands/logs/tail.js')));
   logs
@@ -267,7 +269,7 @@ function registerLogs(program: Command, ctx: Context, wanted: Wanted): void {
     .description('write every entry of the log to a CSV or XLSX file')
     .argument('<broadcast-id>')
     .requiredOption('--out <file>', 'FILE.csv or FILE.xlsx')
-    .addHelpText('after', examples('wa-cli logs export 98b463bc-… --out november.xlsx'))
+    .addHelpText('after', examples('wa-cli logs export 98b463bc-a8f1-4f19-84df-ae62967ff795 --out november.xlsx'))
     .action(lazyAction(ctx, () => import('./commands/logs/export.js')));
 }
 

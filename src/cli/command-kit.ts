@@ -26,6 +26,15 @@ export function positiveInt(flag: string) {
   };
 }
 
+/** One of `values`, in any case (stored upper-case); anything else is a usage error naming the accepted values. */
+export function oneOfUpper(flag: string, values: readonly string[]) {
+  return (v: string): string => {
+    const u = v.trim().toUpperCase();
+    if (!values.includes(u)) throw new InvalidArgumentError(`${flag} takes one of ${values.join(', ')} (got "${v}").`);
+    return u;
+  };
+}
+
 /** Durations like 500ms, 5s, 2m, 1h (a bare number is seconds). */
 export function parseDuration(flag: string) {
   return (v: string): number => {

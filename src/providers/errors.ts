@@ -20,8 +20,8 @@ export class ApiAuthError extends AuthError {
   }
 }
 export class ApiNotFoundError extends NotFoundError {
-  constructor(message: string, readonly details: ApiErrorDetails) {
-    super(message);
+  constructor(message: string, readonly details: ApiErrorDetails, hint?: string) {
+    super(message, hint === undefined ? {} : { hint });
   }
 }
 

@@ -54,6 +54,14 @@ export async function createProvider(ctx: ProviderDeps): Promise<Provider> {
   return providerFromAuth(ctx, await (await ctx.credentials()).resolve(ctx.profileName, profile));
 }
 
+/** Where the base URL came from, in words for an error message. */
+function baseUrlSource(auth: ResolvedAuth): string {
+  const b = auth.baseUrl;
+  if (b.source === 'env') return b.envVar ?? 'the environment';
+  if (b.source === 'config') return `the profile "${auth.profile}" in config.json (set with auth login --base-url)`;
+  return 'the default (no --base-url at login and no environment variable)';
+}
+
 /** Builds the adapter for resolved credentials (also used by `auth login` to check them before storing). */
 export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): Promise<Provider> {
   for (const name of REQUIRED_SECRETS[auth.method]) if (!auth.secrets[name]) throw missingCredentialError(auth);
@@ -63,6 +71,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
     const http = new HttpClient({
       ...httpOptionsFor(ctx, 'Konekwa'),
       baseUrl: auth.baseUrl.value,
+      baseUrlSource: baseUrlSource(auth),
       auth: { kind: 'api-key', key: auth.secrets['api-key']!.value },
       readError: readKonekwaError,
     });
@@ -92,6 +101,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
       const tokenHttp = new HttpClient({
         ...httpOptionsFor(ctx, 'Qontak'),
         baseUrl: auth.baseUrl.value,
+      baseUrlSource: baseUrlSource(auth),
         auth: { kind: 'none' },
         readError: readQontakError,
       });

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import got, { type OptionsInit, RequestError, TimeoutError } from 'got';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import type { Env } from '../env.js';
-import { UsageError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from './errors.js';
 import { hmacAuthorization, hmacSignature } from './hmac.js';
 import { isLoopbackHost, proxyFor } from './proxy.js';
@@ -85,6 +85,8 @@ export interface HttpClientOptions {
   /** Longest single wait the client accepts before giving up as transient. */
   maxWaitMs?: number;
   log?: (line: string) => void;
+  /** Where the base URL came from ("MEKARI_API_BASE_URL", "the profile's baseUrl in config.json"…), named when it is unreachable. */
+  baseUrlSource?: string;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   random?: () => number;
@@ -103,6 +105,8 @@ export interface HttpClientOptions {
 // Codes for which the connection was never made: nothing reached the server.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const PARSER_ERRORS = /^HPE_/;
+// The server's certificate was not accepted: retrying cannot help and it is not transient.
+const TLS_ERRORS = /^(?:CERT_|ERR_TLS_CERT|UNABLE_TO_(?:VERIFY|GET_ISSUER)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_SSL_)/;
 
 export function buildQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
@@ -155,9 +159,12 @@ export class HttpClient {
     } catch {
       throw new UsageError(`The ${opts.apiName} base URL "${opts.baseUrl}" is not a URL.`);
     }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    // Plain HTTP to another host only on an explicit opt-in (a gateway on the office LAN): credentials travel in clear.
+    const allowHttp = opts.env.WA_ALLOW_HTTP === '1';
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (isLoopbackHost(url.hostname) || allowHttp))) {
       throw new UsageError(
         `The ${opts.apiName} base URL ${url.origin} is not HTTPS; credentials travel only over HTTPS (plain HTTP only to localhost).`,
+        url.protocol === 'http:' ? { hint: 'For a gateway on your own network, set WA_ALLOW_HTTP=1 to allow plain HTTP to it (the key then travels unencrypted).' } : {},
       );
     }
     this.origin = url;
@@ -251,7 +258,7 @@ export class HttpClient {
       const { error } = outcome;
       const code = error.code;
       const notSent = NOT_SENT.has(code) || (error instanceof TimeoutError && error.event !== 'request' && error.event !== 'response' && error.event !== 'read');
-      if ((idempotent || notSent) && attempt < maxAttempts && !PARSER_ERRORS.test(code)) {
+      if ((idempotent || notSent) && attempt < maxAttempts && !PARSER_ERRORS.test(code) && !TLS_ERRORS.test(code)) {
         const wait = this.backoff(attempt);
         this.log(`  ${code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
         await this.opts.sleep(wait, this.opts.signal);
@@ -380,6 +387,10 @@ export class HttpClient {
           : 'Check the credentials with `wa-cli auth status`, or log in again with `wa-cli auth login`.',
       );
     }
+    if (status === 404 && !reading.notFound && this.origin.pathname.replace(/\/+$/, '') !== '') {
+      // A base URL with a path puts every API path under it: a 404 there is most often the base URL, not the id.
+      return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details, `The base URL ${this.origin.href} has a path (${this.origin.pathname}) that every request goes under; the base URL is usually just the origin, e.g. ${this.origin.origin}.`);
+    }
     if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
     if (status === 429) {
       const e = new TransportError(`${api} is rate limiting (429)${quoted}.`, false, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
@@ -395,10 +406,25 @@ export class HttpClient {
     return new ApiError(`${what} was refused (${status})${quoted}.`, details);
   }
 
-  private networkError(spec: RequestSpec, err: RequestError, maybeActed: boolean): TransportError {
+  private networkError(spec: RequestSpec, err: RequestError, maybeActed: boolean): TransportError | OperationError {
     const api = this.opts.apiName;
     const target = `${spec.method} ${this.origin.host}${this.prefix}${spec.path}`;
     const acted = maybeActed && spec.method !== 'GET' ? ' The server may have received it.' : '';
+    const proxy = proxyFor(this.origin, this.opts.env);
+    const via = proxy ? ` through the proxy ${new URL(proxy).host} (HTTPS_PROXY/HTTP_PROXY)` : '';
+    const from = this.opts.baseUrlSource ? ` The base URL ${this.origin.origin} comes from ${this.opts.baseUrlSource}.` : '';
+    if (TLS_ERRORS.test(err.code)) {
+      // Nothing was sent: the connection stopped at the handshake.
+      return new OperationError(`${api} at ${this.origin.host} presented a certificate that is not trusted (${err.code}: ${err.message.split('\n')[0]}).${from}`, {
+        hint: proxy
+          ? `The proxy ${new URL(proxy).host} may be inspecting TLS: add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`
+          : 'Check the host name and the system clock; for a company CA, point NODE_EXTRA_CA_CERTS at its PEM file.',
+      });
+    }
+    if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+      const what = err.code === 'ECONNREFUSED' ? `nothing is listening at ${proxy ? new URL(proxy).host : this.origin.host}` : `the host ${proxy ? new URL(proxy).hostname : this.origin.hostname} cannot be resolved`;
+      return new TransportError(`${target} failed: ${what}${via} (${err.code}).${from}`, maybeActed, undefined, proxy ? 'Check the proxy setting, or set NO_PROXY for this host.' : 'Check the base URL (`wa-cli auth status` shows it and where it comes from), or start the service.');
+    }
     if (PARSER_ERRORS.test(err.code)) {
       return new TransportError(
         `${api} sent a response Node cannot parse (${err.code}) to ${target}.${acted}`,

@@ -31,6 +31,8 @@ export interface SandboxBroadcast {
    * needs was not sent: WhatsApp's 132012, as the issue reports Qontak's strict behaviour).
    */
   failAll?: string;
+  /** The failure every entry carries instead of the 132012 one (a recorded broadcast's own error). */
+  failAllWith?: { http: string; code: number; title: string; details: string };
   /** Share of entries that fail (default 0.07). */
   failureRate?: number;
   /** Counts once every entry has settled: they no longer change, so they are computed once. */
@@ -65,7 +67,7 @@ export function fateOf(b: SandboxBroadcast, i: number, now: number, speed: numbe
   const u = (k: number) => hashUnit(b.id, i * 7 + k);
   const sentAt = b.startAtMs + (200 + u(1) * 800) / speed;
   if (now < sentAt) return { status: 'pending' };
-  if (b.failAll) return { status: 'failed', sentAt, failure: { http: '400', code: 132012, title: 'Parameter format does not match format in the created template', details: b.failAll } };
+  if (b.failAll) return { status: 'failed', sentAt, failure: b.failAllWith ?? { http: '400', code: 132012, title: 'Parameter format does not match format in the created template', details: b.failAll } };
   if (u(0) < (b.failureRate ?? 0.07)) return { status: 'failed', sentAt, failure: FAILURES[Math.floor(u(2) * FAILURES.length)]! };
   const deliveredAt = sentAt + (300 + u(3) * 1200) / speed;
   if (now < deliveredAt) return { status: 'sent', sentAt };

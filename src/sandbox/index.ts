@@ -63,6 +63,8 @@ export interface SandboxOptions extends Partial<SandboxLimits> {
   hmacDigest?: DigestPolicy;
   /** Keep every request (method, path, headers, body) in state.requests (default true; off for big benchmarks). */
   recordRequests?: boolean;
+  /** Also hold the contact list and broadcast of the recordings, with their ids (default false: an empty account). */
+  recorded?: boolean;
 }
 
 export const QONTAK_HMAC_PREFIX = '/qontak/chat/v1';
@@ -102,6 +104,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const seed = opts.seed ?? 42;
   const state = new SandboxState(seed, now);
   state.recordRequests = opts.recordRequests ?? true;
+  if (opts.recorded) state.seedRecorded();
   const limits: SandboxLimits = { ...DEFAULT_LIMITS };
   for (const k of Object.keys(DEFAULT_LIMITS) as (keyof SandboxLimits)[]) {
     const v = opts.limits?.[k] ?? opts[k];

@@ -268,3 +268,52 @@ export function seedKonekwa(rand: () => number) {
   void rand;
   return { sessions, templates };
 }
+
+/**
+ * The account objects the recordings show, with their recorded ids, so the ids in help examples and the API documents
+ * answer in the sandbox: contact list 534bd3d4-… (`get_contacts_contact_lists_ID_200.json` and its contacts listing)
+ * and broadcast 98b463bc-… (`get_broadcasts_ID_whatsapp_200.json`, `…_log_200.json`, whose one entry failed).
+ */
+export const RECORDED = {
+  contactList: {
+    id: '534bd3d4-5395-46a9-bfbb-353f3a7721be',
+    name: 'list_xlsx_contact_xlsx_1729113232530',
+    createdAtMs: Date.parse('2024-10-16T21:13:57.746Z'),
+    readyAtMs: Date.parse('2024-10-16T21:13:58.027Z'),
+    variables: ['company', 'customer_name'],
+    contacts: [
+      { phone: '6287884114722', name: 'Valent XL Mekari', extra: { company: 'Mekari', customer_name: 'Valent XL' } },
+      { phone: '62895385290500', name: 'Valent Mekari', extra: { company: 'Mekari', customer_name: 'Valent' } },
+    ],
+  },
+  broadcast: {
+    id: '98b463bc-a8f1-4f19-84df-ae62967ff795',
+    name: 'broadcast_automation_1729027102497',
+    channelId: '2fe8177e-3944-4abb-96ac-2db21c7ec0b8',
+    contactListId: 'b05891ce-e4df-4ae4-8e95-f094925d4253',
+    contactListName: 'list_ikim1',
+    createdAtMs: Date.parse('2024-10-15T21:18:44.042Z'),
+    startAtMs: Date.parse('2024-10-15T21:18:44.033Z'),
+    template: {
+      id: '6b6f8963-13cd-4e55-ab48-41c1578bfa4f',
+      organization_id: ORG_ID,
+      name: 'sorry_yee',
+      language: 'id',
+      header: null,
+      body: '--STAGING--\n\nTabrak-tabrak masuk\nRapper kampung tabrak masuk\nMeski jauh jarak pandang\nCoba sedikit mengamuk\nKu ciptakan lirik dan beat\nSecepat kilat tapi tak sempit\n\nBerdiri tegar walaupun sulit\nTra mampu bersaing silahkan pamit\nOk gas-ok gas\nTambah dua torang gas',
+      footer: null,
+      buttons: [],
+      status: 'APPROVED',
+      category: 'MARKETING',
+      quality_rating: null,
+      quality_rating_text: 'Neutral',
+    },
+    recipient: { phone: '612381239', name: 'uzi' },
+    failure: {
+      http: '404',
+      code: 2001,
+      title: 'Template name does not exist in the translation',
+      details: 'The template (sorry_yee) does not exist in the specified language (id) and locale (), or the template has not been approved',
+    },
+  },
+} as const;

@@ -1,6 +1,6 @@
 // Everything the sandbox holds, inspectable by tests: what was received, what was sent to whom.
 import { mulberry32, uuidFrom } from './rng.js';
-import { seedIntegrations, seedKonekwa, seedTemplates, type SandboxTemplate } from './seed.js';
+import { RECORDED, seedIntegrations, seedKonekwa, seedTemplates, type SandboxTemplate } from './seed.js';
 import type { Recipient, SandboxBroadcast } from './delivery.js';
 
 export interface ReceivedRequest {
@@ -101,6 +101,42 @@ export class SandboxState {
     this.konekwa.messages.set(msg.message_id, msg);
     this.konekwa.order.push(msg.message_id);
     return msg;
+  }
+
+  /**
+   * Adds the recorded contact list and broadcast (fixed ids, so nothing drawn from the seed moves). Off by default:
+   * tests that count lists or broadcasts start from an empty account; `wa-cli sandbox` and the help examples use them.
+   */
+  seedRecorded(): void {
+    const l = RECORDED.contactList;
+    this.contactLists.set(l.id, {
+      id: l.id,
+      name: l.name,
+      createdAtMs: l.createdAtMs,
+      readyAtMs: l.readyAtMs,
+      outcome: 'success',
+      contacts: l.contacts.map((c) => ({ ...c, extra: { ...c.extra } })),
+      variables: [...l.variables],
+      errorMessages: {},
+      rowsTotal: l.contacts.length,
+    });
+    const r = RECORDED.broadcast;
+    this.broadcasts.set(r.id, {
+      id: r.id,
+      name: r.name,
+      channelId: r.channelId,
+      contactListId: r.contactListId,
+      contactListName: r.contactListName,
+      template: { ...r.template, buttons: [] },
+      createdAtMs: r.createdAtMs,
+      startAtMs: r.startAtMs,
+      executeType: 'immediately',
+      parameters: { header: {}, body: {}, buttons: {} },
+      recipients: { count: 1, at: () => ({ ...r.recipient }) },
+      render: () => r.template.body,
+      failAll: r.failure.details,
+      failAllWith: { ...r.failure },
+    });
   }
 
   /** Invalidates every OAuth access token, as if they had expired. */

@@ -132,3 +132,19 @@ test('template choice: unknown exits 3, two languages without --language exits 2
   assert.equal(pending.code, 1);
   assert.match(pending.stderr, /PENDING, not APPROVED/);
 });
+
+test('a literal --param on a --file send becomes a column of the list wa-cli uploads; on a --list send it is refused pointing at --file', async () => {
+  const file = csv('promo.csv', 'phone_number,full_name,param_2\r\n0812-7777-0001,Budi,kept\r\n');
+  const r = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--language', 'id', '--file', file, '--param', '1=full_name', '--param', '2=:20%', '--json'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 0, r.stderr);
+  // The sheet's own param_2 column is kept; the literal gets the next free name.
+  assert.equal(bed.sandbox.state.uploads.at(-1)!.bytes.toString(), 'phone_number,full_name,param_2,param_2_2\r\n6281277770001,Budi,kept,20%\r\n');
+  const sent = JSON.parse(posts('/broadcasts/whatsapp').at(-1)!.body) as { parameters: { body: { key: string; value: string }[] } };
+  assert.deepEqual(sent.parameters.body, [{ key: '1', value: 'full_name' }, { key: '2', value: 'param_2_2' }]);
+  const b = bed.sandbox.state.broadcasts.get(JSON.parse(r.stdout).id)!;
+  assert.match(b.render(0), /diskon 20% untuk semua produk/);
+  const list = [...bed.sandbox.state.contactLists.values()].at(-1)!;
+  const onList = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--language', 'id', '--list', list.id, '--param', '1=full_name', '--param', '2=:20%'], { env: bed.env('qontak-hmac') });
+  assert.equal(onList.code, 1);
+  assert.match(onList.stderr, /--param 2=:…: a Qontak list broadcast takes every value from a list column; .*--file/);
+});

@@ -44,8 +44,8 @@ test('no secret appears in any output or file, and config and state files are 06
       await run(f, ['templates', 'list', '--all']);
       await run(f, ['templates', 'show', 'flash_sale']);
       await run(f, ['templates', 'validate', '--remote'], undefined, 1);
-      // The second profile submits the same name: the sandbox refuses it as the real API does.
-      await run(f, ['templates', 'create', fixture('templates', 'cases', 'adjacent.json')], undefined, f === 'qontak-hmac' ? 0 : 1);
+      // The second profile submits the same name: the sandbox refuses it as the real API does, a conflict (exit 5).
+      await run(f, ['templates', 'create', fixture('templates', 'cases', 'adjacent.json')], undefined, f === 'qontak-hmac' ? 0 : 5);
       await run(f, ['contacts', 'validate', csv, '--out', path.join(bed.dir, `clean-${f}.xlsx`)]);
       const up = await run(f, ['contacts', 'upload', csv, '--name', `l-${f}`]);
       const listId = JSON.parse(up.stdout)[0].id as string;

@@ -121,3 +121,26 @@ test('templates create through Konekwa posts name and content; a Konekwa templat
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /named-placeholder/);
 });
+
+test('templates create --dry-run prints the payload it would submit; a name already taken exits 5', async () => {
+  const env = bed.env('qontak-hmac');
+  const before = bed.sandbox.state.templates.length;
+  const dry = await runCli(['templates', 'create', fixture('templates', 'good', 'reminder-id.json'), '--dry-run'], { env });
+  assert.equal(dry.code, 0, dry.stderr);
+  const payload = JSON.parse(dry.stdout) as { name: string; language: string; category: string; body: string };
+  const file = JSON.parse(readFileSync(fixture('templates', 'good', 'reminder-id.json'), 'utf8')) as { name: string; language: string; components: { type: string; text?: string }[] };
+  assert.equal(payload.name, file.name);
+  assert.equal(payload.language, file.language);
+  assert.equal(payload.body, file.components.find((c) => c.type === 'BODY')!.text);
+  assert.equal(bed.sandbox.state.templates.length, before, 'a dry run submits nothing');
+  // promo-en.json is promo_nov in English, which the account already holds.
+  const dup = await runCli(['templates', 'create', fixture('templates', 'good', 'promo-en.json')], { env });
+  assert.equal(dup.code, 5, dup.stderr);
+  assert.match(dup.stderr, /^error: A template named "promo_nov" already exists in en\./m);
+});
+
+test('templates list --status BOGUS exits 2 naming the accepted statuses', async () => {
+  const r = await runCli(['templates', 'list', '--status', 'BOGUS'], { env: bed.env('qontak-hmac') });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--status takes one of APPROVED, PENDING, REJECTED/);
+});

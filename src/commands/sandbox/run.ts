@@ -3,7 +3,7 @@ import { sandboxEnv } from '../../sandbox/env.js';
 
 export async function run(ctx: Context, opts: { port?: number }): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');
-  const sandbox = await startSandbox({ port: opts.port ?? 0 });
+  const sandbox = await startSandbox({ port: opts.port ?? 0, recorded: true });
   const profiles = sandboxEnv(sandbox);
   if (ctx.globals.json) {
     // exports: shell lines per profile, for `eval` once the line is in a file (the sandbox keeps running).

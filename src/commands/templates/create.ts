@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { OperationError, TransientError, UsageError } from '../../errors.js';
+import { ConflictError, OperationError, TransientError, UsageError, WaError } from '../../errors.js';
 import { InputError } from '../../core/input-error.js';
 import { formatText, parseTemplates, validateTemplate } from '../../core/template-rules/index.js';
 
@@ -20,13 +20,7 @@ export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean
   for (const line of formatText([{ doc, findings }])) ctx.out.info(line);
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (errors > 0) throw new OperationError(`Not submitted: ${doc.name || file} has ${errors} error(s); fix them first.`);
-  if (opts.dryRun) {
-    ctx.out.info(`Dry run: "${doc.name}" passes every rule (${findings.length} warning(s)); nothing was submitted.`);
-    if (ctx.globals.json) ctx.out.json({ dryRun: true, name: doc.name, warnings: findings.length });
-    return;
-  }
-  const provider = await ctx.provider();
-  const created = await provider.createTemplate({
+  const request = {
     name: doc.name,
     language: doc.language ?? '',
     category: doc.category ?? '',
@@ -35,7 +29,28 @@ export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean
     ...(doc.footer !== undefined ? { footer: doc.footer } : {}),
     buttons: doc.buttons,
     ...(doc.examples ? { bodyExamples: doc.examples } : {}),
-  });
+  };
+  if (opts.dryRun) {
+    ctx.out.info(`Dry run: "${doc.name}" passes every rule (${findings.length} warning(s)); nothing was submitted. It would submit:`);
+    // The payload on stdout, so it can be piped or saved; with --json wrapped with the outcome.
+    if (ctx.globals.json) ctx.out.json({ dryRun: true, name: doc.name, warnings: findings.length, payload: request });
+    else ctx.out.print(JSON.stringify(request, null, 2));
+    return;
+  }
+  const provider = await ctx.provider();
+  let created: import('../../providers/port.js').RemoteTemplate;
+  try {
+    created = await provider.createTemplate(request);
+  } catch (e) {
+    // Qontak answers a taken name with 422 "Name has already been taken…": a conflict, not a failure of the file.
+    if (e instanceof WaError && !(e instanceof ConflictError) && /already (?:been )?taken|already exists/i.test(e.message)) {
+      throw new ConflictError(`A template named "${doc.name}" already exists in ${doc.language || 'this language'}.`, {
+        hint: `Pick another name, or see it with \`wa-cli templates show ${doc.name}\`.`,
+        cause: e,
+      });
+    }
+    throw e;
+  }
   if (opts.wait) return waitFor(ctx, provider, created, opts);
   if (ctx.globals.json) return ctx.out.json(created.raw);
   ctx.out.print(`${created.id}\t${created.name}\t${created.status}`);

@@ -137,13 +137,15 @@ export function checkRecipients(
 }
 
 /** Qontak's bulk send substitutes list columns on the server: every placeholder must come from a column with a valid name. */
-export function checkBulkMapping(mapping: Mapping, rules: SendRules): SendProblem[] {
+/** `ownList`: wa-cli uploads the list itself (a --file send), so a literal becomes a column of that list. */
+export function checkBulkMapping(mapping: Mapping, rules: SendRules, ownList = false): SendProblem[] {
   const problems: SendProblem[] = [];
   for (const [key, src] of mapping.sources) {
     if (src.kind === 'literal') {
+      if (ownList) continue;
       problems.push({
         ruleId: 'bulk-literal',
-        message: `--param ${key}=:…: a Qontak list broadcast takes every value from a list column; add a column with that text to the list instead.`,
+        message: `--param ${key}=:…: a Qontak list broadcast takes every value from a list column; add a column with that text to the list, or send the spreadsheet with --file (wa-cli adds the column itself).`,
       });
     } else if (!FIXED.includes(src.column)) {
       const bad = rules.checkVariableName(src.column);

@@ -133,7 +133,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
 
   const mode = !provider.capabilities.bulkBroadcast ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
   const { mapping, problems: mappingProblems } = buildMapping(template, params, audience.columns, sendRules);
-  const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules) : []), ...buttonColumnProblems(extras, audience.columns)];
+  const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules, audience.kind === 'file') : []), ...buttonColumnProblems(extras, audience.columns)];
   if (problems.length > 0) throw new SendRefused(problems, 'the parameters do not fit the template');
   const checked = checkRecipients(template, audience.contacts, mapping, sendRules);
   if (checked.problems.length > 0 && (!req.skipInvalid || audience.kind === 'list')) {

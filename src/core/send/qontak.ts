@@ -62,10 +62,27 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
   const name = broadcastName(p.key, p.name);
   let listId: string;
   let recipients = p.count;
+  // Qontak takes every bulk value from a list column: a literal --param becomes a column of the list wa-cli uploads.
+  const literalColumns = new Map<string, { column: string; text: string }>();
   if (p.audience.kind === 'file') {
     // Only the recipients that passed the send-time checks go into the list: the server sends to all of it.
     const report = p.audience.report!;
-    const list = await uploadList(d, { ...report, valid: report.valid.filter((c) => !p.checked.failedRows.has(c.rowNumber)) }, name);
+    const taken = new Set(report.columns);
+    for (const [key, s] of p.mapping.sources) {
+      if (s.kind !== 'literal') continue;
+      let column = `param_${key}`;
+      for (let i = 2; taken.has(column); i++) column = `param_${key}_${i}`;
+      taken.add(column);
+      literalColumns.set(key, { column, text: s.text });
+    }
+    const added = [...literalColumns.values()];
+    const withLiterals = added.length === 0 ? report : {
+      ...report,
+      columns: [...report.columns, ...added.map((a) => a.column)],
+      variableNames: [...report.variableNames, ...added.map((a) => a.column)],
+      valid: report.valid.map((c) => ({ ...c, variables: { ...c.variables, ...Object.fromEntries(added.map((a) => [a.column, a.text])) } })),
+    };
+    const list = await uploadList(d, { ...withLiterals, valid: withLiterals.valid.filter((c) => !p.checked.failedRows.has(c.rowNumber)) }, name);
     // Rows the server dropped are never silently counted as sent: stop, or with --skip-invalid report what it kept.
     const dropped = rejectedRowsProblem(list, p.count);
     if (dropped && !p.skipInvalid) throw new OperationError(dropped);
@@ -81,7 +98,7 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
     contactListId: listId,
     channelId: p.channel.id,
     ...(p.template.language ? { language: p.template.language } : {}),
-    body: [...p.mapping.sources].map(([key, s]) => ({ key, value: s.kind === 'column' ? s.column : '' })),
+    body: [...p.mapping.sources].map(([key, s]) => ({ key, value: s.kind === 'column' ? s.column : (literalColumns.get(key)?.column ?? '') })),
     ...(await header(d, p)),
     ...(p.extras.buttons.length ? { buttons: buttonParams(p.extras.buttons) } : {}),
     ...(p.sendAt ? { sendAt: p.sendAt } : {}),

@@ -1,0 +1,45 @@
+// Errors that name their cause: the variable a base URL came from, a base URL with a path, plain HTTP off localhost.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { runCli } from '../helpers/cli.js';
+import { testBed, type TestBed } from '../helpers/sandbox.js';
+
+let bed: TestBed;
+before(async () => (bed = await testBed()));
+after(() => bed.close());
+
+/** A port on 127.0.0.1 with nothing listening: bound, then released. */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+test('a refused connection names the variable the base URL came from (exit 6)', async () => {
+  const port = await closedPort();
+  const r = await runCli(['channels', 'list'], { env: bed.env('konekwa', { KONEKWA_BASE_URL: `http://127.0.0.1:${port}` }) });
+  assert.equal(r.code, 6, r.stderr);
+  assert.match(r.stderr, new RegExp(`nothing is listening at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. The base URL http://127\\.0\\.0\\.1:${port} comes from KONEKWA_BASE_URL\\.`));
+});
+
+test('a 404 under a base URL with a path hints at the base URL (exit 3)', async () => {
+  const r = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac', { MEKARI_API_BASE_URL: `${bed.sandbox.url}/v2` }) });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, new RegExp(`has a path \\(/v2\\) that every request goes under; the base URL is usually just the origin, e\\.g\\. ${bed.sandbox.url.replace(/\./g, '\\.')}`));
+});
+
+test('plain HTTP to a LAN host is refused with the way to allow it; WA_ALLOW_HTTP=1 allows it', async () => {
+  const port = new URL(bed.sandbox.url).port;
+  // 0.0.0.0 is not a loopback name, yet on Linux a connection to it reaches the sandbox on 127.0.0.1.
+  const lan = `http://0.0.0.0:${port}/konekwa`;
+  const refused = await runCli(['channels', 'list'], { env: bed.env('konekwa', { KONEKWA_BASE_URL: lan }) });
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /is not HTTPS/);
+  assert.match(refused.stderr, /set WA_ALLOW_HTTP=1 to allow plain HTTP/);
+  const allowed = await runCli(['channels', 'list', '--json'], { env: bed.env('konekwa', { KONEKWA_BASE_URL: lan, WA_ALLOW_HTTP: '1' }) });
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.ok((JSON.parse(allowed.stdout) as unknown[]).length > 0);
+});
