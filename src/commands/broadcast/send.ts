@@ -40,7 +40,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
       {
         provider,
         now: ctx.now,
-        defaults: { channel: profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
+        defaults: { channel: ctx.env.WA_CHANNEL || profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
         loadFile: async (file) => {
           const { loadContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
           return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) });
@@ -63,14 +63,17 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     const rows = await (await import('../../core/send/preview.js')).writePreview(p, path.resolve(ctx.cwd, opts.out));
     ctx.out.info(`Preview of ${rows} message(s) written to ${opts.out}.`);
   }
+  // A fan-out goes at its pace: 10,000 recipients at 1/s is most of a working day, which a person should see first.
+  const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/fanout/run.js')).DEFAULT_RATE) : undefined;
+  const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / rate) } : {}) };
   if (opts.dryRun) {
-    if (ctx.globals.json) ctx.out.json({ dryRun: true, ...p.summary });
-    else printSummary((t) => ctx.out.print(t), p.summary, 'Dry run: nothing was sent.');
+    if (ctx.globals.json) ctx.out.json({ dryRun: true, ...summary });
+    else printSummary((t) => ctx.out.print(t), summary, 'Dry run: nothing was sent.');
     return;
   }
 
   await withSendGuard({ stateDir: ctx.paths.stateDir, key: p.key, now: ctx.now, provider, searchAccount: p.mode === 'bulk', what: 'Not sending' }, async (prior, ledger) => {
-    if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), p.summary);
+    if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
       ctx.out.info(`Key ${p.key} has an unfinished run ${prior.runId}: continuing it.`);
@@ -153,12 +156,13 @@ function printProblems(ctx: Context, err: SendRefused): void {
   if (err.problems.length > shown.length) ctx.out.info(`… and ${err.problems.length - shown.length} more (--json lists them all)`);
 }
 
-function printSummary(print: (t: string) => void, s: SendSummary, footer?: string): void {
+function printSummary(print: (t: string) => void, s: SendSummary & { ratePerSecond?: number; expectedSeconds?: number }, footer?: string): void {
   print(`Template:     ${s.template}`);
   print(`Channel:      ${s.channel}`);
   print(`Recipients:   ${s.recipients}${s.skipped ? ` (${s.skipped} skipped)` : ''}`);
   print(`Cost:         about ${s.cost}`);
   print(`When:         ${s.schedule}`);
+  if (s.expectedSeconds !== undefined) print(`Duration:     about ${roughDuration(s.expectedSeconds)} at ${s.ratePerSecond}/s (--rate)`);
   print(`Key:          ${s.idempotencyKey}`);
   if (s.optedOut.count) print(`Opted out:    ${s.optedOut.count} left out (rows ${s.optedOut.rows.slice(0, 10).map((r) => r.row).join(', ')}${s.optedOut.count > 10 ? ', …' : ''})`);
   if (s.shard) print(`Shard:        ${s.shard.shard} (${s.shard.otherShards} recipient(s) in the other shards)`);
@@ -168,4 +172,12 @@ function printSummary(print: (t: string) => void, s: SendSummary, footer?: strin
     for (const line of p.text.split('\n')) print(`  │ ${line}`);
   }
   if (footer) print(`\n${footer}`);
+}
+
+/** "2 h 47 m", "12 m", "40 s". */
+function roughDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  if (h > 0) return `${h} h ${m} m`;
+  return m > 0 ? `${m} m` : `${seconds} s`;
 }
