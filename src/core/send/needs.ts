@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { MediaHeaderParams, Provider, RemoteTemplate, UploadFile, UrlButtonParam } from '../../providers/port.js';
 import { parseParams, type ParamSource } from './params.js';
+import { hasPlaceholder } from '../placeholders.js';
 
 export type MediaFormat = MediaHeaderParams['format'];
 const MEDIA: readonly MediaFormat[] = ['IMAGE', 'VIDEO', 'DOCUMENT'];
@@ -19,7 +20,7 @@ export function sendNeeds(t: Pick<RemoteTemplate, 'header' | 'buttons'>): SendNe
   const format = (t.header?.format ?? '').toUpperCase() as MediaFormat;
   const urlButtons: number[] = [];
   t.buttons.forEach((b, i) => {
-    if ((b.type ?? '').toUpperCase() === 'URL' && /\{\{\s*\w+\s*\}\}/.test(b.url ?? '')) urlButtons.push(i);
+    if ((b.type ?? '').toUpperCase() === 'URL' && hasPlaceholder(b.url ?? '')) urlButtons.push(i);
   });
   return { media: MEDIA.includes(format) ? format : null, urlButtons };
 }
