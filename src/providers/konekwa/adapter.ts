@@ -1,5 +1,6 @@
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from '../errors.js';
 import type { HttpClient } from '../http.js';
+import { pageThrough } from '../paging.js';
 import type {
   AuthCheck,
   Channel,
@@ -201,24 +202,22 @@ export class KonekwaMessages implements MessagesPort {
   }
 
   /**
-   * Every page of GET /v1/messages from `since`. The page size is the documented default (20): no maximum is
-   * documented. The last page's token is not documented either, so a token seen before or an empty page ends it.
+   * Every page of GET /v1/messages from `since`, through the one paging helper. The page size is the documented
+   * default (20): no maximum is documented. The last page's token is not documented either, so a missing token, a
+   * token seen before or an empty page ends it; a short page does not (only the token says whether more follows).
    */
   async *list(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage> {
-    const seen = new Set<string>();
-    let token: string | undefined;
-    for (;;) {
-      const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
-        method: 'GET',
-        path: '/v1/messages',
-        query: { session_id: q.sessionId, direction: q.direction ?? 'sent', start_date: q.since, page_token: token },
-      });
-      const messages = body?.messages ?? [];
-      for (const m of messages) yield toMessage(m);
-      const next = body?.next_page_token || undefined;
-      if (!next || messages.length === 0 || seen.has(next)) return;
-      seen.add(next);
-      token = next;
-    }
+    const pages = pageThrough<KonekwaMessage>(
+      async (at) => {
+        const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
+          method: 'GET',
+          path: '/v1/messages',
+          query: { session_id: q.sessionId, direction: q.direction ?? 'sent', start_date: q.since, page_token: at.kind === 'cursor' ? at.cursor : undefined },
+        });
+        return { items: Array.isArray(body?.messages) ? body.messages : [], meta: { cursor: { next: body?.next_page_token } } };
+      },
+      { pageSize: 20, shortPageEnds: false, idOf: (m) => (typeof m?.id === 'string' && m.id !== '' ? m.id : undefined) },
+    );
+    for await (const m of pages) yield toMessage(m);
   }
 }
