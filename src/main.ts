@@ -11,6 +11,12 @@ export async function main(argv: readonly string[], init: ContextInit): Promise<
   const ctx = new Context(Object.create(init, { runCli: { value: init.runCli ?? main } }) as ContextInit);
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
   ctx.setGlobals({ verbose: argv.includes('--verbose'), color: !argv.includes('--no-color'), quiet: argv.includes('-q') || argv.includes('--quiet') });
+  // The hidden verb behind the completion scripts: it needs the whole tree and must not be parsed as a command line.
+  if (argv[0] === '__complete') {
+    const { complete } = await import('./commands/completion/complete.js');
+    for (const c of await complete(buildProgram(ctx), ctx.cwd, argv.slice(1))) ctx.stdout.write(`${c}\n`);
+    return ExitCode.ok;
+  }
   const program = buildProgram(ctx, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -312,7 +312,7 @@ function registerCompletion(program: Command, ctx: Context): void {
     )
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const { completionScript } = await import('./commands/completion/script.js');
-      ctx.out.print(completionScript(program, shell));
+      ctx.out.print(completionScript(shell));
     });
 }
 

@@ -1,7 +1,5 @@
 // Counts per delivery status as small horizontal bars, with delivery and read rates and grouped failure reasons.
-import type { DeliveryStatus } from '../providers/port.js';
-
-const ORDER: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed'];
+import { DELIVERY_STATUSES as ORDER, type DeliveryStatus } from '../providers/port.js';
 
 export function renderCounts(counts: Record<DeliveryStatus, number>, reasons: readonly { reason: string; count: number }[] = [], width = 30): string[] {
   const total = ORDER.reduce((n, s) => n + counts[s], 0);

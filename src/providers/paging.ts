@@ -64,7 +64,7 @@ export function offsetModeOf(meta: PageMeta | undefined, limit: number): OffsetM
  * After reading a page: the position of the next one, or null at the end. Mutates `state`.
  * `seenCount` is the number of items on this page (before de-duplication).
  */
-export function nextPosition(state: PagerState, answer: PageAnswer<unknown>, at: PagePosition): PagePosition | null {
+export function nextPosition(state: PagerState, answer: PageAnswer<unknown>, at: PagePosition, shortPageEnds = true): PagePosition | null {
   const n = answer.items.length;
   if (n === 0) return null;
   state.read += n;
@@ -76,7 +76,7 @@ export function nextPosition(state: PagerState, answer: PageAnswer<unknown>, at:
     state.offset = state.mode === 'page' ? num(meta?.offset)! : 0;
   } else if (at.kind === 'offset') state.offset = at.offset;
   // A short page is the last one, whatever else the meta says.
-  if (n < Math.min(pageLimit, state.limit)) return null;
+  if (shortPageEnds && n < Math.min(pageLimit, state.limit)) return null;
   if (total !== undefined && state.read >= total) return null;
   if (state.mode === 'page') return { kind: 'offset', offset: state.offset + 1 };
   if (state.mode === 'skip') return { kind: 'offset', offset: state.read };
@@ -98,6 +98,11 @@ export interface PageThroughOptions<T> {
   idOf?: (item: T) => string | undefined;
   /** Hard stop against a server that never ends a listing. */
   maxPages?: number;
+  /**
+   * Whether a page shorter than the page size is the last (default true). Off where the page size is the server's
+   * own and undocumented as a fixed count: only the token then says whether more follows.
+   */
+  shortPageEnds?: boolean;
 }
 
 /** Every item of a listing, once. `fetchPage` reads one page at a position. */
@@ -119,7 +124,7 @@ export async function* pageThrough<T>(fetchPage: (at: PagePosition, limit: numbe
       emitted++;
       if (opts.max !== undefined && emitted >= opts.max) return;
     }
-    at = nextPosition(state, answer, at);
+    at = nextPosition(state, answer, at, opts.shortPageEnds ?? true);
   }
 }
 

@@ -1,22 +1,9 @@
-// The one interface both providers implement. Commands depend on this file only; factory.ts picks the adapter.
+// The one interface both providers implement: what every provider has, plus optional capability ports (contact
+// lists, server-side broadcasts, single messages, media) an adapter fills in only where its API has them. Callers
+// check for the port and raise CapabilityError themselves. Commands and core depend on this file only; factory.ts
+// picks the adapter.
 import type { AuthMethod, ProviderName } from '../config/profiles.js';
 import { UsageError } from '../errors.js';
-
-export interface Capabilities {
-  /** Server-side contact lists (upload, list, show). */
-  contactLists: boolean;
-  /** One API call sends to a whole list. Without it a broadcast is a fan-out wa-cli performs itself. */
-  bulkBroadcast: boolean;
-  /** The server schedules a send for later. */
-  scheduling: boolean;
-  /** The server keeps a delivery log per broadcast. */
-  broadcastLog: boolean;
-  templateCreate: boolean;
-  /** Placeholder style of the provider's templates. */
-  placeholderStyle: 'positional' | 'named';
-  /** Rows a contact-list upload may hold, per file format. */
-  uploadRowLimits?: { xlsx: number; csv: number };
-}
 
 export interface AuthCheck {
   ok: true;
@@ -115,7 +102,29 @@ export interface UploadFile {
 
 // ---- broadcasts ------------------------------------------------------------------------------------------------
 
-export type DeliveryStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+/** The delivery statuses in the order a message moves through them (failed last: final, like read). */
+export const DELIVERY_STATUSES = ['pending', 'sent', 'delivered', 'read', 'failed'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/** A delivery-log entry in one shape for both providers. */
+export interface LogEntry {
+  id: string;
+  phone: string;
+  name: string;
+  status: DeliveryStatus;
+  /**
+   * The API's own status when it is none of the five documented ones: shown as it is. Such an entry counts as
+   * `failed` (final, not delivered as far as anyone can tell), so `--until-done` ends instead of waiting forever.
+   */
+  rawStatus?: string;
+  /** The failure reason; absent when the API says "n/a". */
+  error?: string;
+  waMessageId?: string;
+  createdAt?: string;
+  sentAt?: string;
+  deliveredAt?: string;
+  readAt?: string;
+}
 
 export interface BroadcastSummary {
   id: string;
@@ -210,21 +219,60 @@ export interface SentMessage {
   sessionId: string;
   recipient: string;
   status: string;
+  /** `status` in the shared vocabulary. */
+  delivery: DeliveryStatus;
   content: string | undefined;
   createdAt: string | undefined;
   sentAt: string | undefined;
 }
 
-export interface LogPage<E = unknown> {
-  entries: E[];
+/** One page of a delivery log; `next` is an opaque token for the page after it, null at the end of the log. */
+export interface LogPage {
+  entries: LogEntry[];
   next: string | null;
+}
+
+/** Server-side contact lists (Qontak). */
+export interface ContactListsPort {
+  /** Rows one uploaded list may hold, per file format. */
+  readonly rowLimits: { xlsx: number; csv: number };
+  upload(name: string, file: UploadFile): Promise<ContactList>;
+  get(id: string): Promise<ContactList>;
+  list(max?: number): AsyncIterable<ContactList>;
+  /** The contacts of a list with their variables, for checking values before a bulk send. */
+  contacts(listId: string): AsyncIterable<ListContact>;
+}
+
+/** Server-side broadcasts: one call sends to a whole list (or one number), scheduled or now, with a delivery log. */
+export interface BroadcastsPort {
+  sendBulk(b: BulkSend): Promise<BroadcastSummary>;
+  sendDirect(d: DirectSend): Promise<{ id: string; raw: unknown }>;
+  get(id: string): Promise<BroadcastSummary>;
+  list(q: { query?: string; since?: string; max?: number }): AsyncIterable<BroadcastSummary>;
+  /**
+   * One page of a broadcast's delivery log, from `cursor` (null: the first page). Paged rather than iterated because
+   * a follower stops between pages on Ctrl-C and reads the log again from the start on every pass.
+   */
+  logPage(broadcastId: string, cursor: string | null): Promise<LogPage>;
+}
+
+/** Single messages: wa-cli's own fan-out (Konekwa). */
+export interface MessagesPort {
+  /** `signal` cancels this request alone (a fan-out lets requests in flight finish after Ctrl-C). */
+  send(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome>;
+  /** Messages a session sent (or, with direction received, got) since a time, every page, for reconciliation and delivery statuses. */
+  list(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage>;
+}
+
+/** A media host for header files (Qontak's POST /file_uploader). */
+export interface MediaPort {
+  upload(file: UploadFile): Promise<UploadedMedia>;
 }
 
 export interface Provider {
   readonly name: ProviderName;
   readonly method: AuthMethod;
   readonly baseUrl: string;
-  readonly capabilities: Capabilities;
   /** A cheap authenticated call proving the credentials work. */
   checkAuth(): Promise<AuthCheck>;
   listChannels(): Promise<Channel[]>;
@@ -233,29 +281,19 @@ export interface Provider {
   getTemplate(id: string): Promise<RemoteTemplate>;
   createTemplate(t: TemplateCreate): Promise<RemoteTemplate>;
 
-  // Contact lists: refused with CapabilityError where capabilities.contactLists is false.
-  uploadContactList(name: string, file: UploadFile): Promise<ContactList>;
-  getContactList(id: string): Promise<ContactList>;
-  listContactLists(max?: number): AsyncIterable<ContactList>;
-  /** The contacts of a list with their variables, for checking values before a bulk send. */
-  listContacts(listId: string): AsyncIterable<ListContact>;
-  /** Puts a local file on the provider's media host for a media header (absent: the provider has none). */
-  uploadMedia?(file: UploadFile): Promise<UploadedMedia>;
+  readonly lists?: ContactListsPort;
+  readonly broadcasts?: BroadcastsPort;
+  readonly messages?: MessagesPort;
+  readonly media?: MediaPort;
+}
 
-  // Server-side broadcasts (Qontak).
-  sendBulk(b: BulkSend): Promise<BroadcastSummary>;
-  sendDirect(d: DirectSend): Promise<{ id: string; raw: unknown }>;
-  getBroadcast(id: string): Promise<BroadcastSummary>;
-  listBroadcasts(q: { query?: string; since?: string; max?: number }): AsyncIterable<BroadcastSummary>;
-  /** One page of a broadcast's delivery log (raw entries, mapped by core/logs). */
-  logPage(broadcastId: string, cursor: string | null): Promise<LogPage>;
+export type PortName = 'lists' | 'broadcasts' | 'messages' | 'media';
 
-  // Single messages (Konekwa's fan-out).
-  /** `signal` cancels this request alone (a fan-out lets requests in flight finish after Ctrl-C). */
-  sendMessage(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome>;
-  getMessage(id: string): Promise<SentMessage>;
-  /** Messages a session sent (or, with direction received, got) since a time, every page, for reconciliation and delivery statuses. */
-  listMessages(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage>;
+/** A provider known to have these ports. */
+export type ProviderWith<K extends PortName> = Provider & { readonly [P in K]-?: NonNullable<Provider[P]> };
+
+export function hasPorts<K extends PortName>(provider: Provider, ...ports: K[]): provider is ProviderWith<K> {
+  return ports.every((k) => provider[k] !== undefined);
 }
 
 /** Raised when a command needs something the provider does not have; exits 2 and names the alternative. */
@@ -263,4 +301,11 @@ export class CapabilityError extends UsageError {
   constructor(provider: ProviderName, what: string, instead?: string) {
     super(`${provider === 'qontak' ? 'Qontak' : 'Konekwa'} has no ${what}.`, instead === undefined ? {} : { hint: instead });
   }
+}
+
+/** The port, or a CapabilityError saying what the provider lacks and what to do instead. */
+export function need<K extends PortName>(provider: Provider, port: K, what: string, instead?: string): NonNullable<Provider[K]> {
+  const p = provider[port];
+  if (p === undefined) throw new CapabilityError(provider.name, what, instead);
+  return p as NonNullable<Provider[K]>;
 }

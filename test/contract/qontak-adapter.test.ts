@@ -86,13 +86,13 @@ test('templates: create sends Meta components and reads the doubly nested 201', 
 
 test('contact lists: detail, contacts, and the 422 for an unknown id as not found', async () => {
   await withReplay('get_contacts_contact_lists_ID_200', async (p) => {
-    const l = await p.getContactList('534bd3d4-5395-46a9-bfbb-353f3a7721be');
+    const l = await p.lists.get('534bd3d4-5395-46a9-bfbb-353f3a7721be');
     assert.equal(l.progress, 'success');
     assert.equal(l.count, 2);
     assert.deepEqual(l.variables, ['company', 'customer_name']);
   });
   await withReplay('get_contacts_contact_lists_ID_422', async (p) => {
-    const err = await p.getContactList('nope').catch((e: unknown) => e);
+    const err = await p.lists.get('nope').catch((e: unknown) => e);
     assert.ok(err instanceof ApiNotFoundError);
     assert.match(err.message, /Couldn't find contact list/);
   });
@@ -100,7 +100,7 @@ test('contact lists: detail, contacts, and the 422 for an unknown id as not foun
 
 test('contact lists: upload is multipart with name, source_type=spreadsheet and the file', async () => {
   await withReplay('get_contacts_contact_lists_ID_200', async (p, srv) => {
-    await p.uploadContactList('nov promo', { filename: 'nov.csv', contentType: 'text/csv', data: Buffer.from('phone_number,full_name\r\n6281,Budi\r\n') });
+    await p.lists.upload('nov promo', { filename: 'nov.csv', contentType: 'text/csv', data: Buffer.from('phone_number,full_name\r\n6281,Budi\r\n') });
     const req = srv.requests[0]!;
     assert.equal(req.method, 'POST');
     assert.equal(req.url, '/qontak/chat/v1/contacts/contact_lists/async');
@@ -113,13 +113,13 @@ test('contact lists: upload is multipart with name, source_type=spreadsheet and 
 
 test('broadcasts: detail and list map execute status and message counts', async () => {
   await withReplay('get_broadcasts_ID_whatsapp_200', async (p) => {
-    const b = await p.getBroadcast('98b463bc-a8f1-4f19-84df-ae62967ff795');
+    const b = await p.broadcasts.get('98b463bc-a8f1-4f19-84df-ae62967ff795');
     assert.equal(b.status, 'done');
     assert.equal(b.templateName, 'sorry_yee');
     assert.deepEqual(b.counts, { pending: 0, sent: 0, delivered: 0, read: 0, failed: 0 });
   });
   await withReplay('get_broadcasts_whatsapp_200', async (p) => {
-    const all = await collect(p.listBroadcasts({ query: 'wa-abc' }));
+    const all = await collect(p.broadcasts.list({ query: 'wa-abc' }));
     assert.equal(all.length, 1);
     assert.equal(all[0]!.name, 'broadcast_automation_1729027102497');
   });
@@ -127,8 +127,8 @@ test('broadcasts: detail and list map execute status and message counts', async 
 
 test('broadcasts: the bulk body has the documented shape; a schedule adds execute_type and send_at', async () => {
   await withReplay('get_broadcasts_ID_whatsapp_200', async (p, srv) => {
-    await p.sendBulk({ name: 'nov-promo', templateId: 't', contactListId: 'l', channelId: 'c', body: [{ key: '1', value: 'full_name' }] });
-    await p.sendBulk({ name: 'later', templateId: 't', contactListId: 'l', channelId: 'c', body: [], sendAt: '2026-12-01T09:00:00+07:00' });
+    await p.broadcasts.sendBulk({ name: 'nov-promo', templateId: 't', contactListId: 'l', channelId: 'c', body: [{ key: '1', value: 'full_name' }] });
+    await p.broadcasts.sendBulk({ name: 'later', templateId: 't', contactListId: 'l', channelId: 'c', body: [], sendAt: '2026-12-01T09:00:00+07:00' });
     assert.deepEqual(JSON.parse(srv.requests[0]!.body), {
       name: 'nov-promo',
       message_template_id: 't',
@@ -146,7 +146,7 @@ test('broadcasts: the direct body matches the documented request (header, string
   const doc = JSON.parse(readFileSync(recordedFile('request_post_broadcasts_whatsapp_direct.json'), 'utf8'));
   const example = doc.schema['x-examples']['Example 1'];
   await withReplay('get_broadcasts_ID_whatsapp_200', async (p, srv) => {
-    await p.sendDirect({
+    await p.broadcasts.sendDirect({
       toName: example.to_name,
       toNumber: example.to_number,
       templateId: example.message_template_id,
@@ -165,7 +165,7 @@ test('broadcasts: the direct body matches the documented request (header, string
 
 test('logs: a page of the recorded log, with no next page when the cursor is null and the total is reached', async () => {
   await withReplay('get_broadcasts_ID_whatsapp_log_200', async (p, srv) => {
-    const page = await p.logPage('98b463bc-a8f1-4f19-84df-ae62967ff795', null);
+    const page = await p.broadcasts.logPage('98b463bc-a8f1-4f19-84df-ae62967ff795', null);
     assert.equal(page.entries.length, 1);
     assert.equal((page.entries[0] as { status: string }).status, 'failed');
     assert.equal(page.next, null);
@@ -177,10 +177,10 @@ for (const name of ['get_broadcasts_ID_whatsapp_401', 'get_broadcasts_whatsapp_4
   test(`errors: ${name} is an auth error with the gateway's message`, async () => {
     await withReplay(name, async (p) => {
       const calls: Record<string, () => Promise<unknown>> = {
-        get_broadcasts_ID_whatsapp_401: () => p.getBroadcast('x'),
-        get_broadcasts_whatsapp_401: () => collect(p.listBroadcasts({})),
-        get_contacts_contact_lists_ID_401: () => p.getContactList('x'),
-        get_broadcasts_ID_whatsapp_log_401: () => p.logPage('x', null),
+        get_broadcasts_ID_whatsapp_401: () => p.broadcasts.get('x'),
+        get_broadcasts_whatsapp_401: () => collect(p.broadcasts.list({})),
+        get_contacts_contact_lists_ID_401: () => p.lists.get('x'),
+        get_broadcasts_ID_whatsapp_log_401: () => p.broadcasts.logPage('x', null),
       };
       const err = await calls[name]!().catch((e: unknown) => e);
       assert.ok(err instanceof ApiAuthError, String(err));

@@ -14,7 +14,7 @@ import { listRejections, rejectedRowsProblem, waitForList } from '../../src/core
 import { verifySchedule } from '../../src/core/send/schedule.js';
 import { broadcastName, findKeyUse, keyInName } from '../../src/core/send/guard.js';
 import { Ledger } from '../../src/core/send/ledger.js';
-import { fromQontakLogEntry } from '../../src/core/delivery/entry.js';
+import { fromQontakLogEntry } from '../../src/providers/qontak/mapping.js';
 import { TransportError } from '../../src/providers/errors.js';
 import { HttpClient } from '../../src/providers/http.js';
 import { readQontakError } from '../../src/providers/qontak/errors.js';
@@ -43,8 +43,7 @@ const templateNamed = async (name: string) => {
 };
 const logOf = async (id: string) => {
   clock += 60_000;
-  const r = await p.logPage(id, null);
-  return r.entries.map(fromQontakLogEntry);
+  return (await p.broadcasts.logPage(id, null)).entries;
 };
 
 test('sendNeeds: media format and dynamic URL buttons; planExtras names the missing flag', async () => {
@@ -70,7 +69,7 @@ test('sendNeeds: media format and dynamic URL buttons; planExtras names the miss
 test('a direct send of a media-header template: without the media every entry fails; with it (a local file uploaded) it is delivered', async () => {
   const t = await templateNamed('promo_image');
   const base = { toName: 'Budi', toNumber: '6281234500001', templateId: t.id, channelId: channel(), language: t.language, body: [{ key: '1', valueText: 'Budi', value: 'full_name' }] };
-  const bare = await p.sendDirect(base);
+  const bare = await p.broadcasts.sendDirect(base);
   const failed = await logOf(bare.id);
   assert.equal(failed[0]!.status, 'failed');
   assert.equal(failed[0]!.error, 'header: Format mismatch, expected a media parameter');
@@ -83,7 +82,7 @@ test('a direct send of a media-header template: without the media every entry fa
   assert.equal(sb.state.uploads.at(-1)!.name, 'file_uploader');
   assert.match(header.params[0]!.value, /^https:\/\/cdn\.qontak\.com\//);
   assert.deepEqual(header.params[1], { key: 'filename', value: 'promo.png' });
-  const good = await p.sendDirect({ ...base, toNumber: '6281234500002', header });
+  const good = await p.broadcasts.sendDirect({ ...base, toNumber: '6281234500002', header });
   const entries = await logOf(good.id);
   assert.notEqual(entries[0]!.error, 'header: Format mismatch, expected a media parameter');
   assert.ok(['sent', 'delivered', 'read', 'failed'].includes(entries[0]!.status));
@@ -93,14 +92,14 @@ test('a direct send of a media-header template: without the media every entry fa
 test('a bulk send with a document header and a URL button carries both in the documented shapes and is not failed per entry', async () => {
   const t = await templateNamed('invoice_document');
   const csv = 'phone_number,full_name,invoice\r\n6281234567890,Budi,INV-1\r\n6281234567891,Sari,INV-2\r\n';
-  const list = await p.uploadContactList('invoices', { filename: 'inv.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  const list = await p.lists.upload('invoices', { filename: 'inv.csv', contentType: 'text/csv', data: Buffer.from(csv) });
   clock += 5000;
   const plan = planExtras(t.name, sendNeeds(t), { media: 'https://cdn.example.com/inv.pdf', mediaFilename: 'Tagihan.pdf', buttons: ['0=invoice'] });
   assert.ok(plan.ok);
   const header = await resolveMedia(plan.extras.media!, { provider: p, readFile: () => Promise.reject(new Error('no file')) });
   const buttons = buttonParams(plan.extras.buttons);
   assert.deepEqual(buttons, [{ index: '0', type: 'url', value: 'invoice' }]);
-  const b = await p.sendBulk({ name: 'inv', templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'invoice' }], header, buttons });
+  const b = await p.broadcasts.sendBulk({ name: 'inv', templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'invoice' }], header, buttons });
   const sent = JSON.parse(sb.state.requests.filter((r) => r.method === 'POST' && r.path === '/broadcasts/whatsapp').at(-1)!.body);
   assert.deepEqual(sent.parameters.header, { format: 'DOCUMENT', params: [{ key: 'url', value: 'https://cdn.example.com/inv.pdf' }, { key: 'filename', value: 'Tagihan.pdf' }] });
   assert.equal(sent.parameters.buttons[0].index, '0');
@@ -111,9 +110,9 @@ test('a bulk send with a document header and a URL button carries both in the do
 
 test('rejected rows: the list keeps 2 of 3; the send is stopped with how many and why', async () => {
   const csv = 'phone_number,full_name\r\n6281234567890,Budi\r\n12ab,Sari\r\n6281234567892,Tono\r\n';
-  const first = await p.uploadContactList('three', { filename: 'three.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  const first = await p.lists.upload('three', { filename: 'three.csv', contentType: 'text/csv', data: Buffer.from(csv) });
   clock += 5000;
-  const done = await waitForList(p, first, { timeoutMs: 10_000, now: () => clock, sleep: async (ms) => void (clock += ms) });
+  const done = await waitForList(p.lists, first, { timeoutMs: 10_000, now: () => clock, sleep: async (ms) => void (clock += ms) });
   assert.equal(done.kind, 'success');
   const r = listRejections(done.list);
   assert.deepEqual([r.kept, r.rejected], [2, 1]);
@@ -127,13 +126,13 @@ test('rejected rows: the list keeps 2 of 3; the send is stopped with how many an
 test('schedules: send_at goes in UTC with Z; the answer is read back; a differing or silent answer is never "scheduled"', async () => {
   const t = await templateNamed('order_update');
   const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
-  const list = await p.uploadContactList('sched', { filename: 's.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  const list = await p.lists.upload('sched', { filename: 's.csv', contentType: 'text/csv', data: Buffer.from(csv) });
   clock += 10_000;
   const asked = '2026-11-03T09:00:00+07:00';
-  const b = await p.sendBulk({ name: 'later', templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }], sendAt: asked });
+  const b = await p.broadcasts.sendBulk({ name: 'later', templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }], sendAt: asked });
   const sent = JSON.parse(sb.state.requests.filter((r) => r.path === '/broadcasts/whatsapp' && r.method === 'POST').at(-1)!.body);
   assert.equal(sent.send_at, '2026-11-03T02:00:00.000Z');
-  const held = await p.getBroadcast(b.id);
+  const held = await p.broadcasts.get(b.id);
   assert.deepEqual(verifySchedule(asked, held), { kind: 'scheduled', sendAt: '2026-11-03T02:00:00.000Z' });
   assert.equal(verifySchedule(asked, { ...held, executeType: 'immediately' }).kind, 'mismatch');
   assert.equal(verifySchedule(asked, { ...held, sendAt: '2026-11-03T09:00:00.000Z' }).kind, 'mismatch');
@@ -149,9 +148,9 @@ test('remote idempotency: the key first in a short name; a fresh state folder fi
   assert.equal(keyInName('nov-orders [wa-fedcba9876543210]'), 'wa-fedcba9876543210');
   const t = await templateNamed('order_update');
   const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
-  const list = await p.uploadContactList('idem', { filename: 'i.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  const list = await p.lists.upload('idem', { filename: 'i.csv', contentType: 'text/csv', data: Buffer.from(csv) });
   clock += 10_000;
-  await p.sendBulk({ name, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
+  await p.broadcasts.sendBulk({ name, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
   const ledger = new Ledger(path.join(dir, 'fresh-state'));
   const use = await findKeyUse(ledger, p, key, true, { now: () => clock });
   assert.equal(use?.where, 'account');
@@ -166,7 +165,7 @@ test('remote idempotency: the key first in a short name; a fresh state folder fi
 test('POST after 429: a bulk send the server carried out is found by name, not sent again; a direct send is unknown', async () => {
   const t = await templateNamed('order_update');
   const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
-  const list = await p.uploadContactList('r429', { filename: 'r.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  const list = await p.lists.upload('r429', { filename: 'r.csv', contentType: 'text/csv', data: Buffer.from(csv) });
   clock += 10_000;
   const before = sb.state.broadcasts.size;
   // A proxy that lets the bulk POST reach the sandbox, then answers 429 (as a gateway can after processing).
@@ -190,7 +189,7 @@ test('POST after 429: a bulk send the server carried out is found by name, not s
   const viaProxy = (await qontakOnSandbox({ ...sb, url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } as Sandbox, { now: () => clock })).provider;
   const name = broadcastName('wa-1111111111111111', 'after-429');
   try {
-    const result = await viaProxy.sendBulk({ name, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
+    const result = await viaProxy.broadcasts.sendBulk({ name, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
     assert.equal(sb.state.broadcasts.size - before, 1, 'one broadcast, not two');
     assert.equal(result.name, name, 'the broadcast found on the account is returned');
   } finally {
@@ -199,7 +198,7 @@ test('POST after 429: a bulk send the server carried out is found by name, not s
   }
 
   sb.faults.add({ kind: 'rate-limit', form: 'body', seconds: 1, match: { method: 'POST', path: '/broadcasts/whatsapp/direct' } });
-  const err = await p.sendDirect({ toName: 'B', toNumber: '6281234500009', templateId: t.id, channelId: channel(), language: t.language, body: [{ key: '1', valueText: 'B', value: 'full_name' }, { key: '2', valueText: 'x', value: 'order_id' }] }).catch((e: unknown) => e);
+  const err = await p.broadcasts.sendDirect({ toName: 'B', toNumber: '6281234500009', templateId: t.id, channelId: channel(), language: t.language, body: [{ key: '1', valueText: 'B', value: 'full_name' }, { key: '2', valueText: 'x', value: 'order_id' }] }).catch((e: unknown) => e);
   sb.faults.clear();
   assert.ok(err instanceof TransportError);
   assert.equal(err.acted, 'unknown');
@@ -212,15 +211,15 @@ test('please wait: waited out with a notice per wait up to the deadline, then gi
   const { provider } = await qontakOnSandbox(sb, { now: () => clock, onWait: (w) => waits.push(w), pleaseWaitDeadlineMs: 50_000 });
   const t = await templateNamed('order_update');
   const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
-  const list = await provider.uploadContactList('pw', { filename: 'p.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  const list = await provider.lists.upload('pw', { filename: 'p.csv', contentType: 'text/csv', data: Buffer.from(csv) });
   clock += 10_000;
   sb.setLimits({ bulkCooldownMs: 30_000 * 1000 }); // 30 s at speed 1000
   clock += 60_000; // clear of the previous tests' broadcasts
-  const send = (n: string) => provider.sendBulk({ name: n, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
+  const send = (n: string) => provider.broadcasts.sendBulk({ name: n, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
   await send('pw-1');
   // The test's sleep does not move the sandbox clock, so move it from the notice.
   const moving = await qontakOnSandbox(sb, { now: () => clock, onWait: (w) => ((clock += w.ms), waits.push(w)), pleaseWaitDeadlineMs: 50_000 });
-  await moving.provider.sendBulk({ name: 'pw-2', templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
+  await moving.provider.broadcasts.sendBulk({ name: 'pw-2', templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
   assert.ok(waits.length >= 3, `waited ${waits.length} times`);
   assert.ok(waits.reduce((a, w) => a + w.ms, 0) >= 30_000);
   assert.ok(waits.every((w) => w.remainingMs <= 50_000));

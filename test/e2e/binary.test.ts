@@ -77,11 +77,14 @@ test('completion scripts are valid for their shells', () => {
   assert.equal(bash.status, 0);
   const syntax = spawnSync('bash', ['-n'], { input: bash.stdout });
   assert.equal(syntax.status, 0, syntax.stderr?.toString());
-  const check = spawnSync('bash', ['-c', `${bash.stdout}\nCOMP_WORDS=(wa-cli auth lo); COMP_CWORD=2; _wa_cli; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+  // The script asks the binary itself (`wa-cli __complete`); here `wa-cli` is the built one.
+  const asBinary = `wa-cli() { "${process.execPath}" "${bin}" "$@"; }\n`;
+  const check = spawnSync('bash', ['-c', `${asBinary}${bash.stdout}\nCOMP_WORDS=(wa-cli auth lo); COMP_CWORD=2; _wa_cli; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
   assert.equal(check.stdout.trim(), 'login logout');
-  const afterValue = spawnSync('bash', ['-c', `${bash.stdout}\nCOMP_WORDS=(wa-cli -p staging auth lo); COMP_CWORD=4; _wa_cli; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+  const afterValue = spawnSync('bash', ['-c', `${asBinary}${bash.stdout}\nCOMP_WORDS=(wa-cli -p staging auth lo); COMP_CWORD=4; _wa_cli; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
   assert.equal(afterValue.stdout.trim(), 'login logout', 'the value of -p is not taken for a subcommand');
-  assert.match(run(['completion', 'fish']).stdout, /complete -c wa-cli -n '__fish_seen_subcommand_from auth' -a login/);
+  assert.match(run(['completion', 'fish']).stdout, /complete -c wa-cli -f -a '\(__wa_cli_complete\)'/);
+  assert.equal(run(['__complete', 'auth', 'lo']).stdout, 'login\nlogout\n');
   assert.match(run(['completion', 'zsh']).stdout, /^#compdef wa-cli/);
 });
 

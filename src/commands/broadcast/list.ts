@@ -5,7 +5,7 @@ import type { BroadcastSummary } from '../../providers/port.js';
 export async function run(ctx: Context, opts: { since?: string; limit: number }): Promise<void> {
   if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since "${opts.since}" is not a date (YYYY-MM-DD or ISO 8601).`);
   const provider = await ctx.provider();
-  if (!provider.capabilities.broadcastLog) {
+  if (!provider.broadcasts) {
     const { listRunStates } = await import('../../core/fanout/run.js');
     const runs = (await listRunStates(ctx.paths.stateDir)).filter((r) => !opts.since || r.createdAt >= new Date(opts.since).toISOString()).slice(0, opts.limit);
     return ctx.out.list(runs, [
@@ -18,7 +18,7 @@ export async function run(ctx: Context, opts: { since?: string; limit: number })
     ]);
   }
   const items: BroadcastSummary[] = [];
-  for await (const b of provider.listBroadcasts({ ...(opts.since ? { since: opts.since } : {}), max: opts.limit })) items.push(b);
+  for await (const b of provider.broadcasts.list({ ...(opts.since ? { since: opts.since } : {}), max: opts.limit })) items.push(b);
   await ctx.out.list(
     items,
     [

@@ -6,7 +6,7 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
 import { timeFormat } from '../../cli/time.js';
-import type { Provider } from '../../providers/port.js';
+import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary } from '../../core/send/prepare.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
 import { driveAndReport } from './run-report.js';
@@ -87,6 +87,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
     const { sendQontak } = await import('../../core/send/qontak.js');
     const spin = await spinner(ctx, 'Uploading the contact list');
+    if (!hasPorts(provider, 'broadcasts', 'lists')) throw new CapabilityError(provider.name, 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.');
     const result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`) }, p, ledger).finally(() => spin.stop());
     const t = timeFormat(ctx.env);
     const schedule = result.schedule;

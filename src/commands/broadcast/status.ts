@@ -4,13 +4,13 @@ import { renderCounts } from '../../cli/bars.js';
 
 export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
   const provider = await ctx.provider();
-  if (!provider.capabilities.broadcastLog) {
+  if (!provider.broadcasts) {
     const { journalStatus } = await import('./journal-status.js');
     return journalStatus(ctx, provider, id);
   }
-  const b = await provider.getBroadcast(id);
+  const b = await provider.broadcasts.get(id);
   const { failureReasons } = await import('../../core/delivery/reasons.js');
-  const reasons = b.counts.failed > 0 ? await failureReasons(provider, id) : [];
+  const reasons = b.counts.failed > 0 ? await failureReasons(provider.broadcasts, id) : [];
   const json = { id: b.id, name: b.name, status: b.status, createdAt: b.createdAt ?? null, sendAt: b.sendAt ?? null, template: b.templateName ?? null, counts: b.counts, failureReasons: reasons };
   if (ctx.globals.json) return ctx.out.json(json);
   ctx.out.print(`${b.name} (${b.id})`);

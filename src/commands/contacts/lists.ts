@@ -1,14 +1,13 @@
 import type { Context } from '../../cli/context.js';
 import { timeFormat } from '../../cli/time.js';
 import { contactListJson } from '../../cli/contract.js';
-import { CapabilityError, type ContactList } from '../../providers/port.js';
+import { need, type ContactList } from '../../providers/port.js';
 
 export async function run(ctx: Context, opts: { limit: number; all?: boolean }): Promise<void> {
   const provider = await ctx.provider();
   const t = timeFormat(ctx.env);
-  if (!provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists');
   const lists: ContactList[] = [];
-  for await (const l of provider.listContactLists(opts.all ? undefined : opts.limit)) lists.push(l);
+  for await (const l of need(provider, 'lists', 'contact lists').list(opts.all ? undefined : opts.limit)) lists.push(l);
   await ctx.out.list(
     lists,
     [

@@ -1,13 +1,12 @@
 import type { Context } from '../../cli/context.js';
 import { timeFormat } from '../../cli/time.js';
 import { contactListJson } from '../../cli/contract.js';
-import { CapabilityError } from '../../providers/port.js';
+import { need } from '../../providers/port.js';
 
 export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
   const provider = await ctx.provider();
   const t = timeFormat(ctx.env);
-  if (!provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists');
-  const l = await provider.getContactList(id);
+  const l = await need(provider, 'lists', 'contact lists').get(id);
   ctx.out.details(
     [
       ['id', l.id],

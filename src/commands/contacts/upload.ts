@@ -1,7 +1,7 @@
 import type { Context } from '../../cli/context.js';
 import { ExitCode, OperationError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
-import { CapabilityError, type ContactList, type Provider } from '../../providers/port.js';
+import { need, type ContactList, type ContactListsPort } from '../../providers/port.js';
 import type { ContactReport } from '../../core/contacts/index.js';
 import { loadContacts, problemLines, summaryLine } from './load.js';
 
@@ -20,20 +20,18 @@ interface UploadOptions {
 
 export async function run(ctx: Context, opts: UploadOptions, file: string): Promise<void> {
   const provider = await ctx.provider();
-  if (!provider.capabilities.contactLists) {
-    throw new CapabilityError(provider.name, 'contact lists', 'Send straight from the spreadsheet with `wa-cli broadcast send --file SHEET`.');
-  }
+  const lists = need(provider, 'lists', 'contact lists', 'Send straight from the spreadsheet with `wa-cli broadcast send --file SHEET`.');
   const report = await loadContacts(ctx, file, opts);
-  const lists = await uploadValidated(ctx, provider, report, opts);
+  const results = await uploadValidated(ctx, lists, report, opts);
   // A failed list is a failure; one still processing when --timeout ran out is worth trying again later.
-  if (lists.some((l) => l.kind === 'failed')) throw new SilentExit(ExitCode.failed);
-  if (lists.some((l) => l.kind === 'timeout')) throw new SilentExit(ExitCode.transient);
+  if (results.some((l) => l.kind === 'failed')) throw new SilentExit(ExitCode.failed);
+  if (results.some((l) => l.kind === 'timeout')) throw new SilentExit(ExitCode.transient);
 }
 
 export type UploadResult = { kind: 'success' | 'failed' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };
 
 /** The upload flow shared with `broadcast send --file`: refuse invalid rows, plan files, upload, wait, report. */
-export async function uploadValidated(ctx: Context, provider: Provider, report: ContactReport, opts: UploadOptions): Promise<UploadResult[]> {
+export async function uploadValidated(ctx: Context, lists: ContactListsPort, report: ContactReport, opts: UploadOptions): Promise<UploadResult[]> {
   const { planUploads, waitForList } = await import('../../core/lists/upload-list.js');
   for (const line of problemLines(report)) ctx.out.info(line);
   ctx.out.info(summaryLine(report));
@@ -48,7 +46,7 @@ export async function uploadValidated(ctx: Context, provider: Provider, report: 
       hint: 'Fix them (`wa-cli contacts validate FILE --out clean.xlsx` writes the valid rows), or pass --skip-invalid to upload only the valid ones.',
     });
   }
-  const plans = planUploads(report, opts.name, provider.capabilities.uploadRowLimits ?? { xlsx: 5000, csv: 20000 }, opts.split === true);
+  const plans = planUploads(report, opts.name, lists.rowLimits, opts.split === true);
   const results: UploadResult[] = [];
   for (const plan of plans) {
     if (opts.dryRun) {
@@ -56,14 +54,14 @@ export async function uploadValidated(ctx: Context, provider: Provider, report: 
       results.push({ kind: 'dry-run', name: plan.name, rows: plan.rows });
       continue;
     }
-    const first = await provider.uploadContactList(plan.name, plan.file);
+    const first = await lists.upload(plan.name, plan.file);
     if (opts.wait === false) {
       ctx.out.info(`Uploaded "${plan.name}": list ${first.id}, ${first.progress}. Check with \`wa-cli contacts show ${first.id}\`.`);
       results.push({ kind: 'queued', list: first, name: plan.name, rows: plan.rows });
       continue;
     }
     const spin = await spinner(ctx, `Processing "${plan.name}"…`);
-    const outcome = await waitForList(provider, first, {
+    const outcome = await waitForList(lists, first, {
       timeoutMs: opts.timeout,
       now: ctx.now,
       sleep: (ms) => ctx.sleep(ms),

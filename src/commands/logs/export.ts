@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import type { LogEntry } from '../../core/delivery/entry.js';
+import type { LogEntry } from '../../providers/port.js';
 import { EXPORT_EXTENSIONS, exportLog } from '../../core/delivery/export.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { logSource } from '../../core/delivery/source.js';

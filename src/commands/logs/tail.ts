@@ -1,12 +1,10 @@
 import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { renderCounts } from '../../cli/bars.js';
-import type { DeliveryStatus } from '../../providers/port.js';
+import { DELIVERY_STATUSES as STATUSES } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
 import { logSource } from '../../core/delivery/source.js';
 import { timeFormat } from '../../cli/time.js';
-
-const STATUSES: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed'];
 
 interface TailOptions {
   follow?: boolean;
@@ -18,7 +16,7 @@ interface TailOptions {
 
 export async function run(ctx: Context, opts: TailOptions, id: string): Promise<void> {
   const only = opts.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
-  const unknown = only?.filter((s) => !STATUSES.includes(s as DeliveryStatus));
+  const unknown = only?.filter((s) => !(STATUSES as readonly string[]).includes(s));
   if (unknown?.length) throw new UsageError(`--status ${unknown.join(',')}: use ${STATUSES.join(', ')}.`);
   if (opts.untilDone && !opts.follow) opts.follow = true;
   const provider = await ctx.provider();

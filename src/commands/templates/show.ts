@@ -3,6 +3,7 @@ import { templateJson } from '../../cli/contract.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import type { RemoteTemplate } from '../../providers/port.js';
 import { sendRules } from '../../core/send/rules.js';
+import { replacePlaceholders } from '../../core/placeholders.js';
 
 export async function run(ctx: Context, opts: { language?: string }, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();
@@ -26,7 +27,7 @@ export async function run(ctx: Context, opts: { language?: string }, nameOrId: s
   ctx.out.print(`id ${t.id}`);
   ctx.out.print('');
   // The message as it lands on the phone, placeholders marked.
-  const mark = (s: string) => s.replace(/\{\{\s*([\w]+)\s*\}\}/g, (m) => c.cyan(m));
+  const mark = (s: string) => replacePlaceholders(s, (_key, asWritten) => c.cyan(asWritten));
   if (t.header) ctx.out.print(`  ${t.header.format === 'TEXT' ? c.bold(mark(t.header.text ?? '')) : `[${t.header.format}]`}`);
   for (const line of t.body.split(/\r?\n/)) ctx.out.print(`  ${mark(line)}`);
   if (t.footer) ctx.out.print(`  ${c.dim(t.footer)}`);

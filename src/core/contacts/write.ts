@@ -2,7 +2,7 @@
 import path from 'node:path';
 import * as XLSX from 'xlsx';
 import { writeFileAtomic } from '../../util/atomic-file.js';
-import { neutraliseCell } from '../../util/spreadsheet-cell.js';
+import { csvRow, neutraliseCell } from '../../util/spreadsheet-cell.js';
 import { SpreadsheetError } from './errors.js';
 import type { ContactReport, NormalisedContact } from './validate.js';
 
@@ -17,12 +17,6 @@ function* tableRows(report: Cleaned, contacts: readonly NormalisedContact[] = re
   }
 }
 
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-
-function csvField(s: string): string {
-  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 /**
  * The exact bytes of the CSV an upload sends: UTF-8 without BOM (a BOM would end up in the first
  * header name on a server that does not strip it), comma separated, CRLF line ends (RFC 4180),
@@ -30,7 +24,7 @@ function csvField(s: string): string {
  */
 export function toCsvBuffer(report: Cleaned, contacts?: readonly NormalisedContact[], cell?: (v: string) => string): Buffer {
   const lines: string[] = [];
-  for (const row of tableRows(report, contacts, cell)) lines.push(row.map(csvField).join(','));
+  for (const row of tableRows(report, contacts, cell)) lines.push(csvRow(row));
   return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
 }
 

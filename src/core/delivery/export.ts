@@ -1,17 +1,15 @@
 // Writing a delivery log to CSV or XLSX. Cells that a spreadsheet would run as a formula are neutralised.
 import path from 'node:path';
 import { openAtomic, writeFileAtomic } from '../../util/atomic-file.js';
-import { neutraliseCell } from '../../util/spreadsheet-cell.js';
+import { csvRow, neutraliseCell } from '../../util/spreadsheet-cell.js';
 import { InputError } from '../input-error.js';
-import type { LogEntry } from './entry.js';
+import type { LogEntry } from '../../providers/port.js';
 
 export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_message_id', 'created_at', 'sent_at', 'delivered_at', 'read_at'] as const;
 
 function row(e: LogEntry): string[] {
   return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', e.createdAt ?? '', e.sentAt ?? '', e.deliveredAt ?? '', e.readAt ?? ''].map(neutraliseCell);
 }
-
-const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /**
  * A small table as the bytes of a .csv (BOM, CRLF, as Excel reads and writes) or .xlsx, every cell formula-safe.
@@ -22,8 +20,8 @@ export async function tableBuffer(header: readonly string[], rows: Iterable<read
   if (ext !== '.csv' && ext !== '.xlsx') throw new InputError(`--out ${outPath}: write a .csv or .xlsx file.`);
   const safe = (r: readonly string[]) => r.map(neutraliseCell);
   if (ext === '.csv') {
-    const lines = [header.map(csvField).join(',')];
-    for (const r of rows) lines.push(safe(r).map(csvField).join(','));
+    const lines = [csvRow(header)];
+    for (const r of rows) lines.push(csvRow(safe(r)));
     return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
   }
   const XLSX = await import('xlsx');
@@ -52,9 +50,9 @@ export async function exportLog(entries: AsyncIterable<LogEntry>, outPath: strin
     const out = await openAtomic(outPath);
     try {
       // A BOM so Excel reads UTF-8 names right; CRLF as Excel writes. Written in blocks, not a syscall a row.
-      let buf = `\uFEFF${EXPORT_COLUMNS.join(',')}\r\n`;
+      let buf = `\uFEFF${csvRow(EXPORT_COLUMNS)}\r\n`;
       for (; !next.done; next = await it.next()) {
-        buf += `${row(next.value).map(csvField).join(',')}\r\n`;
+        buf += `${csvRow(row(next.value))}\r\n`;
         n++;
         if (buf.length >= 1 << 16) {
           await out.write(buf);

@@ -1,10 +1,8 @@
 // Following a delivery log: one pass reads every page; each new entry and each status change is reported once.
 // Per entry only its id and a status code are kept, packed in typed arrays, so the memory of a follow barely grows with
 // the log: 100,000 entries cost about 3 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
-import type { LogEntry } from './entry.js';
-import { STATUS_RANK } from './entry.js';
 import { DeliverySummary } from './summary.js';
-import type { DeliveryStatus } from '../../providers/port.js';
+import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
 
 export type LogEvent = { kind: 'new'; entry: LogEntry } | { kind: 'change'; entry: LogEntry; from: DeliveryStatus };
 
@@ -28,7 +26,8 @@ export interface FollowResult {
   interrupted: boolean;
 }
 
-const CODES: DeliveryStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed'];
+// A status's code is its place in the order, so a higher code is a later status.
+const CODES = DELIVERY_STATUSES;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INDEX = /^(0|[1-9]\d{0,8})$/;
@@ -146,7 +145,7 @@ export async function followLog(o: FollowOptions): Promise<FollowResult> {
           summary.add(e.status, e.error);
           o.onEvent({ kind: 'new', entry: e });
           changed = true;
-        } else if (before !== code && STATUS_RANK[e.status] > STATUS_RANK[CODES[before]!]) {
+        } else if (code > before) {
           // Statuses only move forward; an older status from a stale page is ignored.
           seen.set(e.id, code);
           summary.move(CODES[before]!, e.status, e.error);

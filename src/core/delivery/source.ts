@@ -1,8 +1,7 @@
 // Where a broadcast's delivery log comes from: Qontak's log endpoint, or, for a Konekwa fan-out, the local journal
 // with live statuses from GET /v1/messages.
 import { NotFoundError } from '../../errors.js';
-import type { Provider } from '../../providers/port.js';
-import { fromKonekwaStatus, fromQontakLogEntry, type LogEntry } from './entry.js';
+import { need, type DeliveryStatus, type LogEntry, type Provider } from '../../providers/port.js';
 import type { PlannedRecipient } from '../fanout/journal.js';
 
 export interface LogSource {
@@ -12,14 +11,14 @@ export interface LogSource {
 
 /** The one delivery-log source of `logs tail`, `logs export` and `broadcast status`. */
 export async function logSource(stateDir: string, provider: Provider, id: string): Promise<LogSource> {
-  if (provider.capabilities.broadcastLog) {
+  const broadcasts = provider.broadcasts;
+  if (broadcasts) {
     return {
       async fetchPage(cursor) {
-        const page = await provider.logPage(id, cursor);
-        return { entries: page.entries.map(fromQontakLogEntry), next: page.next };
+        return broadcasts.logPage(id, cursor);
       },
       async isDone() {
-        const b = await provider.getBroadcast(id);
+        const b = await broadcasts.get(id);
         return b.status === 'done' || b.status === 'failed';
       },
     };
@@ -38,8 +37,9 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
     throw new NotFoundError(`No fan-out run "${runId}" on this machine (${stateDir}).`, { hint: '`wa-cli broadcast list` shows the runs.' });
   }
   const { dir, header } = found;
+  const messages = need(provider, 'messages', 'message listing');
   // Refreshed at the start of each pass; the pages of that pass read from it, and walk the plan once.
-  let statusCache = new Map<string, string>();
+  let statusCache = new Map<string, DeliveryStatus>();
   let journalState = await replay(dir, header.total);
   let plan: AsyncIterator<PlannedRecipient> | undefined;
   return {
@@ -50,7 +50,7 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
         journalState = await replay(dir, header.total);
         statusCache = new Map();
         const { CLOCK_SLACK_MS } = await import('../fanout/run.js');
-        for await (const m of provider.listMessages({ sessionId: header.channelId, since: new Date(Date.parse(header.createdAt) - CLOCK_SLACK_MS).toISOString() })) statusCache.set(m.id, m.status);
+        for await (const m of messages.list({ sessionId: header.channelId, since: new Date(Date.parse(header.createdAt) - CLOCK_SLACK_MS).toISOString() })) statusCache.set(m.id, m.delivery);
         plan = readPlan(dir)[Symbol.asyncIterator]();
         for (let skip = 0; skip < start; skip++) if ((await plan.next()).done) break;
       }
@@ -63,7 +63,7 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
         const messageId = journalState.messageIds.get(r.i);
         const e: LogEntry = { id: String(r.i), phone: r.phone, name: r.name, status: 'pending' };
         if (s === 'sent' && messageId) {
-          e.status = fromKonekwaStatus(statusCache.get(messageId));
+          e.status = statusCache.get(messageId) ?? 'pending';
           e.waMessageId = messageId;
         } else if (s === 'failed') {
           e.status = 'failed';

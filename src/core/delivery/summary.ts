@@ -1,8 +1,8 @@
 // Counts per status and failure reasons, kept up to date from transitions: nothing is stored per entry.
-import type { DeliveryStatus } from '../../providers/port.js';
+import { DELIVERY_STATUSES, type DeliveryStatus } from '../../providers/port.js';
 
 export class DeliverySummary {
-  readonly counts: Record<DeliveryStatus, number> = { pending: 0, sent: 0, delivered: 0, read: 0, failed: 0 };
+  readonly counts = Object.fromEntries(DELIVERY_STATUSES.map((s) => [s, 0])) as Record<DeliveryStatus, number>;
   private readonly reasonCounts = new Map<string, number>();
 
   add(status: DeliveryStatus, error?: string): void {

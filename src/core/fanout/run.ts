@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Channel, Provider, RemoteTemplate, SentMessage } from '../../providers/port.js';
+import { need, type Channel, type Provider, type RemoteTemplate, type SentMessage } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from '../send/ledger.js';
 import { runFanout, type FanoutSummary, type Progress, type Reconciled } from './engine.js';
 import { checkPlan, createRun, Journal, readHeader, readPlan, replay, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
@@ -110,13 +110,14 @@ async function lastWrite(dir: string): Promise<number | undefined> {
 
 async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate: number; concurrency: number; lastActivityAt?: number; checkUnsettledFirst?: boolean }): Promise<RunResult> {
   const h = journal.header;
+  const messages = need(d.provider, 'messages', 'per-message fan-out', 'Qontak sends lists in bulk: use --list or --file.');
   let summary: FanoutSummary;
   try {
     summary = await runFanout({
       journal,
       plan: () => readPlan(journal.dir),
-      send: (r, signal) => d.provider.sendMessage({ sessionId: h.channelId, recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
-      reconcile: (rs) => reconcileByContent(d.provider.listMessages({ sessionId: h.channelId, since: new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString() }), h, rs),
+      send: (r, signal) => messages.send({ sessionId: h.channelId, recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
+      reconcile: (rs) => reconcileByContent(messages.list({ sessionId: h.channelId, since: new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString() }), h, rs),
       rate: pace.rate,
       concurrency: pace.concurrency,
       now: d.now,

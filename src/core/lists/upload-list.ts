@@ -2,7 +2,7 @@
 // `broadcast send --file` on Qontak. Talks to the provider through the port only.
 import { InputError } from '../input-error.js';
 import { chooseUploadFormat, splitRows, toCsvBuffer, toXlsxBuffer, type ContactReport, type NormalisedContact } from '../contacts/index.js';
-import type { ContactList, Provider, UploadFile } from '../../providers/port.js';
+import type { ContactList, ContactListsPort, UploadFile } from '../../providers/port.js';
 
 export interface PlannedUpload {
   name: string;
@@ -44,7 +44,7 @@ const FINISHED_BAD = new Set(['failed', 'error', 'failure']);
 
 /** Polls the list until the provider says it is done, failed, or the time is up. */
 export async function waitForList(
-  provider: Provider,
+  lists: Pick<ContactListsPort, 'get'>,
   first: ContactList,
   opts: { timeoutMs: number; now: () => number; sleep: (ms: number) => Promise<void>; onTick?: (list: ContactList, elapsedMs: number) => void },
 ): Promise<ListOutcome> {
@@ -60,7 +60,7 @@ export async function waitForList(
     if (elapsed >= opts.timeoutMs) return { kind: 'timeout', list };
     await opts.sleep(Math.min(interval, Math.max(0, opts.timeoutMs - elapsed)));
     interval = Math.min(5000, Math.round(interval * 1.5));
-    list = await provider.getContactList(list.id);
+    list = await lists.get(list.id);
   }
 }
 

@@ -1,6 +1,6 @@
 // Opt-outs from replies: received messages whose whole text is a stop word add their sender to the list. Reads
 // Konekwa's documented `GET /v1/messages?direction=received` from where the last sync got to.
-import type { Provider } from '../../providers/port.js';
+import type { MessagesPort } from '../../providers/port.js';
 import { normalisePhoneText } from '../contacts/index.js';
 import { addTo, type OptOut, type OptOutList } from './list.js';
 
@@ -35,7 +35,7 @@ export interface SyncResult {
   since: string | undefined;
 }
 
-export async function syncOptOuts(d: { provider: Provider; list: OptOutList; now: () => number; stopWords?: readonly string[] }): Promise<SyncResult> {
+export async function syncOptOuts(d: { messages: Pick<MessagesPort, 'list'>; list: OptOutList; now: () => number; stopWords?: readonly string[] }): Promise<SyncResult> {
   const words = d.stopWords && d.stopWords.length > 0 ? d.stopWords : DEFAULT_STOP_WORDS;
   const before = (await d.list.load()).sync;
   const seen = new Set(before?.seen ?? []);
@@ -43,7 +43,7 @@ export async function syncOptOuts(d: { provider: Provider; list: OptOutList; now
   const stops: { phone: string; reason: string }[] = [];
   const fresh: { id: string; at: number }[] = [];
   let read = 0;
-  for await (const m of d.provider.listMessages({ direction: 'received', ...(since ? { since } : {}) })) {
+  for await (const m of d.messages.list({ direction: 'received', ...(since ? { since } : {}) })) {
     if (seen.has(m.id)) continue;
     read++;
     const at = m.createdAt ? Date.parse(m.createdAt) : NaN;

@@ -4,7 +4,7 @@
 // server's `query` search has undocumented matching, and a name's length limit is undocumented too, so the key goes
 // first where a truncation cannot reach it.
 import path from 'node:path';
-import type { BroadcastSummary, Provider } from '../../providers/port.js';
+import type { BroadcastSummary, BroadcastsPort, Provider } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 
 export type KeyUse = { where: 'ledger'; record: LedgerRecord } | { where: 'account'; broadcast: BroadcastSummary };
@@ -39,16 +39,16 @@ export async function findKeyUse(ledger: Ledger, provider: Provider, key: string
   // A send the server certainly refused frees its key; anything else (done, started, unknown) holds it.
   if (record && record.status !== 'failed') return { where: 'ledger', record };
   if (searchAccount) {
-    const broadcast = await findKeyOnAccount(provider, key, account ?? { now: Date.now });
+    const broadcast = provider.broadcasts && (await findKeyOnAccount(provider.broadcasts, key, account ?? { now: Date.now }));
     if (broadcast) return { where: 'account', broadcast };
   }
   return undefined;
 }
 
 /** The broadcast on the account whose name carries `key`, among those created within the window. */
-export async function findKeyOnAccount(provider: Pick<Provider, 'listBroadcasts'>, key: string, account: AccountSearch): Promise<BroadcastSummary | undefined> {
+export async function findKeyOnAccount(broadcasts: Pick<BroadcastsPort, 'list'>, key: string, account: AccountSearch): Promise<BroadcastSummary | undefined> {
   const since = new Date(account.now() - (account.windowDays ?? KEY_WINDOW_DAYS) * 86_400_000).toISOString();
-  for await (const b of provider.listBroadcasts({ since })) if (keyInName(b.name) === key) return b;
+  for await (const b of broadcasts.list({ since })) if (keyInName(b.name) === key) return b;
   return undefined;
 }
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { MediaHeaderParams, Provider, RemoteTemplate, UploadFile, UrlButtonParam } from '../../providers/port.js';
 import { parseParams, type ParamSource } from './params.js';
+import { hasPlaceholder } from '../placeholders.js';
 
 export type MediaFormat = MediaHeaderParams['format'];
 const MEDIA: readonly MediaFormat[] = ['IMAGE', 'VIDEO', 'DOCUMENT'];
@@ -19,7 +20,7 @@ export function sendNeeds(t: Pick<RemoteTemplate, 'header' | 'buttons'>): SendNe
   const format = (t.header?.format ?? '').toUpperCase() as MediaFormat;
   const urlButtons: number[] = [];
   t.buttons.forEach((b, i) => {
-    if ((b.type ?? '').toUpperCase() === 'URL' && /\{\{\s*\w+\s*\}\}/.test(b.url ?? '')) urlButtons.push(i);
+    if ((b.type ?? '').toUpperCase() === 'URL' && hasPlaceholder(b.url ?? '')) urlButtons.push(i);
   });
   return { media: MEDIA.includes(format) ? format : null, urlButtons };
 }
@@ -127,12 +128,12 @@ const MIME: Record<string, string> = {
  */
 export async function resolveMedia(
   media: NonNullable<SendExtras['media']>,
-  deps: { provider: Pick<Provider, 'uploadMedia' | 'name'>; readFile: (p: string) => Promise<Buffer> },
+  deps: { provider: Pick<Provider, 'media' | 'name'>; readFile: (p: string) => Promise<Buffer> },
 ): Promise<MediaHeaderParams> {
   if (media.source.kind === 'url') return headerParams(media.format, media.source.url, media.filename);
-  if (!deps.provider.uploadMedia) throw new Error(`${deps.provider.name} has no media upload; pass --media as an https URL.`);
+  if (!deps.provider.media) throw new Error(`${deps.provider.name} has no media upload; pass --media as an https URL.`);
   const data = await deps.readFile(media.source.path);
   const file: UploadFile = { filename: path.basename(media.source.path), contentType: MIME[path.extname(media.source.path).toLowerCase()] ?? 'application/octet-stream', data };
-  const uploaded = await deps.provider.uploadMedia(file);
+  const uploaded = await deps.provider.media.upload(file);
   return headerParams(media.format, uploaded.url, media.filename || uploaded.filename);
 }

@@ -2,7 +2,7 @@
 // and the summary computed. Nothing is sent here; a refusal comes back with every problem and its row.
 import { createHash } from 'node:crypto';
 import { NotFoundError, OperationError, UsageError } from '../../errors.js';
-import { CapabilityError, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
+import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { ContactReport } from '../contacts/index.js';
 import { defaultIdempotencyKey } from './ledger.js';
 import { parseParams } from './params.js';
@@ -111,9 +111,10 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const { provider } = d;
   const targets = [req.list, req.file, req.to].filter((t) => t !== undefined).length;
   if (targets !== 1) throw new UsageError('Give exactly one of --list ID, --file SHEET or --to PHONE.');
-  if (req.list && !provider.capabilities.contactLists) throw new CapabilityError(provider.name, 'contact lists', 'Send from a spreadsheet with --file instead.');
-  if (req.schedule && (!provider.capabilities.scheduling || req.to)) {
-    throw new UsageError(`--schedule works for Qontak list and spreadsheet sends only${provider.capabilities.scheduling ? '' : `; ${provider.name} cannot schedule`}.`);
+  if (req.list) need(provider, 'lists', 'contact lists', 'Send from a spreadsheet with --file instead.');
+  // Only a server-side broadcast can wait on the server; a fan-out is sent now by this machine.
+  if (req.schedule && (!provider.broadcasts || req.to)) {
+    throw new UsageError(`--schedule works for Qontak list and spreadsheet sends only${provider.broadcasts ? '' : `; ${provider.name} cannot schedule`}.`);
   }
   const sendAt = req.schedule ? parseSchedule(req.schedule, d.now()) : undefined;
 
@@ -131,7 +132,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   if (audience.kind === 'list' && narrowed.optedOut.length > 0) throw optedOutOfList(narrowed, audience.target);
   const quiet = quietWindow(d.quiet?.hours, d.quiet?.timeZone);
 
-  const mode = !provider.capabilities.bulkBroadcast ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
+  const mode = !provider.broadcasts ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
   const { mapping, problems: mappingProblems } = buildMapping(template, params, audience.columns, sendRules);
   const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules, audience.kind === 'file') : []), ...buttonColumnProblems(extras, audience.columns)];
   if (problems.length > 0) throw new SendRefused(problems, 'the parameters do not fit the template');
@@ -266,10 +267,11 @@ async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience>
       skippedRows: report.invalid + report.duplicates.length,
     };
   }
-  const list = await d.provider.getContactList(req.list!);
+  const lists = need(d.provider, 'lists', 'contact lists', 'Send from a spreadsheet with --file instead.');
+  const list = await lists.get(req.list!);
   if (list.progress !== 'success') throw new OperationError(`Contact list ${list.id} is ${list.progress}, not ready to send to.`);
   const contacts: Contact[] = [];
   let row = 1;
-  for await (const c of d.provider.listContacts(list.id)) contacts.push({ row: ++row, phone: c.phone, name: c.name, variables: c.variables });
+  for await (const c of lists.contacts(list.id)) contacts.push({ row: ++row, phone: c.phone, name: c.name, variables: c.variables });
   return { kind: 'list', target: `list:${list.id}`, contacts: () => contacts, columns: list.variables, skippedRows: 0 };
 }

@@ -2,7 +2,7 @@
 // the direct endpoint. The ledger holds the key before the call; only a certain refusal frees it.
 import { OperationError, TransientError, WaError } from '../../errors.js';
 import { TransportError } from '../../providers/errors.js';
-import type { ContactList, Provider } from '../../providers/port.js';
+import type { ContactList, ProviderWith } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from './ledger.js';
 import type { PreparedSend } from './prepare.js';
 import { broadcastName } from './guard.js';
@@ -11,7 +11,7 @@ import { verifySchedule, type ScheduleCheck } from './schedule.js';
 import { listRejections, rejectedRowsProblem } from '../lists/upload-list.js';
 
 export interface QontakSendDeps {
-  provider: Provider;
+  provider: ProviderWith<'broadcasts' | 'lists'>;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   readFile: (path: string) => Promise<Buffer>;
@@ -50,7 +50,7 @@ export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Led
   }
   await ledger.record({ ...base, at: at(), status: 'done', broadcastId: result.id });
   // The broadcast exists and its key is done; only now is the schedule the server holds compared with the one asked.
-  if (p.sendAt) result.schedule = verifySchedule(p.sendAt, await d.provider.getBroadcast(result.id));
+  if (p.sendAt) result.schedule = verifySchedule(p.sendAt, await d.provider.broadcasts.get(result.id));
   return result;
 }
 
@@ -92,7 +92,7 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
     listId = p.audience.target.slice('list:'.length);
   }
   if (!listId) throw new OperationError('The contact list upload did not succeed; nothing was sent.');
-  const b = await d.provider.sendBulk({
+  const b = await d.provider.broadcasts.sendBulk({
     name,
     templateId: p.template.id,
     contactListId: listId,
@@ -108,7 +108,7 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResul
 
 async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendResult> {
   const recipient = p.checked.recipients().next().value!;
-  const r = await d.provider.sendDirect({
+  const r = await d.provider.broadcasts.sendDirect({
     toName: recipient.name || recipient.phone,
     toNumber: recipient.phone,
     templateId: p.template.id,
@@ -124,11 +124,11 @@ async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendRes
 /** The checked rows as one contact list, processed by the server; more rows than one list holds is refused. */
 async function uploadList(d: QontakSendDeps, report: import('../contacts/index.js').ContactReport, name: string): Promise<ContactList> {
   const { planUploads, waitForList } = await import('../lists/upload-list.js');
-  const limits = d.provider.capabilities.uploadRowLimits ?? { xlsx: 5000, csv: 20000 };
+  const limits = d.provider.lists.rowLimits;
   const plans = planUploads(report, name, limits, false);
   if (plans.length > 1) throw new OperationError(`${report.file} has ${report.valid.length} recipients, more than one Qontak contact list holds (${limits.csv.toLocaleString('en-US')}); split the file and send each part.`);
-  const first = await d.provider.uploadContactList(plans[0]!.name, plans[0]!.file);
-  const outcome = await waitForList(d.provider, first, { timeoutMs: 600_000, now: d.now, sleep: d.sleep, ...(d.onListProgress ? { onTick: (l: ContactList) => d.onListProgress!(l) } : {}) });
+  const first = await d.provider.lists.upload(plans[0]!.name, plans[0]!.file);
+  const outcome = await waitForList(d.provider.lists, first, { timeoutMs: 600_000, now: d.now, sleep: d.sleep, ...(d.onListProgress ? { onTick: (l: ContactList) => d.onListProgress!(l) } : {}) });
   if (outcome.kind !== 'success') throw new OperationError(`The contact list upload did not succeed (${outcome.kind}, list ${outcome.list.id}); nothing was sent.`);
   return outcome.list;
 }

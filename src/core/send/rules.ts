@@ -3,14 +3,13 @@
 import type { RemoteTemplate } from '../../providers/port.js';
 import type { SendRules } from './plan.js';
 import { graphemeLength as graphemes } from '../template-rules/text.js';
+import { placeholderKeys, replacePlaceholders } from '../placeholders.js';
 
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const BODY_LIMIT = 1024;
 
 export const sendRules: SendRules = {
   placeholders(body) {
-    const keys: string[] = [];
-    for (const m of body.matchAll(PLACEHOLDER)) if (!keys.includes(m[1]!)) keys.push(m[1]!);
+    const keys = placeholderKeys(body);
     const style = keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) ? 'positional' : keys.length === 0 ? 'positional' : 'named';
     return { style, keys };
   },
@@ -41,6 +40,6 @@ export const sendRules: SendRules = {
   },
 
   render(body, values) {
-    return body.replace(PLACEHOLDER, (m, key: string) => values[key] ?? m);
+    return replacePlaceholders(body, (key, asWritten) => values[key] ?? asWritten);
   },
 };

@@ -1,5 +1,6 @@
 // Every structure rule of template-rules.md. A rule looks at a template and says what to change, and where.
-import { emojiCount, findPlaceholders, forEachGrapheme, graphemeLength } from './text.js';
+import { emojiCount, forEachGrapheme, graphemeLength } from './text.js';
+import { findPlaceholders, withoutPlaceholders } from '../placeholders.js';
 import type { Field, TemplateDoc } from './model.js';
 
 export type Severity = 'error' | 'warning';
@@ -239,10 +240,12 @@ const RULE_LIST: Rule[] = [
     check: (d) => {
       const body = bodyOf(d);
       const out: RawFinding[] = [];
-      const start = /^\s*\{\{[^{}]*\}\}/.exec(body);
-      if (start) out.push(f('dangling-placeholder', 'body', 'the body starts with a placeholder; put some text before it (WhatsApp error 2388299)', body.indexOf('{{')));
-      const end = /\{\{[^{}]*\}\}\s*$/.exec(body);
-      if (end) out.push(f('dangling-placeholder', 'body', 'the body ends with a placeholder; put some text after it, even a full stop (WhatsApp error 2388299)', end.index));
+      const ph = findPlaceholders(body);
+      const first = ph[0];
+      const last = ph[ph.length - 1];
+      // trim() takes off exactly what \s matches.
+      if (first && body.slice(0, first.offset).trim() === '') out.push(f('dangling-placeholder', 'body', 'the body starts with a placeholder; put some text before it (WhatsApp error 2388299)', first.offset));
+      if (last && body.slice(last.offset + last.length).trim() === '') out.push(f('dangling-placeholder', 'body', 'the body ends with a placeholder; put some text after it, even a full stop (WhatsApp error 2388299)', last.offset));
       return out;
     },
   },
@@ -258,7 +261,7 @@ const RULE_LIST: Rule[] = [
       const body = bodyOf(d);
       const n = findPlaceholders(body).length;
       if (n === 0) return [];
-      const words = body.replace(/\{\{[^{}]*\}\}/g, ' ').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
+      const words = withoutPlaceholders(body, ' ').split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
       return words + n >= 3 * n + 1 ? [] : [f('placeholder-density', 'body', `${n} placeholders for ${words} words: too many for the text (WhatsApp error 2388293); add words or use fewer placeholders`)];
     },
   },

@@ -63,20 +63,6 @@ export function emojiCount(text: string): number {
   return n;
 }
 
-export interface Placeholder {
-  /** The raw text between the braces. */
-  inner: string;
-  key: string;
-  offset: number;
-  length: number;
-}
-
-export function findPlaceholders(text: string): Placeholder[] {
-  const out: Placeholder[] = [];
-  for (const m of text.matchAll(/\{\{([^{}]*)\}\}/g)) out.push({ inner: m[1]!, key: m[1]!.trim(), offset: m.index!, length: m[0].length });
-  return out;
-}
-
 interface LineIndex {
   text: string;
   /** Offsets where a line starts: after \n, and after a \r not followed by \n. */

@@ -1,31 +1,19 @@
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from '../errors.js';
 import type { HttpClient } from '../http.js';
-import {
-  CapabilityError,
-  type AuthCheck,
-  type BroadcastSummary,
-  type Capabilities,
-  type Channel,
-  type ContactList,
-  type ListContact,
-  type LogPage,
-  type MessageSend,
-  type Provider,
-  type RemoteTemplate,
-  type SendOutcome,
-  type SentMessage,
-  type TemplateCreate,
-  type TemplateQuery,
+import { pageThrough } from '../paging.js';
+import type {
+  AuthCheck,
+  Channel,
+  DeliveryStatus,
+  MessageSend,
+  MessagesPort,
+  Provider,
+  RemoteTemplate,
+  SendOutcome,
+  SentMessage,
+  TemplateCreate,
+  TemplateQuery,
 } from '../port.js';
-
-export const KONEKWA_CAPABILITIES: Capabilities = {
-  contactLists: false,
-  bulkBroadcast: false,
-  scheduling: false,
-  broadcastLog: false,
-  templateCreate: true,
-  placeholderStyle: 'named',
-};
 
 interface KonekwaSession {
   id: string;
@@ -57,8 +45,6 @@ interface KonekwaQueued {
   queued_at?: string;
 }
 
-const NO_LISTS = 'Konekwa has no contact lists: send straight from the spreadsheet with `wa-cli broadcast send --file SHEET`.';
-
 function toTemplate(t: KonekwaTemplate): RemoteTemplate {
   return {
     id: t.id,
@@ -76,12 +62,30 @@ function toTemplate(t: KonekwaTemplate): RemoteTemplate {
   };
 }
 
+/** Konekwa's message statuses in the shared vocabulary. */
+export function fromKonekwaStatus(s: string | undefined): DeliveryStatus {
+  switch ((s ?? '').toUpperCase()) {
+    case 'SENT':
+      return 'sent';
+    case 'DELIVERED':
+      return 'delivered';
+    case 'READ':
+      return 'read';
+    case 'FAILED':
+    case 'ERROR':
+      return 'failed';
+    default:
+      return 'pending';
+  }
+}
+
 function toMessage(m: KonekwaMessage): SentMessage {
   return {
     id: m.id ?? '',
     sessionId: m.session_id ?? '',
     recipient: m.recipient ?? '',
     status: m.status ?? 'UNKNOWN',
+    delivery: fromKonekwaStatus(m.status),
     content: m.content,
     createdAt: m.created_at,
     sentAt: m.sent_at,
@@ -101,8 +105,11 @@ function aboutRecipient(err: ApiError): boolean {
 export class KonekwaProvider implements Provider {
   readonly name = 'konekwa' as const;
   readonly method = 'api-key' as const;
-  readonly capabilities = KONEKWA_CAPABILITIES;
-  constructor(readonly http: HttpClient) {}
+  // No contact lists, server-side broadcasts or media host: a Konekwa broadcast is wa-cli's own fan-out of messages.
+  readonly messages: KonekwaMessages;
+  constructor(readonly http: HttpClient) {
+    this.messages = new KonekwaMessages(http);
+  }
 
   get baseUrl(): string {
     return this.http.baseUrl;
@@ -155,41 +162,13 @@ export class KonekwaProvider implements Provider {
     });
     return toTemplate('template' in body ? body.template : body);
   }
+}
 
-  // ---- what Konekwa does not have
-
-  uploadContactList(): Promise<ContactList> {
-    return Promise.reject(new CapabilityError('konekwa', 'contact lists', NO_LISTS));
-  }
-  getContactList(): Promise<ContactList> {
-    return Promise.reject(new CapabilityError('konekwa', 'contact lists', NO_LISTS));
-  }
-  listContactLists(): AsyncIterable<ContactList> {
-    throw new CapabilityError('konekwa', 'contact lists', NO_LISTS);
-  }
-  listContacts(): AsyncIterable<ListContact> {
-    throw new CapabilityError('konekwa', 'contact lists', NO_LISTS);
-  }
-  sendBulk(): Promise<BroadcastSummary> {
-    return Promise.reject(new CapabilityError('konekwa', 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.'));
-  }
-  sendDirect(): Promise<{ id: string; raw: unknown }> {
-    return Promise.reject(new CapabilityError('konekwa', 'direct template endpoint'));
-  }
-  getBroadcast(): Promise<BroadcastSummary> {
-    return Promise.reject(new CapabilityError('konekwa', 'server-side broadcasts', 'Broadcasts through Konekwa live in the local journal.'));
-  }
-  listBroadcasts(): AsyncIterable<BroadcastSummary> {
-    throw new CapabilityError('konekwa', 'server-side broadcasts', 'Broadcasts through Konekwa live in the local journal.');
-  }
-  logPage(): Promise<LogPage> {
-    return Promise.reject(new CapabilityError('konekwa', 'broadcast log', 'Logs of Konekwa sends come from the local journal.'));
-  }
-
-  // ---- single messages
+export class KonekwaMessages implements MessagesPort {
+  constructor(private readonly http: HttpClient) {}
 
   /** One send, reported as an outcome rather than thrown: the fan-out engine decides what to retry or stop. */
-  async sendMessage(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome> {
+  async send(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome> {
     try {
       const { body } = await this.http.request<KonekwaQueued>({
         method: 'POST',
@@ -222,30 +201,23 @@ export class KonekwaProvider implements Provider {
     }
   }
 
-  async getMessage(id: string): Promise<SentMessage> {
-    const { body } = await this.http.request<KonekwaMessage>({ method: 'GET', path: `/v1/messages/${encodeURIComponent(id)}` });
-    return toMessage(body);
-  }
-
   /**
-   * Every page of GET /v1/messages from `since`. The page size is the documented default (20): no maximum is
-   * documented. The last page's token is not documented either, so a token seen before or an empty page ends it.
+   * Every page of GET /v1/messages from `since`, through the one paging helper. The page size is the documented
+   * default (20): no maximum is documented. The last page's token is not documented either, so a missing token, a
+   * token seen before or an empty page ends it; a short page does not (only the token says whether more follows).
    */
-  async *listMessages(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage> {
-    const seen = new Set<string>();
-    let token: string | undefined;
-    for (;;) {
-      const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
-        method: 'GET',
-        path: '/v1/messages',
-        query: { session_id: q.sessionId, direction: q.direction ?? 'sent', start_date: q.since, page_token: token },
-      });
-      const messages = body?.messages ?? [];
-      for (const m of messages) yield toMessage(m);
-      const next = body?.next_page_token || undefined;
-      if (!next || messages.length === 0 || seen.has(next)) return;
-      seen.add(next);
-      token = next;
-    }
+  async *list(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage> {
+    const pages = pageThrough<KonekwaMessage>(
+      async (at) => {
+        const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
+          method: 'GET',
+          path: '/v1/messages',
+          query: { session_id: q.sessionId, direction: q.direction ?? 'sent', start_date: q.since, page_token: at.kind === 'cursor' ? at.cursor : undefined },
+        });
+        return { items: Array.isArray(body?.messages) ? body.messages : [], meta: { cursor: { next: body?.next_page_token } } };
+      },
+      { pageSize: 20, shortPageEnds: false, idOf: (m) => (typeof m?.id === 'string' && m.id !== '' ? m.id : undefined) },
+    );
+    for await (const m of pages) yield toMessage(m);
   }
 }

@@ -2,30 +2,28 @@ import type { AuthMethod } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import type { HttpClient } from '../http.js';
 import { multipart } from '../multipart.js';
-import {
-  CapabilityError,
-  type AuthCheck,
-  type BroadcastSummary,
-  type BulkSend,
-  type Capabilities,
-  type Channel,
-  type ContactList,
-  type DirectSend,
-  type ListContact,
-  type LogPage,
-  type MessageSend,
-  type Provider,
-  type RemoteTemplate,
-  type SendOutcome,
-  type SentMessage,
-  type TemplateCreate,
-  type TemplateQuery,
-  type UploadFile,
-  type UploadedMedia,
+import type {
+  AuthCheck,
+  BroadcastSummary,
+  BroadcastsPort,
+  BulkSend,
+  Channel,
+  ContactList,
+  ContactListsPort,
+  DirectSend,
+  ListContact,
+  LogPage,
+  MediaPort,
+  Provider,
+  RemoteTemplate,
+  TemplateCreate,
+  TemplateQuery,
+  UploadFile,
+  UploadedMedia,
 } from '../port.js';
 import { ApiError, TransportError } from '../errors.js';
 import { isWhatsAppIntegration, toChannel, type QontakIntegration } from './channels.js';
-import { toBroadcast, toContactList, toTemplate, unwrapCreated, type QontakBroadcast, type QontakContactList, type QontakTemplate } from './mapping.js';
+import { fromQontakLogEntry, toBroadcast, toContactList, toTemplate, unwrapCreated, type QontakBroadcast, type QontakContactList, type QontakTemplate } from './mapping.js';
 import { decodeState, encodeState, nextPosition, pagerStart, pageThrough, positionQuery, type PageMeta, type PagePosition } from '../paging.js';
 import type { QueryValue } from '../http.js';
 
@@ -34,16 +32,6 @@ export const QONTAK_PREFIX: Record<'hmac' | 'oauth', string> = {
   oauth: '/api/open/v1',
 };
 
-export const QONTAK_CAPABILITIES: Capabilities = {
-  contactLists: true,
-  bulkBroadcast: true,
-  scheduling: true,
-  broadcastLog: true,
-  templateCreate: true,
-  placeholderStyle: 'positional',
-  // Organisation settings in Qontak's API: 5,000 rows per Excel upload, 20,000 per CSV.
-  uploadRowLimits: { xlsx: 5000, csv: 20000 },
-};
 
 type Envelope<T> = { data: T };
 
@@ -73,11 +61,18 @@ function qontakPages<T extends { id?: unknown }>(
 
 export class QontakProvider implements Provider {
   readonly name = 'qontak' as const;
-  readonly capabilities = QONTAK_CAPABILITIES;
+  readonly lists: QontakContactLists;
+  readonly broadcasts: QontakBroadcasts;
+  readonly media: QontakMedia;
+  // No `messages`: Qontak sends one number through the direct endpoint and documents no message listing.
   constructor(
     readonly http: HttpClient,
     readonly method: AuthMethod,
-  ) {}
+  ) {
+    this.lists = new QontakContactLists(http);
+    this.broadcasts = new QontakBroadcasts(http);
+    this.media = new QontakMedia(http);
+  }
 
   get baseUrl(): string {
     return this.http.baseUrl;
@@ -125,10 +120,15 @@ export class QontakProvider implements Provider {
     });
     return toTemplate(unwrapCreated(body));
   }
+}
 
-  // ---- contact lists
+export class QontakContactLists implements ContactListsPort {
+  // Organisation settings in Qontak's API: 5,000 rows per Excel upload, 20,000 per CSV.
+  readonly rowLimits = { xlsx: 5000, csv: 20000 };
+  constructor(private readonly http: HttpClient) {}
 
-  async uploadContactList(name: string, file: UploadFile): Promise<ContactList> {
+
+  async upload(name: string, file: UploadFile): Promise<ContactList> {
     const body = multipart([
       { name: 'name', value: name },
       { name: 'source_type', value: 'spreadsheet' },
@@ -138,24 +138,27 @@ export class QontakProvider implements Provider {
     return toContactList(res.body.data);
   }
 
-  async getContactList(id: string): Promise<ContactList> {
+  async get(id: string): Promise<ContactList> {
     const { body } = await this.http.request<Envelope<QontakContactList>>({ method: 'GET', path: `/contacts/contact_lists/${encodeURIComponent(id)}` });
     return toContactList(body.data);
   }
 
-  async *listContactLists(max?: number): AsyncIterable<ContactList> {
+  async *list(max?: number): AsyncIterable<ContactList> {
     for await (const l of qontakPages<QontakContactList>(this.http, '/contacts/contact_lists', {}, max ? { max } : {})) yield toContactList(l);
   }
 
-  async *listContacts(listId: string): AsyncIterable<ListContact> {
+  async *contacts(listId: string): AsyncIterable<ListContact> {
     type Raw = { id?: string; phone_number?: string; full_name?: string; extra?: Record<string, unknown> };
     for await (const c of qontakPages<Raw>(this.http, `/contacts/contact_lists/contacts/${encodeURIComponent(listId)}`, {}, { pageSize: 100 })) {
       const variables = Object.fromEntries(Object.entries(c.extra ?? {}).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)]));
       yield { phone: c.phone_number ?? '', name: c.full_name ?? '', variables };
     }
   }
+}
 
-  // ---- broadcasts
+export class QontakBroadcasts implements BroadcastsPort {
+  constructor(private readonly http: HttpClient) {}
+
 
   async sendBulk(b: BulkSend): Promise<BroadcastSummary> {
     const parameters: Record<string, unknown> = { body: b.body };
@@ -196,7 +199,7 @@ export class QontakProvider implements Provider {
 
   /** The newest broadcast with exactly this name created since `sinceMs`, compared locally (no server-side search). */
   async findBroadcastNamed(name: string, sinceMs: number): Promise<BroadcastSummary | undefined> {
-    for await (const x of this.listBroadcasts({ since: new Date(sinceMs).toISOString() })) if (x.name === name) return x;
+    for await (const x of this.list({ since: new Date(sinceMs).toISOString() })) if (x.name === name) return x;
     return undefined;
   }
 
@@ -223,21 +226,12 @@ export class QontakProvider implements Provider {
     return { id: body.data.id, raw: body.data };
   }
 
-  /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
-  async uploadMedia(file: UploadFile): Promise<UploadedMedia> {
-    const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
-    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body });
-    const url = res.body?.data?.url;
-    if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
-    return { url, filename: res.body.data.filename ?? file.filename };
-  }
-
-  async getBroadcast(id: string): Promise<BroadcastSummary> {
+  async get(id: string): Promise<BroadcastSummary> {
     const { body } = await this.http.request<Envelope<QontakBroadcast>>({ method: 'GET', path: `/broadcasts/${encodeURIComponent(id)}/whatsapp` });
     return toBroadcast(body.data);
   }
 
-  async *listBroadcasts(q: { query?: string; since?: string; max?: number }): AsyncIterable<BroadcastSummary> {
+  async *list(q: { query?: string; since?: string; max?: number }): AsyncIterable<BroadcastSummary> {
     const query = { query: q.query, start_date: q.since };
     for await (const b of qontakPages<QontakBroadcast>(this.http, '/broadcasts/whatsapp', query, q.max ? { max: q.max } : {})) yield toBroadcast(b);
   }
@@ -254,21 +248,21 @@ export class QontakProvider implements Provider {
       path: `/broadcasts/${encodeURIComponent(broadcastId)}/whatsapp/log`,
       query: positionQuery(at, state.limit),
     });
-    const entries = Array.isArray(body?.data) ? body.data : [];
-    const next = nextPosition(state, { items: entries, meta: body?.meta?.pagination }, at);
-    return { entries, next: next === null ? null : encodeState(state, next) };
-  }
-
-  // ---- single messages: Qontak sends one message through the direct endpoint; the fan-out is Konekwa's.
-
-  sendMessage(_m: MessageSend): Promise<SendOutcome> {
-    return Promise.reject(new CapabilityError('qontak', 'per-message fan-out', 'Qontak sends lists in bulk: use --list or --file.'));
-  }
-  getMessage(_id: string): Promise<SentMessage> {
-    return Promise.reject(new CapabilityError('qontak', 'message lookup by id', 'Use `wa-cli logs tail <broadcast-id>`.'));
-  }
-  listMessages(): AsyncIterable<SentMessage> {
-    throw new CapabilityError('qontak', 'message listing', 'Use `wa-cli logs tail <broadcast-id>`.');
+    const raw = Array.isArray(body?.data) ? body.data : [];
+    const next = nextPosition(state, { items: raw, meta: body?.meta?.pagination }, at);
+    return { entries: raw.map(fromQontakLogEntry), next: next === null ? null : encodeState(state, next) };
   }
 }
 
+export class QontakMedia implements MediaPort {
+  constructor(private readonly http: HttpClient) {}
+
+  /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
+  async upload(file: UploadFile): Promise<UploadedMedia> {
+    const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
+    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body });
+    const url = res.body?.data?.url;
+    if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
+    return { url, filename: res.body.data.filename ?? file.filename };
+  }
+}

@@ -1,5 +1,5 @@
 // Qontak objects → the port's shapes. One place to change when the API's shapes move.
-import type { BroadcastSummary, ContactList, DeliveryStatus, RemoteButton, RemoteTemplate } from '../port.js';
+import { DELIVERY_STATUSES, type BroadcastSummary, type ContactList, type DeliveryStatus, type LogEntry, type RemoteButton, type RemoteTemplate } from '../port.js';
 
 export interface QontakTemplate {
   id: string;
@@ -83,7 +83,7 @@ export function toBroadcast(b: QontakBroadcast): BroadcastSummary {
     executeType: b.execute_type,
     templateName: b.message_template?.name,
     contactListName: b.contact_list_name,
-    counts: { pending: c.pending ?? 0, sent: c.sent ?? 0, delivered: c.delivered ?? 0, read: c.read ?? 0, failed: c.failed ?? 0 },
+    counts: Object.fromEntries(DELIVERY_STATUSES.map((k) => [k, c[k] ?? 0])) as Record<DeliveryStatus, number>,
     raw: b,
   };
 }
@@ -96,4 +96,39 @@ export function unwrapCreated(body: unknown): QontakTemplate {
     return (Array.isArray(inner) ? inner[0] : inner) as QontakTemplate;
   }
   return d as QontakTemplate;
+}
+
+const na = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' && v !== 'n/a' ? v : undefined);
+const epoch = (v: unknown): string | undefined => {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? new Date(n * 1000).toISOString() : undefined;
+};
+
+/** Qontak's log entry (GET /broadcasts/{id}/whatsapp/log). Times come from WhatsApp's statuses in messages_response. */
+export function fromQontakLogEntry(raw: unknown): LogEntry {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const known = (DELIVERY_STATUSES as readonly unknown[]).includes(r.status);
+  const status: DeliveryStatus = known ? (r.status as DeliveryStatus) : r.status === undefined || r.status === null || r.status === '' ? 'pending' : 'failed';
+  type Statuses = { statuses?: { status?: string; timestamp?: unknown }[] };
+  const response = (r.messages_response ?? {}) as Statuses & Partial<Record<'sent' | 'delivered' | 'read', Statuses>> & { errors?: { title?: string; details?: string }[] };
+  // Qontak files each webhook under its status (messages_response.sent.statuses[…]); a flat statuses list is read too.
+  const at = (s: 'sent' | 'delivered' | 'read') =>
+    epoch(response[s]?.statuses?.find((x) => x.status === s)?.timestamp ?? response.statuses?.find((x) => x.status === s)?.timestamp);
+  const error = na(r.whatsapp_error_message) ?? (status === 'failed' ? (response.errors?.[0]?.details ?? response.errors?.[0]?.title) : undefined);
+  const e: LogEntry = { id: String(r.id ?? ''), phone: String(r.contact_phone_number ?? ''), name: String(r.contact_full_name ?? ''), status };
+  if (!known && status === 'failed') {
+    e.rawStatus = String(r.status);
+    e.error = error ?? `status "${String(r.status)}" (not one of Qontak's documented statuses)`;
+  } else if (error) e.error = error;
+  const wa = na(r.whatsapp_message_id);
+  if (wa) e.waMessageId = wa;
+  const created = na(r.created_at);
+  if (created) e.createdAt = created;
+  const sent = at('sent');
+  if (sent) e.sentAt = sent;
+  const delivered = at('delivered');
+  if (delivered) e.deliveredAt = delivered;
+  const read = at('read');
+  if (read) e.readAt = read;
+  return e;
 }

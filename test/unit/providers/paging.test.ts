@@ -6,7 +6,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { offsetModeOf, pageThrough, type PageAnswer, type PagePosition } from '../../../src/providers/paging.js';
 import { startSandbox } from '../../../src/sandbox/index.js';
-import { fromQontakLogEntry } from '../../../src/core/delivery/entry.js';
 import { qontakAt } from '../../helpers/recorded.js';
 import { qontakOnSandbox } from '../../helpers/qontak-sandbox.js';
 
@@ -86,7 +85,7 @@ test('over HTTP: a log whose every page repeats its cursor (the documented examp
     const seen: unknown[] = [];
     let cursor: string | null = null;
     do {
-      const r = await p.logPage('b', cursor);
+      const r = await p.broadcasts.logPage('b', cursor);
       seen.push(...r.entries);
       cursor = r.next;
     } while (cursor !== null && requests < 50);
@@ -108,8 +107,8 @@ test('over HTTP: the sandbox log with keyset cursors and ties at every page boun
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const r = await provider.logPage(b.id, cursor);
-      ids.push(...r.entries.map((e) => fromQontakLogEntry(e).id));
+      const r = await provider.broadcasts.logPage(b.id, cursor);
+      ids.push(...r.entries.map((e) => e.id));
       cursor = r.next;
       pages++;
     } while (cursor !== null && pages < 20);
@@ -119,7 +118,7 @@ test('over HTTP: the sandbox log with keyset cursors and ties at every page boun
     // Ties exist at the boundaries the cursors would have used.
     const at = (i: number) => Math.floor(i / 7);
     assert.equal(at(99), at(100));
-    const broadcasts = await collect(provider.listBroadcasts({}));
+    const broadcasts = await collect(provider.broadcasts.list({}));
     assert.ok(broadcasts.some((x) => x.id === b.id));
   } finally {
     await sb.close();
