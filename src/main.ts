@@ -64,7 +64,11 @@ export function processContextInit(): ContextInit {
   let interrupts = 0;
   process.on('SIGINT', () => {
     // First Ctrl-C asks the command to stop cleanly; a second one ends at once.
-    if (++interrupts > 1) process.exit(ExitCode.interrupted);
+    if (++interrupts > 1) {
+      // Whatever was in flight is journaled as "sending": the next run asks the server about it before sending.
+      process.stderr.write('Stopping now. Recipients whose requests were in flight are checked with the server when the same command runs again.\n');
+      process.exit(ExitCode.interrupted);
+    }
     controller.abort(new InterruptedError('interrupted'));
   });
   process.on('SIGTERM', () => controller.abort(new InterruptedError('terminated')));
