@@ -412,8 +412,19 @@ function bodyParams(body: Record<string, unknown>): unknown[] | string {
 type BroadcastJson = (b: SandboxBroadcast) => unknown;
 
 /**
- * What the template needs that the parameters lack. Qontak accepts such a send and every entry then fails
- * (issue 12 reports the strict behaviour: "header: Format mismatch, expected a media parameter").
+ * A template that is not approved is accepted and every entry then fails, as the recorded log shows (entry error 2001,
+ * get_broadcasts_ID_whatsapp_log_200.json); nothing refuses it up front.
+ */
+function notApproved(t: { name: string; language: string; status: string }, b: { failAll?: string; failAllWith?: { http: string; code: number; title: string; details: string } }): void {
+  if (t.status === 'APPROVED') return;
+  const details = `The template (${t.name}) does not exist in the specified language (${t.language}) and locale (), or the template has not been approved`;
+  b.failAll = details;
+  b.failAllWith = { http: '404', code: 2001, title: 'Template name does not exist in the translation', details };
+}
+
+/**
+ * What the template needs that the parameters lack. Qontak accepts such a send and every entry then fails (the strict
+ * behaviour observed: "header: Format mismatch, expected a media parameter").
  */
 function missingExtras(t: { header: { format: string } | null; buttons: { type: string; url?: string }[] }, parameters: unknown): string | undefined {
   const p = (parameters ?? {}) as { header?: { format?: unknown; params?: { key?: unknown; value?: unknown }[] }; buttons?: { index?: unknown; value?: unknown }[] };
@@ -441,7 +452,6 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
   if (now - s.lastBulkAtMs < o.limits.bulkCooldownMs / o.speed) return qError(422, ['Please wait a moment to send a new broadcast message.']);
   const t = s.templates.find((x) => x.id === body.message_template_id);
   if (!t) return notFound('message template', String(body.message_template_id));
-  if (t.status !== 'APPROVED') return qError(422, [`Message template ${t.name} is not approved`]);
   const bad = channelOk(body.channel_integration_id);
   if (bad) return bad;
   const l = s.contactLists.get(String(body.contact_list_id));
@@ -499,6 +509,7 @@ function bulkSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Reply 
   };
   const lacking = missingExtras(t, body.parameters);
   if (lacking) b.failAll = lacking;
+  notApproved(t, b);
   s.broadcasts.set(b.id, b);
   return ok(broadcastJson(b), 201);
 }
@@ -522,7 +533,6 @@ function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Repl
   if (!/^\d{8,15}$/.test(String(body.to_number))) return qError(422, ['to_number is invalid']);
   const t = s.templates.find((x) => x.id === body.message_template_id);
   if (!t) return notFound('message template', String(body.message_template_id));
-  if (t.status !== 'APPROVED') return qError(422, [`Message template ${t.name} is not approved`]);
   if ((body.language as { code: string }).code !== t.language) return qError(422, [`Message template ${t.name} is not available in ${(body.language as { code: string }).code}`]);
   const bad = channelOk(body.channel_integration_id);
   if (bad) return bad;
@@ -559,6 +569,7 @@ function directSend(o: QontakOptions, req: Req, channelOk: (id: unknown) => Repl
   };
   const lacking = missingExtras(t, body.parameters);
   if (lacking) b.failAll = lacking;
+  notApproved(t, b);
   s.broadcasts.set(b.id, b);
   s.directSendsByRecipient.set(recipient.phone, (s.directSendsByRecipient.get(recipient.phone) ?? 0) + 1);
   return ok(broadcastJson(b), 201);

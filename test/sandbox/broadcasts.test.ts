@@ -36,14 +36,21 @@ test('channels: the WhatsApp integrations, filtered by target_channel, shaped li
   assert.match(wa.body.data[0].settings.server_wa_id, /^62\d+$/);
 });
 
-test('bulk: each missing field named, unknown template/list 422, a template not APPROVED and a list still processing refused', async () => {
+test('bulk: each missing field named, unknown template/list 422, a list still processing refused; a template not APPROVED accepted, then every entry fails (2001)', async () => {
   const missing = await c.q('POST', '/broadcasts/whatsapp', { name: 'x' });
   assert.deepEqual([missing.status, missing.body.error.messages], [422, ["message_template_id can't be blank", "contact_list_id can't be blank", "channel_integration_id can't be blank"]]);
   const unknownTemplate = await c.q('POST', '/broadcasts/whatsapp', bulk({ message_template_id: 'nope' }));
   assert.deepEqual(unknownTemplate.body.error.messages, ["Couldn't find message template with 'id'=nope"]);
   const pending = sb.state.templates.find((t) => t.status === 'PENDING')!;
-  const notApproved = await c.q('POST', '/broadcasts/whatsapp', bulk({ message_template_id: pending.id }));
-  assert.deepEqual(notApproved.body.error.messages, [`Message template ${pending.name} is not approved`]);
+  const pendingKeys = [...new Set([...pending.body.matchAll(/\{\{(\d+)\}\}/g)].map((m) => m[1]!))];
+  const notApproved = await c.q('POST', '/broadcasts/whatsapp', bulk({ message_template_id: pending.id, parameters: { body: pendingKeys.map((key) => ({ key, value: 'full_name' })) } }));
+  assert.equal(notApproved.status, 201, `accepted, as the recorded log shows: ${JSON.stringify(notApproved.body)}`);
+  const failing = sb.state.broadcasts.get(notApproved.body.data.id)!;
+  assert.equal(failing.failAllWith?.code, 2001);
+  assert.match(failing.failAll!, new RegExp(`The template \\(${pending.name}\\) does not exist .* or the template has not been approved`));
+  // The later tests count broadcasts and the "please wait" window: leave the sandbox as a refusal would have.
+  sb.state.broadcasts.delete(notApproved.body.data.id);
+  sb.state.lastBulkAtMs = -Infinity;
   const unknownList = await c.q('POST', '/broadcasts/whatsapp', bulk({ contact_list_id: 'nope' }));
   assert.deepEqual(unknownList.body.error.messages, ["Couldn't find contact list with 'id'=nope"]);
   const fresh = await c.upload({ name: 'fresh', source_type: 'spreadsheet' }, { name: 'f.csv', data: 'phone_number,full_name\n6281234567890,Budi\n' });
