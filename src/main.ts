@@ -5,6 +5,8 @@ import { Context, type ContextInit } from './cli/context.js';
 import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './errors.js';
 import { buildProgram } from './program.js';
 import { InputError } from './core/input-error.js';
+import { describeFsError } from './cli/fs-error.js';
+import { resolvePaths } from './config/paths.js';
 
 export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
   // Layered over init rather than spread, so its lazy members (process.stdin) stay lazy.
@@ -50,6 +52,13 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
   if (err instanceof InputError) {
     ctx.out.error(err.message);
     return ExitCode.usage;
+  }
+  // A full disk, a read-only mount, a file where a folder belongs: the machine's state, said as such.
+  const fsLine = describeFsError(err, resolvePaths(ctx.env), ctx.env);
+  if (fsLine) {
+    ctx.out.error(fsLine);
+    if (ctx.globals.verbose && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    return ExitCode.failed;
   }
   const message = err instanceof Error ? err.message : String(err);
   ctx.out.error(`unexpected failure: ${message}`);
