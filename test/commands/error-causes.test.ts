@@ -43,3 +43,21 @@ test('plain HTTP to a LAN host is refused with the way to allow it; WA_ALLOW_HTT
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.ok((JSON.parse(allowed.stdout) as unknown[]).length > 0);
 });
+
+test('a 401 when the local clock is 2 hours fast says the clock is off and to fix it, not to log in again (exit 4)', async () => {
+  const ahead = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac'), init: { now: () => Date.now() + 2 * 3600_000 } });
+  assert.equal(ahead.code, 4, ahead.stderr);
+  assert.match(ahead.stderr, /refused the request \(401\): "Unauthorized": this computer's clock is 120 minutes ahead of the server's \(\w{3}, \d{2} \w{3} \d{4} [\d:]{8} GMT\)\./);
+  assert.match(ahead.stderr, /within 5 minutes of the server's clock: set this computer's clock right/);
+  assert.doesNotMatch(ahead.stderr, /log in again/);
+  const behind = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac'), init: { now: () => Date.now() - 7 * 60_000 } });
+  assert.equal(behind.code, 4, behind.stderr);
+  assert.match(behind.stderr, /clock is 7 minutes behind the server's/);
+});
+
+test('a 401 within the clock window still points at the credentials', async () => {
+  const r = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac', { MEKARI_API_CLIENT_SECRET: 'not-the-secret' }), init: { now: () => Date.now() + 60_000 } });
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /refused the credentials \(401\)/);
+  assert.doesNotMatch(r.stderr, /clock/);
+});
