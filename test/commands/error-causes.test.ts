@@ -2,6 +2,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import https from 'node:https';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 
@@ -60,4 +65,30 @@ test('a 401 within the clock window still points at the credentials', async () =
   assert.equal(r.code, 4, r.stderr);
   assert.match(r.stderr, /refused the credentials \(401\)/);
   assert.doesNotMatch(r.stderr, /clock/);
+});
+
+test('a self-signed certificate: exit 1 with the CA hint, and the request is not retried', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  if (made.error || made.status !== 0) return t.skip(`openssl cannot make a certificate here: ${made.error?.message ?? made.stderr.trim()}`);
+  let connections = 0;
+  let requests = 0;
+  const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
+    requests++;
+    res.end('{}');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  // A GET, which any transient failure would retry.
+  const r = await runCli(['channels', 'list'], { env: bed.env('konekwa', { KONEKWA_BASE_URL: url }) });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /presented a certificate that is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/);
+  assert.match(r.stderr, /The base URL https:\/\/127\.0\.0\.1:\d+ comes from KONEKWA_BASE_URL\./);
+  assert.match(r.stderr, /point NODE_EXTRA_CA_CERTS at its PEM file/);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.equal(connections, 1, 'one handshake, no retry');
+  assert.equal(requests, 0);
 });
