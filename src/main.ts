@@ -7,8 +7,10 @@ import { buildProgram } from './program.js';
 import { InputError } from './core/input-error.js';
 import { describeFsError } from './cli/fs-error.js';
 import { resolvePaths } from './config/paths.js';
+import { helpAsFlag } from './cli/help-argv.js';
 
-export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
+export async function main(given: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
+  const argv = helpAsFlag(given);
   // Layered over init rather than spread, so its lazy members (process.stdin) stay lazy.
   const ctx = new Context(Object.create(init, { runCli: { value: init.runCli ?? main } }) as ContextInit);
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
