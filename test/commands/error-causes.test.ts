@@ -92,3 +92,23 @@ test('a self-signed certificate: exit 1 with the CA hint, and the request is not
   assert.equal(connections, 1, 'one handshake, no retry');
   assert.equal(requests, 0);
 });
+
+test('-p nosuch with no credentials suggests `wa-cli -p nosuch auth login`, and that command works as suggested', async () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'wa-profile-'));
+  try {
+    const env = { HOME: home, WA_CONFIG_DIR: path.join(home, 'config'), WA_STATE_DIR: path.join(home, 'state'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/no-bus`, WA_PROVIDER: 'konekwa' };
+    const r = await runCli(['-p', 'nosuch', 'channels', 'list'], { env });
+    assert.equal(r.code, 4, r.stderr);
+    const suggested = /Run `(wa-cli -p nosuch auth login)`/.exec(r.stderr)?.[1];
+    assert.ok(suggested, r.stderr);
+    const login = await runCli([...suggested.split(' ').slice(1), '--provider', 'konekwa', '--method', 'api-key', '--base-url', `${bed.sandbox.url}/konekwa`, '--with-secret', '--insecure-storage'], {
+      env,
+      stdin: `${bed.sandbox.credentials.konekwaApiKey}\n`,
+    });
+    assert.equal(login.code, 0, login.stderr);
+    const after = await runCli(['-p', 'nosuch', 'channels', 'list', '--json'], { env });
+    assert.equal(after.code, 0, after.stderr);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
