@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 import { fixture } from '../helpers/paths.js';
@@ -143,4 +144,22 @@ test('templates list --status BOGUS exits 2 naming the accepted statuses', async
   const r = await runCli(['templates', 'list', '--status', 'BOGUS'], { env: bed.env('qontak-hmac') });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--status takes one of APPROVED, PENDING, REJECTED/);
+});
+
+test('an unknown rule id in config.json `rules` warns once, naming it and the known ids; the known ones still apply', async () => {
+  const env = bed.env('qontak-hmac', { WA_CONFIG_DIR: path.join(bed.dir, 'rules-config') });
+  mkdirSync(env.WA_CONFIG_DIR!, { recursive: true });
+  const rules = { 'double-space': 'off', 'dobule-space': 'off', 'emoji-count': 'warn' };
+  writeFileSync(path.join(env.WA_CONFIG_DIR!, 'config.json'), JSON.stringify({ version: 1, profiles: { default: { rules } } }));
+  // Two files, one run: one warning.
+  const r = await runCli(['templates', 'validate', fixture('templates', 'cases', 'double-space.json'), fixture('templates', 'cases', 'adjacent.json')], { env });
+  const unknown = r.stderr.split('\n').filter((l) => l.includes('dobule-space'));
+  assert.equal(unknown.length, 1, r.stderr);
+  assert.match(unknown[0]!, /^warning: .*config\.json profile "default" rules: no rule has the id "dobule-space" \(ignored\)\. Known ids: name-charset, .*double-space, .*phone-button\.$/);
+  assert.match(r.stderr, /^warning: .*emoji-count: "warn" \(ignored\); a rule is set to "error", "warning" or "off"\.$/m);
+  // double-space is off as configured: no finding for it, though the file has one.
+  assert.doesNotMatch(r.stdout, /double-space/);
+  const plain = await runCli(['templates', 'validate', fixture('templates', 'cases', 'double-space.json')], { env: bed.env('qontak-hmac') });
+  assert.match(plain.stdout, /double-space/);
+  assert.doesNotMatch(plain.stderr, /warning: .*rules/);
 });
