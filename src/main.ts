@@ -5,8 +5,12 @@ import { Context, type ContextInit } from './cli/context.js';
 import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './errors.js';
 import { buildProgram } from './program.js';
 import { InputError } from './core/input-error.js';
+import { describeFsError } from './cli/fs-error.js';
+import { resolvePaths } from './config/paths.js';
+import { helpAsFlag } from './cli/help-argv.js';
 
-export async function main(argv: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
+export async function main(given: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
+  const argv = helpAsFlag(given);
   // Layered over init rather than spread, so its lazy members (process.stdin) stay lazy.
   const ctx = new Context(Object.create(init, { runCli: { value: init.runCli ?? main } }) as ContextInit);
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
@@ -50,6 +54,13 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
   if (err instanceof InputError) {
     ctx.out.error(err.message);
     return ExitCode.usage;
+  }
+  // A full disk, a read-only mount, a file where a folder belongs: the machine's state, said as such.
+  const fsLine = describeFsError(err, resolvePaths(ctx.env), ctx.env);
+  if (fsLine) {
+    ctx.out.error(fsLine);
+    if (ctx.globals.verbose && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    return ExitCode.failed;
   }
   const message = err instanceof Error ? err.message : String(err);
   ctx.out.error(`unexpected failure: ${message}`);

@@ -18,6 +18,8 @@ export interface Io {
   readonly stdinIsTTY: boolean;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY: boolean;
+  /** The terminal's width in characters (tables are fitted to it). */
+  readonly columns: number;
   readonly signal: AbortSignal;
   readonly globals: GlobalOptions;
 }

@@ -12,6 +12,32 @@ const cell = (v: unknown): string => (v === null || v === undefined ? '' : Strin
 // A tab or newline inside a TSV field would shift every column after it.
 const tsvCell = (v: unknown): string => cell(v).replace(/[\t\r\n]+/g, ' ');
 
+/** Widest line of a cell, in characters. */
+const width = (s: string): number => Math.max(0, ...s.split('\n').map((l) => [...l].length));
+
+const PADDING = 2;
+const MIN_TEXT = 6;
+
+/**
+ * Column widths (padding included) that fit `total` characters with the borders, or undefined when the natural widths
+ * already fit. Each column keeps a few characters; what is left goes to the columns that need least first, so narrow
+ * columns stay whole and the wide ones share the rest equally.
+ */
+export function fitWidths(natural: readonly number[], total: number): number[] | undefined {
+  const borders = natural.length + 1;
+  const want = natural.map((n) => n + PADDING);
+  if (want.reduce((a, b) => a + b, 0) + borders <= total) return undefined;
+  const out = want.map((w) => Math.min(w, MIN_TEXT + PADDING));
+  let left = total - borders - out.reduce((a, b) => a + b, 0);
+  const order = want.map((_, i) => i).sort((a, b) => want[a]! - out[a]! - (want[b]! - out[b]!));
+  order.forEach((i, k) => {
+    const more = Math.max(0, Math.min(want[i]! - out[i]!, Math.floor(left / (order.length - k))));
+    out[i]! += more;
+    left -= more;
+  });
+  return out;
+}
+
 export class Output {
   private chalkInstance: ChalkInstance | undefined;
   constructor(private readonly ctx: Io) {}
@@ -41,12 +67,23 @@ export class Output {
     }
     const { default: Table } = await import('cli-table3');
     const c = await this.colors();
+    const body = rows.map((r) => columns.map((col) => cell(col.value(r))));
+    const widths = fitWidths(
+      columns.map((col, i) => Math.max(width(col.header), ...body.map((b) => width(b[i]!)))),
+      this.ctx.columns,
+    );
     const table = new Table({
       head: columns.map((col) => c.bold(col.header)),
       style: { head: [], border: [] },
       chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+      // Only when the table would overflow the terminal: then long cells wrap rather than push the lines past its edge.
+      ...(widths ? { colWidths: widths, wordWrap: true } : {}),
     });
-    for (const r of rows) table.push(columns.map((col) => cell(col.value(r))));
+    for (const b of body) {
+      if (!widths) table.push(b);
+      // At word boundaries when every word fits; an id or a long name is broken instead, never cut short.
+      else table.push(b.map((text, i) => ({ content: text, wrapOnWordBoundary: text.split(/\s+/).every((w) => width(w) <= widths[i]! - PADDING) })));
+    }
     this.print(table.toString());
   }
 

@@ -24,12 +24,17 @@ export interface ProviderDeps {
   credentials(): Promise<CredentialStore>;
 }
 
+/** A word as a shell reads it back: quoted only when it must be. */
+const shellWord = (w: string): string => (/^[\w.@%+=:,/-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
+
 export function missingCredentialError(auth: ResolvedAuth): AuthError {
   const label = auth.provider === 'qontak' ? `Qontak (${auth.method})` : 'Konekwa';
-  const fix = `Run \`wa-cli auth login\`${auth.profile === 'default' ? '' : ` -p ${auth.profile}`}, or set ${envHint(auth.method)}.`;
+  // -p before the noun: it is the program's option, and that is where every example puts it.
+  const login = `wa-cli${auth.profile === 'default' ? '' : ` -p ${shellWord(auth.profile)}`} auth login`;
+  const fix = `Run \`${login}\`, or set ${envHint(auth.method)}.`;
   if (auth.keychainProblem) {
     return new AuthError(`No ${label} credentials for profile "${auth.profile}": ${auth.keychainProblem}.`, {
-      hint: `Set ${envHint(auth.method)}, or log in with --insecure-storage to keep them in a 0600 file.`,
+      hint: `Set ${envHint(auth.method)}, or run \`${login} --insecure-storage\` to keep them in a 0600 file.`,
     });
   }
   return new AuthError(`No ${label} credentials for profile "${auth.profile}".`, { hint: fix });

@@ -6,7 +6,7 @@ import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import type { Env } from '../env.js';
 import { OperationError, UsageError } from '../errors.js';
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from './errors.js';
-import { hmacAuthorization, hmacSignature } from './hmac.js';
+import { HMAC_WINDOW_S, hmacAuthorization, hmacSignature } from './hmac.js';
 import { isLoopbackHost, proxyFor } from './proxy.js';
 
 export type HttpAuth =
@@ -227,7 +227,7 @@ export class HttpClient {
             attempt--;
             continue;
           }
-          throw this.errorFor(spec, status, body, reading, wait);
+          throw this.errorFor(spec, status, headers, body, reading, wait);
         }
         const wait = this.waitFor(status, headers, reading, attempt);
         const retryable = status === 429 || (idempotent && status >= 500 && status <= 599);
@@ -252,7 +252,7 @@ export class HttpClient {
           await this.opts.sleep(wait, this.opts.signal);
           continue;
         }
-        throw this.errorFor(spec, status, body, reading, wait);
+        throw this.errorFor(spec, status, headers, body, reading, wait);
       }
       // A network-level failure.
       const { error } = outcome;
@@ -367,17 +367,37 @@ export class HttpClient {
     return this.backoff(attempt);
   }
 
-  /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s… capped at 30 s. */
+  /** How far the local clock is from the server's `Date`, when that is more than the HMAC window; else undefined. */
+  private clockSkewMs(headers: HttpResponse['headers']): number | undefined {
+    const date = headers.date;
+    const at = typeof date === 'string' ? Date.parse(date) : NaN;
+    if (Number.isNaN(at)) return undefined;
+    const skew = this.now() - at;
+    return Math.abs(skew) > HMAC_WINDOW_S * 1000 ? skew : undefined;
+  }
+
+    /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s… capped at 30 s. */
   private backoff(attempt: number): number {
     const cap = Math.min(30_000, 500 * 2 ** (attempt - 1));
     return cap / 2 + this.random() * (cap / 2);
   }
 
-  private errorFor(spec: RequestSpec, status: number, body: unknown, reading: ErrorReading, wait: number): Error {
+  private errorFor(spec: RequestSpec, status: number, headers: HttpResponse['headers'], body: unknown, reading: ErrorReading, wait: number): Error {
     const api = this.opts.apiName;
     const quoted = reading.messages.length ? `: "${reading.messages.join('; ')}"` : '';
     const details = { status, messages: reading.messages, body };
     const what = `${api} ${spec.method} ${spec.path}`;
+    const skew = status === 401 && (spec.auth ?? this.opts.auth).kind === 'hmac' ? this.clockSkewMs(headers) : undefined;
+    if (skew !== undefined) {
+      // The gateway refuses a signature dated outside its window and says only "Unauthorized": the server's own Date
+      // shows when it is the clock, not the credentials.
+      const minutes = Math.round(Math.abs(skew) / 60_000);
+      return new ApiAuthError(
+        `${api} refused the request (401)${quoted}: this computer's clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${skew > 0 ? 'ahead of' : 'behind'} the server's (${String(headers.date)}).`,
+        details,
+        `A signature is accepted only within ${HMAC_WINDOW_S / 60} minutes of the server's clock: set this computer's clock right (e.g. \`timedatectl set-ntp true\`) and run again; the credentials need no change.`,
+      );
+    }
     if (status === 401 || status === 403) {
       return new ApiAuthError(
         `${api} refused the credentials (${status})${quoted}.`,

@@ -193,6 +193,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       path = path.slice(KONEKWA_PREFIX.length);
     } else if (path === '/oauth/token') api = 'oauth';
     const req: Req = { method, rawPath, path, query: url.searchParams, headers: raw.headers, body, params: {} };
+    // Every answer carries the sandbox's own clock (RFC 7231 §7.1.1.2), as the real gateway's does, not Node's.
+    res.setHeader('date', new Date(now()).toUTCString());
     if (state.recordRequests) {
       const { authorization: _a, 'x-api-key': _k, ...headers } = raw.headers;
       state.requests.push({ api: api ?? 'qontak', method, path, headers, body: body.toString('utf8'), at: now() });

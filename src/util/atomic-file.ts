@@ -7,6 +7,13 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 
 const tempName = (file: string): string => path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+const TEMP_NAME = /^\.(.+)\.\d+\.[0-9a-f]{12}\.tmp$/;
+
+/** The file a temporary name stands for (a failed write names what the person asked for); any other path as is. */
+export function destinationOf(p: string): string {
+  const m = TEMP_NAME.exec(path.basename(p));
+  return m ? path.join(path.dirname(p), m[1]!) : p;
+}
 
 /** Writes a file so that a reader sees the old or the new content, never half of it; mode 0600, folder 0700. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {

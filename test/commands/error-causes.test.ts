@@ -2,6 +2,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import https from 'node:https';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 
@@ -42,4 +47,68 @@ test('plain HTTP to a LAN host is refused with the way to allow it; WA_ALLOW_HTT
   const allowed = await runCli(['channels', 'list', '--json'], { env: bed.env('konekwa', { KONEKWA_BASE_URL: lan, WA_ALLOW_HTTP: '1' }) });
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.ok((JSON.parse(allowed.stdout) as unknown[]).length > 0);
+});
+
+test('a 401 when the local clock is 2 hours fast says the clock is off and to fix it, not to log in again (exit 4)', async () => {
+  const ahead = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac'), init: { now: () => Date.now() + 2 * 3600_000 } });
+  assert.equal(ahead.code, 4, ahead.stderr);
+  assert.match(ahead.stderr, /refused the request \(401\): "Unauthorized": this computer's clock is 120 minutes ahead of the server's \(\w{3}, \d{2} \w{3} \d{4} [\d:]{8} GMT\)\./);
+  assert.match(ahead.stderr, /within 5 minutes of the server's clock: set this computer's clock right/);
+  assert.doesNotMatch(ahead.stderr, /log in again/);
+  const behind = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac'), init: { now: () => Date.now() - 7 * 60_000 } });
+  assert.equal(behind.code, 4, behind.stderr);
+  assert.match(behind.stderr, /clock is 7 minutes behind the server's/);
+});
+
+test('a 401 within the clock window still points at the credentials', async () => {
+  const r = await runCli(['channels', 'list'], { env: bed.env('qontak-hmac', { MEKARI_API_CLIENT_SECRET: 'not-the-secret' }), init: { now: () => Date.now() + 60_000 } });
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /refused the credentials \(401\)/);
+  assert.doesNotMatch(r.stderr, /clock/);
+});
+
+test('a self-signed certificate: exit 1 with the CA hint, and the request is not retried', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-tls-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  if (made.error || made.status !== 0) return t.skip(`openssl cannot make a certificate here: ${made.error?.message ?? made.stderr.trim()}`);
+  let connections = 0;
+  let requests = 0;
+  const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
+    requests++;
+    res.end('{}');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  // A GET, which any transient failure would retry.
+  const r = await runCli(['channels', 'list'], { env: bed.env('konekwa', { KONEKWA_BASE_URL: url }) });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /presented a certificate that is not trusted \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/);
+  assert.match(r.stderr, /The base URL https:\/\/127\.0\.0\.1:\d+ comes from KONEKWA_BASE_URL\./);
+  assert.match(r.stderr, /point NODE_EXTRA_CA_CERTS at its PEM file/);
+  assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  assert.equal(connections, 1, 'one handshake, no retry');
+  assert.equal(requests, 0);
+});
+
+test('-p nosuch with no credentials suggests `wa-cli -p nosuch auth login`, and that command works as suggested', async () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'wa-profile-'));
+  try {
+    const env = { HOME: home, WA_CONFIG_DIR: path.join(home, 'config'), WA_STATE_DIR: path.join(home, 'state'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/no-bus`, WA_PROVIDER: 'konekwa' };
+    const r = await runCli(['-p', 'nosuch', 'channels', 'list'], { env });
+    assert.equal(r.code, 4, r.stderr);
+    const suggested = /Run `(wa-cli -p nosuch auth login)`/.exec(r.stderr)?.[1];
+    assert.ok(suggested, r.stderr);
+    const login = await runCli([...suggested.split(' ').slice(1), '--provider', 'konekwa', '--method', 'api-key', '--base-url', `${bed.sandbox.url}/konekwa`, '--with-secret', '--insecure-storage'], {
+      env,
+      stdin: `${bed.sandbox.credentials.konekwaApiKey}\n`,
+    });
+    assert.equal(login.code, 0, login.stderr);
+    const after = await runCli(['-p', 'nosuch', 'channels', 'list', '--json'], { env });
+    assert.equal(after.code, 0, after.stderr);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });

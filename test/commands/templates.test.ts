@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 import { fixture } from '../helpers/paths.js';
@@ -143,4 +144,38 @@ test('templates list --status BOGUS exits 2 naming the accepted statuses', async
   const r = await runCli(['templates', 'list', '--status', 'BOGUS'], { env: bed.env('qontak-hmac') });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /--status takes one of APPROVED, PENDING, REJECTED/);
+});
+
+test('an unknown rule id in config.json `rules` warns once, naming it and the known ids; the known ones still apply', async () => {
+  const env = bed.env('qontak-hmac', { WA_CONFIG_DIR: path.join(bed.dir, 'rules-config') });
+  mkdirSync(env.WA_CONFIG_DIR!, { recursive: true });
+  const rules = { 'double-space': 'off', 'dobule-space': 'off', 'emoji-count': 'warn' };
+  writeFileSync(path.join(env.WA_CONFIG_DIR!, 'config.json'), JSON.stringify({ version: 1, profiles: { default: { rules } } }));
+  // Two files, one run: one warning.
+  const r = await runCli(['templates', 'validate', fixture('templates', 'cases', 'double-space.json'), fixture('templates', 'cases', 'adjacent.json')], { env });
+  const unknown = r.stderr.split('\n').filter((l) => l.includes('dobule-space'));
+  assert.equal(unknown.length, 1, r.stderr);
+  assert.match(unknown[0]!, /^warning: .*config\.json profile "default" rules: no rule has the id "dobule-space" \(ignored\)\. Known ids: name-charset, .*double-space, .*phone-button\.$/);
+  assert.match(r.stderr, /^warning: .*emoji-count: "warn" \(ignored\); a rule is set to "error", "warning" or "off"\.$/m);
+  // double-space is off as configured: no finding for it, though the file has one.
+  assert.doesNotMatch(r.stdout, /double-space/);
+  const plain = await runCli(['templates', 'validate', fixture('templates', 'cases', 'double-space.json')], { env: bed.env('qontak-hmac') });
+  assert.match(plain.stdout, /double-space/);
+  assert.doesNotMatch(plain.stderr, /warning: .*rules/);
+});
+
+test('a table on an 80-column terminal fits 80 columns and wraps long cells without losing a character', async () => {
+  const env = bed.env('qontak-hmac');
+  const ids = bed.sandbox.state.templates.map((t) => t.id);
+  const narrow = await runCli(['--no-color', 'templates', 'list', '--all'], { env, tty: true, init: { columns: 80 } });
+  assert.equal(narrow.code, 0, narrow.stderr);
+  const lines = narrow.stdout.trimEnd().split('\n');
+  assert.ok(lines.every((l) => [...l].length <= 80), lines.find((l) => [...l].length > 80));
+  // The ID column, its wrapped pieces joined: every id whole.
+  const idColumn = lines.map((l) => l.split('│').at(-2)?.trim() ?? '').join('');
+  for (const id of ids) assert.ok(idColumn.includes(id), id);
+  // Wide enough: one line per template, as before.
+  const wide = await runCli(['--no-color', 'templates', 'list', '--all'], { env, tty: true, init: { columns: 250 } });
+  assert.equal(wide.stdout.trimEnd().split('\n').length, ids.length + 3);
+  assert.ok(Math.max(...wide.stdout.split('\n').map((l) => [...l].length)) > 80, 'the table is wider than 80 when it may be');
 });

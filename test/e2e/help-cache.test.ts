@@ -53,3 +53,18 @@ test('the binary prints the copy into a pipe, exactly as the unbundled CLI does'
     assert.equal(r.stdout, live.stdout, argv.join(' '));
   }
 });
+
+test('`help <noun> <verb>` shows the verb\'s help, not the group\'s: live, after a global flag, and from the copy', async () => {
+  const cachedHelp = await bundled();
+  const verb = await runCli(['broadcast', 'send', '--help']);
+  assert.match(verb.stdout, /^Usage: wa-cli broadcast send \[options\]/);
+  const viaHelp = await runCli(['help', 'broadcast', 'send']);
+  assert.equal(viaHelp.code, 0);
+  assert.equal(viaHelp.stdout, verb.stdout);
+  assert.equal(cachedHelp(['help', 'broadcast', 'send'], {}, false), verb.stdout);
+  const afterFlag = await runCli(['-p', 'ops', 'help', 'templates', 'list']);
+  assert.equal(afterFlag.code, 0);
+  assert.match(afterFlag.stdout, /^Usage: wa-cli templates list \[options\]/);
+  // A lone `help` is still the whole program's.
+  assert.match((await runCli(['help'])).stdout, /^Usage: wa-cli \[options\] \[command\]/);
+});

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import { ConflictError, OperationError, TransientError, UsageError, WaError } from '../../errors.js';
 import { InputError } from '../../core/input-error.js';
-import { formatText, parseTemplates, validateTemplate } from '../../core/template-rules/index.js';
+import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
 
 export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean; timeout?: number; interval?: number }, file: string): Promise<void> {
   let text: string;
@@ -15,8 +15,9 @@ export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean
   const docs = parseTemplates(text, file);
   if (docs.length !== 1) throw new UsageError(`${file} holds ${docs.length} templates; create takes one at a time.`);
   const doc = docs[0]!;
-  const profile = await (await ctx.config()).profile(ctx.profileName);
-  const findings = validateTemplate(doc, profile?.rules ?? {});
+  const config = await ctx.config();
+  const severities = ruleSeverities((await config.profile(ctx.profileName))?.rules, `${config.file} profile "${ctx.profileName}" rules`, (m) => ctx.out.warn(m));
+  const findings = validateTemplate(doc, severities);
   for (const line of formatText([{ doc, findings }])) ctx.out.info(line);
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (errors > 0) throw new OperationError(`Not submitted: ${doc.name || file} has ${errors} error(s); fix them first.`);

@@ -4,7 +4,7 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { InputError } from '../../core/input-error.js';
-import { formatGithub, formatText, fromRemote, parseTemplates, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
+import { formatGithub, formatText, fromRemote, parseTemplates, ruleSeverities, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
 
 async function jsonFilesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -35,8 +35,9 @@ export async function run(ctx: Context, opts: { remote?: boolean; format: 'text'
   }
   const provider = opts.remote ? await ctx.provider() : undefined;
   if (provider) for await (const t of provider.listTemplates({})) docs.push(fromRemote(t, provider.name));
-  const profile = await (await ctx.config()).profile(ctx.profileName);
-  const results: Result[] = docs.map((doc) => ({ doc, findings: validateTemplate(doc, profile?.rules ?? {}) }));
+  const config = await ctx.config();
+  const severities = ruleSeverities((await config.profile(ctx.profileName))?.rules, `${config.file} profile "${ctx.profileName}" rules`, (m) => ctx.out.warn(m));
+  const results: Result[] = docs.map((doc) => ({ doc, findings: validateTemplate(doc, severities) }));
   const report = toJsonReport(results);
   const format = ctx.globals.json ? 'json' : opts.format;
   if (format === 'json') ctx.out.json(report);

@@ -30,6 +30,27 @@ function fieldText(doc: TemplateDoc, field: Field): string {
   return '';
 }
 
+/**
+ * A profile's `rules` setting as the engine reads it. An id no rule has (a typo, or a rule renamed) or a value other
+ * than error, warning or off would otherwise do nothing without a word: each is named in one warning and left out.
+ */
+export function ruleSeverities(rules: Record<string, unknown> | undefined, where: string, warn: (message: string) => void): Record<string, SeverityOverride> {
+  const known = new Set(RULES.map((r) => r.id));
+  const out: Record<string, SeverityOverride> = {};
+  const unknown: string[] = [];
+  const badValues: string[] = [];
+  for (const [id, value] of Object.entries(rules ?? {})) {
+    if (!known.has(id)) unknown.push(id);
+    else if (value === 'error' || value === 'warning' || value === 'off') out[id] = value;
+    else badValues.push(`${id}: ${JSON.stringify(value)}`);
+  }
+  if (unknown.length) {
+    warn(`${where}: no rule has the id${unknown.length > 1 ? 's' : ''} ${unknown.map((id) => `"${id}"`).join(', ')} (ignored). Known ids: ${[...known].join(', ')}.`);
+  }
+  if (badValues.length) warn(`${where}: ${badValues.join(', ')} (ignored); a rule is set to "error", "warning" or "off".`);
+  return out;
+}
+
 export function validateTemplate(doc: TemplateDoc, severities: Record<string, SeverityOverride> = {}): Finding[] {
   const out: Finding[] = [];
   for (const rule of RULES) {
