@@ -45,13 +45,13 @@ test('template engine: broken JSON is always one InputError naming file, line an
   );
 });
 
-test('template engine: a 1 MB body with thousands of placeholders finishes quickly', () => {
+// How fast it is lives in bench/hostile; here only that it finishes with the right findings.
+test('template engine: a body with 20,000 placeholders is checked whole', () => {
   generated++;
   const body = Array.from({ length: 20000 }, (_, i) => `kata {{${i + 1}}}`).join(' ');
-  const t = performance.now();
   const findings = validateTemplate(parseTemplates(JSON.stringify({ name: 'big', language: 'id', category: 'UTILITY', body }), 'big.json')[0]!);
-  assert.ok(performance.now() - t < 5000, 'bounded time');
   assert.ok(findings.some((f) => f.ruleId === 'body-length'));
+  assert.equal(findings.filter((f) => f.ruleId === 'placeholder-sequence').length, 0, 'numbered in order: no sequence finding');
 });
 
 test('spreadsheet reader: random CSV bytes either read or fail with one line naming the file', () => {
