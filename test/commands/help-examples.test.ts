@@ -52,6 +52,8 @@ const KNOWN: Record<string, string> = {
   'wa-cli contacts upload big.csv --name q4 --split --timeout 20m': 'needs a file over 20,000 rows',
   'wa-cli broadcast send --resume 20261122-abcd1234 --yes': 'broadcast: a run id from the reader\'s machine',
   'wa-cli broadcast status 20261122-abcd1234 --json': 'a run id from the reader\'s machine',
+  'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes': 'a run id from the reader\'s machine (fanout-sessions.test moves a share)',
+  'wa-cli broadcast send --template promo_nov --file customers.xlsx --param name=full_name --channel ses_main01,ses_backup --rate 1/s --yes': 'Konekwa sessions; the examples run against Qontak (fanout-sessions.test sends over two)',
   'wa-cli sandbox --port 8787': 'runs in the foreground until Ctrl-C (the --json form is run below)',
   'wa-cli sandbox --port 8787 --json > sandbox.json &': 'background job: run below with a stop signal',
   'eval "$(jq -r \'.exports["qontak-hmac"]\' sandbox.json)"': 'shell and jq: the exports field is checked below',

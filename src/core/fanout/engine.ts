@@ -152,7 +152,8 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     }
     if (doubtful.length > 0) {
       const since = now() - (d.lastActivityAt ?? 0);
-      if (d.lastActivityAt !== undefined && since < (d.settleMs ?? 2000)) await d.sleep((d.settleMs ?? 2000) - since);
+      // Never longer than the settle time: a clock set back (or a file time from another clock) is no reason to wait.
+      if (d.lastActivityAt !== undefined && since < (d.settleMs ?? 2000)) await d.sleep(Math.min(d.settleMs ?? 2000, (d.settleMs ?? 2000) - since));
       const err = await reconcileInto(doubtful);
       if (err) return summary(err);
     }
