@@ -194,8 +194,9 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
   broadcast
     .command('status')
     .description('counts per delivery status of one broadcast, with failure reasons')
-    .argument('<id>', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
-    .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json'))
+    .argument('[id]', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
+    .option('--journal <path>', 'a fan-out run folder (e.g. copied from each shard\'s machine) instead of an id: each run\'s journal counted and summed (repeatable)', collect, [])
+    .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json', 'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890'))
     .action(lazyAction(ctx, () => import('./commands/broadcast/status.js')));
   broadcast
     .command('list')

@@ -148,10 +148,15 @@ export async function createRun(stateDir: string, header: RunHeader, recipients:
 export async function readHeader(stateDir: string, runId: string): Promise<{ dir: string; header: RunHeader }> {
   if (!/^[\w-]+$/.test(runId)) throw new Error(`"${runId}" is not a run id`);
   const dir = path.join(runsDir(stateDir), runId);
+  return { dir, header: await readHeaderAt(dir) };
+}
+
+/** The header of the run in folder `dir` (a run folder anywhere, e.g. copied from another machine). */
+export async function readHeaderAt(dir: string): Promise<RunHeader> {
   const h = await open(planFile(dir), 'r');
   try {
     const first = (await h.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0)).buffer.toString('utf8').split('\n')[0]!;
-    return { dir, header: JSON.parse(first) as RunHeader };
+    return JSON.parse(first) as RunHeader;
   } finally {
     await h.close();
   }

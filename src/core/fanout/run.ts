@@ -7,7 +7,8 @@ import { need, type Channel, type Provider, type RemoteTemplate, type SentMessag
 import type { Ledger, LedgerRecord } from '../send/ledger.js';
 import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from '../send/quiet-hours.js';
 import { runFanout, type FanoutSummary, type Progress, type Reconciled } from './engine.js';
-import { checkPlan, createRun, Journal, readHeader, readPlan, replay, runSessions, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { checkPlan, createRun, Journal, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
 
 /** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
 export const DEFAULT_RATE = 1;
@@ -241,6 +242,60 @@ export interface RunListing {
   sent: number;
   failed: number;
   resume: string | null;
+}
+
+export interface RunCounts {
+  total: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  notSent: number;
+}
+
+export interface JournalTotals {
+  runs: { path: string; runId: string; name: string; shard: string | null; template: string; idempotencyKey: string; status: 'done' | 'unfinished'; damaged: boolean; counts: RunCounts }[];
+  total: RunCounts;
+}
+
+const countsOf = (s: RunState, total: number): RunCounts => ({
+  total,
+  sent: s.count('sent'),
+  failed: s.count('failed'),
+  unknown: s.count('unknown') + s.count('sending'),
+  notSent: s.count('not-sent') + s.count('pending'),
+});
+
+/**
+ * Run folders given as paths (copied from several machines, e.g. one per shard), each read from its own journal, and
+ * their counts summed. `path` names the folder as given, in errors; the same run twice would count twice and is refused.
+ */
+export async function journalTotals(dirs: { path: string; dir: string }[]): Promise<JournalTotals> {
+  const runs: JournalTotals['runs'] = [];
+  for (const { path: where, dir } of dirs) {
+    let header: RunHeader;
+    try {
+      header = await readHeaderAt(dir);
+    } catch {
+      throw new NotFoundError(`--journal ${where}: no fan-out run there (a run folder holds plan.jsonl and journal.jsonl).`);
+    }
+    const twin = runs.find((r) => r.runId === header.runId);
+    if (twin) throw new UsageError(`--journal ${where}: run ${header.runId} is also given as ${twin.path}; each run counts once.`);
+    const state = await replay(dir, header.total);
+    runs.push({
+      path: where,
+      runId: header.runId,
+      name: header.name,
+      shard: header.shard ?? null,
+      template: header.templateName,
+      idempotencyKey: header.idempotencyKey,
+      status: isFinished(header, state) ? 'done' : 'unfinished',
+      damaged: !state.trusted,
+      counts: countsOf(state, header.total),
+    });
+  }
+  const total: RunCounts = { total: 0, sent: 0, failed: 0, unknown: 0, notSent: 0 };
+  for (const r of runs) for (const k of Object.keys(total) as (keyof RunCounts)[]) total[k] += r.counts[k];
+  return { runs, total };
 }
 
 /** Every run on this machine with where it stands, newest first. */
