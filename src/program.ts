@@ -155,7 +155,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .option('--file <sheet>', 'a spreadsheet of contacts (.xlsx, .xls, .csv)')
     .option('--to <phone>', 'one number')
     .option('--to-name <name>', 'the name of --to (full_name)')
-    .option('--channel <id>', 'channel (Qontak integration or Konekwa session); default: the profile\'s, else the only one')
+    .option('--channel <id[,id…]>', 'channel (Qontak integration or Konekwa session); Konekwa: several sessions, comma-separated, share a fan-out, each at --rate; default: the profile\'s, else the only one')
     .option('--param <KEY=COLUMN|KEY=:text>', 'value of a placeholder: a column, or literal text after a colon (repeatable)', collect, [])
     .option('--media <url|file>', 'the media of a template with an IMAGE, VIDEO or DOCUMENT header (a local file is uploaded first)')
     .option('--media-filename <name>', 'the file name a DOCUMENT header shows (default: from the URL or file)')
@@ -169,6 +169,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .addOption(new Option('--rate <n/s>', 'messages per second for a fan-out (Konekwa)').argParser(rate))
     .option('--concurrency <n>', 'requests in flight at once for a fan-out', positiveInt('--concurrency'))
     .option('--resume <id>', 'continue an interrupted fan-out from its journal')
+    .option('--move-session <FROM=TO>', 'with --resume: send the unfinished share of session FROM through TO (repeatable)', collect, [])
     .option('--country <code>', 'country for numbers without one (default: profile, else ID)')
     .option('--sheet <name>', 'sheet of --file to read')
     .option('--shard <I/N>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key')
@@ -182,6 +183,8 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=:20% --dry-run  # literal text after a colon',
         'wa-cli broadcast send --template welcome_member --language id --to 0812-3456-7890 --to-name Budi --param 1=full_name --yes',
         'wa-cli broadcast send --resume 20261122-abcd1234 --yes',
+        'wa-cli broadcast send --template promo_nov --file customers.xlsx --param name=full_name --channel ses_main01,ses_backup --rate 1/s --yes',
+        'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes',
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
@@ -191,8 +194,9 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
   broadcast
     .command('status')
     .description('counts per delivery status of one broadcast, with failure reasons')
-    .argument('<id>', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
-    .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json'))
+    .argument('[id]', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
+    .option('--journal <path>', 'a fan-out run folder (e.g. copied from each shard\'s machine) instead of an id: each run\'s journal counted and summed (repeatable)', collect, [])
+    .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json', 'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890'))
     .action(lazyAction(ctx, () => import('./commands/broadcast/status.js')));
   broadcast
     .command('list')

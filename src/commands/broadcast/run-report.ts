@@ -1,10 +1,21 @@
 // A Konekwa run as the person sees it: progress while it sends, every unsettled recipient at the end, and one line on
 // what to do next. Also `--resume RUN`, which continues a run by its id.
 import type { Context } from '../../cli/context.js';
-import { ExitCode, NotFoundError, OperationError, SilentExit } from '../../errors.js';
+import { ExitCode, NotFoundError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
-import type { RunDeps, RunResult } from '../../core/fanout/run.js';
+import type { RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
+import type { QuietWindow } from '../../core/send/quiet-hours.js';
+
+/** The profile's quiet hours when they apply to a template of this category and were not overridden. */
+export async function quietFor(ctx: Context, category: string | undefined, ignore: boolean): Promise<QuietWindow | undefined> {
+  if (ignore) return undefined;
+  const { quietWindow, quietHoursApply } = await import('../../core/send/quiet-hours.js');
+  // A run from before categories were journaled may be promotional.
+  if (!quietHoursApply(category ?? '')) return undefined;
+  const profile = await (await ctx.config()).profile(ctx.profileName);
+  return quietWindow(profile?.quietHours, profile?.timeZone);
+}
 
 /** What a run needs of this command's world, with progress on the spinner; stop it before printing the result. */
 export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps & { stopProgress(): void }> {
@@ -25,9 +36,9 @@ export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps
   };
 }
 
-/** Runs `go` with progress shown, then reports its result. */
-export async function driveAndReport(ctx: Context, provider: Provider, go: (deps: RunDeps) => Promise<RunResult>): Promise<void> {
-  const deps = await runDeps(ctx, provider);
+/** Runs `go` with progress shown (stopping when `quiet` hours begin), then reports its result. */
+export async function driveAndReport(ctx: Context, provider: Provider, go: (deps: RunDeps) => Promise<RunResult>, quiet?: QuietWindow): Promise<void> {
+  const deps = { ...(await runDeps(ctx, provider)), ...(quiet ? { quiet } : {}) };
   let result: RunResult;
   try {
     result = await go(deps);
@@ -44,8 +55,8 @@ export async function driveAndReport(ctx: Context, provider: Provider, go: (deps
   await renderRun(ctx, result);
 }
 
-export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }): Promise<void> {
-  const { inspectRun, continueRun } = await import('../../core/fanout/run.js');
+export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean }): Promise<void> {
+  const { inspectRun, continueRun, unfinishedShares } = await import('../../core/fanout/run.js');
   const { withSendGuard } = await import('../../core/send/send-guard.js');
   let header;
   try {
@@ -53,21 +64,46 @@ export async function resume(ctx: Context, runId: string, pace: { rate?: number;
   } catch {
     throw new NotFoundError(`No fan-out run "${runId}" in ${ctx.paths.stateDir}.`, { hint: '`wa-cli broadcast list` shows the runs on this machine.' });
   }
+  const moves = opts.moves.map(parseMove);
   const provider = await ctx.provider();
   if (provider.name !== header.provider) throw new NotFoundError(`Run ${runId} was sent through ${header.provider}, but this profile uses ${provider.name}.`);
+  const quiet = await quietFor(ctx, header.category, opts.ignoreQuietHours);
+  if (quiet) {
+    const { quietStatus, refuseInQuietHours } = await import('../../core/send/quiet-hours.js');
+    refuseInQuietHours(quietStatus(quiet, ctx.now()), header.category ?? '');
+  }
   await withSendGuard({ stateDir: ctx.paths.stateDir, key: header.idempotencyKey, now: ctx.now, provider, searchAccount: false, what: 'Not resuming' }, async (prior, ledger) => {
     if (prior.kind !== 'unfinished' || prior.runId !== runId) {
       ctx.out.info(`Run ${runId} has nothing left to send.`);
       return;
     }
-    const { state } = await inspectRun(ctx.paths.stateDir, runId);
+    const { dir, state } = await inspectRun(ctx.paths.stateDir, runId);
     const left = header.total - state.count('sent') - state.count('failed');
+    if (moves.length > 0) await checkMoves(ctx, provider, runId, moves, await unfinishedShares(dir, header, state));
     ctx.out.info(`Resuming run ${runId}: ${state.count('sent')} sent, ${state.count('failed')} failed, ${left} to check or send.`);
     if (!state.trusted) ctx.out.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
     const go = await ctx.prompter.confirm(`Continue sending to up to ${left} recipient(s)?`, { flag: '--yes' });
     if (!go) throw new SilentExit(ExitCode.failed);
-    await driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, runId, pace));
+    await driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, runId, pace, moves), quiet);
   });
+}
+
+function parseMove(text: string): SessionMove {
+  const m = /^([^=\s]+)=([^=\s]+)$/.exec(text.trim());
+  if (!m || m[1] === m[2]) throw new UsageError(`--move-session ${text}: write FROM=TO with two different sessions, e.g. --move-session ses_backup=ses_main01.`);
+  return { from: m[1]!, to: m[2]! };
+}
+
+/** FROM must be a session the run sends through now; TO a session of the account that can send. */
+async function checkMoves(ctx: Context, provider: Provider, runId: string, moves: SessionMove[], shares: Map<string, number>): Promise<void> {
+  const channels = await provider.listChannels();
+  for (const m of moves) {
+    if (!shares.has(m.from)) throw new NotFoundError(`--move-session ${m.from}=${m.to}: run ${runId} sends through ${[...shares.keys()].join(', ')}, not ${m.from}.`);
+    const to = channels.find((c) => c.id === m.to);
+    if (!to) throw new NotFoundError(`--move-session ${m.from}=${m.to}: no session ${m.to}; \`wa-cli channels list\` shows them.`);
+    if (!to.canSend) throw new OperationError(`--move-session ${m.from}=${m.to}: session ${m.to} is ${to.status} and cannot send.`);
+    ctx.out.info(`Moving the ${shares.get(m.from)} unsettled recipient(s) of session ${m.from} to ${m.to}.`);
+  }
 }
 
 async function renderRun(ctx: Context, res: RunResult): Promise<void> {
@@ -93,6 +129,8 @@ async function renderRun(ctx: Context, res: RunResult): Promise<void> {
       foundOnServer: r.foundOnServer,
       interrupted: r.interrupted,
       stopped: r.stopped ?? null,
+      stoppedSessions: r.stoppedLanes,
+      quietHoursEnd: res.quietHours?.endsAt !== undefined ? new Date(res.quietHours.endsAt).toISOString() : null,
       reconcileError: r.reconcileError ?? null,
       elapsedMs: r.elapsedMs,
       recipients: rows,
@@ -114,9 +152,20 @@ async function renderRun(ctx: Context, res: RunResult): Promise<void> {
     ctx.out.notice(`Interrupted. Run the same command again, or \`${resumeCmd}\`, to continue: recipients already sent are not sent again, and those in doubt are checked with the server first.`);
     throw new SilentExit(ExitCode.interrupted);
   }
+  if (res.quietHours) {
+    const q = res.quietHours;
+    ctx.out.error(`Stopped: quiet hours (${q.window} ${q.timeZone}) began; ${r.notSent + r.unknown} recipient(s) were not sent.`);
+    ctx.out.notice(`They end at ${q.endsAtText}: run the same command again then (or \`${resumeCmd}\`) to send exactly the rest.`);
+    throw new SilentExit(ExitCode.failed);
+  }
   if (r.stopped) {
     ctx.out.error(`Stopped: ${r.stopped}`);
-    ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
+    const lanes = Object.keys(r.stoppedLanes);
+    if (h.channelIds && lanes.length > 0) {
+      // Only the stopped sessions' shares are left; the others went on.
+      const other = h.channelIds.find((c) => !lanes.includes(c));
+      ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Reconnect ${lanes.join(', ')} and run the same command again (or \`${resumeCmd}\`), or move the share to another session: \`${resumeCmd} --move-session ${lanes[0]}=${other ?? 'SESSION'}\`.`);
+    } else ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
     throw new SilentExit(ExitCode.failed);
   }
   if (r.unknown > 0 || r.notSent > 0) ctx.out.notice(`Some outcomes are not settled. Run the same command again later (or \`${resumeCmd}\`) to check and finish.`);

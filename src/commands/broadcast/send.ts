@@ -9,7 +9,7 @@ import { timeFormat } from '../../cli/time.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary } from '../../core/send/prepare.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
-import { driveAndReport } from './run-report.js';
+import { driveAndReport, quietFor } from './run-report.js';
 
 export interface SendOptions extends Partial<SendRequest> {
   param: string[];
@@ -20,13 +20,16 @@ export interface SendOptions extends Partial<SendRequest> {
   sheet?: string;
   ignoreQuietHours?: boolean;
   out?: string;
+  /** With --resume: FROM=TO, the unfinished share of session FROM goes through TO. */
+  moveSession?: string[];
 }
 
 export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   if (opts.resume) {
     const { resume } = await import('./run-report.js');
-    return resume(ctx, opts.resume, pace(opts));
+    return resume(ctx, opts.resume, pace(opts), { moves: opts.moveSession ?? [], ignoreQuietHours: opts.ignoreQuietHours === true });
   }
+  if (opts.moveSession?.length) throw new UsageError('--move-session moves the share of an unfinished run: use it with --resume RUN.');
   if (!opts.template) throw new UsageError('--template is required (the template name or id to send).');
   if (opts.out && !opts.dryRun) throw new UsageError('--out writes the preview of a dry run; add --dry-run.');
   if (!opts.dryRun && !ctx.globals.yes && !ctx.prompter.canPrompt) {
@@ -65,7 +68,8 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   }
   // A fan-out goes at its pace: 10,000 recipients at 1/s is most of a working day, which a person should see first.
   const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/fanout/run.js')).DEFAULT_RATE) : undefined;
-  const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / rate) } : {}) };
+  // Each session goes at --rate on its own.
+  const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / (rate * p.channels.length)) } : {}) };
   if (opts.dryRun) {
     if (ctx.globals.json) ctx.out.json({ dryRun: true, ...summary });
     else printSummary((t) => ctx.out.print(t), summary, 'Dry run: nothing was sent.');
@@ -80,7 +84,8 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
       const go = await ctx.prompter.confirm(`Continue run ${prior.runId}?`, { flag: '--yes' });
       if (!go) return notSent(ctx);
       const { continueRun } = await import('../../core/fanout/run.js');
-      return driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, prior.runId, pace(opts)));
+      const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
+      return driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, prior.runId, pace(opts)), quiet);
     }
     const go = await ctx.prompter.confirm(`Send to ${p.count} recipient(s) for about ${p.summary.cost}?`, { flag: '--yes' });
     if (!go) return notSent(ctx);
@@ -116,12 +121,14 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
 
 async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: SendOptions): Promise<void> {
   const { startRun, DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/fanout/run.js');
+  const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
   return driveAndReport(ctx, provider, (deps) => startRun(
     deps,
     ledger,
     {
       template: p.template,
-      channel: p.channel,
+      channels: p.channels,
+      ...(p.summary.shard ? { shard: p.summary.shard.shard } : {}),
       recipients: function* () {
         for (const r of p.checked.recipients()) yield { ...r, text: renderFor(p.template, r.values) };
       },
@@ -132,8 +139,8 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
       concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
       ledgerBase: { key: p.key, provider: provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count },
     },
-    (h) => ctx.out.notice(`Run ${h.runId}: ${h.total} recipient(s). If it stops, run the same command again (or \`wa-cli broadcast send --resume ${h.runId}\`) to continue.`),
-  ));
+    (h) => ctx.out.notice(`Run ${h.runId}: ${h.total} recipient(s)${h.channelIds ? ` over ${h.channelIds.length} sessions` : ''}. If it stops, run the same command again (or \`wa-cli broadcast send --resume ${h.runId}\`) to continue.`),
+  ), quiet);
 }
 
 const pace = (opts: SendOptions) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });

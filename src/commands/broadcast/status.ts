@@ -1,8 +1,14 @@
 import type { Context } from '../../cli/context.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { renderCounts } from '../../cli/bars.js';
+import { UsageError } from '../../errors.js';
 
-export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
+export async function run(ctx: Context, opts: { journal?: string[] }, id: string | undefined): Promise<void> {
+  if (opts.journal?.length) {
+    if (id !== undefined) throw new UsageError(`Give a broadcast or run id, or --journal paths, not both (got ${id}).`);
+    return journalsStatus(ctx, opts.journal);
+  }
+  if (id === undefined) throw new UsageError('Give a broadcast id (Qontak), a run id (Konekwa) or --journal PATH (run folders, e.g. one per shard).');
   const provider = await ctx.provider();
   if (!provider.broadcasts) {
     const { journalStatus } = await import('./journal-status.js');
@@ -16,4 +22,28 @@ export async function run(ctx: Context, _opts: unknown, id: string): Promise<voi
   ctx.out.print(`${b.name} (${b.id})`);
   ctx.out.print(`status ${b.status}, template ${b.templateName ?? '?'}, created ${b.createdAt ?? '?'}${b.sendAt ? `, sends ${b.sendAt}` : ''}`);
   for (const line of renderCounts(b.counts as Record<DeliveryStatus, number>, reasons)) ctx.out.print(line);
+}
+
+/** Run folders copied from several machines (a shard each): one line per run, then their sum. Local only. */
+async function journalsStatus(ctx: Context, paths: string[]): Promise<void> {
+  const path = await import('node:path');
+  const { stat } = await import('node:fs/promises');
+  const dirs: { path: string; dir: string }[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(ctx.cwd, p);
+    // The folder, or its plan.jsonl or journal.jsonl.
+    const isFile = await stat(abs).then((s) => s.isFile(), () => false);
+    dirs.push({ path: p, dir: isFile ? path.dirname(abs) : abs });
+  }
+  const { journalTotals } = await import('../../core/fanout/run.js');
+  const t = await journalTotals(dirs);
+  const done = t.runs.every((r) => r.status === 'done');
+  if (ctx.globals.json) return ctx.out.json({ status: done ? 'done' : 'unfinished', total: t.total, runs: t.runs });
+  const line = (c: { total: number; sent: number; failed: number; unknown: number; notSent: number }) => `${c.sent} sent, ${c.failed} failed, ${c.unknown} unknown, ${c.notSent} not sent, of ${c.total}`;
+  for (const r of t.runs) {
+    ctx.out.print(`${r.shard ? `shard ${r.shard}` : 'run'} ${r.runId}: ${line(r.counts)} (${r.status}${r.damaged ? ', journal damaged' : ''}) ${r.path}`);
+  }
+  ctx.out.print(`total of ${t.runs.length} run(s): ${line(t.total)}${done ? '' : '; an unfinished run continues with `wa-cli broadcast send --resume RUN` on its machine'}`);
+  const templates = new Set(t.runs.map((r) => r.template));
+  if (templates.size > 1) ctx.out.warn(`these runs sent different templates (${[...templates].join(', ')}): the sum mixes broadcasts.`);
 }

@@ -50,7 +50,10 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
         journalState = await replay(dir, header.total);
         statusCache = new Map();
         const { CLOCK_SLACK_MS } = await import('../fanout/run.js');
-        for await (const m of messages.list({ sessionId: header.channelId, since: new Date(Date.parse(header.createdAt) - CLOCK_SLACK_MS).toISOString() })) statusCache.set(m.id, m.delivery);
+        const { runSessions } = await import('../fanout/journal.js');
+        const since = new Date(Date.parse(header.createdAt) - CLOCK_SLACK_MS).toISOString();
+        // A run over several sessions (or moved to another) has messages in each.
+        for (const sessionId of runSessions(header, journalState)) for await (const m of messages.list({ sessionId, since })) statusCache.set(m.id, m.delivery);
         plan = readPlan(dir)[Symbol.asyncIterator]();
         for (let skip = 0; skip < start; skip++) if ((await plan.next()).done) break;
       }

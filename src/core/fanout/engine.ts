@@ -14,9 +14,16 @@ export interface FanoutDeps {
   send: (r: PlannedRecipient, signal: AbortSignal) => Promise<SendOutcome>;
   /** Looks up on the server whether these recipients were sent; must not send anything. */
   reconcile: (rs: PlannedRecipient[]) => Promise<Map<number, Reconciled>>;
+  /**
+   * The lane (a Konekwa session) a recipient is sent through. Each lane has its own pace (`rate`, `concurrency`) and
+   * a `stop` outcome halts only its lane: the others go on. Default: one lane.
+   */
+  laneOf?: (r: PlannedRecipient) => string;
   rate: number;
   burst?: number;
   concurrency: number;
+  /** Stop issuing at this time (quiet hours begin): what is not sent stays for a later run. */
+  stopAt?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   /** Stop issuing (Ctrl-C, SIGTERM): requests in flight may finish within `drainMs`. */
@@ -60,6 +67,10 @@ export interface FanoutSummary {
   interrupted: boolean;
   /** Why the run stopped before the end (a disconnected session, credentials, a server error). */
   stopped?: string;
+  /** Each lane that stopped, with why (with several lanes the others went on). */
+  stoppedLanes: Record<string, string>;
+  /** `stopAt` came before the end: issuing stopped there. */
+  stopAtReached: boolean;
   reconcileError?: string;
   /** Recipients checked with the server before sending, and how many of them it had. */
   checked: number;
@@ -83,13 +94,21 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   const total = journal.header.total;
   const started = now();
   // A burst of 2 absorbs timer lateness (a 1-token bucket loses whatever a late timer overshoots) while never
-  // sending more than two back to back.
-  const bucket = new TokenBucket(d.rate, d.burst ?? 2, now, d.sleep);
+  // sending more than two back to back. One bucket per lane: each session is paced on its own.
+  const laneOf = d.laneOf ?? (() => '');
+  const buckets = new Map<string, TokenBucket>();
+  const bucketOf = (lane: string): TokenBucket => {
+    let b = buckets.get(lane);
+    if (!b) buckets.set(lane, (b = new TokenBucket(d.rate, d.burst ?? 2, now, d.sleep)));
+    return b;
+  };
+  const stoppedLanes = new Map<string, string>();
+  const lanes: string[] = [];
+  let stopAtReached = false;
   let sentThisRun = 0;
   let alreadyDone = 0;
   let checked = 0;
   let foundOnServer = 0;
-  let stopped: string | undefined;
   let reconcileError: string | undefined;
   let writeError: JournalWriteError | undefined;
 
@@ -110,7 +129,15 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       throw writeError;
     }
   };
-  const halted = (): boolean => d.signal.aborted || stopped !== undefined || writeError !== undefined;
+  const pastStopAt = (): boolean => {
+    if (d.stopAt !== undefined && now() >= d.stopAt) stopAtReached = true;
+    return stopAtReached;
+  };
+  const halted = (): boolean => d.signal.aborted || writeError !== undefined || pastStopAt();
+  const laneHalted = (lane: string): boolean => halted() || stoppedLanes.has(lane);
+  const stop = (lane: string, error: string): void => {
+    if (!stoppedLanes.has(lane)) stoppedLanes.set(lane, error);
+  };
 
   try {
     // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: ask the server before anything
@@ -119,18 +146,19 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     const askAll = d.checkUnsettledFirst === true || !state.trusted;
     const doubtful: PlannedRecipient[] = [];
     for await (const r of d.plan()) {
+      if (!lanes.includes(laneOf(r))) lanes.push(laneOf(r));
       const s = state.get(r.i);
       if (s === 'sending' || s === 'unknown' || (askAll && s !== 'sent' && s !== 'failed')) doubtful.push(r);
     }
     if (doubtful.length > 0) {
       const since = now() - (d.lastActivityAt ?? 0);
-      if (d.lastActivityAt !== undefined && since < (d.settleMs ?? 2000)) await d.sleep((d.settleMs ?? 2000) - since);
+      // Never longer than the settle time: a clock set back (or a file time from another clock) is no reason to wait.
+      if (d.lastActivityAt !== undefined && since < (d.settleMs ?? 2000)) await d.sleep(Math.min(d.settleMs ?? 2000, (d.settleMs ?? 2000) - since));
       const err = await reconcileInto(doubtful);
       if (err) return summary(err);
     }
 
     // 2. Send the rest, paced and bounded.
-    const inFlight = new Set<Promise<void>>();
     const thisRunUnknown: PlannedRecipient[] = [];
     const progress = () =>
       d.onProgress?.({
@@ -139,11 +167,13 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         sent: state.count('sent'),
         failed: state.count('failed'),
         unknown: state.count('unknown'),
-        ratePerSecond: bucket.rate,
+        ratePerSecond: [...buckets.values()].reduce((sum, b) => sum + b.rate, 0),
         elapsedMs: now() - started,
       });
 
     const sendOne = async (r: PlannedRecipient): Promise<void> => {
+      const lane = laneOf(r);
+      const bucket = bucketOf(lane);
       let notSentTries = 0;
       for (;;) {
         const outcome = await d.send(r, requests.signal);
@@ -160,13 +190,13 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         if (outcome.kind === 'unknown' || (outcome.kind === 'stop' && outcome.maybeActed)) {
           await write({ i: r.i, s: 'unknown', at: nowIso(now), error: outcome.error }, false);
           thisRunUnknown.push(r);
-          if (outcome.kind === 'stop') stopped ??= outcome.error;
+          if (outcome.kind === 'stop') stop(lane, outcome.error);
           break;
         }
         if (outcome.kind === 'stop') {
           // Refused for a reason every later send would meet too: this recipient stays to be sent, the run stops.
           await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: outcome.error }, false);
-          stopped ??= outcome.error;
+          stop(lane, outcome.error);
           break;
         }
         // The server did not act: journal that, wait as told, and send again.
@@ -174,21 +204,23 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         if (outcome.kind === 'rate-limited') bucket.slowDown(outcome.retryAfterMs);
         else if (++notSentTries > (d.notSentRetries ?? 3)) break;
         else await d.sleep(500 * 2 ** notSentTries);
-        if (halted()) break;
+        if (laneHalted(lane)) break;
         await bucket.take();
-        if (halted()) break;
+        if (laneHalted(lane)) break;
         await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
       }
       progress();
     };
 
-    // 3. Rounds: send everything eligible; then look up what this round left unknown (after a moment) and send again
-    // only what the server has no record of. A few rounds settle almost everything; the rest waits for a resume.
-    for (let round = 0; round < (d.rounds ?? 3); round++) {
-      thisRunUnknown.length = 0;
+    // One lane's share of a round: its recipients in plan order, at its own pace and concurrency, until it is done or
+    // stopped. Returns how many were eligible.
+    const sendLane = async (lane: string, round: number): Promise<number> => {
+      const inFlight = new Set<Promise<void>>();
+      const bucket = bucketOf(lane);
       let eligible = 0;
       for await (const r of d.plan()) {
-        if (halted()) break;
+        if (laneHalted(lane)) break;
+        if (laneOf(r) !== lane) continue;
         const s = state.get(r.i);
         if (s === 'sent' || s === 'failed') {
           if (round === 0) alreadyDone++;
@@ -197,9 +229,9 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         if (s !== 'pending' && s !== 'not-sent') continue;
         eligible++;
         while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
-        if (halted()) break;
+        if (laneHalted(lane)) break;
         await bucket.take();
-        if (halted()) break;
+        if (laneHalted(lane)) break;
         // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
         const p: Promise<void> = write({ i: r.i, s: 'sending', at: nowIso(now) }, true)
           .then(() => sendOne(r))
@@ -208,13 +240,21 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         inFlight.add(p);
       }
       await Promise.all(inFlight);
+      return eligible;
+    };
+
+    // 3. Rounds: send everything eligible; then look up what this round left unknown (after a moment) and send again
+    // only what the server has no record of. A few rounds settle almost everything; the rest waits for a resume.
+    for (let round = 0; round < (d.rounds ?? 3); round++) {
+      thisRunUnknown.length = 0;
+      const eligible = (await Promise.all(lanes.map((lane) => sendLane(lane, round)))).reduce((a, b) => a + b, 0);
       if (writeError) throw writeError;
       if (thisRunUnknown.length > 0 && !d.signal.aborted) {
         await d.sleep(d.settleMs ?? 2000);
         reconcileError = await reconcileInto([...thisRunUnknown]);
         if (reconcileError) break;
       }
-      if (halted() || (eligible === 0 && thisRunUnknown.length === 0)) break;
+      if (halted() || lanes.every((l) => stoppedLanes.has(l)) || (eligible === 0 && thisRunUnknown.length === 0)) break;
     }
     return summary(reconcileError);
   } finally {
@@ -246,6 +286,12 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     return undefined;
   }
 
+  /** One lane: its error as it came; several: each named. */
+  function stoppedText(): string {
+    if (lanes.length <= 1) return [...stoppedLanes.values()][0]!;
+    return [...stoppedLanes].map(([lane, error]) => `${lane}: ${error}`).join('; ');
+  }
+
   function summary(reconcileErr?: string): FanoutSummary {
     return {
       total,
@@ -256,7 +302,9 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       sentThisRun,
       alreadyDone,
       interrupted: d.signal.aborted,
-      ...(stopped !== undefined ? { stopped } : {}),
+      ...(stoppedLanes.size > 0 ? { stopped: stoppedText() } : {}),
+      stoppedLanes: Object.fromEntries(stoppedLanes),
+      stopAtReached,
       ...(reconcileErr ? { reconcileError: reconcileErr } : {}),
       checked,
       foundOnServer,

@@ -18,6 +18,12 @@ export interface RunHeader {
   channelId: string;
   idempotencyKey: string;
   total: number;
+  /** Every session of a fan-out over several (`--channel a,b`); `channelId` is the first. */
+  channelIds?: string[];
+  /** The template's category: quiet hours apply to a resume as to the first run. */
+  category?: string;
+  /** `--shard I/N` of the send, shown by `broadcast status --journal`. */
+  shard?: string;
   /** The pace the run was started with; a resume keeps it unless told otherwise. */
   rate?: number;
   concurrency?: number;
@@ -31,6 +37,15 @@ export interface PlannedRecipient {
   values: Record<string, string>;
   /** The message exactly as rendered and sent as `content`: what reconciliation matches on the server. */
   text: string;
+  /** The session this recipient is sent through, pinned when the run spans several (else the header's channelId). */
+  session?: string;
+}
+
+/** An unfinished share moved from one session to another (`--move-session FROM=TO`), kept in the journal. */
+export interface MoveEvent {
+  move: string;
+  to: string;
+  at: string;
 }
 
 export type RecipientState = 'pending' | 'sending' | 'sent' | 'failed' | 'unknown' | 'not-sent';
@@ -53,6 +68,8 @@ export class RunState {
   readonly damage: string[] = [];
   /** Whether the journal's opening line was found: without it the journal was lost or emptied. */
   opened = false;
+  /** Session moves in the order they were made: FROM → TO. */
+  readonly moves = new Map<string, string>();
   // Kept up to date on every event: progress asks for counts after each send.
   private readonly counts = new Array<number>(CODES.length).fill(0);
   constructor(total: number) {
@@ -79,6 +96,23 @@ export class RunState {
   count(s: RecipientState): number {
     return this.counts[CODES.indexOf(s)]!;
   }
+  /** The session a planned one now goes through: its own, unless its share was moved (a chain is followed). */
+  sessionOf(planned: string): string {
+    let s = planned;
+    for (let hops = 0; hops <= this.moves.size && this.moves.has(s); hops++) s = this.moves.get(s)!;
+    return s;
+  }
+  applyMove(e: MoveEvent): void {
+    if (typeof e.move !== 'string' || typeof e.to !== 'string') throw new Error(`not a session move (${JSON.stringify(e).slice(0, 80)})`);
+    // A share moved back to where it was is no move; the later move wins.
+    this.moves.delete(e.to);
+    if (e.move !== e.to) this.moves.set(e.move, e.to);
+  }
+}
+
+/** Every session a run planned or moved to: where its messages may be found. */
+export function runSessions(header: RunHeader, state: RunState): string[] {
+  return [...new Set([...(header.channelIds ?? [header.channelId]), ...state.moves.keys(), ...state.moves.values()])];
 }
 
 export const runsDir = (stateDir: string): string => path.join(stateDir, 'runs');
@@ -114,10 +148,15 @@ export async function createRun(stateDir: string, header: RunHeader, recipients:
 export async function readHeader(stateDir: string, runId: string): Promise<{ dir: string; header: RunHeader }> {
   if (!/^[\w-]+$/.test(runId)) throw new Error(`"${runId}" is not a run id`);
   const dir = path.join(runsDir(stateDir), runId);
+  return { dir, header: await readHeaderAt(dir) };
+}
+
+/** The header of the run in folder `dir` (a run folder anywhere, e.g. copied from another machine). */
+export async function readHeaderAt(dir: string): Promise<RunHeader> {
   const h = await open(planFile(dir), 'r');
   try {
     const first = (await h.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0)).buffer.toString('utf8').split('\n')[0]!;
-    return { dir, header: JSON.parse(first) as RunHeader };
+    return JSON.parse(first) as RunHeader;
   } finally {
     await h.close();
   }
@@ -142,8 +181,9 @@ export async function replay(dir: string, total: number): Promise<RunState> {
     const line = lines[n]!;
     if (!line) continue;
     try {
-      const e = JSON.parse(line) as JournalEvent | { open: string };
+      const e = JSON.parse(line) as JournalEvent | MoveEvent | { open: string };
       if ('open' in e) state.opened = true;
+      else if ('move' in e) state.applyMove(e);
       else state.apply(e);
     } catch (err) {
       state.damage.push(`${journalFile(dir)}:${n + 1}: ${err instanceof Error ? err.message : String(err)}`);
@@ -246,6 +286,14 @@ export class Journal {
   async opening(): Promise<void> {
     this.state.opened = true;
     await this.handle.write(`${JSON.stringify({ open: new Date().toISOString() })}\n`);
+    await this.flush();
+  }
+
+  /** Moves the unfinished share of session `from` to `to`, on disk before anything is sent. */
+  async move(from: string, to: string): Promise<void> {
+    const e: MoveEvent = { move: from, to, at: new Date().toISOString() };
+    this.state.applyMove(e);
+    await this.handle.write(`${JSON.stringify(e)}\n`);
     await this.flush();
   }
 

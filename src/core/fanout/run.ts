@@ -5,8 +5,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { need, type Channel, type Provider, type RemoteTemplate, type SentMessage } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from '../send/ledger.js';
+import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from '../send/quiet-hours.js';
 import { runFanout, type FanoutSummary, type Progress, type Reconciled } from './engine.js';
-import { checkPlan, createRun, Journal, readHeader, readPlan, replay, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { checkPlan, createRun, Journal, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
 
 /** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
 export const DEFAULT_RATE = 1;
@@ -26,6 +28,8 @@ export interface RunDeps {
   settleMs: number;
   drainMs?: number;
   onProgress?: (p: Progress) => void;
+  /** Quiet hours that apply to this run (a marketing template, not overridden): issuing stops when they begin. */
+  quiet?: QuietWindow;
 }
 
 export interface RunResult {
@@ -33,11 +37,16 @@ export interface RunResult {
   dir: string;
   state: RunState;
   summary: FanoutSummary;
+  /** Set when the run stopped because quiet hours began: when they end. */
+  quietHours?: QuietStatus;
 }
 
 export interface NewRun {
   template: RemoteTemplate;
-  channel: Channel;
+  /** One session, or several: recipients are spread over them in turn and each is pinned to its session. */
+  channels: Channel[];
+  /** "I/N" when the send is one shard of a list. */
+  shard?: string;
   /** Recipients with their values and the text they will read, streamed into the plan. */
   recipients: () => Iterable<Omit<PlannedRecipient, 'i'>>;
   count: number;
@@ -62,13 +71,16 @@ export async function startRun(d: RunDeps, ledger: Ledger, spec: NewRun, onCreat
     name: spec.name,
     templateId: spec.template.id,
     templateName: spec.template.name,
-    channelId: spec.channel.id,
+    channelId: spec.channels[0]!.id,
+    ...(spec.channels.length > 1 ? { channelIds: spec.channels.map((c) => c.id) } : {}),
+    category: spec.template.category,
+    ...(spec.shard ? { shard: spec.shard } : {}),
     idempotencyKey: spec.key,
     total: spec.count,
     rate: spec.rate,
     concurrency: spec.concurrency,
   };
-  const journal = await createRun(d.stateDir, header, planned(spec.recipients()));
+  const journal = await createRun(d.stateDir, header, planned(spec.recipients(), header.channelIds));
   await ledger.record({ ...spec.ledgerBase, at: header.createdAt, status: 'started', runId: header.runId });
   onCreated(header);
   return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency });
@@ -86,18 +98,37 @@ export const isFinished = (h: RunHeader, s: RunState): boolean => s.trusted && s
  * Continues an unfinished run: its own pace unless a new one is given; every recipient not known to be settled is
  * looked up on the server before anything is sent (a journal can lose lines no check sees).
  */
-export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pace: { rate?: number; concurrency?: number }): Promise<RunResult> {
+export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pace: { rate?: number; concurrency?: number }, moves: SessionMove[] = []): Promise<RunResult> {
   const { dir, header } = await readHeader(d.stateDir, runId);
   await checkPlan(dir, header.total);
   const state = await replay(dir, header.total);
   const journal = await Journal.open(dir, header, state);
   if (!state.opened) await journal.opening();
+  for (const m of moves) await journal.move(m.from, m.to);
   return drive(d, ledger, journal, {
     rate: pace.rate ?? header.rate ?? DEFAULT_RATE,
     concurrency: pace.concurrency ?? header.concurrency ?? DEFAULT_CONCURRENCY,
     lastActivityAt: await lastWrite(dir),
     checkUnsettledFirst: true,
   });
+}
+
+export interface SessionMove {
+  from: string;
+  to: string;
+}
+
+/** The sessions a run sends through now (after moves), each with how many of its recipients are not settled. */
+export async function unfinishedShares(dir: string, header: RunHeader, state: RunState): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const s of header.channelIds ?? [header.channelId]) out.set(state.sessionOf(s), 0);
+  for await (const r of readPlan(dir)) {
+    const s = state.get(r.i);
+    if (s === 'sent' || s === 'failed') continue;
+    const at = state.sessionOf(r.session ?? header.channelId);
+    out.set(at, (out.get(at) ?? 0) + 1);
+  }
+  return out;
 }
 
 async function lastWrite(dir: string): Promise<number | undefined> {
@@ -111,13 +142,21 @@ async function lastWrite(dir: string): Promise<number | undefined> {
 async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate: number; concurrency: number; lastActivityAt?: number; checkUnsettledFirst?: boolean }): Promise<RunResult> {
   const h = journal.header;
   const messages = need(d.provider, 'messages', 'per-message fan-out', 'Qontak sends lists in bulk: use --list or --file.');
+  const state = journal.state;
+  // Each recipient goes through its pinned session, or where that session's share was moved.
+  const laneOf = (r: PlannedRecipient): string => state.sessionOf(r.session ?? h.channelId);
+  const since = new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString();
+  const stopAt = d.quiet ? nextQuietStart(d.quiet, d.now()) : undefined;
   let summary: FanoutSummary;
   try {
     summary = await runFanout({
       journal,
       plan: () => readPlan(journal.dir),
-      send: (r, signal) => messages.send({ sessionId: h.channelId, recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
-      reconcile: (rs) => reconcileByContent(messages.list({ sessionId: h.channelId, since: new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString() }), h, rs),
+      laneOf,
+      send: (r, signal) => messages.send({ sessionId: laneOf(r), recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
+      // A recipient in doubt may have been sent by the session it was moved from: every session of the run is asked.
+      reconcile: (rs) => reconcileByContent(everySession(runSessions(h, state), (sessionId) => messages.list({ sessionId, since })), h, rs),
+      ...(stopAt !== undefined ? { stopAt } : {}),
       rate: pace.rate,
       concurrency: pace.concurrency,
       now: d.now,
@@ -136,12 +175,22 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
   if (summary.sent + summary.failed === summary.total && !summary.interrupted) {
     await ledger.record({ key: h.idempotencyKey, at: new Date(d.now()).toISOString(), status: 'done', provider: h.provider, template: h.templateName, target: `run:${h.runId}`, recipients: h.total, runId: h.runId });
   }
-  return { header: h, dir: journal.dir, state: journal.state, summary };
+  const quietHours = summary.stopAtReached && d.quiet ? quietStatus(d.quiet, Math.max(d.now(), stopAt ?? 0)) : undefined;
+  return { header: h, dir: journal.dir, state: journal.state, summary, ...(quietHours ? { quietHours } : {}) };
 }
 
-function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>): Generator<PlannedRecipient> {
+/** The messages of several sessions, one listing after the other. */
+async function* everySession<T>(sessions: string[], list: (sessionId: string) => AsyncIterable<T>): AsyncGenerator<T> {
+  for (const s of sessions) yield* list(s);
+}
+
+/** Numbers the plan; over several sessions each recipient is pinned to one in turn, so each gets an even share. */
+function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>, sessions: string[] | undefined): Generator<PlannedRecipient> {
   let i = 0;
-  for (const r of recipients) yield { i: i++, row: r.row, phone: r.phone, name: r.name, values: r.values, text: r.text };
+  for (const r of recipients) {
+    const session = sessions && sessions.length > 1 ? sessions[i % sessions.length] : undefined;
+    yield { i: i++, row: r.row, phone: r.phone, name: r.name, values: r.values, text: r.text, ...(session ? { session } : {}) };
+  }
 }
 
 /**
@@ -193,6 +242,60 @@ export interface RunListing {
   sent: number;
   failed: number;
   resume: string | null;
+}
+
+export interface RunCounts {
+  total: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  notSent: number;
+}
+
+export interface JournalTotals {
+  runs: { path: string; runId: string; name: string; shard: string | null; template: string; idempotencyKey: string; status: 'done' | 'unfinished'; damaged: boolean; counts: RunCounts }[];
+  total: RunCounts;
+}
+
+const countsOf = (s: RunState, total: number): RunCounts => ({
+  total,
+  sent: s.count('sent'),
+  failed: s.count('failed'),
+  unknown: s.count('unknown') + s.count('sending'),
+  notSent: s.count('not-sent') + s.count('pending'),
+});
+
+/**
+ * Run folders given as paths (copied from several machines, e.g. one per shard), each read from its own journal, and
+ * their counts summed. `path` names the folder as given, in errors; the same run twice would count twice and is refused.
+ */
+export async function journalTotals(dirs: { path: string; dir: string }[]): Promise<JournalTotals> {
+  const runs: JournalTotals['runs'] = [];
+  for (const { path: where, dir } of dirs) {
+    let header: RunHeader;
+    try {
+      header = await readHeaderAt(dir);
+    } catch {
+      throw new NotFoundError(`--journal ${where}: no fan-out run there (a run folder holds plan.jsonl and journal.jsonl).`);
+    }
+    const twin = runs.find((r) => r.runId === header.runId);
+    if (twin) throw new UsageError(`--journal ${where}: run ${header.runId} is also given as ${twin.path}; each run counts once.`);
+    const state = await replay(dir, header.total);
+    runs.push({
+      path: where,
+      runId: header.runId,
+      name: header.name,
+      shard: header.shard ?? null,
+      template: header.templateName,
+      idempotencyKey: header.idempotencyKey,
+      status: isFinished(header, state) ? 'done' : 'unfinished',
+      damaged: !state.trusted,
+      counts: countsOf(state, header.total),
+    });
+  }
+  const total: RunCounts = { total: 0, sent: 0, failed: 0, unknown: 0, notSent: 0 };
+  for (const r of runs) for (const k of Object.keys(total) as (keyof RunCounts)[]) total[k] += r.counts[k];
+  return { runs, total };
 }
 
 /** Every run on this machine with where it stands, newest first. */

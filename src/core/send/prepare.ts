@@ -63,7 +63,10 @@ export interface Audience {
 
 export interface PreparedSend {
   template: RemoteTemplate;
+  /** The first of `channels`. */
   channel: Channel;
+  /** Several only for a Konekwa fan-out over several sessions (`--channel a,b`). */
+  channels: Channel[];
   audience: Audience;
   mapping: Mapping;
   checked: CheckedRecipients;
@@ -123,7 +126,8 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const extrasPlan = planExtras(template.name, sendNeeds(template), { ...(req.media ? { media: req.media } : {}), ...(req.mediaFilename ? { mediaFilename: req.mediaFilename } : {}), buttons: req.button ?? [] });
   if (!extrasPlan.ok) throw new UsageError(extrasPlan.problem);
   const extras = extrasPlan.extras;
-  const channel = await resolveChannel(provider, req.channel, d.defaults.channel);
+  const channels = await resolveChannels(provider, req.channel, d.defaults.channel);
+  const channel = channels[0]!;
   const params = parseParams(req.param);
   const audience = await loadAudience(d, req);
   const shard = req.shard !== undefined ? parseShard(req.shard) : undefined;
@@ -164,7 +168,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const name = req.name ?? `${template.name}-${new Date(d.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
   const summary: SendSummary = {
     template: `${template.name}${template.language ? ` (${template.language})` : ''}`,
-    channel: `${channel.name} ${channel.id}`,
+    channel: channels.map((c) => `${c.name} ${c.id}`).join(', '),
     recipients: count,
     skipped: audience.skippedRows + checked.invalidRows,
     cost: costEstimate(count, d.defaults.costPerMessage ?? DEFAULT_COST_PER_MESSAGE),
@@ -176,7 +180,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     // A scheduled send is judged at the time it goes out.
     ...(quiet ? { quietHours: quietStatus(quiet, sendAt ? Date.parse(sendAt) : d.now()) } : {}),
   };
-  return { template, channel, audience, mapping, checked, mode, count, key, name, sendAt, extras, skipInvalid: req.skipInvalid === true, summary };
+  return { template, channel, channels, audience, mapping, checked, mode, count, key, name, sendAt, extras, skipInvalid: req.skipInvalid === true, summary };
 }
 
 function buttonColumnProblems(extras: SendExtras, columns: readonly string[]): SendProblem[] {
@@ -223,6 +227,21 @@ async function resolveTemplate(provider: Provider, nameOrId: string, language: s
   if (pick.reason === 'not-found') throw new NotFoundError(pick.message, { hint: '`wa-cli templates list` shows them.' });
   if (pick.reason === 'ambiguous') throw new UsageError(pick.message);
   throw new OperationError(pick.message);
+}
+
+/** `--channel a,b,…`: a fan-out spread over several sessions, each resolved and able to send. */
+async function resolveChannels(provider: Provider, flag: string | undefined, profileDefault: string | undefined): Promise<Channel[]> {
+  const names = flag?.includes(',') ? flag.split(',').map((x) => x.trim()) : undefined;
+  if (!names) return [await resolveChannel(provider, flag, profileDefault)];
+  if (provider.broadcasts) throw new UsageError(`--channel ${flag}: several channels work for a Konekwa fan-out only; ${provider.name} sends through one.`);
+  if (names.some((n) => n === '')) throw new UsageError(`--channel ${flag}: an empty session name; write --channel ses_a,ses_b.`);
+  const out: Channel[] = [];
+  for (const n of names) {
+    const c = await resolveChannel(provider, n, undefined);
+    if (out.some((o) => o.id === c.id)) throw new UsageError(`--channel ${flag}: session ${c.id} is named twice.`);
+    out.push(c);
+  }
+  return out;
 }
 
 async function resolveChannel(provider: Provider, flag: string | undefined, profileDefault: string | undefined): Promise<Channel> {

@@ -63,6 +63,16 @@ export function quietStatus(w: QuietWindow, now: number): QuietStatus {
   return { window: w.window, timeZone: w.timeZone, inside, endsAt, endsAtText: text };
 }
 
+/**
+ * When the next window begins, from `now` (outside it): a fan-out under way stops issuing then. Inside a window it is
+ * `now` itself.
+ */
+export function nextQuietStart(w: QuietWindow, now: number): number {
+  const { minutes, seconds } = localParts(now, w.timeZone);
+  if (quietStatus(w, now).inside) return now;
+  return now - (now % 1000) - seconds * 1000 + (((w.start - minutes + 1440) % 1440) * 60_000);
+}
+
 /** Utility and authentication templates are exempt; a template without a Meta category (Konekwa) may be promotional. */
 export function quietHoursApply(category: string): boolean {
   return !['UTILITY', 'AUTHENTICATION'].includes(category.toUpperCase());
