@@ -80,3 +80,25 @@ test('SIGINT with 300 ms latency and 8 in flight: the requests finish and are jo
     await bed.close();
   }
 });
+
+test('someone who opts out after the run began is not sent when it continues, and is reported', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 40;
+    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const args = sendArgs(sheet(bed, n), ['--rate', '50/s']);
+    await signalAt(bed, args, env, 10, 'SIGKILL');
+    const last = '6281400000039';
+    assert.equal(bed.sandbox.state.sendsByRecipient.has(last), false, 'the last recipient was not reached yet');
+    assert.equal((await runCli(['optout', 'add', last, '--reason', 'replied STOP'], { env })).code, 0);
+    const r = await runCli([...args, '--json'], { env });
+    assert.equal(r.code, 1, 'one recipient was left out');
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual([out.sent, out.failed], [n - 1, 1]);
+    assert.match(out.recipients.find((x: { phone: string }) => x.phone === last).error, /opted out since the run began/);
+    assert.equal(bed.sandbox.state.sendsByRecipient.has(last), false, 'never sent');
+    assert.equal(bed.sandbox.state.sendsByRecipient.size, n - 1);
+  } finally {
+    await bed.close();
+  }
+});

@@ -21,6 +21,7 @@ export async function quietFor(ctx: Context, category: string | undefined, ignor
 export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps & { stopProgress(): void }> {
   const spin = await spinner(ctx, 'Sending');
   return {
+    suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
     provider,
     stateDir: ctx.paths.stateDir,
     now: ctx.now,

@@ -12,6 +12,8 @@ export interface FanoutDeps {
   plan: () => AsyncIterable<PlannedRecipient>;
   /** `signal` cancels this request alone: it fires only when the drain after Ctrl-C runs out. */
   send: (r: PlannedRecipient, signal: AbortSignal) => Promise<SendOutcome>;
+  /** A reason to leave a recipient out now (opted out since the plan was written), or undefined to send. */
+  skip?: (r: PlannedRecipient) => string | undefined;
   /** Looks up on the server whether these recipients were sent; must not send anything. */
   reconcile: (rs: PlannedRecipient[]) => Promise<Map<number, Reconciled>>;
   /**
@@ -227,6 +229,12 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
           continue;
         }
         if (s !== 'pending' && s !== 'not-sent') continue;
+        // Opted out since the plan was written: settled without a send.
+        const left = d.skip?.(r);
+        if (left) {
+          await write({ i: r.i, s: 'failed', at: nowIso(now), error: left }, false);
+          continue;
+        }
         eligible++;
         while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
         if (laneHalted(lane)) break;

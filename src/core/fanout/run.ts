@@ -30,6 +30,8 @@ export interface RunDeps {
   onProgress?: (p: Progress) => void;
   /** Quiet hours that apply to this run (a marketing template, not overridden): issuing stops when they begin. */
   quiet?: QuietWindow;
+  /** The numbers opted out now: a run continued after someone opted out does not send to them. */
+  suppressed?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface RunResult {
@@ -147,12 +149,14 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
   const laneOf = (r: PlannedRecipient): string => state.sessionOf(r.session ?? h.channelId);
   const since = new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString();
   const stopAt = d.quiet ? nextQuietStart(d.quiet, d.now()) : undefined;
+  const suppressed = d.suppressed ? await d.suppressed() : undefined;
   let summary: FanoutSummary;
   try {
     summary = await runFanout({
       journal,
       plan: () => readPlan(journal.dir),
       laneOf,
+      ...(suppressed?.size ? { skip: (r: PlannedRecipient) => (suppressed.has(r.phone) ? 'opted out since the run began; not sent' : undefined) } : {}),
       send: (r, signal) => messages.send({ sessionId: laneOf(r), recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
       // A recipient in doubt may have been sent by the session it was moved from: every session of the run is asked.
       reconcile: (rs) => reconcileByContent(everySession(runSessions(h, state), (sessionId) => messages.list({ sessionId, since })), h, rs),
