@@ -95,7 +95,7 @@ test('a direct send answered 429 or reset before any answer is reported as unkno
   tried += 2;
   bed.sandbox.faults.add({ kind: 'rate-limit', form: 'body', seconds: 1, match: DIRECT });
   const r = await runCli(send('081200000003'), { env: env() });
-  // A 429 may come from a proxy or after processing, and a direct send has no name to look it up by (issue 13).
+  // A 429 may come from a proxy or after processing, and a direct send has no name to look it up by.
   assert.equal(r.code, 6, r.stderr);
   assert.match(r.stderr, /429; whether it acted cannot be known/);
   assert.equal(directsTo('6281200000003'), 0);
