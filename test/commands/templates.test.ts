@@ -108,6 +108,11 @@ test('templates show renders the message and lists placeholders; a name in two l
   assert.doesNotMatch(r.stdout, /Flash sale hari ini/);
   assert.match(r.stdout, /Hai \{\{1\}\}, flash sale dimulai jam \{\{2\}\}/);
   assert.match(r.stdout, /placeholders: \{\{1\}\}, \{\{2\}\}/);
+  assert.match(r.stdout, /^a send needs body values only$/m);
+  // A document header and a dynamic URL button: the flags a send of it needs.
+  const doc = await runCli(['templates', 'show', 'invoice_document'], { env });
+  assert.equal(doc.code, 0, doc.stderr);
+  assert.match(doc.stdout, /^a send needs a document header \(--media URL\|FILE, --media-filename NAME\) and URL button 0 \(--button 0=COLUMN or 0=:text\)$/m);
   assert.equal((await runCli(['templates', 'show', 'nope'], { env })).code, 3);
 });
 

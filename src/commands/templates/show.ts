@@ -4,6 +4,7 @@ import { NotFoundError, UsageError } from '../../errors.js';
 import type { RemoteTemplate } from '../../providers/port.js';
 import { sendRules } from '../../core/send/rules.js';
 import { replacePlaceholders } from '../../core/placeholders.js';
+import { describeNeeds, sendNeeds } from '../../core/send/needs.js';
 
 export async function run(ctx: Context, opts: { language?: string }, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();
@@ -34,4 +35,5 @@ export async function run(ctx: Context, opts: { language?: string }, nameOrId: s
   for (const b of t.buttons) ctx.out.print(`  [ ${b.text} ]${b.url ? ` → ${b.url}` : b.phone_number ? ` → ${b.phone_number}` : ''}`);
   ctx.out.print('');
   ctx.out.print(`placeholders: ${keys.length ? keys.map((k) => `{{${k}}}`).join(', ') : 'none'}`);
+  ctx.out.print(describeNeeds(sendNeeds(t)));
 }
