@@ -103,13 +103,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
       const clientSecret = auth.secrets['client-secret']?.value;
       if (!refreshToken || !clientSecret || !auth.clientId || auth.secrets['access-token']?.source === 'env') return false;
       const { requestToken } = await import('./qontak/oauth.js');
-      const tokenHttp = new HttpClient({
-        ...httpOptionsFor(ctx, 'Qontak'),
-        baseUrl: auth.baseUrl.value,
-      baseUrlSource: baseUrlSource(auth),
-        auth: { kind: 'none' },
-        readError: readQontakError,
-      });
+      const tokenHttp = qontakTokenClient(ctx, auth.baseUrl.value, baseUrlSource(auth));
       let fresh: Awaited<ReturnType<typeof requestToken>>;
       try {
         fresh = await requestToken(tokenHttp, {
@@ -155,3 +149,19 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
   return new QontakProvider(http, auth.method);
 }
 
+
+/** The client of Qontak's token endpoint: no auth of its own, Qontak's error reading. */
+function qontakTokenClient(ctx: ProviderDeps, baseUrl: string, source?: ReturnType<typeof baseUrlSource>): HttpClient {
+  return new HttpClient({ ...httpOptionsFor(ctx, 'Qontak'), baseUrl, ...(source ? { baseUrlSource: source } : {}), auth: { kind: 'none' }, readError: readQontakError });
+}
+
+/** `auth login`'s password grant: a Qontak username and password exchanged for a token pair, nothing stored here. */
+export async function qontakPasswordGrant(
+  ctx: ProviderDeps,
+  baseUrl: string,
+  g: { username: string; password: string; clientId: string; clientSecret: string },
+): Promise<{ accessToken: string; refreshToken: string | undefined }> {
+  const { requestToken } = await import('./qontak/oauth.js');
+  const tokens = await requestToken(qontakTokenClient(ctx, baseUrl), { grant_type: 'password', username: g.username, password: g.password, client_id: g.clientId, client_secret: g.clientSecret });
+  return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
+}

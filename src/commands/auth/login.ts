@@ -105,15 +105,11 @@ async function oauthInteractive(ctx: Context, baseUrl: string, clientId: string)
   const username = await ctx.prompter.input('Qontak username (e-mail)', { flag: '--with-secret' });
   const password = await ctx.prompter.secret('Password', { flag: '--with-secret' });
   const clientSecret = await ctx.prompter.secret('Qontak OAuth client secret', { flag: '--with-secret' });
-  const { HttpClient } = await import('../../providers/http.js');
-  const { httpOptionsFor } = await import('../../providers/factory.js');
-  const { readQontakError } = await import('../../providers/qontak/errors.js');
-  const { requestToken } = await import('../../providers/qontak/oauth.js');
-  const http = new HttpClient({ ...httpOptionsFor(ctx, 'Qontak'), baseUrl, auth: { kind: 'none' }, readError: readQontakError });
-  const tokens = await requestToken(http, { grant_type: 'password', username, password, client_id: clientId, client_secret: clientSecret });
+  const { qontakPasswordGrant } = await import('../../providers/factory.js');
+  const tokens = await qontakPasswordGrant(ctx, baseUrl, { username, password, clientId, clientSecret });
   return {
-    'access-token': tokens.access_token,
-    ...(tokens.refresh_token ? { 'refresh-token': tokens.refresh_token } : {}),
+    'access-token': tokens.accessToken,
+    ...(tokens.refreshToken ? { 'refresh-token': tokens.refreshToken } : {}),
     'client-secret': clientSecret,
   };
 }

@@ -1,5 +1,6 @@
 // The fan-out: one request per recipient, paced, bounded, journaled, and never repeated blindly. Provider-free: the
 // send and the reconciliation are injected.
+import { setMaxListeners } from 'node:events';
 import type { SendOutcome } from '../../providers/port.js';
 import type { Journal, PlannedRecipient } from './journal.js';
 import { TokenBucket } from './token-bucket.js';
@@ -116,6 +117,8 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
 
   // Requests in flight are let finish after Ctrl-C, for a while: cut off, each would be an unknown to reconcile.
   const requests = new AbortController();
+  // One listener per request in flight: with high concurrency that is more than Node's default warning level.
+  setMaxListeners(0, requests.signal);
   let drainTimer: NodeJS.Timeout | undefined;
   const onStop = (): void => {
     drainTimer = setTimeout(() => requests.abort(new Error('stopped waiting for the answer')), d.drainMs ?? 5000);
