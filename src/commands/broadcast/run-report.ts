@@ -108,11 +108,13 @@ async function checkMoves(ctx: Context, provider: Provider, runId: string, moves
 }
 
 async function renderRun(ctx: Context, res: RunResult): Promise<void> {
-  const { runOutcomes } = await import('../../core/fanout/run.js');
+  const { inspectRun, runOutcomes } = await import('../../core/fanout/run.js');
   const { header: h, summary: r } = res;
-  // Every recipient of a small run; of a large one, those that were not sent.
+  // Every recipient of a small run; of a large one, those that were not sent. A sending run keeps message ids only in
+  // its journal, so a small run's are read back for the table.
+  const state = h.total <= 50 ? (await inspectRun(ctx.paths.stateDir, h.runId)).state : res.state;
   const rows: { row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }[] = [];
-  for await (const o of runOutcomes(res.dir, res.state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
+  for await (const o of runOutcomes(res.dir, state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
   const resumeCmd = `wa-cli broadcast send --resume ${h.runId}`;
   if (ctx.globals.json) {
     ctx.out.json({

@@ -44,10 +44,12 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         provider,
         now: ctx.now,
         defaults: { channel: ctx.env.WA_CHANNEL || profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
-        loadFile: async (file) => {
-          const { loadContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
-          return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) });
+        scanFile: async (file, onValid, onColumns) => {
+          const { scanContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
+          return scanContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) }, onValid, onColumns);
         },
+        // A real fan-out writes its plan while the sheet is checked; a dry run keeps it in memory for the preview.
+        ...(opts.dryRun ? {} : { stagePlan: async (sessions: string[]) => (await import('../../core/fanout/journal.js')).PlanStage.create(ctx.paths.stateDir, sessions) }),
         normalisePhone: (text, country) => normalisePhone(text, country),
         suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
@@ -58,7 +60,15 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
     if (err instanceof SendRefused) printProblems(ctx, err);
     throw err;
   }
-  const p = prepared;
+  try {
+    await sendPrepared(ctx, provider, prepared, opts);
+  } finally {
+    // A plan staged for a run that did not start (declined, refused, already sent, continued instead) is not kept.
+    prepared.staged?.discard();
+  }
+}
+
+async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: SendOptions): Promise<void> {
   for (const problem of p.checked.problems.slice(0, 20)) ctx.out.warn(`skipped ${problem.message}`);
   for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
   if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
@@ -129,9 +139,11 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
       template: p.template,
       channels: p.channels,
       ...(p.summary.shard ? { shard: p.summary.shard.shard } : {}),
-      recipients: function* () {
-        for (const r of p.checked.recipients()) yield { ...r, text: renderFor(p.template, r.values) };
-      },
+      recipients:
+        p.staged ??
+        function* () {
+          for (const r of p.checked.recipients()) yield { ...r, text: renderFor(p.template, r.values) };
+        },
       count: p.count,
       key: p.key,
       name: p.name,

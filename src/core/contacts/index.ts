@@ -4,6 +4,8 @@ export { SpreadsheetError } from './errors.js';
 export { readSheet, readSheetBuffer, DEFAULT_MAX_INFLATED_BYTES, SUPPORTED_EXTENSIONS, type ReadOptions } from './read-sheet.js';
 export {
   validateContacts,
+  scanContacts,
+  type ContactScan,
   type ContactReport,
   type Duplicate,
   type NormalisedContact,
@@ -12,6 +14,6 @@ export {
   type ValidateOptions,
 } from './validate.js';
 export { normalisePhoneText, normalisePhoneCell, type CountryCode, type PhoneResult } from './phone.js';
-export { toCsvBuffer, toXlsxBuffer, writeClean } from './write.js';
+export { CleanCsvDigest, toCsvBuffer, toXlsxBuffer, writeClean } from './write.js';
 export { chooseUploadFormat, splitRows, type UploadFormatChoice, type UploadLimits } from './limits.js';
 export { columnLetter } from './columns.js';

@@ -1,7 +1,7 @@
 // Reading a contact spreadsheet named on the command line: the country checked once, the sheet read and validated.
 import { UsageError } from '../../errors.js';
 import type { Env } from '../../env.js';
-import type { ContactReport, CountryCode } from './index.js';
+import type { ContactReport, ContactScan, CountryCode, NormalisedContact } from './index.js';
 
 /** The country code upper-cased and known to libphonenumber, or a usage error naming --country. */
 export async function checkCountry(country: string): Promise<CountryCode> {
@@ -17,6 +17,19 @@ export function maxSheetBytes(env: Env): { maxInflatedBytes?: number } {
   if (raw === undefined || raw === '') return {};
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`WA_MAX_SHEET_MB=${raw}: give a whole number of megabytes, e.g. 500.`);
   return { maxInflatedBytes: Number(raw) * 1024 * 1024 };
+}
+
+/** The same read in one pass, each valid contact handed out as it is read and not kept. */
+export async function scanContactFile(
+  file: string,
+  opts: { country: string; sheet?: string | undefined; maxInflatedBytes?: number },
+  onValid: (c: NormalisedContact) => void,
+  onColumns?: (c: Pick<ContactReport, 'columns' | 'variableNames'>) => void,
+): Promise<ContactScan> {
+  const country = await checkCountry(opts.country);
+  const { readSheet, scanContacts } = await import('./index.js');
+  const sheet = await readSheet(file, { ...(opts.sheet ? { sheet: opts.sheet } : {}), ...(opts.maxInflatedBytes ? { maxInflatedBytes: opts.maxInflatedBytes } : {}) });
+  return scanContacts(sheet, { country }, onValid, onColumns);
 }
 
 export async function loadContactFile(file: string, opts: { country: string; sheet?: string | undefined; maxInflatedBytes?: number }): Promise<ContactReport> {

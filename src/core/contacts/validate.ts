@@ -3,6 +3,7 @@
 import { cellText } from './cell-text.js';
 import { NAME, PHONE, VARIABLE_NAME, aliasTarget, normaliseHeader, suggestVariableName } from './headers.js';
 import { normalisePhoneCell, type CountryCode } from './phone.js';
+import { SeenNumbers } from './seen-numbers.js';
 import type { Cell, HeaderCell, SheetData, SheetFormat } from './types.js';
 
 export type ProblemCode =
@@ -95,7 +96,26 @@ interface Column {
   name: string;
 }
 
+/** A validation without the valid contacts: they were handed out one by one as they were read. */
+export type ContactScan = Omit<ContactReport, 'valid'> & { validCount: number };
+
 export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): ContactReport {
+  const valid: NormalisedContact[] = [];
+  const { validCount: _, ...scan } = scanContacts(sheet, opts, (c) => valid.push(c));
+  return { ...scan, valid };
+}
+
+/**
+ * One pass over the rows: every problem collected, each valid contact handed to `onValid` in row order and not kept,
+ * so a send can check and plan a 100,000-row sheet without holding it.
+ */
+export function scanContacts(
+  sheet: SheetData,
+  opts: ValidateOptions,
+  onValid: (c: NormalisedContact) => void,
+  /** Told the clean file's columns before the first contact. */
+  onColumns?: (c: Pick<ContactReport, 'columns' | 'variableNames'>) => void,
+): ContactScan {
   const country = opts.country ?? 'ID';
   const problems: Problem[] = [];
   let errors = 0;
@@ -122,10 +142,12 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
   const unnamed = columns.filter((c) => c.role === 'unnamed');
   const unnamedReported = new Set<number>();
   const complete = phoneCol !== undefined && nameCol !== undefined;
+  const variableNames = varCols.map((c) => c.name);
+  onColumns?.({ columns: [PHONE, NAME, ...variableNames], variableNames });
 
-  const valid: NormalisedContact[] = [];
+  let validCount = 0;
   const duplicates: Duplicate[] = [];
-  const firstRowOf = new Map<string, number>();
+  const seen = new SeenNumbers();
   let rowsTotal = 0;
   let emptyRows = 0;
   let invalid = 0;
@@ -224,7 +246,7 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
       invalid++;
       continue;
     }
-    const first = firstRowOf.get(phone);
+    const first = seen.firstRow(phone, r);
     if (first !== undefined) {
       duplicates.push({ rowNumber: r, phone, firstRow: first });
       add({
@@ -237,8 +259,8 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
       });
       continue;
     }
-    firstRowOf.set(phone, r);
-    valid.push({ rowNumber: r, phone_number: phone, full_name: name, variables });
+    validCount++;
+    onValid({ rowNumber: r, phone_number: phone, full_name: name, variables });
   }
 
   if (rowsTotal === 0 && sheet.headers.length > 0) {
@@ -250,14 +272,13 @@ export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): 
     });
   }
 
-  const variableNames = varCols.map((c) => c.name);
   return {
     file: sheet.file,
     format: sheet.format,
     sheetName: sheet.sheetName,
     rowsTotal,
     emptyRows,
-    valid,
+    validCount,
     invalid,
     duplicates,
     problems,

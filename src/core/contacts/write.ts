@@ -1,4 +1,5 @@
 // The clean file: normalised headers, phone numbers as digits, every cell text.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as XLSX from 'xlsx';
 import { writeFileAtomic } from '../../util/atomic-file.js';
@@ -8,12 +9,31 @@ import type { ContactReport, NormalisedContact } from './validate.js';
 
 type Cleaned = Pick<ContactReport, 'columns' | 'variableNames' | 'valid'>;
 
+function cleanRow(variableNames: readonly string[], c: NormalisedContact): string[] {
+  const row = [c.phone_number, c.full_name];
+  for (const v of variableNames) row.push(c.variables[v] ?? '');
+  return row;
+}
+
 function* tableRows(report: Cleaned, contacts: readonly NormalisedContact[] = report.valid, cell: (v: string) => string = (v) => v): Generator<string[]> {
   yield report.columns.map(cell);
-  for (const c of contacts) {
-    const row = [c.phone_number, c.full_name];
-    for (const v of report.variableNames) row.push(c.variables[v] ?? '');
-    yield row.map(cell);
+  for (const c of contacts) yield cleanRow(report.variableNames, c).map(cell);
+}
+
+/**
+ * The SHA-256 of the bytes toCsvBuffer would give, fed one contact at a time: what a send's key covers, computed
+ * while the sheet is read instead of from a copy of it.
+ */
+export class CleanCsvDigest {
+  private readonly hash = createHash('sha256');
+  constructor(private readonly report: Pick<ContactReport, 'columns' | 'variableNames'>) {
+    this.hash.update(`${csvRow(report.columns)}\r\n`);
+  }
+  add(c: NormalisedContact): void {
+    this.hash.update(`${csvRow(cleanRow(this.report.variableNames, c))}\r\n`);
+  }
+  hex(): string {
+    return this.hash.digest('hex');
   }
 }
 

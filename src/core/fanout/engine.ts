@@ -22,6 +22,8 @@ export interface FanoutDeps {
    * a `stop` outcome halts only its lane: the others go on. Default: one lane.
    */
   laneOf?: (r: PlannedRecipient) => string;
+  /** Every lane the plan uses, when known: a fresh run then starts without reading the whole plan first. */
+  lanes?: string[];
   rate: number;
   burst?: number;
   concurrency: number;
@@ -150,10 +152,15 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     // not known to be settled.
     const askAll = d.checkUnsettledFirst === true || !state.trusted;
     const doubtful: PlannedRecipient[] = [];
-    for await (const r of d.plan()) {
-      if (!lanes.includes(laneOf(r))) lanes.push(laneOf(r));
-      const s = state.get(r.i);
-      if (s === 'sending' || s === 'unknown' || (askAll && s !== 'sent' && s !== 'failed')) doubtful.push(r);
+    if (d.lanes && !askAll && state.count('sending') + state.count('unknown') === 0) {
+      // A fresh run: nobody is in doubt, and the lanes are known without reading the plan.
+      for (const lane of d.lanes) if (!lanes.includes(lane)) lanes.push(lane);
+    } else {
+      for await (const r of d.plan()) {
+        if (!lanes.includes(laneOf(r))) lanes.push(laneOf(r));
+        const s = state.get(r.i);
+        if (s === 'sending' || s === 'unknown' || (askAll && s !== 'sent' && s !== 'failed')) doubtful.push(r);
+      }
     }
     if (doubtful.length > 0) {
       const since = now() - (d.lastActivityAt ?? 0);
@@ -221,6 +228,8 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     // stopped. Returns how many were eligible.
     const sendLane = async (lane: string, round: number): Promise<number> => {
       const inFlight = new Set<Promise<void>>();
+      // Woken when a request ends (Promise.race over the set would add a reaction to every pending request each time).
+      let slotFreed: (() => void) | undefined;
       const bucket = bucketOf(lane);
       let eligible = 0;
       for await (const r of d.plan()) {
@@ -239,7 +248,7 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
           continue;
         }
         eligible++;
-        while (inFlight.size >= d.concurrency) await Promise.race(inFlight);
+        while (inFlight.size >= d.concurrency) await new Promise<void>((r) => (slotFreed = r));
         if (laneHalted(lane)) break;
         await bucket.take();
         if (laneHalted(lane)) break;
@@ -247,7 +256,11 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         const p: Promise<void> = write({ i: r.i, s: 'sending', at: nowIso(now) }, true)
           .then(() => sendOne(r))
           .catch(() => undefined) // a failed journal write is in writeError; nothing else rejects
-          .finally(() => inFlight.delete(p));
+          .finally(() => {
+            inFlight.delete(p);
+            slotFreed?.();
+            slotFreed = undefined;
+          });
         inFlight.add(p);
       }
       await Promise.all(inFlight);

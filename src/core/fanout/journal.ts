@@ -1,8 +1,10 @@
 // The journal of a fan-out run: the plan (every recipient and the exact values they get), written once before the
 // first send, and an append-only log of each recipient's state. A recipient is journaled as `sending`, synced to
 // disk, *before* its request goes out; so after a crash, kill -9 or Ctrl-C nobody can have been sent without a trace.
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { OperationError } from '../../errors.js';
@@ -62,6 +64,7 @@ export interface JournalEvent {
 /** What the journal says now: one byte per recipient, message ids and errors only where there are some. */
 export class RunState {
   readonly codes: Uint8Array;
+  /** Message ids by recipient, kept only when asked for (a report); a sending run leaves them in the journal. */
   readonly messageIds = new Map<number, string>();
   readonly errors = new Map<number, string>();
   /** Lines of the journal that could not be read (file:line: why). A damaged journal is never a reason to send. */
@@ -72,9 +75,11 @@ export class RunState {
   readonly moves = new Map<string, string>();
   // Kept up to date on every event: progress asks for counts after each send.
   private readonly counts = new Array<number>(CODES.length).fill(0);
-  constructor(total: number) {
+  private readonly keepIds: boolean;
+  constructor(total: number, opts: { ids?: boolean } = {}) {
     this.codes = new Uint8Array(total);
     this.counts[0] = total;
+    this.keepIds = opts.ids ?? true;
   }
   get(i: number): RecipientState {
     return CODES[this.codes[i]!]!;
@@ -89,7 +94,7 @@ export class RunState {
     this.counts[this.codes[e.i]!]!--;
     this.counts[next]!++;
     this.codes[e.i] = next;
-    if (e.s === 'sent' && e.id) this.messageIds.set(e.i, e.id);
+    if (e.s === 'sent' && e.id && this.keepIds) this.messageIds.set(e.i, e.id);
     if (e.error && (e.s === 'failed' || e.s === 'unknown')) this.errors.set(e.i, e.error);
     else this.errors.delete(e.i);
   }
@@ -119,19 +124,88 @@ export const runsDir = (stateDir: string): string => path.join(stateDir, 'runs')
 const planFile = (dir: string) => path.join(dir, 'plan.jsonl');
 const journalFile = (dir: string) => path.join(dir, 'journal.jsonl');
 
+/**
+ * The recipients of a plan written as they are checked, before the run exists (its header needs their count): a
+ * 100,000-row send holds none of them in memory. Each is numbered and, over several sessions, pinned to one in turn.
+ * Written with synchronous calls because the spreadsheet is checked in one synchronous pass.
+ */
+export class PlanStage {
+  private fd: number | undefined;
+  private buf = '';
+  private n = 0;
+
+  private constructor(
+    readonly file: string,
+    private readonly sessions: string[] | undefined,
+  ) {
+    this.fd = openSync(file, 'wx', 0o600);
+  }
+
+  /** A stage in the state folder (where the run will be); stages left by a crash over a day ago are removed. */
+  static async create(stateDir: string, sessions: string[]): Promise<PlanStage> {
+    const dir = path.join(stateDir, 'staged');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(dir)) {
+      const f = path.join(dir, name);
+      const age = Date.now() - ((await stat(f).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if (age > 86_400_000) await unlink(f).catch(() => undefined);
+    }
+    return new PlanStage(path.join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.jsonl`), sessions.length > 1 ? sessions : undefined);
+  }
+
+  get count(): number {
+    return this.n;
+  }
+
+  add(r: Omit<PlannedRecipient, 'i' | 'session'>): void {
+    const i = this.n++;
+    const session = this.sessions ? this.sessions[i % this.sessions.length] : undefined;
+    this.buf += `${JSON.stringify({ i, row: r.row, phone: r.phone, name: r.name, values: r.values, text: r.text, ...(session ? { session } : {}) })}\n`;
+    if (this.buf.length > 1 << 16) this.flush();
+  }
+
+  /** Everything added is in the file (not yet synced: the plan is, once it is copied into its run). */
+  finish(): void {
+    this.flush();
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Removes the stage (a refused, declined or already-sent send); a stage taken into a run is gone already. */
+  discard(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    rmSync(this.file, { force: true });
+  }
+
+  private flush(): void {
+    if (this.fd === undefined) throw new Error('the plan stage is closed');
+    if (this.buf) writeSync(this.fd, this.buf);
+    this.buf = '';
+  }
+}
+
 /** Writes the plan atomically and opens an empty journal. */
-export async function createRun(stateDir: string, header: RunHeader, recipients: Iterable<PlannedRecipient>): Promise<Journal> {
+export async function createRun(stateDir: string, header: RunHeader, recipients: Iterable<PlannedRecipient> | PlanStage): Promise<Journal> {
   const dir = path.join(runsDir(stateDir), header.runId);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = `${planFile(dir)}.tmp`;
   const h = await open(tmp, 'w', 0o600);
   try {
     let buf = `${JSON.stringify(header)}\n`;
-    for (const r of recipients) {
-      buf += `${JSON.stringify(r)}\n`;
-      if (buf.length > 1 << 16) {
-        await h.write(buf);
-        buf = '';
+    if (recipients instanceof PlanStage) {
+      recipients.finish();
+      await h.write(buf);
+      buf = '';
+      // The header goes first, so the checked recipients are copied in after it.
+      for await (const chunk of createReadStream(recipients.file, { highWaterMark: 1 << 20 })) await h.write(chunk as Buffer);
+    } else {
+      for (const r of recipients) {
+        buf += `${JSON.stringify(r)}\n`;
+        if (buf.length > 1 << 16) {
+          await h.write(buf);
+          buf = '';
+        }
       }
     }
     await h.write(buf);
@@ -140,7 +214,9 @@ export async function createRun(stateDir: string, header: RunHeader, recipients:
     await h.close();
   }
   await rename(tmp, planFile(dir));
-  const journal = await Journal.open(dir, header, new RunState(header.total));
+  if (recipients instanceof PlanStage) recipients.discard();
+  // A sending run keeps message ids in the journal only: memory stays flat however long the list.
+  const journal = await Journal.open(dir, header, new RunState(header.total, { ids: false }));
   await journal.opening();
   return journal;
 }
@@ -167,27 +243,46 @@ export async function readHeaderAt(dir: string): Promise<RunHeader> {
  * state it does not know, or a missing opening line marks the state untrusted (see RunState.damage) instead of being
  * skipped in silence: the run then asks the server about every recipient not known to be settled.
  */
-export async function replay(dir: string, total: number): Promise<RunState> {
-  const state = new RunState(total);
-  let text = '';
-  try {
-    text = await readFile(journalFile(dir), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  // The piece after the last newline is either empty or a torn write: never a whole event.
-  const lines = text.split('\n');
-  for (let n = 0; n < lines.length - 1; n++) {
-    const line = lines[n]!;
-    if (!line) continue;
+export async function replay(dir: string, total: number, opts: { ids?: boolean } = {}): Promise<RunState> {
+  const state = new RunState(total, opts);
+  const applyLine = (line: string, n: number): void => {
+    if (!line) return;
     try {
       const e = JSON.parse(line) as JournalEvent | MoveEvent | { open: string };
       if ('open' in e) state.opened = true;
       else if ('move' in e) state.applyMove(e);
       else state.apply(e);
     } catch (err) {
-      state.damage.push(`${journalFile(dir)}:${n + 1}: ${err instanceof Error ? err.message : String(err)}`);
+      state.damage.push(`${journalFile(dir)}:${n}: ${err instanceof Error ? err.message : String(err)}`);
     }
+  };
+  let h: FileHandle;
+  try {
+    h = await open(journalFile(dir), 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return state;
+  }
+  // Read in chunks: a 100,000-recipient journal is read without holding it whole.
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(1 << 16);
+    let rest = '';
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await h.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const text = rest + decoder.write(buf.subarray(0, bytesRead));
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        applyLine(text.slice(start, nl), ++n);
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    // The piece after the last newline is either empty or a torn write: never a whole event.
+  } finally {
+    await h.close();
   }
   return state;
 }
@@ -244,66 +339,122 @@ export async function listRuns(stateDir: string): Promise<RunHeader[]> {
   return out;
 }
 
+/** How long a commit waits for other sends to share its disk flush: a few ms of latency instead of a flush per send. */
+const GROUP_MS = 10;
+/** Events that need not be durable at once (a send's answer) reach the file within this time, or with the next flush. */
+const LAZY_MS = 100;
+
 export class Journal {
+  private pending = '';
+  private appended = 0;
+  private waiters: { seq: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private pumping: Promise<void> | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
+  private failed: unknown;
+
   private constructor(
     readonly dir: string,
     readonly header: RunHeader,
     readonly state: RunState,
     private readonly handle: FileHandle,
+    private groupMs: number,
   ) {}
 
-  static async open(dir: string, header: RunHeader, state: RunState): Promise<Journal> {
-    return new Journal(dir, header, state, await open(journalFile(dir), 'a', 0o600));
+  /**
+   * Sets the commit window for a pace: long enough to share a flush among the sends of a few milliseconds, short
+   * enough that waiting for it never holds `concurrency` requests back from the rate (at most GROUP_MS).
+   */
+  pace(rate: number, concurrency: number): void {
+    this.groupMs = Math.min(GROUP_MS, (concurrency / rate) * 500);
   }
 
-  private syncing: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
-
-  /** Appends an event; `durable` waits until it is on disk (and everything before it). */
-  async append(e: JournalEvent, durable: boolean): Promise<void> {
-    this.state.apply(e);
-    await this.handle.write(`${JSON.stringify(e)}\n`);
-    if (durable) await this.flush();
+  static async open(dir: string, header: RunHeader, state: RunState, opts: { groupMs?: number } = {}): Promise<Journal> {
+    return new Journal(dir, header, state, await open(journalFile(dir), 'a', 0o600), opts.groupMs ?? GROUP_MS);
   }
 
   /**
-   * Group commit: one datasync covers every write made before it started. A caller arriving while a sync runs
-   * shares the next one, so many sends in flight cost one disk flush, not one each.
+   * Appends an event; `durable` waits until it is on disk with everything before it. The others are written with the
+   * next flush or within LAZY_MS: one lost in a crash leaves its recipient `sending`, which a continued run asks the
+   * server about, so it costs a lookup, never a second send.
    */
-  private flush(): Promise<void> {
-    if (!this.syncing) {
-      this.syncing = this.handle.datasync().finally(() => (this.syncing = undefined));
-      return this.syncing;
-    }
-    this.queued ??= this.syncing.then(() => {
-      this.queued = undefined;
-      return this.flush();
-    });
-    return this.queued;
+  append(e: JournalEvent, durable: boolean): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    this.state.apply(e);
+    return this.line(JSON.stringify(e), durable);
   }
 
   /** The journal's first line, on disk before any send: a journal without it was lost or emptied. */
   async opening(): Promise<void> {
     this.state.opened = true;
-    await this.handle.write(`${JSON.stringify({ open: new Date().toISOString() })}\n`);
-    await this.flush();
+    await this.line(JSON.stringify({ open: new Date().toISOString() }), true);
   }
 
   /** Moves the unfinished share of session `from` to `to`, on disk before anything is sent. */
   async move(from: string, to: string): Promise<void> {
     const e: MoveEvent = { move: from, to, at: new Date().toISOString() };
     this.state.applyMove(e);
-    await this.handle.write(`${JSON.stringify(e)}\n`);
-    await this.flush();
+    await this.line(JSON.stringify(e), true);
   }
 
   /** Makes everything appended so far durable. */
-  async sync(): Promise<void> {
-    await this.flush();
+  sync(): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    return this.durable(this.appended);
   }
 
   async close(): Promise<void> {
-    await this.handle.datasync().catch(() => undefined);
+    clearTimeout(this.lazyTimer);
+    await this.sync().catch(() => undefined);
     await this.handle.close();
+  }
+
+  private line(text: string, durable: boolean): Promise<void> {
+    this.pending += `${text}\n`;
+    const seq = ++this.appended;
+    if (durable) return this.durable(seq);
+    if (this.pending.length >= 1 << 16) this.pump();
+    else this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = undefined;
+      this.pump();
+    }, LAZY_MS).unref();
+    return Promise.resolve();
+  }
+
+  private durable(seq: number): Promise<void> {
+    if (this.failed !== undefined) return Promise.reject(this.failed);
+    const done = new Promise<void>((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+    this.pump();
+    return done;
+  }
+
+  /**
+   * Group commit: one write and one datasync cover every event appended before they started, so many sends in flight
+   * cost one disk flush, not one each. Writes never overlap: the file keeps the order of the events.
+   */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = (async () => {
+      for (;;) {
+        const sync = this.waiters.length > 0;
+        if (!sync && this.pending === '') return;
+        if (sync && this.groupMs > 0) await new Promise((r) => setTimeout(r, this.groupMs));
+        const data = this.pending;
+        const upTo = this.appended;
+        this.pending = '';
+        try {
+          if (data) await this.handle.write(data);
+          if (sync) await this.handle.datasync();
+        } catch (err) {
+          this.failed ??= err;
+          for (const w of this.waiters.splice(0)) w.reject(err);
+          return;
+        }
+        while (this.waiters.length > 0 && this.waiters[0]!.seq <= upTo) this.waiters.shift()!.resolve();
+      }
+    })().finally(() => {
+      this.pumping = undefined;
+      // Something may have arrived between the last look and now.
+      if (this.failed === undefined && (this.waiters.length > 0 || this.pending !== '')) this.pump();
+    });
   }
 }

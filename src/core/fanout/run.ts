@@ -8,7 +8,7 @@ import type { Ledger, LedgerRecord } from '../send/ledger.js';
 import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from '../send/quiet-hours.js';
 import { runFanout, type FanoutSummary, type Progress, type Reconciled } from './engine.js';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { checkPlan, createRun, Journal, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
+import { checkPlan, createRun, Journal, PlanStage, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
 
 /** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
 export const DEFAULT_RATE = 1;
@@ -49,8 +49,8 @@ export interface NewRun {
   channels: Channel[];
   /** "I/N" when the send is one shard of a list. */
   shard?: string;
-  /** Recipients with their values and the text they will read, streamed into the plan. */
-  recipients: () => Iterable<Omit<PlannedRecipient, 'i'>>;
+  /** Recipients with their values and the text they will read: staged while the sheet was checked, or streamed. */
+  recipients: PlanStage | (() => Iterable<Omit<PlannedRecipient, 'i'>>);
   count: number;
   key: string;
   name: string;
@@ -82,7 +82,7 @@ export async function startRun(d: RunDeps, ledger: Ledger, spec: NewRun, onCreat
     rate: spec.rate,
     concurrency: spec.concurrency,
   };
-  const journal = await createRun(d.stateDir, header, planned(spec.recipients(), header.channelIds));
+  const journal = await createRun(d.stateDir, header, spec.recipients instanceof PlanStage ? spec.recipients : planned(spec.recipients(), header.channelIds));
   await ledger.record({ ...spec.ledgerBase, at: header.createdAt, status: 'started', runId: header.runId });
   onCreated(header);
   return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency });
@@ -103,7 +103,7 @@ export const isFinished = (h: RunHeader, s: RunState): boolean => s.trusted && s
 export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pace: { rate?: number; concurrency?: number }, moves: SessionMove[] = []): Promise<RunResult> {
   const { dir, header } = await readHeader(d.stateDir, runId);
   await checkPlan(dir, header.total);
-  const state = await replay(dir, header.total);
+  const state = await replay(dir, header.total, { ids: false });
   const journal = await Journal.open(dir, header, state);
   if (!state.opened) await journal.opening();
   for (const m of moves) await journal.move(m.from, m.to);
@@ -145,6 +145,7 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
   const h = journal.header;
   const messages = need(d.provider, 'messages', 'per-message fan-out', 'Qontak sends lists in bulk: use --list or --file.');
   const state = journal.state;
+  journal.pace(pace.rate, pace.concurrency);
   // Each recipient goes through its pinned session, or where that session's share was moved.
   const laneOf = (r: PlannedRecipient): string => state.sessionOf(r.session ?? h.channelId);
   const since = new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString();
@@ -156,6 +157,8 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
       journal,
       plan: () => readPlan(journal.dir),
       laneOf,
+      // A session with no recipient (more sessions than recipients) is no lane.
+      lanes: [...new Set((h.channelIds ?? [h.channelId]).slice(0, Math.max(1, h.total)).map((c) => state.sessionOf(c)))],
       ...(suppressed?.size ? { skip: (r: PlannedRecipient) => (suppressed.has(r.phone) ? 'opted out since the run began; not sent' : undefined) } : {}),
       send: (r, signal) => messages.send({ sessionId: laneOf(r), recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
       // A recipient in doubt may have been sent by the session it was moved from: every session of the run is asked.

@@ -36,16 +36,29 @@ export interface Narrowed {
   otherShards: number;
 }
 
+/** One contact at a time: whether it stays, with the left-out ones counted. */
+export class Narrower implements Narrowed {
+  readonly optedOut: { row: number; phone: string }[] = [];
+  otherShards = 0;
+  constructor(
+    private readonly suppressed: ReadonlySet<string>,
+    private readonly shard: Shard | undefined,
+  ) {}
+
+  keeps(c: Contact): boolean {
+    if (this.suppressed.has(c.phone)) this.optedOut.push({ row: c.row, phone: c.phone });
+    else if (this.shard && shardOf(c.phone, this.shard.total) !== this.shard.index) this.otherShards++;
+    else return true;
+    return false;
+  }
+}
+
 /** Filters the audience in place (its contacts and, for a spreadsheet, the rows a Qontak upload would hold). */
 export function narrowAudience(audience: Narrowable, suppressed: ReadonlySet<string>, shard: Shard | undefined): Narrowed {
-  const optedOut: { row: number; phone: string }[] = [];
-  let otherShards = 0;
+  const narrower = new Narrower(suppressed, shard);
   const keep = new Set<number>();
-  for (const c of audience.contacts()) {
-    if (suppressed.has(c.phone)) optedOut.push({ row: c.row, phone: c.phone });
-    else if (shard && shardOf(c.phone, shard.total) !== shard.index) otherShards++;
-    else keep.add(c.row);
-  }
+  for (const c of audience.contacts()) if (narrower.keeps(c)) keep.add(c.row);
+  const { optedOut, otherShards } = narrower;
   if (optedOut.length === 0 && otherShards === 0) return { optedOut, otherShards };
   const all = audience.contacts;
   audience.contacts = function* () {

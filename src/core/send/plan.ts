@@ -106,6 +106,31 @@ export interface CheckedRecipients {
   recipients(): Generator<Recipient>;
 }
 
+/** One recipient at a time against the send-time rules: the passing ones counted, the failing ones' problems kept. */
+export class RecipientCheck {
+  count = 0;
+  readonly problems: SendProblem[] = [];
+  readonly failedRows = new Set<number>();
+  constructor(
+    private readonly template: RemoteTemplate,
+    private readonly mapping: Mapping,
+    private readonly rules: SendRules,
+  ) {}
+
+  /** The recipient with its values, or undefined when a value fails a check. */
+  check(c: Contact): Recipient | undefined {
+    const values = valuesFor(c, this.mapping);
+    const found = this.rules.checkValues(this.template, values);
+    if (found.length === 0) {
+      this.count++;
+      return { row: c.row, phone: c.phone, name: c.name, values };
+    }
+    this.failedRows.add(c.row);
+    for (const f of found) this.problems.push({ row: c.row, ruleId: f.ruleId, message: `row ${c.row} (${c.phone}): ${f.message}` });
+    return undefined;
+  }
+}
+
 /** Every recipient's values checked against the send-time rules; problems carry the row. */
 export function checkRecipients(
   template: RemoteTemplate,
@@ -113,21 +138,12 @@ export function checkRecipients(
   mapping: Mapping,
   rules: SendRules,
 ): CheckedRecipients {
-  const problems: SendProblem[] = [];
-  const failedRows = new Set<number>();
-  let count = 0;
-  for (const c of contacts()) {
-    const found = rules.checkValues(template, valuesFor(c, mapping));
-    if (found.length === 0) {
-      count++;
-      continue;
-    }
-    failedRows.add(c.row);
-    for (const f of found) problems.push({ row: c.row, ruleId: f.ruleId, message: `row ${c.row} (${c.phone}): ${f.message}` });
-  }
+  const check = new RecipientCheck(template, mapping, rules);
+  for (const c of contacts()) check.check(c);
+  const { failedRows } = check;
   return {
-    count,
-    problems,
+    count: check.count,
+    problems: check.problems,
     invalidRows: failedRows.size,
     failedRows,
     *recipients() {

@@ -3,14 +3,15 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, OperationError, UsageError } from '../../errors.js';
 import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
-import type { ContactReport } from '../contacts/index.js';
+import type { ContactReport, ContactScan, NormalisedContact } from '../contacts/index.js';
+import type { PlanStage } from '../fanout/journal.js';
 import { defaultIdempotencyKey } from './ledger.js';
 import { parseParams } from './params.js';
-import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
+import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, RecipientCheck, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
 import { planExtras, sendNeeds, type SendExtras } from './needs.js';
 import { pickChannel, pickTemplate } from './resolve.js';
 import { sendRules } from './rules.js';
-import { narrowAudience, parseShard, type Narrowed } from './narrow.js';
+import { narrowAudience, Narrower, parseShard, type Narrowed } from './narrow.js';
 import { quietStatus, quietWindow, type QuietStatus } from './quiet-hours.js';
 
 export interface SendRequest {
@@ -40,8 +41,16 @@ export interface PrepareDeps {
   provider: Provider;
   now: () => number;
   defaults: { channel?: string | undefined; language?: string | undefined; country?: string | undefined; costPerMessage?: number | undefined };
-  /** Reads and validates a spreadsheet (the country and sheet already chosen). */
-  loadFile: (file: string) => Promise<ContactReport>;
+  /**
+   * Reads and validates a spreadsheet (the country and sheet already chosen) in one pass, handing each valid contact
+   * to `onValid` as it is read, and the clean file's columns before the first.
+   */
+  scanFile: (file: string, onValid: (c: NormalisedContact) => void, onColumns: (c: Pick<ContactReport, 'columns' | 'variableNames'>) => void) => Promise<ContactScan>;
+  /**
+   * Where a Konekwa fan-out's plan is written while the sheet is checked (not given for a dry run): the recipients are
+   * then never held in memory, and the first message leaves as soon as the last row is checked.
+   */
+  stagePlan?: (sessions: string[]) => Promise<PlanStage>;
   /** Normalises one phone number; a one-line reason when it cannot. */
   normalisePhone: (text: string, country: string) => Promise<{ ok: true; phone: string } | { ok: false; message: string }>;
   /** The profile's opt-out list: these numbers are never sent to. */
@@ -68,6 +77,11 @@ export interface PreparedSend {
   /** Several only for a Konekwa fan-out over several sessions (`--channel a,b`). */
   channels: Channel[];
   audience: Audience;
+  /**
+   * A fan-out from a spreadsheet: its checked recipients, already written for the run's plan (then `audience.contacts`
+   * and `checked.recipients` are not there to iterate). Whoever does not start the run discards it.
+   */
+  staged?: PlanStage;
   mapping: Mapping;
   checked: CheckedRecipients;
   /** bulk: Qontak sends a list server-side; direct: one Qontak message; fanout: one request per recipient (Konekwa). */
@@ -129,25 +143,51 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const channels = await resolveChannels(provider, req.channel, d.defaults.channel);
   const channel = channels[0]!;
   const params = parseParams(req.param);
-  const audience = await loadAudience(d, req);
   const shard = req.shard !== undefined ? parseShard(req.shard) : undefined;
-  if (shard && audience.kind === 'list') throw new UsageError('--shard needs --file: a Qontak list is sent whole by the server.');
-  const narrowed = narrowAudience(audience, d.suppressed ? await d.suppressed() : new Set(), shard);
-  if (audience.kind === 'list' && narrowed.optedOut.length > 0) throw optedOutOfList(narrowed, audience.target);
+  if (shard && req.list !== undefined) throw new UsageError('--shard needs --file: a Qontak list is sent whole by the server.');
+  const suppressed = d.suppressed ? await d.suppressed() : new Set<string>();
   const quiet = quietWindow(d.quiet?.hours, d.quiet?.timeZone);
+  const mode = !provider.broadcasts ? 'fanout' : req.to !== undefined ? 'direct' : 'bulk';
+  const fit = (columns: readonly string[]): { mapping: Mapping; problems: SendProblem[] } => {
+    const { mapping, problems } = buildMapping(template, params, columns, sendRules);
+    return { mapping, problems: [...problems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules, req.file !== undefined) : []), ...buttonColumnProblems(extras, columns)] };
+  };
 
-  const mode = !provider.broadcasts ? 'fanout' : audience.kind === 'to' ? 'direct' : 'bulk';
-  const { mapping, problems: mappingProblems } = buildMapping(template, params, audience.columns, sendRules);
-  const problems: SendProblem[] = [...mappingProblems, ...(mode === 'bulk' ? checkBulkMapping(mapping, sendRules, audience.kind === 'file') : []), ...buttonColumnProblems(extras, audience.columns)];
-  if (problems.length > 0) throw new SendRefused(problems, 'the parameters do not fit the template');
-  const checked = checkRecipients(template, audience.contacts, mapping, sendRules);
-  if (checked.problems.length > 0 && (!req.skipInvalid || audience.kind === 'list')) {
-    throw new SendRefused(checked.problems, `${checked.invalidRows} recipient(s) would get a broken message`, audience.kind === 'list' ? undefined : '--skip-invalid');
+  let audience: Audience;
+  let narrowed: Narrowed;
+  let mapping: Mapping;
+  let checked: CheckedRecipients;
+  let preview: Recipient[];
+  let staged: PlanStage | undefined;
+  if (mode === 'fanout' && req.file !== undefined && d.stagePlan) {
+    staged = await d.stagePlan(channels.map((c) => c.id));
+    try {
+      ({ audience, narrowed, mapping, checked, preview } = await streamFile(d, req, template, fit, new Narrower(suppressed, shard), staged));
+    } catch (err) {
+      staged.discard();
+      throw err;
+    }
+  } else {
+    audience = await loadAudience(d, req);
+    narrowed = narrowAudience(audience, suppressed, shard);
+    if (audience.kind === 'list' && narrowed.optedOut.length > 0) throw optedOutOfList(narrowed, audience.target);
+    const fitted = fit(audience.columns);
+    if (fitted.problems.length > 0) throw new SendRefused(fitted.problems, 'the parameters do not fit the template');
+    mapping = fitted.mapping;
+    checked = checkRecipients(template, audience.contacts, mapping, sendRules);
+    preview = [];
+    for (const r of checked.recipients()) if (preview.push(r) >= PREVIEW) break;
+  }
+  try {
+    if (checked.problems.length > 0 && (!req.skipInvalid || audience.kind === 'list')) {
+      throw new SendRefused(checked.problems, `${checked.invalidRows} recipient(s) would get a broken message`, audience.kind === 'list' ? undefined : '--skip-invalid');
+    }
+    if (checked.count === 0) throw new OperationError(`No recipient is left to send to${leftOut(narrowed)}.`);
+  } catch (err) {
+    staged?.discard();
+    throw err;
   }
   const count = checked.count;
-  if (count === 0) throw new OperationError(`No recipient is left to send to${leftOut(narrowed)}.`);
-  const preview: Recipient[] = [];
-  for (const r of checked.recipients()) if (preview.push(r) >= PREVIEW) break;
 
   const key =
     req.idempotencyKey ??
@@ -180,7 +220,69 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     // A scheduled send is judged at the time it goes out.
     ...(quiet ? { quietHours: quietStatus(quiet, sendAt ? Date.parse(sendAt) : d.now()) } : {}),
   };
-  return { template, channel, channels, audience, mapping, checked, mode, count, key, name, sendAt, extras, skipInvalid: req.skipInvalid === true, summary };
+  return { template, channel, channels, audience, ...(staged ? { staged } : {}), mapping, checked, mode, count, key, name, sendAt, extras, skipInvalid: req.skipInvalid === true, summary };
+}
+
+/**
+ * A spreadsheet for a fan-out in one pass: each valid row narrowed, checked, rendered and written to the staged plan
+ * as it is read. What is kept is what a refusal or the summary needs: the problems, the left-out rows, three previews.
+ */
+async function streamFile(
+  d: PrepareDeps,
+  req: SendRequest,
+  template: RemoteTemplate,
+  fit: (columns: readonly string[]) => { mapping: Mapping; problems: SendProblem[] },
+  narrower: Narrower,
+  stage: PlanStage,
+): Promise<{ audience: Audience; narrowed: Narrowed; mapping: Mapping; checked: CheckedRecipients; preview: Recipient[] }> {
+  const { CleanCsvDigest } = await import('../contacts/index.js');
+  let digest: InstanceType<typeof CleanCsvDigest> | undefined;
+  let fitted: { mapping: Mapping; problems: SendProblem[] } | undefined;
+  let check: RecipientCheck | undefined;
+  let columns: string[] = [];
+  const preview: Recipient[] = [];
+  const scan = await d.scanFile(
+    req.file!,
+    (c) => {
+      digest!.add(c);
+      const contact: Contact = { row: c.rowNumber, phone: c.phone_number, name: c.full_name, variables: c.variables };
+      if (!check || !narrower.keeps(contact)) return;
+      const r = check.check(contact);
+      if (!r) return;
+      if (preview.length < PREVIEW) preview.push(r);
+      stage.add({ ...r, text: renderFor(template, r.values) });
+    },
+    (clean) => {
+      digest = new CleanCsvDigest(clean);
+      columns = clean.variableNames;
+      fitted = fit(columns);
+      // Parameters that do not fit are refused after the pass, in the same order as a sheet read whole.
+      if (fitted.problems.length === 0) check = new RecipientCheck(template, fitted.mapping, sendRules);
+    },
+  );
+  refuseBadSheet(scan, req);
+  if (!fitted || !check || !digest) throw new SendRefused(fitted?.problems ?? [], 'the parameters do not fit the template');
+  if (fitted.problems.length > 0) throw new SendRefused(fitted.problems, 'the parameters do not fit the template');
+  const streamed = (): never => {
+    throw new Error('the recipients of this send were written to its plan as they were checked');
+  };
+  const { failedRows } = check;
+  return {
+    audience: { kind: 'file', target: `file:${digest.hex().slice(0, 16)}`, contacts: streamed, columns, skippedRows: scan.invalid + scan.duplicates.length },
+    narrowed: narrower,
+    mapping: fitted.mapping,
+    checked: { count: check.count, problems: check.problems, invalidRows: failedRows.size, failedRows, recipients: streamed },
+    preview,
+  };
+}
+
+/** Header and layout errors cannot be skipped row by row: they would drop a column from every message. */
+function refuseBadSheet(report: Pick<ContactScan, 'file' | 'fileErrors' | 'invalid' | 'problems'>, req: SendRequest): void {
+  if (report.fileErrors > 0 || (report.invalid > 0 && !req.skipInvalid)) {
+    const problems: SendProblem[] = report.problems.filter((p) => p.severity === 'error').map((p) => ({ ...(p.rowNumber ? { row: p.rowNumber } : {}), ruleId: p.code, message: p.message }));
+    if (report.fileErrors > 0) throw new SendRefused(problems, `${report.file} has ${report.fileErrors} error(s) in its header or layout`);
+    throw new SendRefused(problems, `${report.file} has ${report.invalid} invalid row(s)`, '--skip-invalid');
+  }
 }
 
 function buttonColumnProblems(extras: SendExtras, columns: readonly string[]): SendProblem[] {
@@ -266,13 +368,10 @@ async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience>
     };
   }
   if (req.file !== undefined) {
-    const report = await d.loadFile(req.file);
-    // Header and layout errors cannot be skipped row by row: they would drop a column from every message.
-    if (report.fileErrors > 0 || (report.invalid > 0 && !req.skipInvalid)) {
-      const problems: SendProblem[] = report.problems.filter((p) => p.severity === 'error').map((p) => ({ ...(p.rowNumber ? { row: p.rowNumber } : {}), ruleId: p.code, message: p.message }));
-      if (report.fileErrors > 0) throw new SendRefused(problems, `${report.file} has ${report.fileErrors} error(s) in its header or layout`);
-      throw new SendRefused(problems, `${report.file} has ${report.invalid} invalid row(s)`, '--skip-invalid');
-    }
+    const valid: NormalisedContact[] = [];
+    const { validCount: _, ...scan } = await d.scanFile(req.file, (c) => valid.push(c), () => undefined);
+    const report: ContactReport = { ...scan, valid };
+    refuseBadSheet(scan, req);
     const { toCsvBuffer } = await import('../contacts/index.js');
     const digest = createHash('sha256').update(toCsvBuffer(report)).digest('hex').slice(0, 16);
     return {
