@@ -83,6 +83,8 @@ export interface HttpClientOptions {
   /** Names the API in messages ("Qontak", "Konekwa"). */
   apiName: string;
   timeoutMs?: number;
+  /** How long a connection may take to be made (default 10 s); past it nothing was sent, so a POST is tried again. */
+  connectTimeoutMs?: number;
   /** Attempts in all, for a retryable failure. */
   maxAttempts?: number;
   /** Longest single wait the client accepts before giving up as transient. */
@@ -117,8 +119,6 @@ interface NetError {
   timedOut?: boolean;
 }
 
-/** No connection within this long: nothing was sent, so even a POST may be tried again. */
-const CONNECT_TIMEOUT_MS = 10_000;
 /** An answer larger than this (after decompression) is cut off rather than held in memory: no API answer comes near it. */
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const TOO_LARGE = 'ERR_BODY_TOO_LARGE';
@@ -326,6 +326,7 @@ export class HttpClient {
       body,
       agent: this.agent(),
       timeoutMs: spec.timeoutMs ?? this.timeoutMs,
+      connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
       signal: spec.signal ?? this.opts.signal,
     });
     if ('code' in got) {
@@ -507,6 +508,7 @@ interface Exchange {
   body: string | Buffer | undefined;
   agent: http.Agent;
   timeoutMs: number;
+  connectTimeoutMs: number;
   signal: AbortSignal | undefined;
 }
 
@@ -541,7 +543,7 @@ function exchange(x: Exchange): Promise<Answer | NetError> {
     const failWith = (err: NodeJS.ErrnoException): void => fail(typeof err.code === 'string' ? err.code : 'ERR_REQUEST', err.message);
     const onAbort = (): void => fail('ERR_ABORTED', 'This operation was aborted.');
     // Both timers start now: the connect timer also covers the DNS lookup and a proxy's CONNECT.
-    const connectTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'connect' for ${CONNECT_TIMEOUT_MS}ms`, true), CONNECT_TIMEOUT_MS);
+    const connectTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'connect' for ${x.connectTimeoutMs}ms`, true), x.connectTimeoutMs);
     const requestTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'request' for ${x.timeoutMs}ms`, true), x.timeoutMs);
     const connected = (): void => {
       phase = 'request';
