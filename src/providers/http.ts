@@ -317,8 +317,9 @@ export class HttpClient {
     // Signed here so every attempt carries a fresh Date and the path exactly as it goes on the wire.
     const pathWithQuery = `${target.pathname}${target.search}`;
     this.authorize(headers, auth, spec.method, pathWithQuery, body);
-    this.log(`→ ${spec.method} ${target.href} ${JSON.stringify(redactHeaders(headers))}`);
-    const got = await exchange({
+    // Built only when --verbose listens: a fan-out makes this call once per recipient.
+    if (this.opts.log) this.log(`→ ${spec.method} ${target.href} ${JSON.stringify(redactHeaders(headers))}`);
+    const answer = await exchange({
       url: target,
       path: pathWithQuery,
       method: spec.method,
@@ -329,13 +330,13 @@ export class HttpClient {
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
       signal: spec.signal ?? this.opts.signal,
     });
-    if ('code' in got) {
-      this.log(`← ${got.code} ${spec.method} ${url} (${this.now() - started} ms)`);
-      return { kind: 'error', error: got };
+    if ('code' in answer) {
+      this.log(`← ${answer.code} ${spec.method} ${url} (${this.now() - started} ms)`);
+      return { kind: 'error', error: answer };
     }
-    this.log(`← ${got.status} ${spec.method} ${url} (${this.now() - started} ms)`);
-    const contentType = got.headers['content-type'];
-    return { kind: 'response', status: got.status, headers: got.headers, body: this.parseBody(got.text, typeof contentType === 'string' ? contentType : undefined, got.status, spec) };
+    this.log(`← ${answer.status} ${spec.method} ${url} (${this.now() - started} ms)`);
+    const contentType = answer.headers['content-type'];
+    return { kind: 'response', status: answer.status, headers: answer.headers, body: this.parseBody(answer.text, typeof contentType === 'string' ? contentType : undefined, answer.status, spec) };
   }
 
   private authorize(headers: Record<string, string>, auth: HttpAuth, method: string, pathWithQuery: string, body: string | Buffer | undefined): void {
@@ -550,7 +551,7 @@ function exchange(x: Exchange): Promise<Answer | NetError> {
       clearTimeout(connectTimer);
     };
     if (x.signal?.aborted) {
-      // Cancelled before it started, as got did; counted like an abort mid-request (the caller's decision stays the same).
+      // Cancelled before it started: nothing is sent, but it is reported like an abort mid-request, as callers expect.
       phase = 'request';
       return onAbort();
     }
