@@ -1,7 +1,10 @@
 // The one HTTP client. Signs every attempt afresh, retries only what is safe to retry, redacts secrets in --verbose
 // logs, and turns every failure into a typed error that says whether the server may have acted.
 import { createHash } from 'node:crypto';
-import got, { type OptionsInit, RequestError, TimeoutError } from 'got';
+import http from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import type { Env } from '../env.js';
 import { OperationError, UsageError } from '../errors.js';
@@ -80,6 +83,8 @@ export interface HttpClientOptions {
   /** Names the API in messages ("Qontak", "Konekwa"). */
   apiName: string;
   timeoutMs?: number;
+  /** How long a connection may take to be made (default 10 s); past it nothing was sent, so a POST is tried again. */
+  connectTimeoutMs?: number;
   /** Attempts in all, for a retryable failure. */
   maxAttempts?: number;
   /** Longest single wait the client accepts before giving up as transient. */
@@ -101,6 +106,27 @@ export interface HttpClientOptions {
   /** Told before each such wait, so a command can show a countdown. */
   onWait?: (w: WaitNotice) => void;
 }
+
+/**
+ * A request that got no HTTP answer. `phase` says how far it got: 'connect' (no connection yet: nothing reached the
+ * server) or 'request' (the request may have been read and acted on).
+ */
+interface NetError {
+  code: string;
+  phase: 'connect' | 'request';
+  message: string;
+  /** One of the client's own timeouts fired (rather than the OS's ETIMEDOUT). */
+  timedOut?: boolean;
+}
+
+/** An answer larger than this (after decompression) is cut off rather than held in memory: no API answer comes near it. */
+export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+const TOO_LARGE = 'ERR_BODY_TOO_LARGE';
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+const brotli = promisify(zlib.brotliDecompress);
 
 // Codes for which the connection was never made: nothing reached the server.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -150,7 +176,7 @@ export class HttpClient {
   private readonly maxWaitMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  private agents: OptionsInit['agent'] | undefined;
+  private agentInUse: http.Agent | undefined;
 
   constructor(private readonly opts: HttpClientOptions) {
     let url: URL;
@@ -193,12 +219,13 @@ export class HttpClient {
     const idempotent = spec.idempotent ?? spec.method === 'GET';
     const maxAttempts = spec.maxAttempts ?? this.maxAttempts;
     const url = this.urlFor(spec.path, spec.query);
+    const target = new URL(url);
     let refreshed = false;
     let refusedSince: number | undefined;
     let refusals = 0;
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(spec, url);
+      const outcome = await this.attempt(spec, url, target);
       if (outcome.kind === 'response') {
         const { status, body, headers } = outcome;
         if (status >= 200 && status < 300) return { status, headers, body: body as T };
@@ -257,8 +284,9 @@ export class HttpClient {
       // A network-level failure.
       const { error } = outcome;
       const code = error.code;
-      const notSent = NOT_SENT.has(code) || (error instanceof TimeoutError && error.event !== 'request' && error.event !== 'response' && error.event !== 'read');
-      if ((idempotent || notSent) && attempt < maxAttempts && !PARSER_ERRORS.test(code) && !TLS_ERRORS.test(code)) {
+      const notSent = NOT_SENT.has(code) || error.phase === 'connect';
+      // A parse error, a refused certificate or an oversized answer would come back the same on every attempt.
+      if ((idempotent || notSent) && attempt < maxAttempts && !PARSER_ERRORS.test(code) && !TLS_ERRORS.test(code) && code !== TOO_LARGE) {
         const wait = this.backoff(attempt);
         this.log(`  ${code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
         await this.opts.sleep(wait, this.opts.signal);
@@ -271,10 +299,8 @@ export class HttpClient {
   private async attempt(
     spec: RequestSpec,
     url: string,
-  ): Promise<
-    | { kind: 'response'; status: number; headers: HttpResponse['headers']; body: unknown }
-    | { kind: 'error'; error: RequestError }
-  > {
+    target: URL,
+  ): Promise<{ kind: 'response'; status: number; headers: HttpResponse['headers']; body: unknown } | { kind: 'error'; error: NetError }> {
     const auth = spec.auth ?? this.opts.auth;
     const started = this.now();
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'wa-cli' };
@@ -286,38 +312,31 @@ export class HttpClient {
       headers['content-type'] = spec.body.contentType;
       body = spec.body.data;
     }
-    try {
-      const res = await got(url, {
-        method: spec.method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-        responseType: 'text',
-        throwHttpErrors: false,
-        followRedirect: false,
-        retry: { limit: 0 },
-        timeout: { connect: 10_000, request: spec.timeoutMs ?? this.timeoutMs },
-        agent: this.agentsFor(),
-        ...((spec.signal ?? this.opts.signal) ? { signal: spec.signal ?? this.opts.signal } : {}),
-        hooks: {
-          beforeRequest: [
-            (options) => {
-              // Signed here so every attempt carries a fresh Date and the path exactly as it goes on the wire.
-              const u = options.url as URL;
-              this.authorize(options.headers as Record<string, string>, auth, spec.method, `${u.pathname}${u.search}`, body);
-              this.log(`→ ${spec.method} ${u.href} ${JSON.stringify(redactHeaders(options.headers as Record<string, unknown>))}`);
-            },
-          ],
-        },
-      });
-      this.log(`← ${res.statusCode} ${spec.method} ${url} (${this.now() - started} ms)`);
-      return { kind: 'response', status: res.statusCode, headers: res.headers, body: this.parseBody(res.body, res.headers['content-type'], res.statusCode, spec) };
-    } catch (err) {
-      if (err instanceof RequestError) {
-        this.log(`← ${err.code} ${spec.method} ${url} (${this.now() - started} ms)`);
-        return { kind: 'error', error: err };
-      }
-      throw err;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    headers['accept-encoding'] = ACCEPT_ENCODING;
+    // Signed here so every attempt carries a fresh Date and the path exactly as it goes on the wire.
+    const pathWithQuery = `${target.pathname}${target.search}`;
+    this.authorize(headers, auth, spec.method, pathWithQuery, body);
+    // Built only when --verbose listens: a fan-out makes this call once per recipient.
+    if (this.opts.log) this.log(`→ ${spec.method} ${target.href} ${JSON.stringify(redactHeaders(headers))}`);
+    const answer = await exchange({
+      url: target,
+      path: pathWithQuery,
+      method: spec.method,
+      headers,
+      body,
+      agent: this.agent(),
+      timeoutMs: spec.timeoutMs ?? this.timeoutMs,
+      connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
+      signal: spec.signal ?? this.opts.signal,
+    });
+    if ('code' in answer) {
+      this.log(`← ${answer.code} ${spec.method} ${url} (${this.now() - started} ms)`);
+      return { kind: 'error', error: answer };
     }
+    this.log(`← ${answer.status} ${spec.method} ${url} (${this.now() - started} ms)`);
+    const contentType = answer.headers['content-type'];
+    return { kind: 'response', status: answer.status, headers: answer.headers, body: this.parseBody(answer.text, typeof contentType === 'string' ? contentType : undefined, answer.status, spec) };
   }
 
   private authorize(headers: Record<string, string>, auth: HttpAuth, method: string, pathWithQuery: string, body: string | Buffer | undefined): void {
@@ -426,7 +445,7 @@ export class HttpClient {
     return new ApiError(`${what} was refused (${status})${quoted}.`, details);
   }
 
-  private networkError(spec: RequestSpec, err: RequestError, maybeActed: boolean): TransportError | OperationError {
+  private networkError(spec: RequestSpec, err: NetError, maybeActed: boolean): TransportError | OperationError {
     const api = this.opts.apiName;
     const target = `${spec.method} ${this.origin.host}${this.prefix}${spec.path}`;
     const acted = maybeActed && spec.method !== 'GET' ? ' The server may have received it.' : '';
@@ -453,24 +472,155 @@ export class HttpClient {
         'If this persists, run with NODE_OPTIONS=--insecure-http-parser.',
       );
     }
-    if (err instanceof TimeoutError) {
+    if (err.code === TOO_LARGE) {
+      return new TransportError(`${api} answered ${target} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; wa-cli stopped reading there.${acted}`, maybeActed);
+    }
+    if (err.timedOut) {
       return new TransportError(`${target} timed out after ${Math.round((spec.timeoutMs ?? this.timeoutMs) / 1000)} s.${acted}`, maybeActed);
     }
     return new TransportError(`${target} failed: ${err.code} ${err.message.split('\n')[0]}.${acted}`, maybeActed);
   }
 
-  private agentsFor(): OptionsInit['agent'] {
-    if (this.agents !== undefined) return this.agents;
+  /** One keep-alive agent per client, made on first use: the proxy's when HTTPS_PROXY/HTTP_PROXY applies. */
+  private agent(): http.Agent {
+    if (this.agentInUse) return this.agentInUse;
     const proxy = proxyFor(this.origin, this.opts.env);
-    if (!proxy) return (this.agents = {});
-    this.log(`using proxy ${new URL(proxy).host}`);
-    return (this.agents =
-      this.origin.protocol === 'https:'
-        ? { https: new HttpsProxyAgent({ proxy, keepAlive: true }) }
-        : { http: new HttpProxyAgent({ proxy, keepAlive: true }) });
+    const https = this.origin.protocol === 'https:';
+    if (proxy) {
+      this.log(`using proxy ${new URL(proxy).host}`);
+      return (this.agentInUse = https ? new HttpsProxyAgent({ proxy, keepAlive: true }) : new HttpProxyAgent({ proxy, keepAlive: true }));
+    }
+    // As Node's global agents are set up; maxSockets stays unlimited, so a fan-out's concurrency never queues here.
+    const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 5000 };
+    return (this.agentInUse = https ? new HttpsAgent(options) : new http.Agent(options));
   }
 
   private log(line: string): void {
     this.opts.log?.(line);
+  }
+}
+
+interface Exchange {
+  url: URL;
+  /** Path and query as signed. */
+  path: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  agent: http.Agent;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+interface Answer {
+  status: number;
+  headers: HttpResponse['headers'];
+  text: string;
+}
+
+/**
+ * One request over node:http(s): no redirects followed, the answer read whole as text (decompressed, at most
+ * MAX_BODY_BYTES). Never rejects: a failure comes back as a NetError saying whether a connection was ever made.
+ */
+function exchange(x: Exchange): Promise<Answer | NetError> {
+  return new Promise((resolve) => {
+    let phase: NetError['phase'] = 'connect';
+    let settled = false;
+    let req: http.ClientRequest | undefined;
+    const finish = (r: Answer | NetError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      clearTimeout(requestTimer);
+      x.signal?.removeEventListener('abort', onAbort);
+      resolve(r);
+    };
+    const fail = (code: string, message: string, timedOut = false): void => {
+      if (settled) return;
+      finish(timedOut ? { code, phase, message, timedOut } : { code, phase, message });
+      req?.destroy();
+    };
+    const failWith = (err: NodeJS.ErrnoException): void => fail(typeof err.code === 'string' ? err.code : 'ERR_REQUEST', err.message);
+    const onAbort = (): void => fail('ERR_ABORTED', 'This operation was aborted.');
+    // Both timers start now: the connect timer also covers the DNS lookup and a proxy's CONNECT.
+    const connectTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'connect' for ${x.connectTimeoutMs}ms`, true), x.connectTimeoutMs);
+    const requestTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'request' for ${x.timeoutMs}ms`, true), x.timeoutMs);
+    const connected = (): void => {
+      phase = 'request';
+      clearTimeout(connectTimer);
+    };
+    if (x.signal?.aborted) {
+      // Cancelled before it started: nothing is sent, but it is reported like an abort mid-request, as callers expect.
+      phase = 'request';
+      return onAbort();
+    }
+    x.signal?.addEventListener('abort', onAbort);
+    const options: http.RequestOptions = {
+      method: x.method,
+      protocol: x.url.protocol,
+      hostname: x.url.hostname.replace(/^\[|\]$/g, ''),
+      port: x.url.port,
+      path: x.path,
+      headers: x.headers,
+      agent: x.agent,
+    };
+    try {
+      req = (x.url.protocol === 'https:' ? httpsRequest : http.request)(options);
+    } catch (err) {
+      // Refused before anything was sent (an invalid header value, say).
+      return failWith(err as NodeJS.ErrnoException);
+    }
+    req.on('error', failWith);
+    req.on('socket', (socket) => {
+      if (socket.connecting) socket.once('connect', connected);
+      else connected();
+    });
+    req.on('response', (res) => {
+      const status = res.statusCode ?? 0;
+      const declared = Number(res.headers['content-length']);
+      if (declared > MAX_BODY_BYTES) return fail(TOO_LARGE, `The answer declares ${declared} bytes.`);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let ended = false;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) return fail(TOO_LARGE, `The answer passed ${MAX_BODY_BYTES} bytes.`);
+        chunks.push(chunk);
+      });
+      res.on('error', failWith);
+      res.on('close', () => {
+        if (!ended) fail('ECONNRESET', 'The server aborted pending request');
+      });
+      res.on('end', () => {
+        ended = true;
+        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        decode(raw, res.headers['content-encoding']).then(
+          (text) => finish({ status, headers: res.headers, text }),
+          (err: NodeJS.ErrnoException) =>
+            err.code === 'ERR_BUFFER_TOO_LARGE' ? fail(TOO_LARGE, `The answer passed ${MAX_BODY_BYTES} bytes once decompressed.`) : failWith(err),
+        );
+      });
+    });
+    if (x.body === undefined) req.end();
+    else req.end(x.body);
+  });
+}
+
+/** The body as text, decompressed as `accept-encoding` allowed (at most MAX_BODY_BYTES of it). */
+async function decode(raw: Buffer, encoding: string | undefined): Promise<string> {
+  if (raw.length === 0 || encoding === undefined) return raw.toString('utf8');
+  const opts = { maxOutputLength: MAX_BODY_BYTES };
+  switch (encoding.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return (await gunzip(raw, opts)).toString('utf8');
+    case 'deflate':
+      // Some servers send raw deflate under this name: a zlib stream starts with a CM nibble of 8.
+      return (await ((raw[0]! & 0x0f) === 0x08 ? inflate(raw, opts) : inflateRaw(raw, opts))).toString('utf8');
+    case 'br':
+      return (await brotli(raw, opts)).toString('utf8');
+    default:
+      return raw.toString('utf8');
   }
 }

@@ -1,0 +1,308 @@
+// The client's own transport over node:http: what reached the server decides retries and "may have acted", answers
+// are bounded in size, keep-alive and proxy agents carry the requests. Only 127.0.0.1 is ever contacted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { gzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { HttpClient, MAX_BODY_BYTES } from '../../src/providers/http.js';
+import { readKonekwaError } from '../../src/providers/konekwa/errors.js';
+import { ApiError, TransportError } from '../../src/providers/errors.js';
+
+type Handler = (req: http.IncomingMessage & { body: string }, res: http.ServerResponse, n: number) => void;
+
+async function listen(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+async function withServer(handler: Handler, fn: (url: string, seen: { hits: number; connections: number }) => Promise<void>): Promise<void> {
+  const seen = { hits: 0, connections: 0 };
+  const server = http.createServer((req, res) => {
+    const n = ++seen.hits;
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => handler(Object.assign(req, { body }), res, n));
+  });
+  server.on('connection', () => seen.connections++);
+  const port = await listen(server);
+  try {
+    await fn(`http://127.0.0.1:${port}`, seen);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
+  const waits: number[] = [];
+  const c = new HttpClient({
+    baseUrl: url,
+    auth: { kind: 'api-key', key: 'k' },
+    env: {},
+    apiName: 'Konekwa',
+    readError: readKonekwaError,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    random: () => 0.5,
+    ...extra,
+  });
+  return { c, waits };
+}
+
+const send = (c: HttpClient, extra: Partial<Parameters<HttpClient['request']>[0]> = {}) =>
+  c.request({ method: 'POST', path: '/v1/messages', json: { recipient: '6281234567890' }, ...extra }).catch((e: unknown) => e);
+
+const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  const port = await listen(s);
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('nothing listening (ECONNREFUSED): a POST never reached the server, is tried again, and the message names where the base URL came from', async () => {
+  const port = await closedPort();
+  const { c, waits } = client(`http://127.0.0.1:${port}`, { baseUrlSource: 'KONEKWA_BASE_URL' });
+  const err = await send(c);
+  assert.ok(err instanceof TransportError, String(err));
+  assert.equal(err.maybeActed, false);
+  assert.equal(waits.length, 3, 'three retries after the first attempt');
+  assert.match(err.message, new RegExp(`nothing is listening at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. The base URL http://127\\.0\\.0\\.1:${port} comes from KONEKWA_BASE_URL\\.`));
+});
+
+test('a server that takes the request and never answers: the whole-request timeout says the POST may have been received, and it is not repeated', async () => {
+  await withServer(
+    () => undefined,
+    async (url, seen) => {
+      const { c, waits } = client(url, { timeoutMs: 150 });
+      const err = await send(c);
+      assert.ok(err instanceof TransportError, String(err));
+      assert.equal(err.maybeActed, true);
+      assert.match(err.message, /^POST 127\.0\.0\.1:\d+\/v1\/messages timed out after 0 s\. The server may have received it\.$/);
+      assert.equal(seen.hits, 1);
+      assert.equal(waits.length, 0);
+    },
+  );
+});
+
+test('a GET that times out is safe to repeat and is tried again', async () => {
+  await withServer(
+    () => undefined,
+    async (url, seen) => {
+      const { c } = client(url, { timeoutMs: 100, maxAttempts: 2 });
+      const err = await c.request({ method: 'GET', path: '/v1/sessions' }).catch((e: unknown) => e);
+      assert.ok(err instanceof TransportError);
+      assert.equal(seen.hits, 2);
+    },
+  );
+});
+
+// A proxy on 127.0.0.1 that tunnels every CONNECT to `to` (or, with `hang`, accepts it and never answers).
+async function withProxy(to: number | 'hang', fn: (proxyUrl: string, connects: string[]) => Promise<void>): Promise<void> {
+  const connects: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const proxy = http.createServer((_q, res) => res.writeHead(405).end());
+  proxy.on('connection', (s: net.Socket) => sockets.add(s));
+  proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+    connects.push(req.url ?? '');
+    if (to === 'hang') return;
+    const upstream = net.connect(to, '127.0.0.1', () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket).pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  const port = await listen(proxy);
+  try {
+    await fn(`http://127.0.0.1:${port}`, connects);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => proxy.close(r));
+  }
+}
+
+test('no connection made in time (a proxy that never answers CONNECT): the POST certainly did not reach the API and is tried again', async () => {
+  await withProxy('hang', async (proxyUrl, connects) => {
+    const env = { HTTP_PROXY: proxyUrl, WA_ALLOW_HTTP: '1' };
+    const { c, waits } = client('http://gateway.konekwa.test', { env, connectTimeoutMs: 100, maxAttempts: 2 });
+    const err = await send(c);
+    assert.ok(err instanceof TransportError, String(err));
+    assert.equal(err.maybeActed, false, 'no connection: nothing was sent');
+    assert.doesNotMatch(err.message, /may have received it/);
+    assert.equal(connects.length, 2, 'the POST was tried again');
+    assert.equal(waits.length, 1);
+  });
+});
+
+test('through HTTP_PROXY: requests go over one CONNECT tunnel to the target host, kept alive between requests', async () => {
+  await withServer(
+    (req, res) => json(res, 201, { message_id: `m-${req.headers.host}` }),
+    async (url, seen) => {
+      await withProxy(Number(new URL(url).port), async (proxyUrl, connects) => {
+        const lines: string[] = [];
+        const { c } = client('http://gateway.konekwa.test', { env: { HTTP_PROXY: proxyUrl, WA_ALLOW_HTTP: '1' }, log: (l) => lines.push(l) });
+        const a = await c.request<{ message_id: string }>({ method: 'POST', path: '/v1/messages', json: {} });
+        const b = await c.request<{ message_id: string }>({ method: 'POST', path: '/v1/messages', json: {} });
+        assert.equal(a.body.message_id, 'm-gateway.konekwa.test');
+        assert.equal(b.status, 201);
+        assert.deepEqual(connects, ['gateway.konekwa.test:80'], 'one tunnel for both requests');
+        assert.equal(seen.connections, 1);
+        assert.ok(lines.includes(`using proxy ${new URL(proxyUrl).host}`));
+      });
+    },
+  );
+});
+
+test('requests to one server share a kept-alive connection; headers go as documented and come back lower-case', async () => {
+  const heard: http.IncomingHttpHeaders[] = [];
+  await withServer(
+    (req, res) => {
+      heard.push(req.headers);
+      json(res, 200, { ok: true }, { 'X-Request-Id': 'abc' });
+    },
+    async (url, seen) => {
+      const { c } = client(url);
+      const first = await c.request({ method: 'POST', path: '/v1/messages', json: { content: 'Halo é' } });
+      await c.request({ method: 'GET', path: '/v1/sessions' });
+      assert.equal(seen.connections, 1);
+      assert.equal(first.headers['x-request-id'], 'abc');
+      const [post, get] = heard;
+      assert.equal(post!['content-length'], String(Buffer.byteLength(JSON.stringify({ content: 'Halo é' }))));
+      assert.equal(post!['content-type'], 'application/json');
+      assert.equal(post!['user-agent'], 'wa-cli');
+      assert.equal(post!.accept, 'application/json');
+      assert.equal(post!['x-api-key'], 'k');
+      assert.equal(get!['content-length'], undefined, 'no body, no content-length');
+    },
+  );
+});
+
+test('a redirect is not followed: the 3xx is the answer', async () => {
+  await withServer(
+    (req, res) => {
+      if (req.url === '/elsewhere') return json(res, 200, {});
+      res.writeHead(302, { location: '/elsewhere' }).end();
+    },
+    async (url, seen) => {
+      const { c } = client(url);
+      const err = await c.request({ method: 'GET', path: '/v1/sessions' }).catch((e: unknown) => e);
+      assert.ok(err instanceof ApiError, String(err));
+      assert.match(err.message, /\(302\)/);
+      assert.equal(seen.hits, 1);
+    },
+  );
+});
+
+test('a gzip answer is read decompressed', async () => {
+  await withServer(
+    (req, res) => {
+      assert.match(String(req.headers['accept-encoding']), /gzip/);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(JSON.stringify({ sessions: [{ id: 's1' }] })));
+    },
+    async (url) => {
+      const { c } = client(url);
+      const r = await c.request<{ sessions: { id: string }[] }>({ method: 'GET', path: '/v1/sessions' });
+      assert.deepEqual(r.body, { sessions: [{ id: 's1' }] });
+    },
+  );
+});
+
+for (const form of ['declared', 'streamed', 'gzip bomb'] as const) {
+  test(`an answer over ${MAX_BODY_BYTES / 1024 / 1024} MB (${form}) is cut off with an error, not held in memory or asked for again`, async () => {
+    await withServer(
+      (_q, res) => {
+        if (form === 'declared') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(MAX_BODY_BYTES + 1) });
+          return void res.write('{"messages":[');
+        }
+        if (form === 'gzip bomb') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          return void res.end(gzipSync(Buffer.alloc(MAX_BODY_BYTES + 1, 0x20)));
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(1024 * 1024, 0x20);
+        let sent = 0;
+        const pump = (): void => {
+          while (sent <= MAX_BODY_BYTES && !res.destroyed) {
+            sent += chunk.length;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        res.on('error', () => undefined);
+        pump();
+      },
+      async (url, seen) => {
+        const { c, waits } = client(url);
+        const err = await c.request({ method: 'GET', path: '/v1/messages' }).catch((e: unknown) => e);
+        assert.ok(err instanceof TransportError, String(err));
+        assert.match(err.message, /^Konekwa answered GET 127\.0\.0\.1:\d+\/v1\/messages with more than 50 MB; wa-cli stopped reading there\.$/);
+        assert.equal(seen.hits, 1, 'not retried: the same answer would come again');
+        assert.equal(waits.length, 0);
+      },
+    );
+  });
+}
+
+test('aborting mid-request destroys it: the server sees the connection close and the POST is reported as maybe received', async () => {
+  const stop = new AbortController();
+  let closed!: Promise<void>;
+  await withServer(
+    (req) => {
+      closed = new Promise((r) => req.socket.once('close', () => r()));
+      stop.abort();
+    },
+    async (url, seen) => {
+      const { c, waits } = client(url);
+      const err = await send(c, { signal: stop.signal });
+      assert.ok(err instanceof TransportError, String(err));
+      assert.equal(err.maybeActed, true);
+      assert.match(err.message, /failed: ERR_ABORTED This operation was aborted\.+ The server may have received it\./);
+      await closed;
+      assert.equal(seen.hits, 1);
+      assert.equal(waits.length, 0);
+    },
+  );
+});
+
+test('a signal already aborted sends nothing', async () => {
+  await withServer(
+    (_q, res) => json(res, 201, {}),
+    async (url, seen) => {
+      const { c } = client(url);
+      const err = await send(c, { signal: AbortSignal.abort() });
+      assert.ok(err instanceof TransportError, String(err));
+      assert.match(err.message, /ERR_ABORTED/);
+      assert.equal(seen.hits, 0);
+    },
+  );
+});
+
+test('a connection dropped mid-answer is a failure that may have acted, not a short body', async () => {
+  await withServer(
+    (_q, res) => {
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"message_id":"m');
+      setImmediate(() => res.socket?.destroy());
+    },
+    async (url, seen) => {
+      const { c } = client(url);
+      const err = await send(c);
+      assert.ok(err instanceof TransportError, String(err));
+      assert.equal(err.maybeActed, true);
+      assert.match(err.message, /ECONNRESET/);
+      assert.equal(seen.hits, 1);
+    },
+  );
+});
