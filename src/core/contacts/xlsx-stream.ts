@@ -428,7 +428,7 @@ function* scanSheet(xml: Buffer, strings: string[], formats: string[]): Generato
       const v = parseFloat(xml.toString('latin1', vFrom, vTo));
       cell = { t: 'n', v, w: shown(v, formats[style === undefined ? 0 : Number(style)] ?? '') };
     } else if (t === 's') {
-      if (vFrom < 0) continue;
+      if (!hasV) continue; // an empty <v> is no value for SheetJS either
       const index = parseInt(xml.toString('latin1', vFrom, vTo), 10);
       const v = strings[index];
       if (v === undefined) throw new SheetXmlError(`cell ${ref ?? ''} refers to shared string ${index}, which the file does not hold`);
@@ -442,8 +442,8 @@ function* scanSheet(xml: Buffer, strings: string[], formats: string[]): Generato
       const v = raw === '1' || raw === 'true';
       cell = { t: 'b', v, w: v ? 'TRUE' : 'FALSE' };
     } else if (t === 'e') {
-      const w = hasV ? xmlText(xml, vFrom, vTo) : '';
-      cell = { t: 'e', v: ERRORS[w], w };
+      const w = hasV ? xmlText(xml, vFrom, vTo) : undefined;
+      cell = { t: 'e', v: w === undefined ? undefined : ERRORS[w], w };
     } else {
       cell = { t: t as Cell['t'], v: hasV ? xmlText(xml, vFrom, vTo) : undefined };
     }

@@ -80,7 +80,7 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="${NS}">
 // custom "0" format, as a percentage and a date, booleans, errors, a cell with a style but no value; gaps between rows.
 const SHEET = `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${NS}"><dimension ref="A2:E12"/><sheetData>
 <row r="2"><c r="A2" t="s"><v>0</v></c><c r="B2" t="s"><v>1</v></c><c r="C2" t="inlineStr"><is><t>kota</t></is></c><c r="E2" t="s"><v>5</v></c></row>
-<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3" t="s"><v>2</v></c><c r="C3" t="str"><f>UPPER("x")</f><v>X &amp; Y</v></c><c r="D3" s="2"/></row>
+<row r="3"><c r="A3" t="s"><v>4</v></c><c r="B3" t="s"><v>2</v></c><c r="C3" t="str"><f>UPPER("x")</f><v>X &amp; Y</v></c><c r="D3" s="2"/><c r="E3" t="s"><v></v></c><c r="F3" t="e"/></row>
 <row r="5"><c r="A5"><v>6281234567890</v></c><c r="B5" t="s"><v>3</v></c><c r="C5" s="2"><v>0.125</v></c><c r="D5" s="3"><v>45292</v></c></row>
 <row r="6"><c r="A6" s="1"><v>6281234567890</v></c><c r="B6" t="b"><v>1</v></c><c r="C6" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="D6" t="e"><v>#N/A</v></c></row>
 <row r="7"><c r="A7"><v>0.1</v></c><c r="B7"><v>-12.5</v></c><c r="C7" s="4"><v>812</v></c><c r="D7" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c></row>
