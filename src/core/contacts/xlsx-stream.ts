@@ -386,12 +386,12 @@ function* scanSheet(xml: Buffer, strings: string[], formats: string[]): Generato
     } else col++;
     const t = attr(xml, e, gt, 't');
     const style = attr(xml, e, gt, 's');
-    if (xml[gt - 1] === SLASH) continue; // no value: a stub, which SheetJS leaves out too
-    // The value: <v> or, for inline strings, <is>; <f> and anything else skipped.
+    // The value: <v> or, for inline strings, <is>; <f> and anything else skipped. A cell without one is left out
+    // below when it is a number or a shared string (a stub), kept as SheetJS keeps it when it is typed otherwise.
     let vFrom = -1;
     let vTo = -1;
     let inline: string | undefined;
-    for (;;) {
+    for (let open = xml[gt - 1] !== SLASH; open; ) {
       const lt2 = xml.indexOf(LT, at);
       if (lt2 < 0) {
         at = xml.length;
@@ -406,7 +406,7 @@ function* scanSheet(xml: Buffer, strings: string[], formats: string[]): Generato
       }
       at = gt2 + 1;
       if (close2) {
-        if (e2 - s2 === 1 && xml[s2] === 0x63) break;
+        if (e2 - s2 === 1 && xml[s2] === 0x63) open = false;
         continue;
       }
       const self2 = xml[gt2 - 1] === SLASH;
