@@ -9,6 +9,8 @@ import { decodeCsvBytes, detectDelimiter, sepHint } from './csv-decode.js';
 import { SpreadsheetError } from './errors.js';
 import { isKnownHeader } from './headers.js';
 import type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
+import { InflateBoundError, SheetXmlError, openXlsxSheet, type RowCells } from './xlsx-stream.js';
+import { zipEntries } from './zip.js';
 
 export const SUPPORTED_EXTENSIONS = ['.xlsx', '.xls', '.csv'] as const;
 
@@ -53,40 +55,6 @@ export function readSheetBuffer(bytes: Uint8Array, fileName: string, opts: ReadO
 }
 
 // ---------- the size cap on inflated zip parts ----------
-
-interface ZipEntry {
-  method: number;
-  /** Uncompressed size as declared (a bomb may lie). */
-  size: number;
-  data: Uint8Array;
-}
-
-/** The entries of a zip by its central directory; a damaged directory gives none and is left to SheetJS to report. */
-function zipEntries(bytes: Uint8Array): ZipEntry[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) return [];
-  const count = view.getUint16(eocd + 10, true);
-  let at = view.getUint32(eocd + 16, true);
-  const entries: ZipEntry[] = [];
-  for (let n = 0; n < count && at + 46 <= bytes.length && view.getUint32(at, true) === 0x02014b50; n++) {
-    const method = view.getUint16(at + 10, true);
-    const compressed = view.getUint32(at + 20, true);
-    const size = view.getUint32(at + 24, true);
-    const local = view.getUint32(at + 42, true);
-    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== 0x04034b50) continue;
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    entries.push({ method, size, data: bytes.subarray(start, Math.min(bytes.length, start + compressed)) });
-  }
-  return entries;
-}
 
 async function checkInflatedSize(bytes: Uint8Array, file: string, max: number): Promise<void> {
   const entries = zipEntries(bytes);
@@ -201,6 +169,10 @@ function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', o
   if (format === 'xls' && !zip && !cfb && !looksLikeMarkup(bytes)) {
     throw new SpreadsheetError(file, `is not an Excel .xls file${looksLikeText(bytes) ? ' (it is plain text; if it is a CSV, rename it to .csv)' : ''}`);
   }
+  if (zip) {
+    const own = readXlsxStream(bytes, file, opts);
+    if (own) return own;
+  }
   let wb: XLSX.WorkBook;
   try {
     wb = XLSX.read(bytes, {
@@ -246,6 +218,67 @@ function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', o
     },
   };
   return { file, format: zip ? 'xlsx' : format, sheetName, sheetNames: names, headerRow: h + 1, headers, rows };
+}
+
+/** The sheet through the streaming reader (xlsx-stream.ts), or undefined when SheetJS must read the file. */
+function readXlsxStream(bytes: Uint8Array, file: string, opts: ReadOptions): SheetData | undefined {
+  const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+  let sheet: ReturnType<typeof openXlsxSheet>;
+  try {
+    sheet = openXlsxSheet(zipEntries(bytes), opts.sheet, max);
+  } catch (e) {
+    if (e instanceof InflateBoundError) throw tooLarge(file, max);
+    throw e;
+  }
+  if (!sheet) return undefined;
+  const names = sheet.sheetNames;
+  if ('missing' in sheet) {
+    throw new SpreadsheetError(file, `has no sheet named "${opts.sheet}"; sheets: ${names.map((n) => `"${n}"`).join(', ')}`);
+  }
+  const { sheetName } = sheet;
+  const damaged = (e: unknown): Error =>
+    e instanceof SheetXmlError ? new SpreadsheetError(file, `cannot be read as .xlsx: the file is damaged or incomplete (${e.message})`) : (e as Error);
+  // Rows come in file order; a row stored before one above it would need the whole sheet in memory to place.
+  const ordered = function* (): Generator<RowCells> {
+    let last = -1;
+    try {
+      for (const row of sheet.scan()) {
+        if (row[0] <= last) throw new SheetXmlError(`row ${row[0] + 1} is stored after row ${last + 1}; open the file in Excel and save it again`);
+        last = row[0];
+        yield row;
+      }
+    } catch (e) {
+      throw damaged(e);
+    }
+  };
+
+  let h = -1;
+  let headerCells: (Cell | undefined)[] = [];
+  for (const [r, cells] of ordered()) {
+    if (!isEmptyRow(cells)) {
+      h = r;
+      headerCells = cells;
+      break;
+    }
+  }
+  if (h < 0) throw new SpreadsheetError(file, `has no header row (sheet "${sheetName}" is empty)`);
+  const headers: HeaderCell[] = [];
+  for (let c = 0; c < headerCells.length; c++) headers.push(header(c, headerText(headerCells[c])));
+  checkLooksLikeHeader(file, h + 1, headers, headerCells);
+
+  const rows: Iterable<SheetRow> = {
+    *[Symbol.iterator]() {
+      // Rows with no stored cell between two that have one are empty rows, as SheetJS's dense array has them.
+      let next = h + 1;
+      for (const [r, cells] of ordered()) {
+        if (r <= h) continue;
+        for (; next < r; next++) yield { rowNumber: next + 1, cells: [] };
+        yield { rowNumber: r + 1, cells };
+        next = r + 1;
+      }
+    },
+  };
+  return { file, format: 'xlsx', sheetName, sheetNames: names, headerRow: h + 1, headers, rows };
 }
 
 function headerText(cell: Cell | undefined): string {
