@@ -6,6 +6,8 @@ import { followLog, type LogEvent } from '../../core/delivery/follow.js';
 import { logSource } from '../../core/delivery/source.js';
 import { timeFormat } from '../../cli/time.js';
 
+const TIMES: ReadonlySet<string> = new Set(['createdAt', 'sentAt', 'deliveredAt', 'readAt']);
+
 interface TailOptions {
   follow?: boolean;
   interval: number;
@@ -26,8 +28,12 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
     if (only && !only.includes(e.entry.status)) return;
     const en = e.entry;
     if (ctx.globals.json) {
-      const times = Object.fromEntries((['createdAt', 'sentAt', 'deliveredAt', 'readAt'] as const).filter((k) => en[k]).map((k) => [k, t.iso(en[k])]));
-      ctx.out.jsonLine({ event: e.kind, ...(e.kind === 'change' ? { from: e.from } : {}), ...en, ...times });
+      // One object per line, built in place (the entry's fields in their order, times rendered): a follow writes one
+      // of these per entry, so nothing else is allocated for it.
+      const line: Record<string, unknown> = { event: e.kind };
+      if (e.kind === 'change') line.from = e.from;
+      for (const k of Object.keys(en) as (keyof typeof en)[]) line[k] = TIMES.has(k) && en[k] ? t.iso(en[k] as string) : en[k];
+      ctx.out.jsonLine(line);
       return;
     }
     const time = t.text(en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt);

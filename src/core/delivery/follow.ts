@@ -1,6 +1,6 @@
 // Following a delivery log: one pass reads every page; each new entry and each status change is reported once.
 // Per entry only its id and a status code are kept, packed in typed arrays, so the memory of a follow barely grows with
-// the log: 100,000 entries cost about 3 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
+// the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
 import { DeliverySummary } from './summary.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
 
@@ -33,15 +33,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INDEX = /^(0|[1-9]\d{0,8})$/;
 const KIND_UUID = 1;
 const KIND_INDEX = 2;
+// Entries per chunk of the id table: 64 KB of ids, so a small log stays small and a large one never copies them.
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK - 1;
 
 /**
  * Status code per entry id. Lower-case UUIDs (Qontak) and plain indexes (a Konekwa journal) are stored exactly as
- * 16 bytes in an open-addressing table; any other id goes to a Map, so no two ids can ever be taken for one.
+ * 16 bytes; any other id goes to a Map, so no two ids can ever be taken for one.
+ * The ids sit densely in fixed-size chunks (17 bytes an entry, never copied when the table grows); an open-addressing
+ * index of 4-byte entry numbers finds them. 100,000 ids take about 2.2 MB, where keeping the 16 bytes in the hash
+ * slots themselves took 4.5 MB plus a 2.2 MB copy while growing.
  */
 export class SeenIds {
-  private keys = new Uint32Array(4 * 1024);
-  // 0 for an empty slot, else kind << 4 | (code + 1).
-  private slots = new Uint8Array(1024);
+  private readonly keyChunks: Uint32Array[] = [];
+  // kind << 4 | (code + 1), per entry.
+  private readonly metaChunks: Uint8Array[] = [];
+  // Entry number + 1 per slot; 0 is an empty slot.
+  private index = new Int32Array(1024);
   private used = 0;
   private readonly other = new Map<string, number>();
   private readonly key = new Uint32Array(4);
@@ -53,9 +62,8 @@ export class SeenIds {
   get(id: string): number | undefined {
     const kind = this.encode(id);
     if (kind === 0) return this.other.get(id);
-    const slot = this.find(kind);
-    const v = this.slots[slot]!;
-    return v === 0 ? undefined : (v & 15) - 1;
+    const n = this.index[this.find(kind, this.index)]!;
+    return n === 0 ? undefined : (this.metaChunks[(n - 1) >>> CHUNK_BITS]![(n - 1) & CHUNK_MASK]! & 15) - 1;
   }
 
   set(id: string, code: number): void {
@@ -64,16 +72,23 @@ export class SeenIds {
       this.other.set(id, code);
       return;
     }
-    let slot = this.find(kind);
-    if (this.slots[slot] === 0) {
-      if ((this.used + 1) * 10 > this.slots.length * 7) {
+    let slot = this.find(kind, this.index);
+    let n = this.index[slot]!;
+    if (n === 0) {
+      if ((this.used + 1) * 5 > this.index.length * 4) {
         this.grow();
-        slot = this.find(kind);
+        slot = this.find(kind, this.index);
       }
-      this.used++;
-      this.keys.set(this.key, slot * 4);
+      const e = this.used++;
+      if ((e & CHUNK_MASK) === 0) {
+        this.keyChunks.push(new Uint32Array(CHUNK * 4));
+        this.metaChunks.push(new Uint8Array(CHUNK));
+      }
+      this.keyChunks[e >>> CHUNK_BITS]!.set(this.key, (e & CHUNK_MASK) * 4);
+      n = e + 1;
+      this.index[slot] = n;
     }
-    this.slots[slot] = (kind << 4) | (code + 1);
+    this.metaChunks[(n - 1) >>> CHUNK_BITS]![(n - 1) & CHUNK_MASK] = (kind << 4) | (code + 1);
   }
 
   /** Puts id's 16 bytes in this.key and returns its kind, or 0 for an id kept as a string. */
@@ -94,33 +109,31 @@ export class SeenIds {
     return 0;
   }
 
-  /** The slot holding this.key of this kind, or the empty slot where it would go (linear probing). */
-  private find(kind: number): number {
+  /** The slot of `index` holding this.key of this kind, or the empty slot where it would go (linear probing). */
+  private find(kind: number, index: Int32Array): number {
     const k = this.key;
-    const mask = this.slots.length - 1;
+    const mask = index.length - 1;
     let h = Math.imul(k[0]! ^ Math.imul(k[1]!, 0x85ebca6b) ^ Math.imul(k[2]!, 0xc2b2ae35) ^ Math.imul(k[3]!, 0x27d4eb2f) ^ kind, 0x9e3779b1);
     h ^= h >>> 15;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = this.slots[slot]!;
-      if (v === 0) return slot;
-      const at = slot * 4;
-      if (v >> 4 === kind && this.keys[at] === k[0] && this.keys[at + 1] === k[1] && this.keys[at + 2] === k[2] && this.keys[at + 3] === k[3]) return slot;
+      const n = index[slot]!;
+      if (n === 0) return slot;
+      const e = n - 1;
+      const keys = this.keyChunks[e >>> CHUNK_BITS]!;
+      const at = (e & CHUNK_MASK) * 4;
+      if (this.metaChunks[e >>> CHUNK_BITS]![e & CHUNK_MASK]! >> 4 === kind && keys[at] === k[0] && keys[at + 1] === k[1] && keys[at + 2] === k[2] && keys[at + 3] === k[3]) return slot;
     }
   }
 
+  /** Doubles the index; the ids themselves stay where they are. */
   private grow(): void {
-    const { keys, slots } = this;
     const saved = Uint32Array.from(this.key);
-    this.keys = new Uint32Array(keys.length * 2);
-    this.slots = new Uint8Array(slots.length * 2);
-    for (let i = 0; i < slots.length; i++) {
-      const v = slots[i]!;
-      if (v === 0) continue;
-      this.key.set(keys.subarray(i * 4, i * 4 + 4));
-      const slot = this.find(v >> 4);
-      this.keys.set(this.key, slot * 4);
-      this.slots[slot] = v;
+    const index = new Int32Array(this.index.length * 2);
+    for (let e = 0; e < this.used; e++) {
+      this.key.set(this.keyChunks[e >>> CHUNK_BITS]!.subarray((e & CHUNK_MASK) * 4, (e & CHUNK_MASK) * 4 + 4));
+      index[this.find(this.metaChunks[e >>> CHUNK_BITS]![e & CHUNK_MASK]! >> 4, index)] = e + 1;
     }
+    this.index = index;
     this.key.set(saved);
   }
 }
@@ -131,29 +144,34 @@ export async function followLog(o: FollowOptions): Promise<FollowResult> {
   let interval = o.intervalMs;
   const max = o.maxIntervalMs ?? Math.max(o.intervalMs, 60_000);
   let passes = 0;
+  let changed = false;
+  // Takes a page and returns only its cursor: no entry of a page is referenced from this async function across the
+  // next await, so a collection during the next request finds the page dead and never promotes it.
+  const take = (page: { entries: LogEntry[]; next: string | null }): string | null => {
+    for (const e of page.entries) {
+      const before = seen.get(e.id);
+      const code = CODES.indexOf(e.status);
+      if (before === undefined) {
+        seen.set(e.id, code);
+        summary.add(e.status, e.error);
+        o.onEvent({ kind: 'new', entry: e });
+        changed = true;
+      } else if (code > before) {
+        // Statuses only move forward; an older status from a stale page is ignored.
+        seen.set(e.id, code);
+        summary.move(CODES[before]!, e.status, e.error);
+        o.onEvent({ kind: 'change', entry: e, from: CODES[before]! });
+        changed = true;
+      }
+    }
+    return page.next;
+  };
   for (;;) {
-    let changed = false;
+    changed = false;
     let cursor: string | null = null;
     do {
       if (o.signal.aborted) return { summary, passes, interrupted: true };
-      const page: { entries: LogEntry[]; next: string | null } = await o.fetchPage(cursor);
-      for (const e of page.entries) {
-        const before = seen.get(e.id);
-        const code = CODES.indexOf(e.status);
-        if (before === undefined) {
-          seen.set(e.id, code);
-          summary.add(e.status, e.error);
-          o.onEvent({ kind: 'new', entry: e });
-          changed = true;
-        } else if (code > before) {
-          // Statuses only move forward; an older status from a stale page is ignored.
-          seen.set(e.id, code);
-          summary.move(CODES[before]!, e.status, e.error);
-          o.onEvent({ kind: 'change', entry: e, from: CODES[before]! });
-          changed = true;
-        }
-      }
-      cursor = page.next;
+      cursor = take(await o.fetchPage(cursor));
     } while (cursor !== null);
     passes++;
     if (!o.follow) return { summary, passes, interrupted: false };
