@@ -2,11 +2,10 @@
 // first send, and an append-only log of each recipient's state. A recipient is journaled as `sending`, synced to
 // disk, *before* its request goes out; so after a crash, kill -9 or Ctrl-C nobody can have been sent without a trace.
 import { randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { OperationError } from '../../errors.js';
 
 export interface RunHeader {
@@ -129,9 +128,14 @@ const journalFile = (dir: string) => path.join(dir, 'journal.jsonl');
  * 100,000-row send holds none of them in memory. Each is numbered and, over several sessions, pinned to one in turn.
  * Written with synchronous calls because the spreadsheet is checked in one synchronous pass.
  */
+/** Bytes kept free at the top of a staged plan for its header line. */
+const HEADER_ROOM = 8192;
+
 export class PlanStage {
   private fd: number | undefined;
-  private buf = '';
+  // Lines are copied into one buffer as they come: a string built by += would keep every line alive until a flush.
+  private readonly buf = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
   private n = 0;
 
   private constructor(
@@ -139,6 +143,8 @@ export class PlanStage {
     private readonly sessions: string[] | undefined,
   ) {
     this.fd = openSync(file, 'wx', 0o600);
+    // Room for the run's header, written in place once the count is known: the stage becomes the plan by a rename.
+    this.write(Buffer.from(`${' '.repeat(HEADER_ROOM - 1)}\n`));
   }
 
   /** A stage in the state folder (where the run will be); stages left by a crash over a day ago are removed. */
@@ -157,11 +163,13 @@ export class PlanStage {
     return this.n;
   }
 
-  add(r: Omit<PlannedRecipient, 'i' | 'session'>): void {
+  add(r: Omit<PlannedRecipient, 'i' | 'session' | 'text'>, text: string): void {
     const i = this.n++;
     const session = this.sessions ? this.sessions[i % this.sessions.length] : undefined;
-    this.buf += `${JSON.stringify({ i, row: r.row, phone: r.phone, name: r.name, values: r.values, text: r.text, ...(session ? { session } : {}) })}\n`;
-    if (this.buf.length > 1 << 16) this.flush();
+    const line = `${JSON.stringify({ i, row: r.row, phone: r.phone, name: r.name, values: r.values, text, ...(session ? { session } : {}) })}\n`;
+    if (this.used + Buffer.byteLength(line) > this.buf.length) this.flush();
+    if (Buffer.byteLength(line) > this.buf.length) this.write(Buffer.from(line));
+    else this.used += this.buf.write(line, this.used);
   }
 
   /** Everything added is in the file (not yet synced: the plan is, once it is copied into its run). */
@@ -179,9 +187,13 @@ export class PlanStage {
   }
 
   private flush(): void {
+    this.write(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  private write(data: Buffer): void {
     if (this.fd === undefined) throw new Error('the plan stage is closed');
-    if (this.buf) writeSync(this.fd, this.buf);
-    this.buf = '';
+    for (let at = 0; at < data.length; ) at += writeSync(this.fd, data, at);
   }
 }
 
@@ -189,36 +201,50 @@ export class PlanStage {
 export async function createRun(stateDir: string, header: RunHeader, recipients: Iterable<PlannedRecipient> | PlanStage): Promise<Journal> {
   const dir = path.join(runsDir(stateDir), header.runId);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${planFile(dir)}.tmp`;
-  const h = await open(tmp, 'w', 0o600);
-  try {
-    let buf = `${JSON.stringify(header)}\n`;
-    if (recipients instanceof PlanStage) {
-      recipients.finish();
-      await h.write(buf);
-      buf = '';
-      // The header goes first, so the checked recipients are copied in after it.
-      for await (const chunk of createReadStream(recipients.file, { highWaterMark: 1 << 20 })) await h.write(chunk as Buffer);
-    } else {
-      for (const r of recipients) {
-        buf += `${JSON.stringify(r)}\n`;
-        if (buf.length > 1 << 16) {
-          await h.write(buf);
-          buf = '';
-        }
-      }
+  const headerLine = JSON.stringify(header);
+  if (recipients instanceof PlanStage && Buffer.byteLength(headerLine) < HEADER_ROOM) {
+    // The header goes into the room left for it (padded with spaces, which JSON allows), and the stage becomes the plan.
+    recipients.finish();
+    const h = await open(recipients.file, 'r+');
+    try {
+      await h.write(`${headerLine}${' '.repeat(HEADER_ROOM - 1 - Buffer.byteLength(headerLine))}`, 0, 'utf8');
+      await h.sync();
+    } finally {
+      await h.close();
     }
-    await h.write(buf);
-    await h.sync();
-  } finally {
-    await h.close();
+    await rename(recipients.file, planFile(dir));
+  } else {
+    const tmp = `${planFile(dir)}.tmp`;
+    const h = await open(tmp, 'w', 0o600);
+    try {
+      let buf = `${headerLine}\n`;
+      if (recipients instanceof PlanStage) {
+        recipients.finish();
+        await h.write(buf);
+        buf = '';
+        for await (const line of fileLines(recipients.file)) if (line.trim()) buf = await writeSome(h, `${buf}${line}\n`);
+      } else {
+        for (const r of recipients) buf = await writeSome(h, `${buf}${JSON.stringify(r)}\n`);
+      }
+      await h.write(buf);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await rename(tmp, planFile(dir));
+    if (recipients instanceof PlanStage) recipients.discard();
   }
-  await rename(tmp, planFile(dir));
-  if (recipients instanceof PlanStage) recipients.discard();
   // A sending run keeps message ids in the journal only: memory stays flat however long the list.
   const journal = await Journal.open(dir, header, new RunState(header.total, { ids: false }));
   await journal.opening();
   return journal;
+}
+
+/** Writes `buf` once it holds 64 KB; returns what is left to write. */
+async function writeSome(h: FileHandle, buf: string): Promise<string> {
+  if (buf.length <= 1 << 16) return buf;
+  await h.write(buf);
+  return '';
 }
 
 export async function readHeader(stateDir: string, runId: string): Promise<{ dir: string; header: RunHeader }> {
@@ -292,9 +318,8 @@ export async function replay(dir: string, total: number, opts: { ids?: boolean }
  * stops with one line naming the file and the line.
  */
 export async function* readPlan(dir: string): AsyncGenerator<PlannedRecipient> {
-  const rl = createInterface({ input: createReadStream(planFile(dir), 'utf8'), crlfDelay: Infinity });
   let n = 0;
-  for await (const line of rl) {
+  for await (const line of fileLines(planFile(dir))) {
     if (++n === 1 || !line) continue;
     let r: PlannedRecipient;
     try {
@@ -304,6 +329,34 @@ export async function* readPlan(dir: string): AsyncGenerator<PlannedRecipient> {
     }
     if (r.i !== n - 2 || typeof r.phone !== 'string' || typeof r.text !== 'string') throw planDamaged(dir, `line ${n} is not recipient ${n - 2}`);
     yield r;
+  }
+}
+
+/**
+ * The lines of a file, read only as fast as they are taken: a fan-out takes one per send, so the plan is not read
+ * ahead into memory (a read-ahead keeps lines alive long enough to fill the old generation with them).
+ */
+async function* fileLines(file: string): AsyncGenerator<string> {
+  const h = await open(file, 'r');
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buf = Buffer.allocUnsafe(1 << 14);
+    let rest = '';
+    for (;;) {
+      const { bytesRead } = await h.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      const text = rest + decoder.write(buf.subarray(0, bytesRead));
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+        yield text.slice(start, nl).replace(/\r$/, '');
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+    rest += decoder.end();
+    if (rest) yield rest;
+  } finally {
+    await h.close();
   }
 }
 

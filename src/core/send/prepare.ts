@@ -250,7 +250,7 @@ async function streamFile(
       const r = check.check(contact);
       if (!r) return;
       if (preview.length < PREVIEW) preview.push(r);
-      stage.add({ ...r, text: renderFor(template, r.values) });
+      stage.add(r, renderFor(template, r.values));
     },
     (clean) => {
       digest = new CleanCsvDigest(clean);
