@@ -1,6 +1,9 @@
-// The Konekwa fan-out against the sandbox with a known rate limit: achieved rate as a fraction of the limit (target
-// ≥ 0.95 with no 429), CPU ms per message, and peak RSS of the sending process at 10,000 vs 100,000 recipients
-// (target: nearly flat). `node dist/bench/fanout.js [rate] [small] [large]`
+// The Konekwa fan-out against the sandbox, each figure against its target, measured in one run:
+// - achieved rate as a fraction of a known limit (target ≥ 0.97, no 429);
+// - CPU ms per message, the durable journal included (target ≤ 0.5 at 10,000 and at 100,000);
+// - peak RSS of the sending process at 100,000 recipients against 10,000 (target ≤ 1.2×);
+// - when the first message reaches the server, from the start of the process, for a 100,000-row CSV (target ≤ 1.5 s).
+// `node dist/bench/fanout.js [rate] [small] [large]`
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,7 +24,7 @@ interface ChildReport {
   maxRssMb: number;
 }
 
-async function fanout(n: number, sendRate: number, serverRate: number): Promise<ChildReport & { rejected429: number; accepted: number; sendMs: number }> {
+async function fanout(n: number, sendRate: number, serverRate: number): Promise<ChildReport & { rejected429: number; accepted: number; sendMs: number; firstMs: number }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-bench-fanout-'));
   const sheet = path.join(dir, 'contacts.csv');
   const lines = ['phone_number,full_name,company'];
@@ -31,6 +34,7 @@ async function fanout(n: number, sendRate: number, serverRate: number): Promise<
   try {
     const env = { ...process.env, HOME: dir, WA_CONFIG_DIR: path.join(dir, 'c'), WA_STATE_DIR: path.join(dir, 's'), WA_RECONCILE_SETTLE_MS: '100', ...sandboxEnv(sandbox).konekwa };
     const args = [path.join(here, 'cli-child.js'), '-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', sheet, '--param', 'name=full_name', '--rate', `${sendRate}/s`, '--concurrency', process.env.BENCH_CONCURRENCY ?? '16'];
+    const spawnedAt = Date.now();
     const report = await new Promise<ChildReport>((resolve, reject) => {
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
@@ -48,21 +52,23 @@ async function fanout(n: number, sendRate: number, serverRate: number): Promise<
     // The send phase as the server saw it: first accepted message to last.
     const first = k.messages.get(k.order[0]!)!.queuedAtMs;
     const last = k.messages.get(k.order.at(-1)!)!.queuedAtMs;
-    return { ...report, accepted, rejected429: sandbox.state.konekwaRateLimited, sendMs: last - first };
+    return { ...report, accepted, rejected429: sandbox.state.konekwaRateLimited, sendMs: last - first, firstMs: first - spawnedAt };
   } finally {
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 console.log(`fan-out through the Konekwa sandbox, limit ${rate}/s`);
 const a = await fanout(small, rate, rate);
 const achieved = ((a.accepted - 1) / a.sendMs) * 1000;
-console.log(`  ${small} recipients at --rate ${rate}/s: ${a.accepted} accepted over ${(a.sendMs / 1000).toFixed(1)} s of sending → ${achieved.toFixed(1)}/s = ${(achieved / rate).toFixed(3)} of the limit (target ≥ 0.95); ${a.rejected429} refused with 429; exit ${a.code}, ${(a.wallMs / 1000).toFixed(1)} s in all`);
-console.log(`  CPU ${(a.cpuMs / small).toFixed(3)} ms per message (${a.cpuMs} ms in all); peak RSS ${a.maxRssMb} MB`);
+console.log(`  ${small} recipients at --rate ${rate}/s: ${a.accepted} accepted over ${(a.sendMs / 1000).toFixed(1)} s of sending → ${achieved.toFixed(1)}/s = ${(achieved / rate).toFixed(3)} of the limit (target ≥ 0.97: ${verdict(achieved / rate >= 0.97 && a.rejected429 === 0)}); ${a.rejected429} refused with 429; exit ${a.code}, ${(a.wallMs / 1000).toFixed(1)} s in all`);
+console.log(`  CPU ${(a.cpuMs / small).toFixed(3)} ms per message at ${rate}/s (${a.cpuMs} ms in all; target ≤ 0.5: ${verdict(a.cpuMs / small <= 0.5)}); peak RSS ${a.maxRssMb} MB`);
 // For the memory comparison the limit is lifted so 100,000 recipients take a minute, not four.
 const fast = Math.max(rate, 2000);
 const b = await fanout(small, fast, 100_000);
 const c = await fanout(large, fast, 100_000);
-console.log(`  peak RSS at --rate ${fast}/s: ${small} recipients ${b.maxRssMb} MB, ${large} recipients ${c.maxRssMb} MB → ratio ${(c.maxRssMb / b.maxRssMb).toFixed(2)} (target: nearly flat)`);
-console.log(`  ${large} recipients: ${c.accepted} accepted in ${(c.wallMs / 1000).toFixed(1)} s, ${(c.cpuMs / large).toFixed(3)} CPU ms per message, exit ${c.code}`);
+console.log(`  peak RSS at --rate ${fast}/s: ${small} recipients ${b.maxRssMb} MB, ${large} recipients ${c.maxRssMb} MB → ${(c.maxRssMb / b.maxRssMb).toFixed(2)}× (target ≤ 1.2×: ${verdict(c.maxRssMb / b.maxRssMb <= 1.2)})`);
+console.log(`  CPU per message at --rate ${fast}/s: ${(b.cpuMs / small).toFixed(3)} ms at ${small}, ${(c.cpuMs / large).toFixed(3)} ms at ${large} (target ≤ 0.5: ${verdict(Math.max(b.cpuMs / small, c.cpuMs / large) <= 0.5)})`);
+console.log(`  ${large} recipients: ${c.accepted} accepted in ${(c.wallMs / 1000).toFixed(1)} s, exit ${c.code}; first message at the server ${(c.firstMs / 1000).toFixed(2)} s after the process started (target ≤ 1.5 s: ${verdict(c.firstMs <= 1500)})`);

@@ -393,7 +393,7 @@ export async function listRuns(stateDir: string): Promise<RunHeader[]> {
 }
 
 /** How long a commit waits for other sends to share its disk flush: a few ms of latency instead of a flush per send. */
-const GROUP_MS = 10;
+const GROUP_MS = 25;
 /** Events that need not be durable at once (a send's answer) reach the file within this time, or with the next flush. */
 const LAZY_MS = 100;
 
