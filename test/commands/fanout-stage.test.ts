@@ -2,12 +2,12 @@
 // starts (a refusal, a "no", a key already sent) leaves no staged file behind; a run takes the stage whole as its plan.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { onlyRun, sendArgs, sheet } from '../helpers/fanout.js';
+import { exactlyOnce, onlyRun, sendArgs, sheet, signalAt } from '../helpers/fanout.js';
 import { readHeaderAt, readPlan, type PlannedRecipient } from '../../src/core/fanout/journal.js';
 
 const staged = (bed: TestBed): string[] => {
@@ -86,6 +86,7 @@ test('a sent run keeps every recipient in its plan and no stage; the same send a
     assert.deepEqual(staged(bed), [], 'the stage became the plan');
 
     const dir = onlyRun(bed);
+    assert.equal(statSync(path.join(dir, 'plan.jsonl')).mode & 0o777, 0o600, 'the plan holds phone numbers: owner only');
     const header = await readHeaderAt(dir);
     assert.equal(header.total, n);
     const plan: PlannedRecipient[] = [];
@@ -101,6 +102,26 @@ test('a sent run keeps every recipient in its plan and no stage; the same send a
     assert.deepEqual(staged(bed), [], 'a send refused as already sent leaves no stage');
     assert.equal(bed.sandbox.state.sendsByRecipient.size, n);
     assert.equal(readdirSync(path.join(bed.dir, 'state', 'runs')).length, 1);
+  } finally {
+    await bed.close();
+  }
+});
+
+test('a send killed mid-run and run again continues its run; the second stage is not kept', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 150;
+    const env = envOf(bed);
+    const args = sendArgs(sheet(bed, n), ['--rate', '100/s', '--concurrency', '2']);
+    const killed = await signalAt(bed, args, env, 30, 'SIGKILL');
+    assert.equal(killed.signal, 'SIGKILL', 'killed while sending');
+    // The killed send had already taken its stage as the run's plan.
+    assert.deepEqual(staged(bed), []);
+    const r = await runCli([...args, '--rate', '500/s'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /unfinished run [\w-]+: continuing it/);
+    assert.deepEqual(staged(bed), [], 'the stage of the continuing send is removed');
+    exactlyOnce(bed, n);
   } finally {
     await bed.close();
   }
