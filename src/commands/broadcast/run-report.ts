@@ -114,7 +114,8 @@ async function renderRun(ctx: Context, res: RunResult): Promise<void> {
   // its journal, so a small run's are read back for the table.
   const state = h.total <= 50 ? (await inspectRun(ctx.paths.stateDir, h.runId)).state : res.state;
   const rows: { row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }[] = [];
-  for await (const o of runOutcomes(res.dir, state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
+  // A large run where everyone was sent has no row to show: its plan is not read again.
+  if (h.total <= 50 || r.sent < r.total) for await (const o of runOutcomes(res.dir, state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
   const resumeCmd = `wa-cli broadcast send --resume ${h.runId}`;
   if (ctx.globals.json) {
     ctx.out.json({

@@ -278,7 +278,9 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         reconcileError = await reconcileInto([...thisRunUnknown]);
         if (reconcileError) break;
       }
-      if (halted() || lanes.every((l) => stoppedLanes.has(l)) || (eligible === 0 && thisRunUnknown.length === 0)) break;
+      // Nobody left to send to (the server's answers applied): another pass over the plan would only read it.
+      const leftToSend = state.count('pending') + state.count('not-sent') > 0;
+      if (halted() || lanes.every((l) => stoppedLanes.has(l)) || (eligible === 0 && thisRunUnknown.length === 0) || !leftToSend) break;
     }
     return summary(reconcileError);
   } finally {

@@ -282,33 +282,12 @@ export async function replay(dir: string, total: number, opts: { ids?: boolean }
       state.damage.push(`${journalFile(dir)}:${n}: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  let h: FileHandle;
+  // The piece after the last newline is either empty or a torn write: never a whole event.
+  let n = 0;
   try {
-    h = await open(journalFile(dir), 'r');
+    for await (const line of fileLines(journalFile(dir), { unterminated: false })) applyLine(line, ++n);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    return state;
-  }
-  // Read in chunks: a 100,000-recipient journal is read without holding it whole.
-  try {
-    const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(1 << 16);
-    let rest = '';
-    let n = 0;
-    for (;;) {
-      const { bytesRead } = await h.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      const text = rest + decoder.write(buf.subarray(0, bytesRead));
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        applyLine(text.slice(start, nl), ++n);
-        start = nl + 1;
-      }
-      rest = text.slice(start);
-    }
-    // The piece after the last newline is either empty or a torn write: never a whole event.
-  } finally {
-    await h.close();
   }
   return state;
 }
@@ -336,7 +315,7 @@ export async function* readPlan(dir: string): AsyncGenerator<PlannedRecipient> {
  * The lines of a file, read only as fast as they are taken: a fan-out takes one per send, so the plan is not read
  * ahead into memory (a read-ahead keeps lines alive long enough to fill the old generation with them).
  */
-async function* fileLines(file: string): AsyncGenerator<string> {
+async function* fileLines(file: string, opts: { unterminated: boolean } = { unterminated: true }): AsyncGenerator<string> {
   const h = await open(file, 'r');
   try {
     const decoder = new StringDecoder('utf8');
@@ -354,7 +333,7 @@ async function* fileLines(file: string): AsyncGenerator<string> {
       rest = text.slice(start);
     }
     rest += decoder.end();
-    if (rest) yield rest;
+    if (rest && opts.unterminated) yield rest;
   } finally {
     await h.close();
   }
