@@ -21,6 +21,30 @@ export function replacePlaceholders(text: string, fill: (key: string, asWritten:
   return text.replace(wellFormed(), (m, key: string) => fill(key, m));
 }
 
+/** A text split once at its well-formed placeholders: `literals` has one more entry than `slots`. */
+export interface SplitText {
+  literals: string[];
+  /** The key of each placeholder, in order (a key used twice appears twice). */
+  slots: string[];
+  /** Each placeholder as written, for a key that has no value. */
+  written: string[];
+}
+
+export function splitPlaceholders(text: string): SplitText {
+  const literals: string[] = [];
+  const slots: string[] = [];
+  const written: string[] = [];
+  let at = 0;
+  for (const m of text.matchAll(wellFormed())) {
+    literals.push(text.slice(at, m.index));
+    slots.push(m[1]!);
+    written.push(m[0]);
+    at = m.index! + m[0].length;
+  }
+  literals.push(text.slice(at));
+  return { literals, slots, written };
+}
+
 /** A key as given on the command line, with any braces around it taken off (`--param {{1}}=x`). */
 export function bareKey(key: string): string {
   return key.trim().replace(/^\{\{\s*|\s*\}\}$/g, '');

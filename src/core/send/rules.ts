@@ -3,13 +3,20 @@
 import type { RemoteTemplate } from '../../providers/port.js';
 import type { SendRules } from './plan.js';
 import { graphemeLength as graphemes } from '../template-rules/text.js';
-import { placeholderKeys, replacePlaceholders } from '../placeholders.js';
+import { placeholderKeys, splitPlaceholders, type SplitText } from '../placeholders.js';
 
 const BODY_LIMIT = 1024;
 
+// A send checks and renders one body for every recipient: it is split at its placeholders once, not on each call.
+let last: { body: string; split: SplitText; keys: string[] } | undefined;
+function parsed(body: string): { split: SplitText; keys: string[] } {
+  if (last?.body !== body) last = { body, split: splitPlaceholders(body), keys: placeholderKeys(body) };
+  return last;
+}
+
 export const sendRules: SendRules = {
   placeholders(body) {
-    const keys = placeholderKeys(body);
+    const keys = parsed(body).keys;
     const style = keys.length > 0 && keys.every((k) => /^\d+$/.test(k)) ? 'positional' : keys.length === 0 ? 'positional' : 'named';
     return { style, keys };
   },
@@ -40,6 +47,9 @@ export const sendRules: SendRules = {
   },
 
   render(body, values) {
-    return replacePlaceholders(body, (key, asWritten) => values[key] ?? asWritten);
+    const { literals, slots, written } = parsed(body).split;
+    let out = literals[0]!;
+    for (let i = 0; i < slots.length; i++) out += (values[slots[i]!] ?? written[i]!) + literals[i + 1]!;
+    return out;
   },
 };
