@@ -476,7 +476,10 @@ export class HttpClient {
       return new TransportError(`${api} answered ${target} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; wa-cli stopped reading there.${acted}`, maybeActed);
     }
     if (err.timedOut) {
-      return new TransportError(`${target} timed out after ${Math.round((spec.timeoutMs ?? this.timeoutMs) / 1000)} s.${acted}`, maybeActed);
+      // A connection never made is its own timeout, and says so: nothing reached the server.
+      const requestMs = spec.timeoutMs ?? this.timeoutMs;
+      const seconds = (err.phase === 'connect' ? Math.min(this.opts.connectTimeoutMs ?? 10_000, requestMs) : requestMs) / 1000;
+      return new TransportError(`${target} timed out after ${Math.round(seconds)} s${err.phase === 'connect' ? ' without a connection' : ''}.${acted}`, maybeActed);
     }
     return new TransportError(`${target} failed: ${err.code} ${err.message.split('\n')[0]}.${acted}`, maybeActed);
   }

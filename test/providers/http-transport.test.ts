@@ -139,6 +139,7 @@ test('no connection made in time (a proxy that never answers CONNECT): the POST 
     assert.ok(err instanceof TransportError, String(err));
     assert.equal(err.maybeActed, false, 'no connection: nothing was sent');
     assert.doesNotMatch(err.message, /may have received it/);
+    assert.match(err.message, /timed out after 0 s without a connection\./, 'the connect timeout, not the request timeout');
     assert.equal(connects.length, 2, 'the POST was tried again');
     assert.equal(waits.length, 1);
   });
