@@ -5,35 +5,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { HttpClient, MAX_BODY_BYTES } from '../../src/providers/http.js';
 import { readKonekwaError } from '../../src/providers/konekwa/errors.js';
 import { ApiError, TransportError } from '../../src/providers/errors.js';
-
-type Handler = (req: http.IncomingMessage & { body: string }, res: http.ServerResponse, n: number) => void;
-
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
-}
-
-async function withServer(handler: Handler, fn: (url: string, seen: { hits: number; connections: number }) => Promise<void>): Promise<void> {
-  const seen = { hits: 0, connections: 0 };
-  const server = http.createServer((req, res) => {
-    const n = ++seen.hits;
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => handler(Object.assign(req, { body }), res, n));
-  });
-  server.on('connection', () => seen.connections++);
-  const port = await listen(server);
-  try {
-    await fn(`http://127.0.0.1:${port}`, seen);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-}
+import { json, listen, withServer } from '../helpers/http-server.js';
 
 function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
   const waits: number[] = [];
@@ -54,11 +29,6 @@ function client(url: string, extra: Partial<ConstructorParameters<typeof HttpCli
 
 const send = (c: HttpClient, extra: Partial<Parameters<HttpClient['request']>[0]> = {}) =>
   c.request({ method: 'POST', path: '/v1/messages', json: { recipient: '6281234567890' }, ...extra }).catch((e: unknown) => e);
-
-const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
 
 async function closedPort(): Promise<number> {
   const s = net.createServer();

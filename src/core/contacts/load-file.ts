@@ -1,7 +1,7 @@
 // Reading a contact spreadsheet named on the command line: the country checked once, the sheet read and validated.
 import { UsageError } from '../../errors.js';
 import type { Env } from '../../env.js';
-import type { ContactReport, ContactScan, CountryCode, NormalisedContact } from './index.js';
+import type { ContactReport, ContactScan, CountryCode, NormalisedContact, SheetData } from './index.js';
 
 /** The country code upper-cased and known to libphonenumber, or a usage error naming --country. */
 export async function checkCountry(country: string): Promise<CountryCode> {
@@ -19,22 +19,29 @@ export function maxSheetBytes(env: Env): { maxInflatedBytes?: number } {
   return { maxInflatedBytes: Number(raw) * 1024 * 1024 };
 }
 
+type LoadOptions = { country: string; sheet?: string | undefined; maxInflatedBytes?: number };
+
+/** The sheet read with its country checked once. */
+async function openContactFile(file: string, opts: LoadOptions): Promise<{ sheet: SheetData; country: CountryCode }> {
+  const country = await checkCountry(opts.country);
+  const { readSheet } = await import('./index.js');
+  return { country, sheet: await readSheet(file, { ...(opts.sheet ? { sheet: opts.sheet } : {}), ...(opts.maxInflatedBytes ? { maxInflatedBytes: opts.maxInflatedBytes } : {}) }) };
+}
+
 /** The same read in one pass, each valid contact handed out as it is read and not kept. */
 export async function scanContactFile(
   file: string,
-  opts: { country: string; sheet?: string | undefined; maxInflatedBytes?: number },
+  opts: LoadOptions,
   onValid: (c: NormalisedContact) => void,
   onColumns?: (c: Pick<ContactReport, 'columns' | 'variableNames'>) => void,
 ): Promise<ContactScan> {
-  const country = await checkCountry(opts.country);
-  const { readSheet, scanContacts } = await import('./index.js');
-  const sheet = await readSheet(file, { ...(opts.sheet ? { sheet: opts.sheet } : {}), ...(opts.maxInflatedBytes ? { maxInflatedBytes: opts.maxInflatedBytes } : {}) });
+  const { sheet, country } = await openContactFile(file, opts);
+  const { scanContacts } = await import('./index.js');
   return scanContacts(sheet, { country }, onValid, onColumns);
 }
 
-export async function loadContactFile(file: string, opts: { country: string; sheet?: string | undefined; maxInflatedBytes?: number }): Promise<ContactReport> {
-  const country = await checkCountry(opts.country);
-  const { readSheet, validateContacts } = await import('./index.js');
-  const sheet = await readSheet(file, { ...(opts.sheet ? { sheet: opts.sheet } : {}), ...(opts.maxInflatedBytes ? { maxInflatedBytes: opts.maxInflatedBytes } : {}) });
+export async function loadContactFile(file: string, opts: LoadOptions): Promise<ContactReport> {
+  const { sheet, country } = await openContactFile(file, opts);
+  const { validateContacts } = await import('./index.js');
   return validateContacts(sheet, { country });
 }

@@ -160,6 +160,7 @@ export class PlanStage {
     return new PlanStage(path.join(dir, `${process.pid}-${randomBytes(4).toString('hex')}.jsonl`), sessions.length > 1 ? sessions : undefined);
   }
 
+  /** How many recipients were added. */
   get count(): number {
     return this.n;
   }

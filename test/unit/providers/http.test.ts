@@ -1,33 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/providers/http.js';
 import { readQontakError } from '../../../src/providers/qontak/errors.js';
 import { hmacSignature } from '../../../src/providers/hmac.js';
 import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';
 import { UsageError } from '../../../src/errors.js';
 import { proxyFor } from '../../../src/providers/proxy.js';
-
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse, n: number) => void;
-
-async function withServer(handler: Handler, fn: (url: string, hits: () => number) => Promise<void>): Promise<void> {
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    n++;
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => handler(Object.assign(req, { body }), res, n));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  try {
-    await fn(`http://127.0.0.1:${port}`, () => n);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-  }
-}
+import { json, withServer } from '../../helpers/http-server.js';
 
 function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
   const waits: number[] = [];
@@ -46,19 +25,14 @@ function client(url: string, extra: Partial<ConstructorParameters<typeof HttpCli
   return { c, waits };
 }
 
-const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
-
 test('a GET is retried on 503 and succeeds', async () => {
   await withServer(
     (_q, res, n) => (n < 3 ? json(res, 503, { message: 'busy' }) : json(res, 200, { status: 'success', data: [1] })),
-    async (url, hits) => {
+    async (url, seen) => {
       const { c, waits } = client(url);
       const r = await c.request<{ data: number[] }>({ method: 'GET', path: '/x' });
       assert.deepEqual(r.body.data, [1]);
-      assert.equal(hits(), 3);
+      assert.equal(seen.hits, 3);
       assert.equal(waits.length, 2);
       assert.ok(waits[1]! > waits[0]!, 'backoff grows');
     },
@@ -68,14 +42,14 @@ test('a GET is retried on 503 and succeeds', async () => {
 test('a POST is not retried after a 500: the server may have acted', async () => {
   await withServer(
     (_q, res) => json(res, 500, { status: 'error', error: { code: 500, messages: ['boom'] } }),
-    async (url, hits) => {
+    async (url, seen) => {
       const { c } = client(url);
       const err = await c.request({ method: 'POST', path: '/broadcasts/whatsapp', json: {} }).catch((e: unknown) => e);
       assert.ok(err instanceof TransportError);
       assert.equal(err.maybeActed, true);
       assert.equal(err.exitCode, 6);
       assert.match(err.message, /"boom"/);
-      assert.equal(hits(), 1);
+      assert.equal(seen.hits, 1);
     },
   );
 });
@@ -93,11 +67,11 @@ for (const form of ['retry-after', 'x-ratelimit-reset', 'body'] as const) {
         }
         json(res, 429, { status: 'error', error: { code: 429, messages: ['Too many requests'] } }, { [form]: '7' });
       },
-      async (url, hits) => {
+      async (url, seen) => {
         const { c, waits } = client(url);
         const r = await c.request<{ data: { id: string } }>({ method: 'POST', path: '/broadcasts/whatsapp/direct', json: {} });
         assert.equal(r.body.data.id, 'b1');
-        assert.equal(hits(), 2);
+        assert.equal(seen.hits, 2);
         assert.ok(waits[0]! >= 7000 && waits[0]! < 7300, `waited ${waits[0]}`);
       },
     );
@@ -110,10 +84,10 @@ test('Qontak\'s 422 "please wait" is waited out and the POST retried', async () 
       n === 1
         ? json(res, 422, { status: 'error', error: { code: 422, messages: ['Please wait a moment to send a new broadcast message.'] } })
         : json(res, 200, { status: 'success', data: { id: 'ok' } }),
-    async (url, hits) => {
+    async (url, seen) => {
       const { c } = client(url);
       await c.request({ method: 'POST', path: '/broadcasts/whatsapp', json: {} });
-      assert.equal(hits(), 2);
+      assert.equal(seen.hits, 2);
     },
   );
 });
@@ -121,13 +95,13 @@ test('Qontak\'s 422 "please wait" is waited out and the POST retried', async () 
 test('a connection dropped after the request is unknown outcome and not retried for POST', async () => {
   await withServer(
     (req) => req.socket.destroy(),
-    async (url, hits) => {
+    async (url, seen) => {
       const { c } = client(url);
       const err = await c.request({ method: 'POST', path: '/v1/messages', json: {} }).catch((e: unknown) => e);
       assert.ok(err instanceof TransportError);
       assert.equal(err.maybeActed, true);
       assert.match(err.message, /may have received it/);
-      assert.equal(hits(), 1);
+      assert.equal(seen.hits, 1);
     },
   );
 });
@@ -143,13 +117,13 @@ test('a refused connection never reached the server: POST is retried, then repor
 test('a timeout on POST is not retried and is flagged as maybe acted', async () => {
   await withServer(
     () => undefined,
-    async (url, hits) => {
+    async (url, seen) => {
       const { c } = client(url, { timeoutMs: 200 });
       const err = await c.request({ method: 'POST', path: '/v1/messages', json: {} }).catch((e: unknown) => e);
       assert.ok(err instanceof TransportError);
       assert.equal(err.maybeActed, true);
       assert.match(err.message, /timed out/);
-      assert.equal(hits(), 1);
+      assert.equal(seen.hits, 1);
     },
   );
 });
