@@ -51,29 +51,90 @@ function toDate(value: string | number | Date): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-function parts(zone: string, d: Date): { date: string; time: string; offset: string } {
+interface Parts {
+  date: string;
+  time: string;
+  offset: string;
+}
+
+function intlParts(zone: string, d: Date): Parts {
   const p = Object.fromEntries(formatter(zone).formatToParts(d).map((x) => [x.type, x.value])) as Record<string, string>;
   // longOffset is "GMT+07:00", or "GMT" for UTC itself.
   const offset = p.timeZoneName === 'GMT' ? '+00:00' : p.timeZoneName!.replace('GMT', '');
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}`, offset };
 }
 
+// Intl's formatToParts costs about 2.7 KB of garbage a call, and a log follow renders up to four times per entry. A
+// zone's offset is therefore looked up once per quarter hour of time (Intl at both ends of it; a quarter hour in which
+// the offset changes keeps using Intl) and the wall clock is worked out from it.
+const SPAN_MS = 15 * 60_000;
+const MAX_SPANS = 4096;
+type Span = { offsetMs: number; offset: string } | null;
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+function spanOf(zone: string, spans: Map<number, Span>, key: number): Span {
+  let span = spans.get(key);
+  if (span !== undefined) return span;
+  const start = key * SPAN_MS;
+  const a = intlParts(zone, new Date(start));
+  const b = intlParts(zone, new Date(start + SPAN_MS - 1000));
+  span = null;
+  if (a.offset === b.offset && /^\d{4}-\d\d-\d\d$/.test(a.date)) {
+    const [y, mo, d] = a.date.split('-').map(Number) as [number, number, number];
+    const [h, mi, s] = a.time.split(':').map(Number) as [number, number, number];
+    span = { offsetMs: Date.UTC(y, mo - 1, d, h, mi, s) - start, offset: a.offset };
+  }
+  if (spans.size >= MAX_SPANS) spans.clear();
+  spans.set(key, span);
+  return span;
+}
+
+/** The date, time and offset of `d` in `zone`, as Intl shows them. */
+function partsIn(zone: string, spans: Map<number, Span>): (d: Date) => Parts {
+  return (d) => {
+    const ms = d.getTime();
+    const span = spanOf(zone, spans, Math.floor(ms / SPAN_MS));
+    if (span === null) return intlParts(zone, d);
+    // Wall-clock fields of the local instant, from its day number (proleptic Gregorian, as Intl uses).
+    const local = Math.floor((ms + span.offsetMs) / 1000);
+    const days = Math.floor(local / 86_400);
+    const secs = local - days * 86_400;
+    const z = days + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const month = mp < 10 ? mp + 3 : mp - 9;
+    const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 1000 || year > 9999) return intlParts(zone, d);
+    return {
+      date: `${year}-${pad2(month)}-${pad2(day)}`,
+      time: `${pad2(Math.floor(secs / 3600))}:${pad2(Math.floor(secs / 60) % 60)}:${pad2(secs % 60)}`,
+      offset: span.offset,
+    };
+  };
+}
+
 export function timeFormat(env: Env): TimeFormat {
   const zone = zoneFrom(env);
+  const parts = partsIn(zone, new Map());
   return {
     zone,
     text(value) {
       if (value === null || value === undefined || value === '') return '';
       const d = toDate(value);
       if (!d) return String(value);
-      const p = parts(zone, d);
+      const p = parts(d);
       return `${p.date} ${p.time} ${p.offset}`;
     },
     iso(value) {
       if (value === null || value === undefined || value === '') return undefined;
       const d = toDate(value);
       if (!d) return String(value);
-      const p = parts(zone, d);
+      const p = parts(d);
       return `${p.date}T${p.time}${p.offset}`;
     },
   };

@@ -34,3 +34,36 @@ test('durations: defaults are shown as typed, and a bare number is seconds every
   assert.equal(p('10m'), 600_000);
   assert.equal(p(formatDuration(90_000)), 90_000);
 });
+
+test('the quick wall-clock path agrees with Intl at every instant tried, across offset changes and odd offsets', () => {
+  // Intl's own answer, field by field, as the reference.
+  const reference = (zone: string, ms: number): string => {
+    const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'longOffset' });
+    const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+    const offset = p.timeZoneName === 'GMT' ? '+00:00' : p.timeZoneName!.replace('GMT', '');
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${offset}`;
+  };
+  // Daylight saving on both hemispheres, half- and quarter-hour zones, a 30-minute DST shift (Lord Howe), a zone
+  // whose 1972 offset had seconds (Monrovia), and a date-line jump (Apia skipped 30 December 2011).
+  const zones = ['UTC', 'Asia/Jakarta', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/Sao_Paulo', 'Africa/Monrovia', 'Pacific/Apia', 'America/St_Johns'];
+  let seed = 7;
+  const rand = (): number => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  let compared = 0;
+  for (const zone of zones) {
+    const t = timeFormat({ TZ: zone });
+    const instants: number[] = [];
+    // Random instants from 1960 to 2060, and every minute around each New York and Lord Howe change of 2026.
+    for (let i = 0; i < 1500; i++) instants.push(Math.floor(-315_619_200_000 + rand() * 3_155_760_000_000));
+    for (const change of [Date.UTC(2026, 2, 8, 7), Date.UTC(2026, 10, 1, 6), Date.UTC(2026, 3, 4, 15), Date.UTC(2026, 9, 3, 15.5), Date.UTC(1972, 0, 7), Date.UTC(2011, 11, 30, 10)]) {
+      for (let m = -40; m <= 40; m++) instants.push(change + m * 60_000 + (m % 3) * 999);
+    }
+    // Monrovia left -00:44:30 at 00:44:30 UTC on 7 January 1972: a change inside a quarter hour, second by second.
+    for (let s = -120; s <= 120; s++) instants.push(Date.UTC(1972, 0, 7, 0, 44, 30) + s * 1000);
+    for (const ms of instants) {
+      assert.equal(t.iso(ms), reference(zone, ms), `${zone} at ${new Date(ms).toISOString()}`);
+      compared++;
+    }
+    assert.equal(t.text(instants[0]!), reference(zone, instants[0]!).replace('T', ' ').replace(/([+-]\d\d:\d\d(:\d\d)?)$/, ' $1'));
+  }
+  assert.ok(compared > 20_000);
+});
