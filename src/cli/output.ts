@@ -115,6 +115,10 @@ export class Output {
     this.ctx.stderr.write(`${prefix} ${message}\n`);
   }
 
+  get verbose(): boolean {
+    return this.ctx.globals.verbose;
+  }
+
   debug(message: string): void {
     if (this.ctx.globals.verbose) this.ctx.stderr.write(`${message}\n`);
   }

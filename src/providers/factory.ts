@@ -16,7 +16,8 @@ export interface ProviderDeps {
   readonly now: () => number;
   readonly signal: AbortSignal;
   readonly profileName: string;
-  readonly out: { debug(line: string): void };
+  /** `verbose`: whether debug lines are shown (the HTTP client then logs each exchange; otherwise it builds none). */
+  readonly out: { debug(line: string): void; readonly verbose: boolean };
   /** Told before each "please wait" wait, for a countdown (optional). */
   readonly onWait?: (w: WaitNotice) => void;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
@@ -47,7 +48,7 @@ export function httpOptionsFor(ctx: ProviderDeps, apiName: string) {
     sleep: (ms: number, signal?: AbortSignal) => ctx.sleep(ms, signal),
     now: ctx.now,
     signal: ctx.signal,
-    log: (line: string) => ctx.out.debug(line),
+    ...(ctx.out.verbose ? { log: (line: string) => ctx.out.debug(line) } : {}),
     ...(ctx.env.WA_HTTP_TIMEOUT_MS ? { timeoutMs: Number(ctx.env.WA_HTTP_TIMEOUT_MS) } : {}),
     ...(ctx.env.WA_PLEASE_WAIT_MS ? { pleaseWaitDeadlineMs: Number(ctx.env.WA_PLEASE_WAIT_MS) } : {}),
     ...(ctx.onWait ? { onWait: ctx.onWait } : {}),

@@ -2,7 +2,7 @@
 // logs, and turns every failure into a typed error that says whether the server may have acted.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
@@ -10,6 +10,7 @@ import type { Env } from '../env.js';
 import { OperationError, UsageError } from '../errors.js';
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from './errors.js';
 import { HMAC_WINDOW_S, hmacAuthorization, hmacSignature } from './hmac.js';
+import { Http1Pool, type Http1Pending } from './http1.js';
 import { isLoopbackHost, proxyFor } from './proxy.js';
 
 export type HttpAuth =
@@ -134,6 +135,41 @@ const PARSER_ERRORS = /^HPE_/;
 // The server's certificate was not accepted: retrying cannot help and it is not transient.
 const TLS_ERRORS = /^(?:CERT_|ERR_TLS_CERT|UNABLE_TO_(?:VERIFY|GET_ISSUER)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_SSL_)/;
 
+/** What a request needs of its URL. */
+export interface Target {
+  href: string;
+  protocol: string;
+  hostname: string;
+  port: string;
+  pathname: string;
+  search: string;
+}
+
+// A path and query that URL parsing would leave as they are: no dot segments (written or escaped), no character it
+// would escape, escapes already in upper-case hex.
+const PLAIN_PATH = /^(?!.*%2E)(?:\/(?!\.\.?(?:[/?]|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]*(?:%[0-9A-F]{2}[A-Za-z0-9\-._~!$&'()*+,;=:@]*)*)+(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]+)?$/;
+
+/**
+ * `url` as URL would read it, without parsing it, when it is this origin's and plain (see PLAIN_PATH); else
+ * undefined. A fan-out sends to one path thousands of times, and a URL parse per request is garbage.
+ */
+export function plainTarget(origin: Origin, url: string): Target | undefined {
+  const base = origin.origin;
+  if (!url.startsWith(base)) return undefined;
+  const rest = url.slice(base.length);
+  if (!PLAIN_PATH.test(rest)) return undefined;
+  const q = rest.indexOf('?');
+  return { href: url, protocol: origin.protocol, hostname: origin.hostname, port: origin.port, pathname: q === -1 ? rest : rest.slice(0, q), search: q === -1 ? '' : rest.slice(q) };
+}
+
+/** A base URL's origin, read once: URL's getters build a new string on every call. */
+export interface Origin {
+  origin: string;
+  protocol: string;
+  hostname: string;
+  port: string;
+}
+
 export function buildQuery(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
   const params = new URLSearchParams();
@@ -176,7 +212,8 @@ export class HttpClient {
   private readonly maxWaitMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  private agentInUse: http.Agent | undefined;
+  private transportInUse: http.Agent | Http1Pool | undefined;
+  private readonly originParts: Origin;
 
   constructor(private readonly opts: HttpClientOptions) {
     let url: URL;
@@ -194,6 +231,7 @@ export class HttpClient {
       );
     }
     this.origin = url;
+    this.originParts = { origin: url.origin, protocol: url.protocol, hostname: url.hostname, port: url.port };
     this.prefix = `${url.pathname.replace(/\/+$/, '')}${opts.prefix ?? ''}`;
     this.maxAttempts = opts.maxAttempts ?? 4;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
@@ -211,15 +249,19 @@ export class HttpClient {
     return this.now();
   }
 
+  private targetOf(url: string): Target {
+    return plainTarget(this.originParts, url) ?? new URL(url);
+  }
+
   urlFor(path: string, query?: Record<string, QueryValue>): string {
-    return `${this.origin.origin}${this.prefix}${path}${buildQuery(query)}`;
+    return `${this.originParts.origin}${this.prefix}${path}${buildQuery(query)}`;
   }
 
   async request<T = unknown>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const idempotent = spec.idempotent ?? spec.method === 'GET';
     const maxAttempts = spec.maxAttempts ?? this.maxAttempts;
     const url = this.urlFor(spec.path, spec.query);
-    const target = new URL(url);
+    const target = this.targetOf(url);
     let refreshed = false;
     let refusedSince: number | undefined;
     let refusals = 0;
@@ -299,7 +341,7 @@ export class HttpClient {
   private async attempt(
     spec: RequestSpec,
     url: string,
-    target: URL,
+    target: Target,
   ): Promise<{ kind: 'response'; status: number; headers: HttpResponse['headers']; body: unknown } | { kind: 'error'; error: NetError }> {
     const auth = spec.auth ?? this.opts.auth;
     const started = this.now();
@@ -325,16 +367,16 @@ export class HttpClient {
       method: spec.method,
       headers,
       body,
-      agent: this.agent(),
+      transport: this.transport(),
       timeoutMs: spec.timeoutMs ?? this.timeoutMs,
       connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
       signal: spec.signal ?? this.opts.signal,
     });
     if ('code' in answer) {
-      this.log(`← ${answer.code} ${spec.method} ${url} (${this.now() - started} ms)`);
+      if (this.opts.log) this.log(`← ${answer.code} ${spec.method} ${url} (${this.now() - started} ms)`);
       return { kind: 'error', error: answer };
     }
-    this.log(`← ${answer.status} ${spec.method} ${url} (${this.now() - started} ms)`);
+    if (this.opts.log) this.log(`← ${answer.status} ${spec.method} ${url} (${this.now() - started} ms)`);
     const contentType = answer.headers['content-type'];
     return { kind: 'response', status: answer.status, headers: answer.headers, body: this.parseBody(answer.text, typeof contentType === 'string' ? contentType : undefined, answer.status, spec) };
   }
@@ -484,18 +526,19 @@ export class HttpClient {
     return new TransportError(`${target} failed: ${err.code} ${err.message.split('\n')[0]}.${acted}`, maybeActed);
   }
 
-  /** One keep-alive agent per client, made on first use: the proxy's when HTTPS_PROXY/HTTP_PROXY applies. */
-  private agent(): http.Agent {
-    if (this.agentInUse) return this.agentInUse;
+  /**
+   * One transport per client, made on first use: the proxy agent when HTTPS_PROXY/HTTP_PROXY applies, else kept-alive
+   * connections of its own (http1.ts).
+   */
+  private transport(): http.Agent | Http1Pool {
+    if (this.transportInUse) return this.transportInUse;
     const proxy = proxyFor(this.origin, this.opts.env);
-    const https = this.origin.protocol === 'https:';
     if (proxy) {
       this.log(`using proxy ${new URL(proxy).host}`);
-      return (this.agentInUse = https ? new HttpsProxyAgent({ proxy, keepAlive: true }) : new HttpProxyAgent({ proxy, keepAlive: true }));
+      const https = this.origin.protocol === 'https:';
+      return (this.transportInUse = https ? new HttpsProxyAgent({ proxy, keepAlive: true }) : new HttpProxyAgent({ proxy, keepAlive: true }));
     }
-    // As Node's global agents are set up; maxSockets stays unlimited, so a fan-out's concurrency never queues here.
-    const options: http.AgentOptions = { keepAlive: true, scheduling: 'lifo', timeout: 5000 };
-    return (this.agentInUse = https ? new HttpsAgent(options) : new http.Agent(options));
+    return (this.transportInUse = new Http1Pool(this.originParts));
   }
 
   private log(line: string): void {
@@ -504,13 +547,13 @@ export class HttpClient {
 }
 
 interface Exchange {
-  url: URL;
+  url: Target;
   /** Path and query as signed. */
   path: string;
   method: string;
   headers: Record<string, string>;
   body: string | Buffer | undefined;
-  agent: http.Agent;
+  transport: http.Agent | Http1Pool;
   timeoutMs: number;
   connectTimeoutMs: number;
   signal: AbortSignal | undefined;
@@ -523,14 +566,15 @@ interface Answer {
 }
 
 /**
- * One request over node:http(s): no redirects followed, the answer read whole as text (decompressed, at most
- * MAX_BODY_BYTES). Never rejects: a failure comes back as a NetError saying whether a connection was ever made.
+ * One request: no redirects followed, the answer read whole as text (decompressed, at most MAX_BODY_BYTES). Never
+ * rejects: a failure comes back as a NetError saying whether a connection was ever made.
  */
 function exchange(x: Exchange): Promise<Answer | NetError> {
   return new Promise((resolve) => {
     let phase: NetError['phase'] = 'connect';
     let settled = false;
-    let req: http.ClientRequest | undefined;
+    let cancel: (() => void) | undefined;
+    let connectTimer: NodeJS.Timeout | undefined;
     const finish = (r: Answer | NetError): void => {
       if (settled) return;
       settled = true;
@@ -542,16 +586,26 @@ function exchange(x: Exchange): Promise<Answer | NetError> {
     const fail = (code: string, message: string, timedOut = false): void => {
       if (settled) return;
       finish(timedOut ? { code, phase, message, timedOut } : { code, phase, message });
-      req?.destroy();
+      cancel?.();
     };
     const failWith = (err: NodeJS.ErrnoException): void => fail(typeof err.code === 'string' ? err.code : 'ERR_REQUEST', err.message);
     const onAbort = (): void => fail('ERR_ABORTED', 'This operation was aborted.');
-    // Both timers start now: the connect timer also covers the DNS lookup and a proxy's CONNECT.
-    const connectTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'connect' for ${x.connectTimeoutMs}ms`, true), x.connectTimeoutMs);
+    const answered = (status: number, headers: HttpResponse['headers'], raw: Buffer): void => {
+      decode(raw, headers['content-encoding'] as string | undefined).then(
+        (text) => finish({ status, headers, text }),
+        (err: NodeJS.ErrnoException) =>
+          err.code === 'ERR_BUFFER_TOO_LARGE' ? fail(TOO_LARGE, `The answer passed ${MAX_BODY_BYTES} bytes once decompressed.`) : failWith(err),
+      );
+    };
+    // The whole-request timer starts now; the connect timer also covers the DNS lookup and a proxy's CONNECT, and is
+    // not needed on a connection already made.
     const requestTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'request' for ${x.timeoutMs}ms`, true), x.timeoutMs);
     const connected = (): void => {
       phase = 'request';
       clearTimeout(connectTimer);
+    };
+    const awaitConnect = (): void => {
+      connectTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'connect' for ${x.connectTimeoutMs}ms`, true), x.connectTimeoutMs);
     };
     if (x.signal?.aborted) {
       // Cancelled before it started: nothing is sent, but it is reported like an abort mid-request, as callers expect.
@@ -559,6 +613,23 @@ function exchange(x: Exchange): Promise<Answer | NetError> {
       return onAbort();
     }
     x.signal?.addEventListener('abort', onAbort);
+    if (x.transport instanceof Http1Pool) {
+      let pending: Http1Pending;
+      try {
+        pending = x.transport.request({ method: x.method, path: x.path, headers: x.headers, body: x.body, maxBodyBytes: MAX_BODY_BYTES, tooLargeCode: TOO_LARGE });
+      } catch (err) {
+        // Refused before anything was sent (an invalid header value, say).
+        return failWith(err as NodeJS.ErrnoException);
+      }
+      cancel = () => pending.abort('ERR_ABORTED', 'cancelled');
+      // A kept connection calls back at once: no connect timer then.
+      pending.onConnect(connected);
+      if (phase === 'connect') awaitConnect();
+      void pending.done.then((r) => ('code' in r ? fail(r.code, r.message) : answered(r.status, r.headers, r.body)));
+      return;
+    }
+    awaitConnect();
+    let req: http.ClientRequest;
     const options: http.RequestOptions = {
       method: x.method,
       protocol: x.url.protocol,
@@ -566,14 +637,14 @@ function exchange(x: Exchange): Promise<Answer | NetError> {
       port: x.url.port,
       path: x.path,
       headers: x.headers,
-      agent: x.agent,
+      agent: x.transport,
     };
     try {
       req = (x.url.protocol === 'https:' ? httpsRequest : http.request)(options);
     } catch (err) {
-      // Refused before anything was sent (an invalid header value, say).
       return failWith(err as NodeJS.ErrnoException);
     }
+    cancel = () => req.destroy();
     req.on('error', failWith);
     req.on('socket', (socket) => {
       if (socket.connecting) socket.once('connect', connected);
@@ -597,12 +668,7 @@ function exchange(x: Exchange): Promise<Answer | NetError> {
       });
       res.on('end', () => {
         ended = true;
-        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-        decode(raw, res.headers['content-encoding']).then(
-          (text) => finish({ status, headers: res.headers, text }),
-          (err: NodeJS.ErrnoException) =>
-            err.code === 'ERR_BUFFER_TOO_LARGE' ? fail(TOO_LARGE, `The answer passed ${MAX_BODY_BYTES} bytes once decompressed.`) : failWith(err),
-        );
+        answered(status, res.headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       });
     });
     if (x.body === undefined) req.end();

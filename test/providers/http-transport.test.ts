@@ -277,3 +277,30 @@ test('a connection dropped mid-answer is a failure that may have acted, not a sh
     },
   );
 });
+
+test('a request URL is taken as it is only when URL parsing would give the same path and query; anything else is parsed', async () => {
+  const { plainTarget } = await import('../../src/providers/http.js');
+  const origin = new URL('https://api.konekwa.example:8443/base');
+  const samples = [
+    '/v1/messages',
+    '/qontak/chat/v1/broadcasts/6f1d0c1e-1111-2222-3333-444455556666/whatsapp/log?limit=100&offset=2',
+    '/v1/messages?session_id=s%201&since=2026-11-30T08%3A00%3A00.000Z',
+    '/a/./b', '/a/../b', '/a/%2E%2E/b', '/a/%2e/b', '/a b', '/a%zz', '/a%2f', "/a?x='y'", '/a?', '/a#frag', '/a\\b', '/ä', '/a?q=ä', '/a/..', '/.', '/a//b', '',
+  ];
+  const taken: string[] = [];
+  for (const rest of samples) {
+    const url = `${origin.origin}${rest}`;
+    const parsed = new URL(url);
+    const quick = plainTarget(origin, url);
+    if (quick === undefined) continue;
+    taken.push(rest);
+    assert.deepEqual(
+      { href: quick.href, pathname: quick.pathname, search: quick.search, hostname: quick.hostname, port: quick.port, protocol: quick.protocol },
+      { href: parsed.href, pathname: parsed.pathname, search: parsed.search, hostname: parsed.hostname, port: parsed.port, protocol: parsed.protocol },
+      rest,
+    );
+  }
+  // The plain ones are taken, the rest left to URL.
+  assert.deepEqual(taken, [samples[0], samples[1], samples[2], '/a//b']);
+  assert.equal(plainTarget(origin, 'https://elsewhere.example/v1/messages'), undefined);
+});

@@ -92,6 +92,7 @@ export class JournalWriteError extends Error {
 }
 
 const nowIso = (now: () => number) => new Date(now()).toISOString();
+const PROGRESS_MS = 100;
 
 export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   const { journal, now } = d;
@@ -172,16 +173,23 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
 
     // 2. Send the rest, paced and bounded.
     const thisRunUnknown: PlannedRecipient[] = [];
-    const progress = () =>
-      d.onProgress?.({
+    // Reported at most every PROGRESS_MS (and at the end): a spinner shows no more, and a report per send is garbage.
+    let reportedAt = -Infinity;
+    const progress = (force = false): void => {
+      if (!d.onProgress) return;
+      const t = now();
+      if (!force && t - reportedAt < PROGRESS_MS) return;
+      reportedAt = t;
+      d.onProgress({
         done: state.count('sent') + state.count('failed') + state.count('unknown'),
         total,
         sent: state.count('sent'),
         failed: state.count('failed'),
         unknown: state.count('unknown'),
         ratePerSecond: [...buckets.values()].reduce((sum, b) => sum + b.rate, 0),
-        elapsedMs: now() - started,
+        elapsedMs: t - started,
       });
+    };
 
     const sendOne = async (r: PlannedRecipient): Promise<void> => {
       const lane = laneOf(r);
@@ -272,6 +280,7 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     for (let round = 0; round < (d.rounds ?? 3); round++) {
       thisRunUnknown.length = 0;
       const eligible = (await Promise.all(lanes.map((lane) => sendLane(lane, round)))).reduce((a, b) => a + b, 0);
+      progress(true);
       if (writeError) throw writeError;
       if (thisRunUnknown.length > 0 && !d.signal.aborted) {
         await d.sleep(d.settleMs ?? 2000);

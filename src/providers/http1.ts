@@ -1,0 +1,367 @@
+// HTTP/1.1 over kept-alive sockets, for requests made straight to the API (no proxy): the request is written as one
+// string and the answer read by a small parser, with no ClientRequest, IncomingMessage or Agent bookkeeping. node:http
+// leaves about 15 KB of garbage per request; this leaves about 2 KB, which is what keeps a long fan-out's heap flat
+// (bench/http, bench/fanout). Proxied requests still go through node:http and the proxy agent (see http.ts).
+// Only what the APIs need: no redirects, no pipelining, no upgrades; a body framed by Content-Length, chunked
+// encoding or the end of the connection.
+import net from 'node:net';
+import tls from 'node:tls';
+
+export interface Http1Answer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+/** How a request ended without an answer; `code` follows Node's (ECONNRESET, HPE_…) so callers read both alike. */
+export interface Http1Failure {
+  code: string;
+  message: string;
+}
+
+export interface Http1Request {
+  method: string;
+  /** Path and query, as they go on the request line. */
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer | undefined;
+  /** An answer body larger than this fails with `tooLargeCode`. */
+  maxBodyBytes: number;
+  tooLargeCode: string;
+}
+
+export interface Http1Pending {
+  /** Settles once: the answer or the failure. */
+  done: Promise<Http1Answer | Http1Failure>;
+  /** Called once the socket is connected; at once for a reused one. */
+  onConnect: (fn: () => void) => void;
+  /** Gives up: the socket is destroyed (the server sees the connection close). */
+  abort: (code: string, message: string) => void;
+}
+
+const MAX_HEAD_BYTES = 16 * 1024;
+const IDLE_MS = 5000;
+const CRLF2 = Buffer.from('\r\n\r\n');
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// Control characters (tab aside) and anything past Latin-1 cannot go in a header: Node refuses them the same way.
+const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const BAD_PATH = /[\x00-\x20\x7f]/;
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
+// A control character in an answer's header value is refused, as Node's strict parser does, unless Node runs with
+// --insecure-http-parser (the way out the error message names).
+const BAD_ANSWER_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+const LENIENT = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--insecure-http-parser');
+
+type BodyMode = 'none' | 'length' | 'chunked' | 'close';
+
+/** One origin's connections: idle ones are kept (most recent first) for 5 s and do not hold the process open. */
+export class Http1Pool {
+  private readonly idle: { socket: net.Socket; forget: () => void }[] = [];
+  private readonly hostHeader: string;
+
+  constructor(private readonly target: { protocol: string; hostname: string; port: string }) {
+    const https = target.protocol === 'https:';
+    const defaultPort = https ? '443' : '80';
+    this.hostHeader = target.port && target.port !== defaultPort ? `${target.hostname}:${target.port}` : target.hostname;
+  }
+
+  /** Starts one exchange; throws (with Node's code) when the request cannot be written at all. Nothing is sent then. */
+  request(r: Http1Request): Http1Pending {
+    const head = this.head(r);
+    const kept = this.idle.pop();
+    kept?.forget();
+    const socket = kept?.socket ?? this.connect();
+    return new Exchange(socket, kept !== undefined, head, r, (s) => this.release(s)).pending();
+  }
+
+  private head(r: Http1Request): string {
+    if (BAD_PATH.test(r.path)) throw Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' });
+    let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
+    for (const name in r.headers) {
+      const value = r.headers[name]!;
+      if (!TOKEN.test(name)) throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' });
+      if (BAD_VALUE.test(value)) throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' });
+      head += `${name}: ${value}\r\n`;
+    }
+    if (r.body !== undefined && r.headers['content-length'] === undefined) head += `content-length: ${Buffer.byteLength(r.body)}\r\n`;
+    return `${head}connection: keep-alive\r\n\r\n`;
+  }
+
+  private connect(): net.Socket {
+    const host = this.target.hostname.replace(/^\[|\]$/g, '');
+    const https = this.target.protocol === 'https:';
+    const port = Number(this.target.port || (https ? 443 : 80));
+    const socket = https ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] }) : net.connect({ host, port });
+    socket.setNoDelay(true);
+    return socket;
+  }
+
+  private release(socket: net.Socket): void {
+    socket.unref();
+    socket.setTimeout(IDLE_MS);
+    const forget = (): void => {
+      socket.off('timeout', drop).off('error', drop).off('close', drop).off('data', drop);
+      socket.setTimeout(0);
+      socket.ref();
+    };
+    const entry = { socket, forget };
+    // Idle too long, closed or reset by the server, or talking out of turn: not reused.
+    const drop = (): void => {
+      forget();
+      const at = this.idle.indexOf(entry);
+      if (at !== -1) this.idle.splice(at, 1);
+      socket.destroy();
+    };
+    socket.on('timeout', drop).on('error', drop).on('close', drop).on('data', drop);
+    this.idle.push(entry);
+  }
+
+  /** Closes every idle connection. */
+  close(): void {
+    for (const { socket } of this.idle.splice(0)) socket.destroy();
+  }
+}
+
+class Exchange {
+  private resolve!: (r: Http1Answer | Http1Failure) => void;
+  private readonly done = new Promise<Http1Answer | Http1Failure>((r) => (this.resolve = r));
+  private settled = false;
+  private isConnected: boolean;
+  private connectListener: (() => void) | undefined;
+  // The answer as it is read.
+  private headBuf: Buffer | undefined;
+  private status = 0;
+  private minor = 1;
+  private headers: Record<string, string | string[]> = {};
+  private mode: BodyMode = 'none';
+  private remaining = 0;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  // Chunked decoding: unparsed bytes and where the decoder is.
+  private pendingBytes: Buffer | undefined;
+  private chunkState: 'size' | 'data' | 'data-end' | 'trailers' = 'size';
+
+  constructor(
+    private readonly socket: net.Socket,
+    reused: boolean,
+    private readonly head: string,
+    private readonly r: Http1Request,
+    private readonly release: (s: net.Socket) => void,
+  ) {
+    this.isConnected = reused;
+    socket.on('data', this.onData).on('error', this.onError).on('close', this.onClose);
+    if (!reused) socket.once('connect', this.onConnected);
+    this.write();
+  }
+
+  pending(): Http1Pending {
+    return {
+      done: this.done,
+      onConnect: (fn) => {
+        if (this.isConnected) fn();
+        else this.connectListener = fn;
+      },
+      abort: (code, message) => this.fail(code, message),
+    };
+  }
+
+  private readonly onConnected = (): void => {
+    this.isConnected = true;
+    this.connectListener?.();
+  };
+
+  private write(): void {
+    // Written at once: a socket still connecting holds it until connected.
+    const body = this.r.body;
+    if (body === undefined) this.socket.write(this.head);
+    else if (typeof body === 'string') this.socket.write(this.head + body);
+    else {
+      this.socket.cork();
+      this.socket.write(this.head);
+      this.socket.write(body);
+      this.socket.uncork();
+    }
+  }
+
+  private readonly onError = (err: NodeJS.ErrnoException): void => {
+    this.fail(typeof err.code === 'string' ? err.code : 'ERR_SOCKET', err.message);
+  };
+
+  private readonly onClose = (): void => {
+    if (this.settled) return;
+    // A body read to the end of the connection is complete when it closes.
+    if (this.mode === 'close' && this.status !== 0) return this.complete(false);
+    this.fail('ECONNRESET', this.status === 0 ? 'socket hang up' : 'The server aborted pending request');
+  };
+
+  private readonly onData = (data: Buffer): void => {
+    if (this.settled) return;
+    try {
+      this.read(data);
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      this.fail(e.code ?? 'HPE_INVALID', e.message);
+    }
+  };
+
+  private read(data: Buffer): void {
+    if (this.status === 0) {
+      const buf = this.headBuf ? Buffer.concat([this.headBuf, data]) : data;
+      const end = buf.indexOf(CRLF2);
+      if (end === -1) {
+        if (buf.length > MAX_HEAD_BYTES) throw parseError('HPE_HEADER_OVERFLOW', 'Header overflow');
+        this.headBuf = buf;
+        return;
+      }
+      this.headBuf = undefined;
+      if (end > MAX_HEAD_BYTES) throw parseError('HPE_HEADER_OVERFLOW', 'Header overflow');
+      const interim = this.parseHead(buf.toString('latin1', 0, end));
+      const rest = buf.subarray(end + 4);
+      if (interim) {
+        // 100 Continue and the like: the real answer follows.
+        this.status = 0;
+        this.headers = {};
+        if (rest.length > 0) this.read(rest);
+        return;
+      }
+      if (this.mode === 'none') {
+        if (rest.length > 0) this.socket.destroy();
+        return this.complete(rest.length === 0);
+      }
+      if (rest.length > 0) this.body(rest);
+      return;
+    }
+    this.body(data);
+  }
+
+  /** Reads the status line and headers; returns true for an interim (1xx) answer. */
+  private parseHead(text: string): boolean {
+    const lines = text.split('\r\n');
+    const m = STATUS_LINE.exec(lines[0]!);
+    if (!m) throw parseError('HPE_INVALID_CONSTANT', 'Expected HTTP/');
+    this.minor = Number(m[1]);
+    this.status = Number(m[2]);
+    const h = this.headers;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const colon = line.indexOf(':');
+      const name = colon > 0 ? line.slice(0, colon) : '';
+      if (!TOKEN.test(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
+      const key = name.toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (!LENIENT && BAD_ANSWER_VALUE.test(value)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
+      const had = h[key];
+      if (had === undefined) h[key] = key === 'set-cookie' ? [value] : value;
+      else if (Array.isArray(had)) had.push(value);
+      else if (key === 'content-length') {
+        if (had !== value) throw parseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length');
+      } else h[key] = `${had}, ${value}`;
+    }
+    if (this.status < 200) {
+      if (this.status === 101) throw parseError('HPE_INVALID_CONSTANT', 'Unexpected protocol switch');
+      return true;
+    }
+    const te = h['transfer-encoding'];
+    const cl = h['content-length'];
+    if (this.r.method === 'HEAD' || this.status === 204 || this.status === 304) this.mode = 'none';
+    else if (typeof te === 'string') this.mode = /(?:^|,)\s*chunked\s*$/i.test(te) ? 'chunked' : 'close';
+    else if (typeof cl === 'string') {
+      if (!/^\d+$/.test(cl)) throw parseError('HPE_INVALID_CONTENT_LENGTH', 'Invalid character in Content-Length');
+      this.remaining = Number(cl);
+      if (this.remaining > this.r.maxBodyBytes) throw parseError(this.r.tooLargeCode, `The answer declares ${cl} bytes.`);
+      this.mode = this.remaining === 0 ? 'none' : 'length';
+    } else this.mode = 'close';
+    return false;
+  }
+
+  private body(data: Buffer): void {
+    if (this.mode === 'length') {
+      const take = Math.min(this.remaining, data.length);
+      this.keep(take === data.length ? data : data.subarray(0, take));
+      this.remaining -= take;
+      if (this.remaining === 0) {
+        // Bytes past the declared length: the connection is out of step and is not reused.
+        if (take < data.length) this.socket.destroy();
+        this.complete(take === data.length);
+      }
+    } else if (this.mode === 'chunked') this.chunked(data);
+    else this.keep(data);
+  }
+
+  private keep(data: Buffer): void {
+    this.size += data.length;
+    if (this.size > this.r.maxBodyBytes) throw parseError(this.r.tooLargeCode, `The answer passed ${this.r.maxBodyBytes} bytes.`);
+    this.chunks.push(data);
+  }
+
+  private chunked(data: Buffer): void {
+    let buf = this.pendingBytes ? Buffer.concat([this.pendingBytes, data]) : data;
+    this.pendingBytes = undefined;
+    for (;;) {
+      if (this.chunkState === 'data') {
+        const take = Math.min(this.remaining, buf.length);
+        if (take > 0) this.keep(buf.subarray(0, take));
+        this.remaining -= take;
+        buf = buf.subarray(take);
+        if (this.remaining > 0) return;
+        this.chunkState = 'data-end';
+      }
+      if (this.chunkState === 'data-end') {
+        if (buf.length < 2) break;
+        if (buf[0] !== 13 || buf[1] !== 10) throw parseError('HPE_STRICT', 'Expected CRLF after chunk');
+        buf = buf.subarray(2);
+        this.chunkState = 'size';
+      }
+      const nl = buf.indexOf('\r\n');
+      if (nl === -1) {
+        if (buf.length > MAX_HEAD_BYTES) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Chunk size line too long');
+        break;
+      }
+      const line = buf.toString('latin1', 0, nl);
+      buf = buf.subarray(nl + 2);
+      if (this.chunkState === 'trailers') {
+        if (line === '') {
+          if (buf.length > 0) this.socket.destroy();
+          return this.complete(buf.length === 0);
+        }
+        continue;
+      }
+      const hex = /^([0-9a-fA-F]{1,8})[ \t]*(?:;.*)?$/.exec(line);
+      if (!hex) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
+      this.remaining = parseInt(hex[1]!, 16);
+      this.chunkState = this.remaining === 0 ? 'trailers' : 'data';
+    }
+    if (buf.length > 0) this.pendingBytes = Buffer.from(buf);
+  }
+
+  private complete(reusable: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    const connection = this.headers.connection;
+    const close = typeof connection === 'string' ? /\bclose\b/i.test(connection) : this.minor === 0;
+    const keepAlive = typeof connection === 'string' && /\bkeep-alive\b/i.test(connection);
+    if (reusable && this.mode !== 'close' && !close && (this.minor === 1 || keepAlive) && !this.socket.destroyed) this.release(this.socket);
+    else this.socket.destroy();
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
+    this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  private fail(code: string, message: string): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.detach();
+    this.socket.destroy();
+    this.resolve({ code, message });
+  }
+
+  private detach(): void {
+    this.socket.off('data', this.onData).off('error', this.onError).off('close', this.onClose).off('connect', this.onConnected);
+    // A late error on a socket no exchange listens to any more must not crash the process.
+    if (this.socket.listenerCount('error') === 0) this.socket.on('error', () => undefined);
+  }
+}
+
+function parseError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
+}
