@@ -1,12 +1,16 @@
 // Hostile and broken input, generated: the template rule engine and the spreadsheet reader must never crash, hang or
 // blow up memory; what cannot be read ends in one line naming the problem.
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import * as XLSX from 'xlsx';
 import { parseTemplates, validateTemplate } from '../../src/core/template-rules/index.js';
 import { readSheetBuffer, validateContacts } from '../../src/core/contacts/index.js';
 import { InputError } from '../../src/core/input-error.js';
+import { loadSheetJs } from '../../src/core/contacts/sheetjs.js';
+
+// Workbooks are read here without readSheet, which loads SheetJS for the CLI.
+before(() => loadSheetJs());
 
 let generated = 0;
 after(() => console.log(`hostile input: ${generated} inputs generated`));

@@ -46,7 +46,7 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
       hint: 'Fix them (`wa-cli contacts validate FILE --out clean.xlsx` writes the valid rows), or pass --skip-invalid to upload only the valid ones.',
     });
   }
-  const plans = planUploads(report, opts.name, lists.rowLimits, opts.split === true);
+  const plans = await planUploads(report, opts.name, lists.rowLimits, opts.split === true);
   const results: UploadResult[] = [];
   for (const plan of plans) {
     if (opts.dryRun) {

@@ -2,13 +2,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInflateRaw } from 'node:zlib';
-import * as XLSX from 'xlsx';
+import type * as XLSX from 'xlsx';
 import { columnLetter } from './columns.js';
 import { CsvSyntaxError, parseCsvRecords } from './csv-parse.js';
 import { decodeCsvBytes, detectDelimiter, sepHint } from './csv-decode.js';
 import { SpreadsheetError } from './errors.js';
 import { isKnownHeader } from './headers.js';
 import type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
+import { loadSheetJs, sheetJs } from './sheetjs.js';
 import { InflateBoundError, SheetXmlError, openXlsxSheet, type RowCells } from './xlsx-stream.js';
 import { zipEntries } from './zip.js';
 
@@ -25,7 +26,8 @@ export interface ReadOptions {
 export const DEFAULT_MAX_INFLATED_BYTES = 200 * 1024 * 1024;
 
 export async function readSheet(filePath: string, opts: ReadOptions = {}): Promise<SheetData> {
-  formatOf(filePath); // refuse an unknown extension before touching the disk
+  // Refuses an unknown extension before touching the disk.
+  if (formatOf(filePath) !== 'csv') await loadSheetJs();
   let bytes: Buffer;
   try {
     bytes = await readFile(filePath);
@@ -42,6 +44,7 @@ export async function readSheet(filePath: string, opts: ReadOptions = {}): Promi
 /**
  * Same as readSheet for bytes already in memory; `fileName` gives the format (by extension) and names the file in
  * errors. Of the size cap it checks the sizes the zip declares only: readSheet also inflates each part to be sure.
+ * A workbook needs SheetJS loaded first (loadSheetJs); a CSV never does.
  */
 export function readSheetBuffer(bytes: Uint8Array, fileName: string, opts: ReadOptions = {}): SheetData {
   const format = formatOf(fileName);
@@ -175,7 +178,7 @@ function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', o
   }
   let wb: XLSX.WorkBook;
   try {
-    wb = XLSX.read(bytes, {
+    wb = sheetJs().read(bytes, {
       type: 'buffer',
       dense: true,
       cellHTML: false,

@@ -1,7 +1,8 @@
 // The clean file: normalised headers, phone numbers as digits, every cell text.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import * as XLSX from 'xlsx';
+import type * as XLSX from 'xlsx';
+import { loadSheetJs, sheetJs } from './sheetjs.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { csvRow, neutraliseCell } from '../../util/spreadsheet-cell.js';
 import { SpreadsheetError } from './errors.js';
@@ -48,8 +49,12 @@ export function toCsvBuffer(report: Cleaned, contacts?: readonly NormalisedConta
   return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
 }
 
-/** An .xlsx with one sheet "contacts", every cell a text cell in a Text-formatted column, so Excel keeps the digits. */
+/**
+ * An .xlsx with one sheet "contacts", every cell a text cell in a Text-formatted column, so Excel keeps the digits.
+ * SheetJS must be loaded (loadSheetJs).
+ */
 export function toXlsxBuffer(report: Cleaned, contacts?: readonly NormalisedContact[], cell?: (v: string) => string): Buffer {
+  const XLSX = sheetJs();
   const data: XLSX.CellObject[][] = [];
   for (const row of tableRows(report, contacts, cell)) data.push(row.map((v): XLSX.CellObject => ({ t: 's', v, z: '@' })));
   const ws: XLSX.WorkSheet = { '!data': data, '!ref': XLSX.utils.encode_range({ s: { r: 0, c: 0 }, e: { r: Math.max(data.length - 1, 0), c: report.columns.length - 1 } }) };
@@ -67,7 +72,10 @@ export async function writeClean(report: Cleaned, outPath: string): Promise<void
   const ext = path.extname(outPath).toLowerCase();
   let bytes: Buffer;
   if (ext === '.csv') bytes = toCsvBuffer(report, undefined, neutraliseCell);
-  else if (ext === '.xlsx') bytes = toXlsxBuffer(report, undefined, neutraliseCell);
+  else if (ext === '.xlsx') {
+    await loadSheetJs();
+    bytes = toXlsxBuffer(report, undefined, neutraliseCell);
+  }
   else throw new SpreadsheetError(outPath, `cannot write "${ext || '(no extension)'}"; the clean file must end in .csv or .xlsx`);
   await writeFileAtomic(outPath, bytes);
 }

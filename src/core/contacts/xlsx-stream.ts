@@ -5,7 +5,7 @@
 // Anything this reader does not know (xlsb, Strict OOXML, ISO date cells, a part missing or damaged) returns
 // undefined and the caller hands the file to SheetJS, which reports damage in its own words.
 import { inflateRawSync } from 'node:zlib';
-import { SSF } from 'xlsx';
+import { sheetJs } from './sheetjs.js';
 import type { Cell } from './types.js';
 import type { ZipEntry } from './zip.js';
 
@@ -158,7 +158,9 @@ for (const id of [27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58, 71
 for (const id of [32, 33, 34, 35]) IMPLICIT[id] = 'h:mm:ss';
 
 // SheetJS's builtin table as it stands before any workbook adds its own formats to it.
-const BUILTIN: Record<number, string> = { ...(SSF.get_table() as Record<number, string>) };
+// SheetJS's own table of builtin formats, read on first use (SheetJS is loaded only for workbooks).
+let builtin: Record<number, string> | undefined;
+const builtinFormats = (): Record<number, string> => (builtin ??= { ...(sheetJs().SSF.get_table() as Record<number, string>) });
 
 /** The number format of each cell style (index = the cell's s), '' for General. */
 function cellFormats(xml: string): string[] {
@@ -176,7 +178,7 @@ function cellFormats(xml: string): string[] {
   if (!xfs) return out;
   for (const m of xfs[1]!.matchAll(/<(?:\w+:)?xf\b([^>]*)>/g)) {
     const id = Number(/\bnumFmtId\s*=\s*["'](\d+)["']/.exec(m[1]!)?.[1] ?? 0);
-    out.push(id === 0 ? '' : (custom.get(id) ?? BUILTIN[id] ?? IMPLICIT[id] ?? 'General'));
+    out.push(id === 0 ? '' : (custom.get(id) ?? builtinFormats()[id] ?? IMPLICIT[id] ?? 'General'));
   }
   return out;
 }
@@ -335,8 +337,8 @@ const ERRORS: Record<string, number> = {
 
 /** A number as SheetJS shows it: General for style 0, else the style's format through SheetJS's formatter. */
 function shown(v: number, format: string): string {
-  if (format === '') return (v | 0) === v ? v.toString(10) : (SSF.format('General', v) as string);
-  return SSF.format(format, v) as string;
+  if (format === '') return (v | 0) === v ? v.toString(10) : (sheetJs().SSF.format('General', v) as string);
+  return sheetJs().SSF.format(format, v) as string;
 }
 
 function* scanSheet(xml: Buffer, strings: string[], formats: string[]): Generator<RowCells> {

@@ -1,6 +1,7 @@
 // Uploading a validated contact list and waiting for the provider to process it. Used by `contacts upload` and by
 // `broadcast send --file` on Qontak. Talks to the provider through the port only.
 import { InputError } from '../input-error.js';
+import { loadSheetJs } from '../contacts/sheetjs.js';
 import { chooseUploadFormat, splitRows, toCsvBuffer, toXlsxBuffer, type ContactReport, type NormalisedContact } from '../contacts/index.js';
 import type { ContactList, ContactListsPort, UploadFile } from '../../providers/port.js';
 
@@ -11,10 +12,11 @@ export interface PlannedUpload {
 }
 
 /** Cuts the valid contacts into files the provider accepts: one if they fit, numbered parts with `split`. */
-export function planUploads(report: ContactReport, name: string, limits: { xlsx: number; csv: number }, split: boolean): PlannedUpload[] {
+export async function planUploads(report: ContactReport, name: string, limits: { xlsx: number; csv: number }, split: boolean): Promise<PlannedUpload[]> {
   const contacts = report.valid;
   if (contacts.length === 0) throw new InputError(`${report.file}: no valid contacts to upload.`);
   const choice = chooseUploadFormat(contacts.length, limits);
+  if (choice === 'xlsx') await loadSheetJs();
   const base = name.replace(/[^\w.-]+/g, '_');
   const fileFor = (rows: NormalisedContact[], format: 'csv' | 'xlsx', suffix: string): UploadFile =>
     format === 'csv'

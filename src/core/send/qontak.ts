@@ -125,7 +125,7 @@ async function direct(d: QontakSendDeps, p: PreparedSend): Promise<QontakSendRes
 async function uploadList(d: QontakSendDeps, report: import('../contacts/index.js').ContactReport, name: string): Promise<ContactList> {
   const { planUploads, waitForList } = await import('../lists/upload-list.js');
   const limits = d.provider.lists.rowLimits;
-  const plans = planUploads(report, name, limits, false);
+  const plans = await planUploads(report, name, limits, false);
   if (plans.length > 1) throw new OperationError(`${report.file} has ${report.valid.length} recipients, more than one Qontak contact list holds (${limits.csv.toLocaleString('en-US')}); split the file and send each part.`);
   const first = await d.provider.lists.upload(plans[0]!.name, plans[0]!.file);
   const outcome = await waitForList(d.provider.lists, first, { timeoutMs: 600_000, now: d.now, sleep: d.sleep, ...(d.onListProgress ? { onTick: (l: ContactList) => d.onListProgress!(l) } : {}) });

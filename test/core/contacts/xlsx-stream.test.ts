@@ -1,6 +1,6 @@
 // The streaming .xlsx reader against SheetJS on workbooks written by hand: the same cells (t, v, and w where the
 // validator reads it), the same sheet names, and refusals in one line naming the file.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -9,6 +9,10 @@ import { fixture } from '../../helpers/paths.js';
 import { readSheetBuffer, SpreadsheetError, type Cell } from '../../../src/core/contacts/index.js';
 import { openXlsxSheet } from '../../../src/core/contacts/xlsx-stream.js';
 import { zipEntries } from '../../../src/core/contacts/zip.js';
+import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+
+// Workbooks are read here without readSheet, which loads SheetJS for the CLI.
+before(() => loadSheetJs());
 
 /** A zip of the given parts, deflated; `declare` overrides the uncompressed size the headers claim. */
 function zip(parts: Record<string, string>, declare: Record<string, number> = {}): Buffer {

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -6,6 +6,10 @@ import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
 import { zipBomb } from '../../helpers/zip-bomb.js';
 import { DEFAULT_MAX_INFLATED_BYTES, readSheet, readSheetBuffer, validateContacts, SpreadsheetError } from '../../../src/core/contacts/index.js';
+import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+
+// Workbooks are read here without readSheet, which loads SheetJS for the CLI.
+before(() => loadSheetJs());
 
 test('two-sheets.xlsx: first sheet by default, a named sheet on request, unknown name lists the sheets', async () => {
   const first = await readSheet(fixture('contacts', 'two-sheets.xlsx'));

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,10 @@ import {
   writeClean,
   SpreadsheetError,
 } from '../../../src/core/contacts/index.js';
+import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+
+// Workbooks are read here without readSheet, which loads SheetJS for the CLI.
+before(() => loadSheetJs());
 
 const report = async (name: string) => validateContacts(await readSheet(fixture('contacts', name)));
 
