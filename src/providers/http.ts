@@ -508,10 +508,11 @@ export class HttpClient {
     }
     if (PARSER_ERRORS.test(err.code)) {
       return new TransportError(
-        `${api} sent a response Node cannot parse (${err.code}) to ${target}.${acted}`,
+        `${api} sent a response wa-cli cannot parse (${err.code}) to ${target}.${acted}`,
         maybeActed,
         undefined,
-        'If this persists, run with NODE_OPTIONS=--insecure-http-parser.',
+        // The flag lets through control characters in header values (the one lapse seen from a real gateway).
+        err.code === 'HPE_INVALID_HEADER_TOKEN' ? 'If this persists, run with NODE_OPTIONS=--insecure-http-parser.' : 'If this persists, tell the API provider; run with --verbose to see the exchange.',
       );
     }
     if (err.code === TOO_LARGE) {

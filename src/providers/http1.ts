@@ -40,7 +40,12 @@ export interface Http1Pending {
 }
 
 const MAX_HEAD_BYTES = 16 * 1024;
+// How long an idle connection is kept: Node's agent default, shortened to a second under the server's own
+// `Keep-Alive: timeout=N`, so a request is not sent just as the server closes the connection.
 const IDLE_MS = 5000;
+const NON_ASCII = /[\x80-\xff]/;
+// Headers of which Node keeps the first when an answer repeats them (its IncomingMessage rules); others are joined.
+const FIRST_ONLY = new Set(['content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization', 'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag', 'last-modified', 'server', 'age', 'expires']);
 const CRLF2 = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // Control characters (tab aside) and anything past Latin-1 cannot go in a header: Node refuses them the same way.
@@ -68,10 +73,16 @@ export class Http1Pool {
   /** Starts one exchange; throws (with Node's code) when the request cannot be written at all. Nothing is sent then. */
   request(r: Http1Request): Http1Pending {
     const head = this.head(r);
-    const kept = this.idle.pop();
-    kept?.forget();
-    const socket = kept?.socket ?? this.connect();
-    return new Exchange(socket, kept !== undefined, head, r, (s) => this.release(s)).pending();
+    let kept: net.Socket | undefined;
+    for (let e = this.idle.pop(); e && !kept; e = this.idle.pop()) {
+      e.forget();
+      // Closed by the server but not yet reported closed: never handed out, since a request on it would fail after
+      // the connection looked made.
+      if (e.socket.writable && !e.socket.readableEnded && !e.socket.destroyed) kept = e.socket;
+      else e.socket.destroy();
+    }
+    const socket = kept ?? this.connect();
+    return new Exchange(socket, kept !== undefined, this.target.protocol === 'https:', head, r, (s, idleMs) => this.release(s, idleMs)).pending();
   }
 
   private head(r: Http1Request): string {
@@ -93,26 +104,27 @@ export class Http1Pool {
     const port = Number(this.target.port || (https ? 443 : 80));
     const socket = https ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] }) : net.connect({ host, port });
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, 1000);
     return socket;
   }
 
-  private release(socket: net.Socket): void {
+  private release(socket: net.Socket, idleMs: number): void {
     socket.unref();
-    socket.setTimeout(IDLE_MS);
+    socket.setTimeout(idleMs);
     const forget = (): void => {
-      socket.off('timeout', drop).off('error', drop).off('close', drop).off('data', drop);
+      socket.off('timeout', drop).off('error', drop).off('close', drop).off('end', drop).off('data', drop);
       socket.setTimeout(0);
       socket.ref();
     };
     const entry = { socket, forget };
-    // Idle too long, closed or reset by the server, or talking out of turn: not reused.
+    // Idle too long, closed (or half closed) or reset by the server, or talking out of turn: not reused.
     const drop = (): void => {
       forget();
       const at = this.idle.indexOf(entry);
       if (at !== -1) this.idle.splice(at, 1);
       socket.destroy();
     };
-    socket.on('timeout', drop).on('error', drop).on('close', drop).on('data', drop);
+    socket.on('timeout', drop).on('error', drop).on('close', drop).on('end', drop).on('data', drop);
     this.idle.push(entry);
   }
 
@@ -127,12 +139,14 @@ class Exchange {
   private readonly done = new Promise<Http1Answer | Http1Failure>((r) => (this.resolve = r));
   private settled = false;
   private isConnected: boolean;
+  // The whole request has left for the socket: only then may the connection carry another.
+  private flushed = false;
   private connectListener: (() => void) | undefined;
   // The answer as it is read.
   private headBuf: Buffer | undefined;
   private status = 0;
   private minor = 1;
-  private headers: Record<string, string | string[]> = {};
+  private headers: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   private mode: BodyMode = 'none';
   private remaining = 0;
   private chunks: Buffer[] = [];
@@ -144,13 +158,15 @@ class Exchange {
   constructor(
     private readonly socket: net.Socket,
     reused: boolean,
+    private readonly https: boolean,
     private readonly head: string,
     private readonly r: Http1Request,
-    private readonly release: (s: net.Socket) => void,
+    private readonly release: (s: net.Socket, idleMs: number) => void,
   ) {
     this.isConnected = reused;
     socket.on('data', this.onData).on('error', this.onError).on('close', this.onClose);
-    if (!reused) socket.once('connect', this.onConnected);
+    // Over TLS nothing of the request leaves before the handshake is done: until then it certainly did not arrive.
+    if (!reused) socket.once(https ? 'secureConnect' : 'connect', this.onConnected);
     this.write();
   }
 
@@ -171,17 +187,22 @@ class Exchange {
   };
 
   private write(): void {
-    // Written at once: a socket still connecting holds it until connected.
+    // Written at once: a socket still connecting holds it until connected. The head goes as Latin-1, as Node sends
+    // headers; a string body as UTF-8.
     const body = this.r.body;
-    if (body === undefined) this.socket.write(this.head);
-    else if (typeof body === 'string') this.socket.write(this.head + body);
+    if (body === undefined) this.socket.write(this.head, 'latin1', this.onFlushed);
+    else if (typeof body === 'string' && !NON_ASCII.test(this.head)) this.socket.write(this.head + body, 'utf8', this.onFlushed);
     else {
       this.socket.cork();
-      this.socket.write(this.head);
-      this.socket.write(body);
+      this.socket.write(this.head, 'latin1');
+      this.socket.write(body, 'utf8', this.onFlushed);
       this.socket.uncork();
     }
   }
+
+  private readonly onFlushed = (err?: Error | null): void => {
+    if (!err) this.flushed = true;
+  };
 
   private readonly onError = (err: NodeJS.ErrnoException): void => {
     this.fail(typeof err.code === 'string' ? err.code : 'ERR_SOCKET', err.message);
@@ -206,11 +227,19 @@ class Exchange {
 
   private read(data: Buffer): void {
     if (this.status === 0) {
-      const buf = this.headBuf ? Buffer.concat([this.headBuf, data]) : data;
+      let buf = this.headBuf ? Buffer.concat([this.headBuf, data]) : data;
+      // Empty lines before a status line are passed over, as Node's parser does.
+      let lead = 0;
+      while (lead < buf.length && (buf[lead] === 13 || buf[lead] === 10)) lead++;
+      if (lead > 0) buf = buf.subarray(lead);
       const end = buf.indexOf(CRLF2);
+      // A line ended by a bare LF is refused at once, as Node does, rather than waited on for a CR that never comes.
+      for (let nl = buf.indexOf(10); nl !== -1 && (end === -1 || nl < end); nl = buf.indexOf(10, nl + 1)) {
+        if (buf[nl - 1] !== 13) throw parseError('HPE_CR_EXPECTED', 'Missing expected CR after header value');
+      }
       if (end === -1) {
         if (buf.length > MAX_HEAD_BYTES) throw parseError('HPE_HEADER_OVERFLOW', 'Header overflow');
-        this.headBuf = buf;
+        this.headBuf = buf.length > 0 ? buf : undefined;
         return;
       }
       this.headBuf = undefined;
@@ -220,7 +249,7 @@ class Exchange {
       if (interim) {
         // 100 Continue and the like: the real answer follows.
         this.status = 0;
-        this.headers = {};
+        this.headers = Object.create(null) as Record<string, string | string[]>;
         if (rest.length > 0) this.read(rest);
         return;
       }
@@ -255,14 +284,17 @@ class Exchange {
       else if (Array.isArray(had)) had.push(value);
       else if (key === 'content-length') {
         if (had !== value) throw parseError('HPE_UNEXPECTED_CONTENT_LENGTH', 'Duplicate Content-Length');
-      } else h[key] = `${had}, ${value}`;
+      } else if (!FIRST_ONLY.has(key)) h[key] = `${had}${key === 'cookie' ? '; ' : ', '}${value}`;
     }
+    if (this.status < 100) throw parseError('HPE_INVALID_STATUS', 'Invalid status code');
     if (this.status < 200) {
       if (this.status === 101) throw parseError('HPE_INVALID_CONSTANT', 'Unexpected protocol switch');
       return true;
     }
     const te = h['transfer-encoding'];
     const cl = h['content-length'];
+    // Both framings at once is how answers get out of step between a proxy and a client: refused, as Node does.
+    if (te !== undefined && cl !== undefined) throw parseError('HPE_INVALID_TRANSFER_ENCODING', 'Transfer-Encoding can\'t be present with Content-Length');
     if (this.r.method === 'HEAD' || this.status === 204 || this.status === 304) this.mode = 'none';
     else if (typeof te === 'string') this.mode = /(?:^|,)\s*chunked\s*$/i.test(te) ? 'chunked' : 'close';
     else if (typeof cl === 'string') {
@@ -326,7 +358,7 @@ class Exchange {
         }
         continue;
       }
-      const hex = /^([0-9a-fA-F]{1,8})[ \t]*(?:;.*)?$/.exec(line);
+      const hex = /^0*([0-9a-fA-F]{1,8})(?:[ \t]*;.*)?$/.exec(line);
       if (!hex) throw parseError('HPE_INVALID_CHUNK_SIZE', 'Invalid character in chunk size');
       this.remaining = parseInt(hex[1]!, 16);
       this.chunkState = this.remaining === 0 ? 'trailers' : 'data';
@@ -341,10 +373,20 @@ class Exchange {
     const connection = this.headers.connection;
     const close = typeof connection === 'string' ? /\bclose\b/i.test(connection) : this.minor === 0;
     const keepAlive = typeof connection === 'string' && /\bkeep-alive\b/i.test(connection);
-    if (reusable && this.mode !== 'close' && !close && (this.minor === 1 || keepAlive) && !this.socket.destroyed) this.release(this.socket);
+    // Reused only once the whole request is out (a server may answer before reading all of an upload).
+    const writtenOut = this.flushed && this.socket.writableLength === 0;
+    const idleMs = this.idleMs();
+    if (reusable && writtenOut && idleMs > 0 && this.mode !== 'close' && !close && (this.minor === 1 || keepAlive) && !this.socket.destroyed) this.release(this.socket, idleMs);
     else this.socket.destroy();
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  /** How long the connection may stay idle: under a second less than the server's `Keep-Alive: timeout=N`. */
+  private idleMs(): number {
+    const hint = this.headers['keep-alive'];
+    const timeout = typeof hint === 'string' ? /\btimeout=(\d+)/i.exec(hint) : null;
+    return timeout ? Math.max(0, Math.min(IDLE_MS, (Number(timeout[1]) - 1) * 1000)) : IDLE_MS;
   }
 
   private fail(code: string, message: string): void {
@@ -356,7 +398,7 @@ class Exchange {
   }
 
   private detach(): void {
-    this.socket.off('data', this.onData).off('error', this.onError).off('close', this.onClose).off('connect', this.onConnected);
+    this.socket.off('data', this.onData).off('error', this.onError).off('close', this.onClose).off(this.https ? 'secureConnect' : 'connect', this.onConnected);
     // A late error on a socket no exchange listens to any more must not crash the process.
     if (this.socket.listenerCount('error') === 0) this.socket.on('error', () => undefined);
   }

@@ -115,6 +115,29 @@ test('no connection made in time (a proxy that never answers CONNECT): the POST 
   });
 });
 
+test('an HTTPS server that takes the connection but never finishes the TLS handshake: nothing was sent, and the POST is tried again', async () => {
+  let connections = 0;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    connections++;
+    open.add(socket);
+    socket.on('error', () => undefined);
+  });
+  const port = await listen(server);
+  try {
+    const { c, waits } = client(`https://127.0.0.1:${port}`, { connectTimeoutMs: 100, maxAttempts: 2 });
+    const err = await send(c);
+    assert.ok(err instanceof TransportError, String(err));
+    assert.equal(err.maybeActed, false, 'no request leaves before the handshake');
+    assert.match(err.message, /timed out after 0 s without a connection\./);
+    assert.equal(connections, 2, 'the POST was tried again');
+    assert.equal(waits.length, 1);
+  } finally {
+    for (const socket of open) socket.destroy();
+    server.close();
+  }
+});
+
 test('through HTTP_PROXY: requests go over one CONNECT tunnel to the target host, kept alive between requests', async () => {
   await withServer(
     (req, res) => json(res, 201, { message_id: `m-${req.headers.host}` }),

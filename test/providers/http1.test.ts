@@ -132,6 +132,11 @@ test('broken answers fail with the code Node would give, and the connection is n
     [`HTTP/1.1 200 OK\r\nX-Big: ${'a'.repeat(17_000)}\r\n\r\n`, 'HPE_HEADER_OVERFLOW'],
     ['HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n', 'TOO_LARGE'],
     ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort', 'ECONNRESET'],
+    // Both framings at once: refused, as answers get out of step that way.
+    ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n', 'HPE_INVALID_TRANSFER_ENCODING'],
+    ['HTTP/1.1 000 Nothing\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno', 'HPE_INVALID_STATUS'],
+    // Bare LF line ends fail at once instead of waiting for a CR that never comes (the server keeps the line open).
+    ['HTTP/1.1 200 OK\nContent-Length: 2\n\nhi', 'HPE_CR_EXPECTED'],
   ];
   for (const [answer, code] of cases) {
     const s = await rawServer([code === 'ECONNRESET' ? (socket: net.Socket) => socket.end(answer, 'latin1') : answer, 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok']);
@@ -191,4 +196,85 @@ test('nothing listening fails with ECONNREFUSED and never calls back as connecte
   const r = (await pending.done) as Http1Failure;
   assert.equal(r.code, 'ECONNREFUSED');
   assert.equal(connected, false);
+});
+
+test('as Node reads answers: a repeated Retry-After keeps the first, empty lines before a status line are passed over, chunk sizes may have leading zeros', async () => {
+  const s = await rawServer([
+    'HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\nRetry-After: 5\r\nVia: a\r\nVia: b\r\nContent-Length: 0\r\n\r\n',
+    '\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n000000002\r\nok\r\n0\r\n\r\n',
+  ]);
+  try {
+    const p = pool(s.port);
+    const a = ok(await get(p));
+    assert.equal(a.headers['retry-after'], '5');
+    assert.equal(a.headers.via, 'a, b');
+    assert.equal(Object.getPrototypeOf(a.headers), null, 'header names like "constructor" cannot clash with anything');
+    assert.equal(ok(await get(p)).body.toString(), 'ok');
+    assert.equal(s.seen.connections, 1);
+    p.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a connection is reused only after the whole request went out, and not past the server\'s Keep-Alive timeout', async () => {
+  // The server answers a large upload before reading it: the rest of that body must not become the next request.
+  const big = Buffer.alloc(8 * 1024 * 1024, 120);
+  let early = 0;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('data', () => {
+      early++;
+      socket.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
+      socket.pause();
+    });
+  });
+  const port = await listen(server);
+  try {
+    const p = pool(port);
+    const r = ok(await p.request({ method: 'POST', path: '/upload', headers: { 'content-type': 'application/octet-stream' }, body: big, maxBodyBytes: 10, tooLargeCode: 'T' }).done);
+    assert.equal(r.status, 413);
+    const next = p.request({ method: 'GET', path: '/x', headers: {}, body: undefined, maxBodyBytes: 10, tooLargeCode: 'T' });
+    await Promise.race([next.done, new Promise((res) => setTimeout(res, 200))]);
+    assert.equal(early, 2, 'the next request went over a new connection');
+    p.close();
+  } finally {
+    for (const socket of open) socket.destroy();
+    server.close();
+  }
+  const s = await rawServer(['HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1\r\nContent-Length: 1\r\n\r\na', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb']);
+  try {
+    const p = pool(s.port);
+    ok(await get(p));
+    ok(await get(p));
+    // timeout=1 leaves no second to reuse the connection safely: it was closed, not kept.
+    assert.equal(s.seen.connections, 2);
+    p.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('a kept connection the server has half closed is not handed out', async () => {
+  const s = await rawServer([
+    (socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na');
+      setTimeout(() => socket.end(), 20);
+    },
+    'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb',
+  ]);
+  try {
+    const p = pool(s.port);
+    assert.equal(ok(await get(p)).body.toString(), 'a');
+    // Asked again the moment the server's end arrives, before the socket reports itself closed.
+    const idle = (p as unknown as { idle: { socket: net.Socket }[] }).idle[0]!.socket;
+    const second = await new Promise<Http1Answer | Http1Failure>((resolve) => idle.once('end', () => resolve(get(p))));
+    assert.equal(ok(second).body.toString(), 'b');
+    assert.equal(s.seen.connections, 2);
+    p.close();
+  } finally {
+    await s.close();
+  }
 });
