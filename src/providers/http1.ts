@@ -43,7 +43,9 @@ const MAX_HEAD_BYTES = 16 * 1024;
 // How long an idle connection is kept: Node's agent default, shortened to a second under the server's own
 // `Keep-Alive: timeout=N`, so a request is not sent just as the server closes the connection.
 const IDLE_MS = 5000;
-const NON_ASCII = /[\x80-\xff]/;
+const REQUEST_LINE = ' HTTP/1.1\r\nhost: ';
+const CONTENT_LENGTH = 'content-length: ';
+const KEEP_ALIVE = 'connection: keep-alive\r\n\r\n';
 // Headers of which Node keeps the first when an answer repeats them (its IncomingMessage rules); others are joined.
 const FIRST_ONLY = new Set(['content-type', 'content-length', 'user-agent', 'referer', 'host', 'authorization', 'proxy-authorization', 'if-modified-since', 'if-unmodified-since', 'from', 'location', 'max-forwards', 'retry-after', 'etag', 'last-modified', 'server', 'age', 'expires']);
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -72,9 +74,10 @@ export class Http1Pool {
 
   /** Starts one exchange; throws (with Node's code) when the request cannot be written at all. Nothing is sent then. */
   request(r: Http1Request): Http1Pending {
-    const head = this.head(r);
+    const head = this.requestBytes(r);
     let kept: net.Socket | undefined;
-    for (let e = this.idle.pop(); e && !kept; e = this.idle.pop()) {
+    while (kept === undefined && this.idle.length > 0) {
+      const e = this.idle.pop()!;
       e.forget();
       // Closed by the server but not yet reported closed: never handed out, since a request on it would fail after
       // the connection looked made.
@@ -85,17 +88,44 @@ export class Http1Pool {
     return new Exchange(socket, kept !== undefined, this.target.protocol === 'https:', head, r, (s, idleMs) => this.release(s, idleMs)).pending();
   }
 
-  private head(r: Http1Request): string {
+  /**
+   * The request line, the headers and a string body, written straight into one Buffer: built as strings they were
+   * most of a request's garbage. The head is Latin-1 (one byte a character, as Node sends headers); a body UTF-8.
+   */
+  private requestBytes(r: Http1Request): Buffer {
     if (BAD_PATH.test(r.path)) throw Object.assign(new TypeError('Request path contains unescaped characters'), { code: 'ERR_UNESCAPED_CHARACTERS' });
-    let head = `${r.method} ${r.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
-    for (const name in r.headers) {
-      const value = r.headers[name]!;
+    const headers = r.headers;
+    let size = r.method.length + r.path.length + this.hostHeader.length + REQUEST_LINE.length + 3 + KEEP_ALIVE.length;
+    for (const name in headers) {
+      const value = headers[name]!;
       if (!TOKEN.test(name)) throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: 'ERR_INVALID_HTTP_TOKEN' });
       if (BAD_VALUE.test(value)) throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' });
-      head += `${name}: ${value}\r\n`;
+      size += name.length + value.length + 4;
     }
-    if (r.body !== undefined && r.headers['content-length'] === undefined) head += `content-length: ${Buffer.byteLength(r.body)}\r\n`;
-    return `${head}connection: keep-alive\r\n\r\n`;
+    const length = r.body !== undefined && headers['content-length'] === undefined ? String(Buffer.byteLength(r.body)) : undefined;
+    if (length !== undefined) size += CONTENT_LENGTH.length + length.length + 2;
+    const text = typeof r.body === 'string' ? r.body : undefined;
+    const out = Buffer.allocUnsafe(size + (text === undefined ? 0 : Buffer.byteLength(text)));
+    let at = out.write(r.method, 0, 'latin1');
+    at += out.write(' ', at, 'latin1');
+    at += out.write(r.path, at, 'latin1');
+    at += out.write(REQUEST_LINE, at, 'latin1');
+    at += out.write(this.hostHeader, at, 'latin1');
+    at += out.write('\r\n', at, 'latin1');
+    for (const name in headers) {
+      at += out.write(name, at, 'latin1');
+      at += out.write(': ', at, 'latin1');
+      at += out.write(headers[name]!, at, 'latin1');
+      at += out.write('\r\n', at, 'latin1');
+    }
+    if (length !== undefined) {
+      at += out.write(CONTENT_LENGTH, at, 'latin1');
+      at += out.write(length, at, 'latin1');
+      at += out.write('\r\n', at, 'latin1');
+    }
+    at += out.write(KEEP_ALIVE, at, 'latin1');
+    if (text !== undefined) out.write(text, at, 'utf8');
+    return out;
   }
 
   private connect(): net.Socket {
@@ -159,7 +189,8 @@ class Exchange {
     private readonly socket: net.Socket,
     reused: boolean,
     private readonly https: boolean,
-    private readonly head: string,
+    /** The head, and the body when it is a string. */
+    private readonly bytes: Buffer,
     private readonly r: Http1Request,
     private readonly release: (s: net.Socket, idleMs: number) => void,
   ) {
@@ -187,15 +218,13 @@ class Exchange {
   };
 
   private write(): void {
-    // Written at once: a socket still connecting holds it until connected. The head goes as Latin-1, as Node sends
-    // headers; a string body as UTF-8.
+    // Written at once: a socket still connecting holds it until connected.
     const body = this.r.body;
-    if (body === undefined) this.socket.write(this.head, 'latin1', this.onFlushed);
-    else if (typeof body === 'string' && !NON_ASCII.test(this.head)) this.socket.write(this.head + body, 'utf8', this.onFlushed);
+    if (body === undefined || typeof body === 'string') this.socket.write(this.bytes, this.onFlushed);
     else {
       this.socket.cork();
-      this.socket.write(this.head, 'latin1');
-      this.socket.write(body, 'utf8', this.onFlushed);
+      this.socket.write(this.bytes);
+      this.socket.write(body, this.onFlushed);
       this.socket.uncork();
     }
   }

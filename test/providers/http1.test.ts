@@ -105,8 +105,9 @@ test('a body is sent with its length; an interim 100 answer is passed over; a bo
   try {
     const p = pool(s.port);
     const body = JSON.stringify({ recipient: '6281234567890', content: 'Halo ✓' });
-    const a = ok(await p.request({ method: 'POST', path: '/v1/messages', headers: { 'content-type': 'application/json' }, body, maxBodyBytes: 1000, tooLargeCode: 'TOO_LARGE' }).done);
+    const a = ok(await p.request({ method: 'POST', path: '/v1/messages', headers: { 'content-type': 'application/json', 'x-note': 'café' }, body, maxBodyBytes: 1000, tooLargeCode: 'TOO_LARGE' }).done);
     assert.equal(a.body.toString(), 'hi');
+    assert.ok(s.seen.requests[0]!.includes('\r\nx-note: café\r\n'), 'a header goes as Latin-1, one byte a character, as Node sends it');
     assert.ok(s.seen.requests[0]!.includes(`\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`));
     assert.ok(Buffer.from(s.seen.requests[0]!, 'latin1').toString('utf8').endsWith(body), 'the body goes as UTF-8');
     assert.equal(ok(await get(p)).body.toString(), 'until the end');
@@ -273,6 +274,22 @@ test('a kept connection the server has half closed is not handed out', async () 
     const second = await new Promise<Http1Answer | Http1Failure>((resolve) => idle.once('end', () => resolve(get(p))));
     assert.equal(ok(second).body.toString(), 'b');
     assert.equal(s.seen.connections, 2);
+    p.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('requests in parallel open one connection each, and the next round reuses every one of them', async () => {
+  const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
+  const s = await rawServer(Array.from({ length: 24 }, () => answer));
+  try {
+    const p = pool(s.port);
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => get(p)));
+      for (const a of answers) assert.equal(ok(a).body.toString(), 'ok');
+    }
+    assert.equal(s.seen.connections, 8, 'eight connections for three rounds of eight');
     p.close();
   } finally {
     await s.close();

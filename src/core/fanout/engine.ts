@@ -261,14 +261,21 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         await bucket.take();
         if (laneHalted(lane)) break;
         // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
-        const p: Promise<void> = write({ i: r.i, s: 'sending', at: nowIso(now) }, true)
-          .then(() => sendOne(r))
-          .catch(() => undefined) // a failed journal write is in writeError; nothing else rejects
-          .finally(() => {
-            inFlight.delete(p);
+        // (One async function rather than a then/catch/finally chain: three promises fewer per send.)
+        let p: Promise<void> | undefined;
+        p = (async () => {
+          try {
+            await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
+            await sendOne(r);
+          } catch {
+            // A failed journal write is in writeError; nothing else rejects.
+          } finally {
+            // The first await above comes before this, so p is set by now.
+            inFlight.delete(p!);
             slotFreed?.();
             slotFreed = undefined;
-          });
+          }
+        })();
         inFlight.add(p);
       }
       await Promise.all(inFlight);

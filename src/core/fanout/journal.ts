@@ -4,7 +4,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, openSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import { OperationError } from '../../errors.js';
 
@@ -323,27 +322,36 @@ export async function* readPlan(dir: string): AsyncGenerator<PlannedRecipient> {
 
 /**
  * The lines of a file, read only as fast as they are taken: a fan-out takes one per send, so the plan is not read
- * ahead into memory (a read-ahead keeps lines alive long enough to fill the old generation with them).
+ * ahead into memory (a read-ahead keeps lines alive long enough to fill the old generation with them). The bytes stay
+ * in one Buffer, outside the collected heap, and each line is decoded alone: a decoded chunk would be alive at every
+ * young-generation collection of a fan-out and copied by each. A newline byte never falls inside a UTF-8 sequence, so
+ * decoding line by line gives what decoding the whole file would.
  */
 async function* fileLines(file: string, opts: { unterminated: boolean } = { unterminated: true }): AsyncGenerator<string> {
   const h = await open(file, 'r');
   try {
-    const decoder = new StringDecoder('utf8');
-    const buf = Buffer.allocUnsafe(1 << 14);
-    let rest = '';
+    let buf = Buffer.allocUnsafe(1 << 14);
+    // buf[start, end) holds bytes read and not yet yielded.
+    let start = 0;
+    let end = 0;
     for (;;) {
-      const { bytesRead } = await h.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      const text = rest + decoder.write(buf.subarray(0, bytesRead));
-      let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        yield text.slice(start, nl).replace(/\r$/, '');
-        start = nl + 1;
+      if (start > 0) {
+        buf.copyWithin(0, start, end);
+        end -= start;
+        start = 0;
       }
-      rest = text.slice(start);
+      // A line longer than the buffer: a bigger one.
+      if (end === buf.length) buf = Buffer.concat([buf], buf.length * 2);
+      const { bytesRead } = await h.read(buf, end, buf.length - end, null);
+      if (bytesRead === 0) break;
+      end += bytesRead;
+      for (let nl = buf.indexOf(10, start); nl !== -1 && nl < end; nl = buf.indexOf(10, start)) {
+        const line = buf.toString('utf8', start, nl > start && buf[nl - 1] === 13 ? nl - 1 : nl);
+        start = nl + 1;
+        yield line;
+      }
     }
-    rest += decoder.end();
-    if (rest && opts.unterminated) yield rest;
+    if (end > start && opts.unterminated) yield buf.toString('utf8', start, end);
   } finally {
     await h.close();
   }

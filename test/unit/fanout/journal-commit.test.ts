@@ -380,3 +380,25 @@ test('stage: discard() removes it; create removes stages over a day old and keep
     rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('the plan is read line by line from bytes: long lines, CRLF ends and multi-byte text across read boundaries come back whole', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-plan-lines-'));
+  try {
+    // Texts of every length up to 40 KB (past the 16 KB read buffer), full of two-, three- and four-byte characters.
+    const rs: PlannedRecipient[] = Array.from({ length: 60 }, (_, i) => ({
+      i,
+      row: i + 2,
+      phone: `62812000${String(i).padStart(5, '0')}`,
+      name: `Pelanggan ${i}`,
+      values: { name: `Pelanggan ${i}` },
+      text: `Halo ${'é✓😀'.repeat(i * 60)} ${'x'.repeat(i * 13)}`,
+    }));
+    const lines = [JSON.stringify(header(rs.length)), ...rs.map((r) => JSON.stringify(r))];
+    writeFileSync(path.join(dir, 'plan.jsonl'), `${lines.join('\r\n')}\r\n`);
+    const back: PlannedRecipient[] = [];
+    for await (const r of readPlan(dir)) back.push(r);
+    assert.deepEqual(back, rs);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
