@@ -266,8 +266,16 @@ export async function readHeader(stateDir: string, runId: string): Promise<{ dir
 export async function readHeaderAt(dir: string): Promise<RunHeader> {
   const h = await open(planFile(dir), 'r');
   try {
-    const first = (await h.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0)).buffer.toString('utf8').split('\n')[0]!;
-    return JSON.parse(first) as RunHeader;
+    // The first line, however long: read in growing steps until its newline (most headers fit the first 16 KB).
+    let buf = Buffer.alloc(1 << 14);
+    let end = 0;
+    for (;;) {
+      const { bytesRead } = await h.read(buf, end, buf.length - end, end);
+      const nl = buf.indexOf(10, end);
+      end += bytesRead;
+      if ((nl !== -1 && nl < end) || bytesRead === 0) return JSON.parse(buf.toString('utf8', 0, nl !== -1 && nl < end ? nl : end)) as RunHeader;
+      if (end === buf.length) buf = Buffer.concat([buf], buf.length * 2);
+    }
   } finally {
     await h.close();
   }

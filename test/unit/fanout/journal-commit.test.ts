@@ -402,3 +402,17 @@ test('the plan is read line by line from bytes: long lines, CRLF ends and multi-
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a run header longer than any read buffer is read whole, and a short one without its recipients too', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-header-'));
+  try {
+    const long = header(1, { name: `campaign ${'é'.repeat(70_000)}` });
+    writeFileSync(path.join(dir, 'plan.jsonl'), `${JSON.stringify(long)}\n${JSON.stringify(people(1)[0])}\n`);
+    assert.deepEqual(await readHeaderAt(dir), long);
+    const short = header(0);
+    writeFileSync(path.join(dir, 'plan.jsonl'), JSON.stringify(short));
+    assert.deepEqual(await readHeaderAt(dir), short);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
