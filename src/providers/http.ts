@@ -539,7 +539,10 @@ export class HttpClient {
       const https = this.origin.protocol === 'https:';
       return (this.transportInUse = https ? new HttpsProxyAgent({ proxy, keepAlive: true }) : new HttpProxyAgent({ proxy, keepAlive: true }));
     }
-    return (this.transportInUse = new Http1Pool(this.originParts));
+    // Node's own parser relaxes under --insecure-http-parser, on the command line or in NODE_OPTIONS; so does this one.
+    const insecure = (argv: readonly string[]): boolean => argv.includes('--insecure-http-parser');
+    const lenientHeaders = insecure(process.execArgv) || insecure((this.opts.env.NODE_OPTIONS ?? '').split(/\s+/));
+    return (this.transportInUse = new Http1Pool(this.originParts, { lenientHeaders }));
   }
 
   private log(line: string): void {

@@ -54,10 +54,9 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 const BAD_PATH = /[\x00-\x20\x7f]/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: [^\r\n]*)?$/;
-// A control character in an answer's header value is refused, as Node's strict parser does, unless Node runs with
-// --insecure-http-parser (the way out the error message names).
+// A control character in an answer's header value is refused, as Node's strict parser does, unless the pool is told
+// to be lenient (Node run with --insecure-http-parser, the way out the error message names).
 const BAD_ANSWER_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-const LENIENT = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].includes('--insecure-http-parser');
 
 type BodyMode = 'none' | 'length' | 'chunked' | 'close';
 
@@ -66,7 +65,10 @@ export class Http1Pool {
   private readonly idle: { socket: net.Socket; forget: () => void }[] = [];
   private readonly hostHeader: string;
 
-  constructor(private readonly target: { protocol: string; hostname: string; port: string }) {
+  constructor(
+    private readonly target: { protocol: string; hostname: string; port: string },
+    private readonly opts: { lenientHeaders?: boolean } = {},
+  ) {
     const https = target.protocol === 'https:';
     const defaultPort = https ? '443' : '80';
     this.hostHeader = target.port && target.port !== defaultPort ? `${target.hostname}:${target.port}` : target.hostname;
@@ -85,7 +87,7 @@ export class Http1Pool {
       else e.socket.destroy();
     }
     const socket = kept ?? this.connect();
-    return new Exchange(socket, kept !== undefined, this.target.protocol === 'https:', head, r, (s, idleMs) => this.release(s, idleMs)).pending();
+    return new Exchange(socket, kept !== undefined, this.target.protocol === 'https:', this.opts.lenientHeaders === true, head, r, (s, idleMs) => this.release(s, idleMs)).pending();
   }
 
   /**
@@ -189,6 +191,7 @@ class Exchange {
     private readonly socket: net.Socket,
     reused: boolean,
     private readonly https: boolean,
+    private readonly lenient: boolean,
     /** The head, and the body when it is a string. */
     private readonly bytes: Buffer,
     private readonly r: Http1Request,
@@ -307,7 +310,7 @@ class Exchange {
       if (!TOKEN.test(name)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header token');
       const key = name.toLowerCase();
       const value = line.slice(colon + 1).trim();
-      if (!LENIENT && BAD_ANSWER_VALUE.test(value)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
+      if (!this.lenient && BAD_ANSWER_VALUE.test(value)) throw parseError('HPE_INVALID_HEADER_TOKEN', 'Invalid header value char');
       const had = h[key];
       if (had === undefined) h[key] = key === 'set-cookie' ? [value] : value;
       else if (Array.isArray(had)) had.push(value);

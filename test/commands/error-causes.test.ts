@@ -3,12 +3,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import https from 'node:https';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { selfSignedCert } from '../helpers/tls-cert.js';
 
 let bed: TestBed;
 before(async () => (bed = await testBed()));
@@ -70,11 +70,11 @@ test('a 401 within the clock window still points at the credentials', async () =
 test('a self-signed certificate: exit 1 with the CA hint, and the request is not retried', async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
-  if (made.error || made.status !== 0) return t.skip(`openssl cannot make a certificate here: ${made.error?.message ?? made.stderr.trim()}`);
+  const pem = selfSignedCert(dir);
+  if ('skip' in pem) return t.skip(pem.skip);
   let connections = 0;
   let requests = 0;
-  const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => {
+  const server = https.createServer({ key: readFileSync(pem.key), cert: readFileSync(pem.cert) }, (_req, res) => {
     requests++;
     res.end('{}');
   });

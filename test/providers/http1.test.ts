@@ -3,9 +3,15 @@
 // answers named with Node's parser codes, and connections reused only when that is safe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Http1Pool, type Http1Answer, type Http1Failure } from '../../src/providers/http1.js';
 import { listen } from '../helpers/http-server.js';
+import { selfSignedCert } from '../helpers/tls-cert.js';
 
 interface Seen {
   connections: number;
@@ -294,4 +300,58 @@ test('requests in parallel open one connection each, and the next round reuses e
   } finally {
     await s.close();
   }
+});
+
+test('a control character in an answer header is refused, unless the pool is lenient (--insecure-http-parser)', async () => {
+  const answer = 'HTTP/1.1 200 OK\r\nX-Request-Id: a\u0001b\r\nContent-Length: 2\r\n\r\nok';
+  const s = await rawServer([answer, answer]);
+  try {
+    assert.equal(((await get(pool(s.port))) as Http1Failure).code, 'HPE_INVALID_HEADER_TOKEN');
+    const lenient = new Http1Pool({ protocol: 'http:', hostname: '127.0.0.1', port: String(s.port) }, { lenientHeaders: true });
+    const a = ok(await get(lenient));
+    assert.equal(a.headers['x-request-id'], 'a\u0001b');
+    lenient.close();
+  } finally {
+    await s.close();
+  }
+});
+
+test('over TLS: a certificate trusted through NODE_EXTRA_CA_CERTS is accepted, and the connection is kept for the next request', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-tls-ok-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pem = selfSignedCert(dir);
+  if ('skip' in pem) return t.skip(pem.skip);
+  let connections = 0;
+  const server = https.createServer({ key: readFileSync(pem.key), cert: readFileSync(pem.cert) }, (req, res) => {
+    req.resume();
+    req.on('end', () => res.end(`{"path":"${req.url}"}`));
+  });
+  server.on('secureConnection', () => connections++);
+  const port = await listen(server);
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  // NODE_EXTRA_CA_CERTS is read when Node starts: the client runs in a child.
+  const client = `
+    const { Http1Pool } = await import(${JSON.stringify(new URL('../../src/providers/http1.js', import.meta.url).href)});
+    const p = new Http1Pool({ protocol: 'https:', hostname: '127.0.0.1', port: '${port}' });
+    const out = [];
+    for (const path of ['/a', '/b']) {
+      const pending = p.request({ method: 'GET', path, headers: {}, body: undefined, maxBodyBytes: 1000, tooLargeCode: 'T' });
+      let connected = false;
+      pending.onConnect(() => (connected = true));
+      const r = await pending.done;
+      out.push({ status: r.status ?? r.code, body: r.body ? r.body.toString() : r.message, connected });
+    }
+    p.close();
+    console.log(JSON.stringify(out));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', client], { env: { ...process.env, NODE_EXTRA_CA_CERTS: pem.cert }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  await new Promise((r) => child.on('exit', r));
+  assert.deepEqual(JSON.parse(stdout.trim() || 'null'), [
+    { status: 200, body: '{"path":"/a"}', connected: true },
+    { status: 200, body: '{"path":"/b"}', connected: true },
+  ], stderr);
+  assert.equal(connections, 1, 'one handshake for both requests');
 });
