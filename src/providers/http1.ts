@@ -1,6 +1,6 @@
 // HTTP/1.1 over kept-alive sockets, for requests made straight to the API (no proxy): the request is written as one
-// string and the answer read by a small parser, with no ClientRequest, IncomingMessage or Agent bookkeeping. node:http
-// leaves about 15 KB of garbage per request; this leaves about 2 KB, which is what keeps a long fan-out's heap flat
+// Buffer and the answer read by a small parser, with no ClientRequest, IncomingMessage or Agent bookkeeping. node:http
+// leaves about 15 KB of garbage per request; this leaves about 2 KB, which a long fan-out's memory turns on
 // (bench/http, bench/fanout). Proxied requests still go through node:http and the proxy agent (see http.ts).
 // Only what the APIs need: no redirects, no pipelining, no upgrades; a body framed by Content-Length, chunked
 // encoding or the end of the connection.

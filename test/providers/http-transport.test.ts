@@ -1,5 +1,6 @@
-// The client's own transport over node:http: what reached the server decides retries and "may have acted", answers
-// are bounded in size, keep-alive and proxy agents carry the requests. Only 127.0.0.1 is ever contacted.
+// The client's transport (its own HTTP/1.1 straight to the API, node:http through a proxy): what reached the server
+// decides retries and "may have acted", answers are bounded in size, connections are kept alive. Only 127.0.0.1 is
+// ever contacted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
