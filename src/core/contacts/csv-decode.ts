@@ -1,54 +1,90 @@
 // Turning CSV bytes into text the way Excel wrote them: UTF-8 (with or without BOM), "Unicode text"
 // (UTF-16LE with BOM), UTF-16BE, and the ANSI code page an older Excel uses for "CSV (Comma delimited)".
+// The bytes come in chunks (a file read piece by piece), so a 100,000-row sheet is never in memory whole.
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
-export interface DecodedText {
-  text: string;
+export interface CsvCoding {
   encoding: CsvEncoding;
+  /** Bytes of byte order mark to skip. */
+  bom: number;
 }
 
-export function decodeCsvBytes(bytes: Uint8Array): DecodedText {
-  const b0 = bytes[0];
-  const b1 = bytes[1];
-  if (b0 === 0xef && b1 === 0xbb && bytes[2] === 0xbf) {
-    return { text: utf8(bytes.subarray(3)) ?? latin(bytes.subarray(3)), encoding: 'utf-8' };
-  }
-  if (b0 === 0xff && b1 === 0xfe) return { text: new TextDecoder('utf-16le').decode(bytes.subarray(2)), encoding: 'utf-16le' };
-  if (b0 === 0xfe && b1 === 0xff) return { text: utf16be(bytes.subarray(2)), encoding: 'utf-16be' };
+/**
+ * The encoding, from the first bytes (a BOM, UTF-16's zero bytes) or else from every byte: text that is not all
+ * valid UTF-8 is the ANSI code page. `chunks` starts a fresh read of all the bytes each time it is called.
+ */
+export function csvCoding(head: Uint8Array, chunks: () => Iterable<Uint8Array>): CsvCoding {
+  const b0 = head[0];
+  const b1 = head[1];
+  if (b0 === 0xef && b1 === 0xbb && head[2] === 0xbf) return { encoding: validUtf8(chunks()) ? 'utf-8' : 'windows-1252', bom: 3 };
+  if (b0 === 0xff && b1 === 0xfe) return { encoding: 'utf-16le', bom: 2 };
+  if (b0 === 0xfe && b1 === 0xff) return { encoding: 'utf-16be', bom: 2 };
   // UTF-16 without BOM: ASCII text shows as every other byte zero.
-  if (bytes.length >= 4 && b0 !== 0 && b1 === 0 && bytes[2] !== 0 && bytes[3] === 0) {
-    return { text: new TextDecoder('utf-16le').decode(bytes), encoding: 'utf-16le' };
-  }
-  if (bytes.length >= 4 && b0 === 0 && b1 !== 0 && bytes[2] === 0 && bytes[3] !== 0) {
-    return { text: utf16be(bytes), encoding: 'utf-16be' };
-  }
-  const text = utf8(bytes);
-  if (text !== undefined) return { text, encoding: 'utf-8' };
-  return { text: latin(bytes), encoding: 'windows-1252' };
+  if (head.length >= 4 && b0 !== 0 && b1 === 0 && head[2] !== 0 && head[3] === 0) return { encoding: 'utf-16le', bom: 0 };
+  if (head.length >= 4 && b0 === 0 && b1 !== 0 && head[2] === 0 && head[3] !== 0) return { encoding: 'utf-16be', bom: 0 };
+  return { encoding: validUtf8(chunks()) ? 'utf-8' : 'windows-1252', bom: 0 };
 }
 
-function utf8(bytes: Uint8Array): string | undefined {
+/**
+ * The bytes as UTF-8, chunk by chunk, without the BOM: the parser finds quotes, delimiters and line ends as bytes
+ * (never part of a multi-byte character in UTF-8) and decodes each field alone. UTF-8 passes through; the others are
+ * decoded and encoded again one chunk at a time, so no text larger than a chunk is ever held.
+ */
+export function* utf8Chunks(chunks: Iterable<Uint8Array>, { encoding, bom }: CsvCoding): Generator<Uint8Array> {
+  const decoder = encoding === 'utf-8' ? undefined : decoderFor(encoding);
+  let skip = bom;
+  for (let chunk of encoding === 'utf-16be' ? swapPairs(chunks) : chunks) {
+    if (skip > 0) {
+      const n = Math.min(skip, chunk.length);
+      chunk = chunk.subarray(n);
+      skip -= n;
+    }
+    if (!decoder) yield chunk;
+    else {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text) yield Buffer.from(text, 'utf8');
+    }
+  }
+  const rest = decoder?.decode();
+  if (rest) yield Buffer.from(rest, 'utf8');
+}
+
+function validUtf8(chunks: Iterable<Uint8Array>): boolean {
+  const d = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    for (const c of chunks) d.decode(c, { stream: true });
+    d.decode();
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-function latin(bytes: Uint8Array): string {
+interface Decoder {
+  decode(bytes?: Uint8Array, opts?: { stream: boolean }): string;
+}
+
+function decoderFor(encoding: CsvEncoding): Decoder {
+  // The BOM is skipped by the caller: what remains is text, even a second U+FEFF.
+  if (encoding !== 'windows-1252') return new TextDecoder(encoding === 'utf-8' ? 'utf-8' : 'utf-16le', { ignoreBOM: true });
   try {
-    return new TextDecoder('windows-1252').decode(bytes);
+    return new TextDecoder('windows-1252');
   } catch {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    // A Node built without full ICU: Latin-1 differs from 1252 only in 0x80-0x9F. One byte is one character.
+    return { decode: (b) => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1') : '') };
   }
 }
 
-function utf16be(bytes: Uint8Array): string {
-  const even = bytes.byteLength - (bytes.byteLength % 2);
-  const swapped = Buffer.from(bytes.subarray(0, even));
-  swapped.swap16();
-  return new TextDecoder('utf-16le').decode(swapped);
+/** UTF-16BE turned into UTF-16LE chunk by chunk; a byte left over at a chunk's end is kept for the next. An odd last byte is dropped. */
+function* swapPairs(chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
+  let carry: number | undefined;
+  for (const c of chunks) {
+    const joined = carry === undefined ? Buffer.from(c) : Buffer.concat([Buffer.of(carry), c]);
+    const even = joined.length - (joined.length % 2);
+    carry = even < joined.length ? joined[even] : undefined;
+    yield joined.subarray(0, even).swap16();
+  }
 }
 
 const CANDIDATES = [',', ';', '\t'] as const;

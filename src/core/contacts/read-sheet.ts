@@ -1,11 +1,12 @@
 // Reading a contact spreadsheet (.xlsx, .xls, .csv) into headers plus a lazy, re-iterable row sequence.
-import { readFile } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInflateRaw } from 'node:zlib';
 import type * as XLSX from 'xlsx';
 import { columnLetter } from './columns.js';
 import { CsvSyntaxError, parseCsvRecords } from './csv-parse.js';
-import { decodeCsvBytes, detectDelimiter, sepHint } from './csv-decode.js';
+import { csvCoding, detectDelimiter, sepHint, utf8Chunks } from './csv-decode.js';
 import { SpreadsheetError } from './errors.js';
 import { isKnownHeader } from './headers.js';
 import type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
@@ -27,18 +28,25 @@ export const DEFAULT_MAX_INFLATED_BYTES = 200 * 1024 * 1024;
 
 export async function readSheet(filePath: string, opts: ReadOptions = {}): Promise<SheetData> {
   // Refuses an unknown extension before touching the disk.
-  if (formatOf(filePath) !== 'csv') await loadSheetJs();
+  const format = formatOf(filePath);
+  // A CSV is read in chunks each time its rows are gone through: it is never in memory whole.
+  if (format === 'csv') return readCsv(await csvFile(filePath), filePath);
+  await loadSheetJs();
   let bytes: Buffer;
   try {
     bytes = await readFile(filePath);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
-    throw new SpreadsheetError(filePath, `cannot read the file (${why})`);
+    throw cannotRead(filePath, e);
   }
   // Each part is inflated once into nothing before SheetJS (which trusts the sizes a zip declares) sees it.
   if (startsWith(bytes, ZIP)) await checkInflatedSize(bytes, filePath, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   return readSheetBuffer(bytes, filePath, opts);
+}
+
+function cannotRead(file: string, e: unknown): SpreadsheetError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+  return new SpreadsheetError(file, `cannot read the file (${why})`);
 }
 
 /**
@@ -54,7 +62,7 @@ export function readSheetBuffer(bytes: Uint8Array, fileName: string, opts: ReadO
     const declared = zipEntries(bytes).reduce((n, e) => n + e.size, 0);
     if (declared > max) throw tooLarge(fileName, max);
   }
-  return format === 'csv' ? readCsv(bytes, fileName) : readWorkbook(bytes, fileName, format, opts);
+  return format === 'csv' ? readCsv(memoryBytes(bytes), fileName) : readWorkbook(bytes, fileName, format, opts);
 }
 
 // ---------- the size cap on inflated zip parts ----------
@@ -105,12 +113,89 @@ function formatOf(fileName: string): SheetFormat {
 
 // ---------- CSV ----------
 
-function readCsv(bytes: Uint8Array, file: string): SheetData {
-  const { text, encoding } = decodeCsvBytes(bytes);
-  const hint = sepHint(text);
+/** A CSV's bytes: its first few, and a fresh read of all of them in chunks each time `chunks` is called. */
+interface CsvBytes {
+  head: Uint8Array;
+  chunks: () => Generator<Uint8Array>;
+}
+
+const CHUNK_BYTES = 1 << 16;
+
+async function csvFile(file: string): Promise<CsvBytes> {
+  const head = Buffer.alloc(4);
+  let headLength: number;
+  try {
+    const h = await open(file, 'r');
+    try {
+      headLength = (await h.read(head, 0, head.length, 0)).bytesRead;
+    } finally {
+      await h.close();
+    }
+  } catch (e) {
+    throw cannotRead(file, e);
+  }
+  if (headLength === 0) throw new SpreadsheetError(file, 'the file is empty');
+  return {
+    head: head.subarray(0, headLength),
+    // Synchronous reads: the rows are gone through in one synchronous pass. The one buffer is reused, since each
+    // chunk is decoded before the next is read.
+    *chunks() {
+      let fd: number;
+      try {
+        fd = openSync(file, 'r');
+      } catch (e) {
+        throw cannotRead(file, e);
+      }
+      try {
+        const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+        for (;;) {
+          let n: number;
+          try {
+            n = readSync(fd, buf, 0, buf.length, null);
+          } catch (e) {
+            throw cannotRead(file, e);
+          }
+          if (n === 0) return;
+          yield buf.subarray(0, n);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}
+
+function memoryBytes(bytes: Uint8Array): CsvBytes {
+  return {
+    head: bytes.subarray(0, 4),
+    *chunks() {
+      for (let at = 0; at < bytes.length; at += CHUNK_BYTES) yield bytes.subarray(at, at + CHUNK_BYTES);
+    },
+  };
+}
+
+/** How many bytes the delimiter and Excel's sep= line are looked for in: a header line is far shorter. */
+const PROBE_BYTES = 1 << 16;
+
+function readCsv(bytes: CsvBytes, file: string): SheetData {
+  const coding = csvCoding(bytes.head, bytes.chunks);
+  const { encoding } = coding;
+  const utf8 = (): Generator<Uint8Array> => utf8Chunks(bytes.chunks(), coding);
+  const probe: Uint8Array[] = [];
+  let probed = 0;
+  for (const chunk of utf8()) {
+    probe.push(Buffer.from(chunk));
+    if ((probed += chunk.length) >= PROBE_BYTES) break;
+  }
+  const head = new TextDecoder().decode(Buffer.concat(probe));
+  const hint = sepHint(head);
+  if (hint && (hint.delimiter.length !== 1 || hint.delimiter.charCodeAt(0) > 127)) {
+    throw new SpreadsheetError(file, `its first line sep=${hint.delimiter} names a delimiter that is not an ASCII character; use , ; or tab`);
+  }
   const start = hint?.start ?? 0;
-  const delimiter = hint?.delimiter ?? detectDelimiter(text, start);
-  const records = (): Generator<string[]> => parseCsvRecords(text, delimiter, start);
+  const delimiter = hint?.delimiter ?? detectDelimiter(head, start);
+  // The sep= line is ASCII, so its length in characters is its length in bytes.
+  const records = (): Generator<string[]> => parseCsvRecords(utf8(), delimiter, start);
 
   let headerRow = 0;
   let headerFields: string[] | undefined;

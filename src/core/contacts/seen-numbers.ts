@@ -1,5 +1,5 @@
 // The normalised numbers of a sheet seen so far, each with the row it was first seen in: the duplicate check of a
-// 100,000-row sheet in two typed arrays (12 bytes a number) instead of a Map of strings.
+// 100,000-row sheet in two typed arrays (12 bytes a slot, 1.5 MB in all) instead of a Map of strings.
 const EMPTY = 0;
 
 export class SeenNumbers {
@@ -17,7 +17,7 @@ export class SeenNumbers {
       return first;
     }
     const key = Number(phone);
-    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    if ((this.size + 1) * 5 > this.keys.length * 4) this.grow();
     const at = this.slot(key);
     if (this.keys[at] === key) return this.rows[at];
     this.keys[at] = key;
@@ -26,7 +26,10 @@ export class SeenNumbers {
     return undefined;
   }
 
-  /** Open addressing with linear probing; the table is kept at most half full. */
+  /**
+   * Open addressing with linear probing; the table is kept at most 80% full: near that load a new number takes about
+   * 13 probes of one typed array (a half-full table: 2.5), for half the memory of a table kept half full.
+   */
   private slot(key: number): number {
     const mask = this.keys.length - 1;
     let h = (Math.imul((key % 0x7fffffff) | 0, 0x9e3779b1) ^ Math.floor(key / 0x7fffffff)) & mask;

@@ -24,6 +24,13 @@ test("Excel's sep= hint line sets the delimiter and is not a row", () => {
   assert.deepEqual([...s.rows].map((r) => r.rowNumber), [2]);
 });
 
+test('a sep= line naming a delimiter that is not one ASCII character is refused in one line naming the file', () => {
+  assert.throws(
+    () => readSheetBuffer(Buffer.from('sep=§\nphone_number§full_name\n0812§Budi\n'), 'list.csv'),
+    (e: unknown) => e instanceof SpreadsheetError && /^list\.csv: its first line sep=§ names a delimiter that is not an ASCII character; use , ; or tab$/.test(e.message),
+  );
+});
+
 test('encodings: UTF-8 BOM, UTF-16LE and UTF-16BE with BOM, UTF-16LE without BOM', () => {
   const csv = 'phone_number,full_name\r\n081234567890,Zoë\r\n';
   const variants: Array<[Buffer, string]> = [

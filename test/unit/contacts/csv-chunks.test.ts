@@ -1,0 +1,121 @@
+// A CSV is decoded and parsed chunk by chunk: wherever the chunks are cut, the rows are those of the whole file.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { csvCoding, utf8Chunks, type CsvCoding } from '../../../src/core/contacts/csv-decode.js';
+import { CsvSyntaxError, parseCsvRecords } from '../../../src/core/contacts/csv-parse.js';
+import { readSheet } from '../../../src/core/contacts/index.js';
+
+const TRICKY = Buffer.from('h1,h2,h3\r\na,"b,c",\n"d ""e""",f,"g\r\nh"\r"i"j,,Zoë\n\n"",x,""""\r\n😀,"q"');
+const WHOLE: string[][] = [
+  ['h1', 'h2', 'h3'],
+  ['a', 'b,c', ''],
+  ['d "e"', 'f', 'g\r\nh'],
+  ['ij', '', 'Zoë'],
+  [''],
+  ['', 'x', '"'],
+  ['😀', 'q'],
+];
+
+const records = (chunks: Uint8Array[], skip = 0): string[][] => [...parseCsvRecords(chunks, ',', skip)];
+
+test('records cut into two or three chunks at every byte parse as the whole file does, even inside a character', () => {
+  assert.deepEqual(records([TRICKY]), WHOLE);
+  for (let a = 0; a <= TRICKY.length; a++) {
+    assert.deepEqual(records([TRICKY.subarray(0, a), TRICKY.subarray(a)]), WHOLE, `cut at ${a}`);
+    for (let b = a; b <= TRICKY.length; b += 3) {
+      assert.deepEqual(records([TRICKY.subarray(0, a), TRICKY.subarray(a, b), TRICKY.subarray(b)]), WHOLE, `cut at ${a} and ${b}`);
+    }
+  }
+  // One byte a chunk: every record spans chunks.
+  assert.deepEqual(records([...TRICKY].map((b) => Buffer.of(b))), WHOLE);
+});
+
+test('the bytes skipped at the start (a sep= line) may span chunks', () => {
+  const bytes = Buffer.from('sep=,\r\na,b\n1,2\n');
+  for (let a = 0; a <= bytes.length; a++) assert.deepEqual(records([bytes.subarray(0, a), bytes.subarray(a)], 7), [['a', 'b'], ['1', '2']], `cut at ${a}`);
+});
+
+test('a quote never closed is an error only at the end of the input, naming the record', () => {
+  const bytes = Buffer.from('a,b\n1,"open\n2,3\n');
+  for (let a = 0; a <= bytes.length; a++) {
+    assert.throws(
+      () => records([bytes.subarray(0, a), bytes.subarray(a)]),
+      (e: unknown) => e instanceof CsvSyntaxError && e.record === 2 && /row 2: a quoted field is never closed/.test(e.message),
+      `cut at ${a}`,
+    );
+  }
+});
+
+test('a record longer than the read buffer grows it', () => {
+  const long = 'x'.repeat(300_000);
+  const bytes = Buffer.from(`a,b\n"${long}",${long}\n1,2\n`);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 65536) chunks.push(bytes.subarray(at, at + 65536));
+  assert.deepEqual(records(chunks), [['a', 'b'], [long, long], ['1', '2']]);
+});
+
+const TEXT = 'phone_number,full_name\r\n081234567890,Zoë Ñandú 😀\r\n';
+const decode = (chunks: Uint8Array[], coding: CsvCoding): string => Buffer.concat([...utf8Chunks(chunks, coding)]).toString('utf8');
+const cuts = (bytes: Buffer): Buffer[][] => {
+  const out: Buffer[][] = [[bytes]];
+  for (let a = 0; a <= bytes.length; a++) out.push([bytes.subarray(0, a), bytes.subarray(a)]);
+  return out;
+};
+
+test('each encoding turns into the same UTF-8 wherever the bytes are cut: BOMs, multi-byte and surrogate pairs across chunks', () => {
+  const variants: Array<[Buffer, CsvCoding, string]> = [
+    [Buffer.from(TEXT), { encoding: 'utf-8', bom: 0 }, TEXT],
+    [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT)]), { encoding: 'utf-8', bom: 3 }, TEXT],
+    [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(TEXT, 'utf16le')]), { encoding: 'utf-16le', bom: 2 }, TEXT],
+    [Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(TEXT, 'utf16le').swap16()]), { encoding: 'utf-16be', bom: 2 }, TEXT],
+    [Buffer.from(TEXT, 'utf16le').swap16(), { encoding: 'utf-16be', bom: 0 }, TEXT],
+    // 0x80 is the euro sign in Windows-1252 (not a Latin-1 control character).
+    [Buffer.from([0x61, 0x2c, 0xe9, 0x80, 0x0a]), { encoding: 'windows-1252', bom: 0 }, 'a,é€\n'],
+  ];
+  for (const [bytes, coding, want] of variants) {
+    assert.deepEqual(csvCoding(bytes.subarray(0, 4), () => [bytes]), coding, coding.encoding);
+    for (const chunks of cuts(bytes)) assert.equal(decode(chunks, coding), want, `${coding.encoding} cut at ${chunks[0]!.length}`);
+  }
+});
+
+test('UTF-8 or the ANSI code page is decided on every byte, not the first chunk', () => {
+  const utf8 = Buffer.from(`${'a,b\n'.repeat(1000)}Zoë,x\n`);
+  assert.deepEqual(csvCoding(utf8.subarray(0, 4), () => [utf8.subarray(0, 10), utf8.subarray(10)]), { encoding: 'utf-8', bom: 0 });
+  const ansi = Buffer.concat([Buffer.from('a,b\n'.repeat(1000)), Buffer.from([0x5a, 0x6f, 0xeb, 0x0a])]);
+  assert.deepEqual(csvCoding(ansi.subarray(0, 4), () => [ansi.subarray(0, 10), ansi.subarray(10)]), { encoding: 'windows-1252', bom: 0 });
+  // A UTF-8 character cut between two chunks is still valid UTF-8.
+  const cut = utf8.indexOf(0xc3) + 1;
+  assert.equal(csvCoding(utf8.subarray(0, 4), () => [utf8.subarray(0, cut), utf8.subarray(cut)]).encoding, 'utf-8');
+});
+
+test('a CSV file of many chunks reads row for row as written: quoted line breaks and characters across chunk ends', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-csv-chunks-'));
+  try {
+    const rows: string[][] = [];
+    for (let i = 0; i < 9000; i++) rows.push([`0812${String(i).padStart(8, '0')}`, i % 7 === 0 ? `Zoë "${i}"\r\nÑandú 😀` : `Pelanggan ${i}`, i % 3 === 0 ? 'a,b' : '']);
+    const quote = (f: string): string => (/[",\r\n]/.test(f) ? `"${f.replaceAll('"', '""')}"` : f);
+    const text = `phone_number,full_name,note\r\n${rows.map((r) => r.map(quote).join(',')).join('\r\n')}\r\n`;
+    for (const [name, bytes, encoding] of [
+      ['utf8.csv', Buffer.from(text), 'utf-8'],
+      ['utf16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'utf-16le'],
+    ] as const) {
+      // Several 64 KB chunks.
+      assert.ok(bytes.length > 4 * 65536, `${name} is ${bytes.length} bytes`);
+      const file = path.join(dir, name);
+      writeFileSync(file, bytes);
+      const sheet = await readSheet(file);
+      assert.equal(sheet.encoding, encoding);
+      assert.deepEqual(sheet.headers.map((h) => h.text), ['phone_number', 'full_name', 'note']);
+      const got = [...sheet.rows].map((r) => r.cells.map((c) => String(c?.v ?? '')));
+      assert.equal(got.length, rows.length, name);
+      assert.deepEqual(got, rows, name);
+      // Row numbers count records: a quoted line break stays in its row.
+      assert.equal([...sheet.rows].at(-1)!.rowNumber, rows.length + 1);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
