@@ -62,8 +62,11 @@ type BodyMode = 'none' | 'length' | 'chunked' | 'close';
 
 /** One origin's connections: idle ones are kept (most recent first) for 5 s and do not hold the process open. */
 export class Http1Pool {
-  private readonly idle: { socket: net.Socket; forget: () => void }[] = [];
+  /** Idle connections, the most recently used last: it is the one taken next. */
+  private readonly idle: Conn[] = [];
   private readonly hostHeader: string;
+  // One timer for all idle connections (a timer per connection put back would be garbage on every request).
+  private sweepTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly target: { protocol: string; hostname: string; port: string },
@@ -77,17 +80,18 @@ export class Http1Pool {
   /** Starts one exchange; throws (with Node's code) when the request cannot be written at all. Nothing is sent then. */
   request(r: Http1Request): Http1Pending {
     const head = this.requestBytes(r);
-    let kept: net.Socket | undefined;
+    let kept: Conn | undefined;
     while (kept === undefined && this.idle.length > 0) {
-      const e = this.idle.pop()!;
-      e.forget();
+      const c = this.idle.pop()!;
+      c.idle = false;
       // Closed by the server but not yet reported closed: never handed out, since a request on it would fail after
       // the connection looked made.
-      if (e.socket.writable && !e.socket.readableEnded && !e.socket.destroyed) kept = e.socket;
-      else e.socket.destroy();
+      if (c.socket.writable && !c.socket.readableEnded && !c.socket.destroyed) kept = c;
+      else c.socket.destroy();
     }
-    const socket = kept ?? this.connect();
-    return new Exchange(socket, kept !== undefined, this.target.protocol === 'https:', this.opts.lenientHeaders === true, head, r, (s, idleMs) => this.release(s, idleMs)).pending();
+    if (kept) kept.socket.ref();
+    const conn = kept ?? new Conn(this.connect(), this);
+    return new Exchange(conn, kept !== undefined, this.target.protocol === 'https:', this.opts.lenientHeaders === true, head, r).pending();
   }
 
   /**
@@ -140,31 +144,68 @@ export class Http1Pool {
     return socket;
   }
 
-  private release(socket: net.Socket, idleMs: number): void {
-    socket.unref();
-    socket.setTimeout(idleMs);
-    const forget = (): void => {
-      socket.off('timeout', drop).off('error', drop).off('close', drop).off('end', drop).off('data', drop);
-      socket.setTimeout(0);
-      socket.ref();
-    };
-    const entry = { socket, forget };
-    // Idle too long, closed (or half closed) or reset by the server, or talking out of turn: not reused.
-    const drop = (): void => {
-      forget();
-      const at = this.idle.indexOf(entry);
-      if (at !== -1) this.idle.splice(at, 1);
-      socket.destroy();
-    };
-    socket.on('timeout', drop).on('error', drop).on('close', drop).on('end', drop).on('data', drop);
-    this.idle.push(entry);
+  /** Keeps a connection whose exchange is over for `idleMs`, without holding the process open. */
+  release(c: Conn, idleMs: number): void {
+    c.socket.unref();
+    c.idle = true;
+    c.idleUntil = Date.now() + idleMs;
+    this.idle.push(c);
+    this.sweepTimer ??= setTimeout(this.sweep, idleMs).unref();
   }
+
+  /** Idle too long, closed (or half closed) or reset by the server, or talking out of turn: not reused. */
+  drop(c: Conn): void {
+    c.idle = false;
+    const at = this.idle.indexOf(c);
+    if (at !== -1) this.idle.splice(at, 1);
+    c.socket.destroy();
+  }
+
+  private readonly sweep = (): void => {
+    this.sweepTimer = undefined;
+    const now = Date.now();
+    let next = Infinity;
+    for (let i = this.idle.length - 1; i >= 0; i--) {
+      const c = this.idle[i]!;
+      if (c.idleUntil <= now) this.drop(c);
+      else next = Math.min(next, c.idleUntil);
+    }
+    if (next !== Infinity) this.sweepTimer = setTimeout(this.sweep, next - now).unref();
+  };
 
   /** Closes every idle connection. */
   close(): void {
-    for (const { socket } of this.idle.splice(0)) socket.destroy();
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    for (const c of this.idle.splice(0)) {
+      c.idle = false;
+      c.socket.destroy();
+    }
   }
 }
+
+/**
+ * One connection of a pool. Its listeners are attached once, when it is made: putting it back idle and taking it
+ * again allocates nothing, so the idle connections of a long fan-out leave no garbage behind at every request.
+ */
+class Conn {
+  idle = false;
+  idleUntil = 0;
+
+  constructor(
+    readonly socket: net.Socket,
+    readonly pool: Http1Pool,
+  ) {
+    // Added before any exchange's own, so it runs first: on the data that completes an exchange it still sees it busy.
+    // It also keeps a late error on a connection no exchange listens to from crashing the process.
+    socket.on('data', this.onEvent).on('end', this.onEvent).on('close', this.onEvent).on('error', this.onEvent);
+  }
+
+  private readonly onEvent = (): void => {
+    if (this.idle) this.pool.drop(this);
+  };
+}
+
 
 class Exchange {
   private resolve!: (r: Http1Answer | Http1Failure) => void;
@@ -187,16 +228,18 @@ class Exchange {
   private pendingBytes: Buffer | undefined;
   private chunkState: 'size' | 'data' | 'data-end' | 'trailers' = 'size';
 
+  private readonly socket: net.Socket;
+
   constructor(
-    private readonly socket: net.Socket,
+    private readonly conn: Conn,
     reused: boolean,
     private readonly https: boolean,
     private readonly lenient: boolean,
     /** The head, and the body when it is a string. */
     private readonly bytes: Buffer,
     private readonly r: Http1Request,
-    private readonly release: (s: net.Socket, idleMs: number) => void,
   ) {
+    const socket = (this.socket = conn.socket);
     this.isConnected = reused;
     socket.on('data', this.onData).on('error', this.onError).on('close', this.onClose);
     // Over TLS nothing of the request leaves before the handshake is done: until then it certainly did not arrive.
@@ -408,7 +451,7 @@ class Exchange {
     // Reused only once the whole request is out (a server may answer before reading all of an upload).
     const writtenOut = this.flushed && this.socket.writableLength === 0;
     const idleMs = this.idleMs();
-    if (reusable && writtenOut && idleMs > 0 && this.mode !== 'close' && !close && (this.minor === 1 || keepAlive) && !this.socket.destroyed) this.release(this.socket, idleMs);
+    if (reusable && writtenOut && idleMs > 0 && this.mode !== 'close' && !close && (this.minor === 1 || keepAlive) && !this.socket.destroyed) this.conn.pool.release(this.conn, idleMs);
     else this.socket.destroy();
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.size);
     this.resolve({ status: this.status, headers: this.headers, body });
@@ -430,9 +473,8 @@ class Exchange {
   }
 
   private detach(): void {
+    // The connection's own listeners stay (Conn): a late error is caught there.
     this.socket.off('data', this.onData).off('error', this.onError).off('close', this.onClose).off(this.https ? 'secureConnect' : 'connect', this.onConnected);
-    // A late error on a socket no exchange listens to any more must not crash the process.
-    if (this.socket.listenerCount('error') === 0) this.socket.on('error', () => undefined);
   }
 }
 

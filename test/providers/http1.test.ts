@@ -264,6 +264,37 @@ test('a connection is reused only after the whole request went out, and not past
   }
 });
 
+test("an idle connection is closed by the client once its idle time is over (the server's Keep-Alive timeout less a second)", async () => {
+  let closedAt = 0;
+  const s = await rawServer([
+    (socket) => {
+      socket.on('end', () => (closedAt = Date.now()));
+      socket.write('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2\r\nContent-Length: 1\r\n\r\na');
+    },
+    'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb',
+  ]);
+  try {
+    const p = pool(s.port);
+    ok(await get(p));
+    const answeredAt = Date.now();
+    const idle = (p as unknown as { idle: unknown[] }).idle;
+    assert.equal(idle.length, 1, 'kept after the answer');
+    // Still kept well inside its second; gone, and closed by the client, a while after it.
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(idle.length, 1);
+    assert.equal(closedAt, 0);
+    await new Promise((r) => setTimeout(r, 1400));
+    assert.equal(idle.length, 0, 'dropped after its idle time');
+    assert.ok(closedAt >= answeredAt + 900, `the client closed it after ${closedAt - answeredAt} ms`);
+    // The next request opens a new connection.
+    assert.equal(ok(await get(p)).body.toString(), 'b');
+    assert.equal(s.seen.connections, 2);
+    p.close();
+  } finally {
+    await s.close();
+  }
+});
+
 test('a kept connection the server has half closed is not handed out', async () => {
   const s = await rawServer([
     (socket) => {

@@ -157,8 +157,17 @@ export function normalisePhoneText(raw: string, country: CountryCode = 'ID'): Ph
   } else if (plan.simpleTrunk !== undefined && digits.startsWith(plan.simpleTrunk)) {
     const e164 = plan.callingCode + digits.slice(plan.simpleTrunk.length);
     if (validE164(e164)) return { ok: true, phone: e164 };
-  } else if (digits.startsWith(plan.callingCode) && validE164(digits)) {
-    return { ok: true, phone: digits };
+  } else if (digits.startsWith(plan.callingCode)) {
+    if (validE164(digits)) return { ok: true, phone: digits };
+    // Written like an international number but not a valid one: read as a national number instead it would be
+    // valid, and another number (6281325601 would become 626281325601). Which was meant cannot be known.
+    if (plan.simpleTrunk !== undefined && validE164(plan.callingCode + digits)) {
+      return {
+        ok: false,
+        code: 'phone-invalid',
+        message: `"${text}" starts with ${plan.callingCode} like an international number but is not a valid one, and read as a national number it would be ${plan.callingCode}${digits}; type it with + or ${plan.simpleTrunk} in front`,
+      };
+    }
   } else if (plan.simpleTrunk !== undefined && validE164(plan.callingCode + digits)) {
     return { ok: true, phone: plan.callingCode + digits, noPrefix: true };
   }

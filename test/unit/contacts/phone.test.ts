@@ -24,6 +24,20 @@ test('a number without 0 or country code is read with the default country and fl
   assert.deepEqual(r, { ok: true, phone: '6281234567890', noPrefix: true });
 });
 
+test('a number that starts with the country code but is not a valid international one is refused, not read as national', () => {
+  // As national numbers these would be valid (626281325601, 626221555123), and another number than the one meant.
+  for (const raw of ['6281325601', '6221555123', '62 813 2560']) {
+    const r = normalisePhoneText(raw);
+    assert.ok(!r.ok, `${raw} was accepted as ${r.ok ? r.phone : ''}`);
+    assert.equal(r.code, 'phone-invalid');
+    assert.match(r.message, /starts with 62 like an international number but is not a valid one, and read as a national number it would be 62\d+; type it with \+ or 0 in front$/);
+  }
+  // Valid as international, or written with 0 or +: read as before.
+  assert.equal(ok('62812345678'), '62812345678');
+  assert.equal(ok('06281325601'), '626281325601');
+  assert.equal(ok('+62 6281325601'), '626281325601');
+});
+
 test('other countries: explicit + wins over the default, and the country option changes national parsing', () => {
   assert.equal(ok('+1 415 555 2671'), '14155552671');
   assert.equal(ok('012-345 6789', 'MY'), '60123456789');
