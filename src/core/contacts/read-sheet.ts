@@ -123,16 +123,23 @@ const CHUNK_BYTES = 1 << 16;
 
 async function csvFile(file: string): Promise<CsvBytes> {
   const head = Buffer.alloc(4);
-  let headLength: number;
+  let headLength = 0;
+  let whole: Buffer | undefined;
   try {
     const h = await open(file, 'r');
     try {
-      headLength = (await h.read(head, 0, head.length, 0)).bytesRead;
+      // A pipe or a device cannot be read twice: read whole, as it comes.
+      if (!(await h.stat()).isFile()) whole = await h.readFile();
+      else headLength = (await h.read(head, 0, head.length, 0)).bytesRead;
     } finally {
       await h.close();
     }
   } catch (e) {
     throw cannotRead(file, e);
+  }
+  if (whole) {
+    if (whole.length === 0) throw new SpreadsheetError(file, 'the file is empty');
+    return memoryBytes(whole);
   }
   if (headLength === 0) throw new SpreadsheetError(file, 'the file is empty');
   return {

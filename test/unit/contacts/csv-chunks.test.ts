@@ -1,7 +1,8 @@
 // A CSV is decoded and parsed chunk by chunk: wherever the chunks are cut, the rows are those of the whole file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { csvCoding, utf8Chunks, type CsvCoding } from '../../../src/core/contacts/csv-decode.js';
@@ -115,6 +116,23 @@ test('a CSV file of many chunks reads row for row as written: quoted line breaks
       // Row numbers count records: a quoted line break stays in its row.
       assert.equal([...sheet.rows].at(-1)!.rowNumber, rows.length + 1);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a CSV that is a pipe (read once) is read whole: its rows come out as from a file', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-csv-fifo-'));
+  try {
+    const fifo = path.join(dir, 'list.csv');
+    execFileSync('mkfifo', [fifo]);
+    const writer = createWriteStream(fifo);
+    writer.end('phone_number;full_name\r\n0812;Zoë\r\n0813;"Budi; Jr."\r\n');
+    const sheet = await readSheet(fifo);
+    assert.equal(sheet.delimiter, ';');
+    assert.deepEqual([...sheet.rows].map((r) => r.cells.map((c) => String(c?.v ?? ''))), [['0812', 'Zoë'], ['0813', 'Budi; Jr.']]);
+    // Gone through again: the same rows, from the bytes kept.
+    assert.equal([...sheet.rows].length, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
