@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseTemplates, validateTemplate } from '../../src/core/template-rules/index.js';
+import { MAX_FINDINGS_PER_FIELD } from '../../src/core/template-rules/engine.js';
 import { positionIn } from '../../src/core/template-rules/text.js';
 import { MAX_JSON_DEPTH } from '../../src/core/template-rules/json-positions.js';
 import { InputError } from '../../src/core/input-error.js';
@@ -70,22 +71,45 @@ test('tab and invisible-character findings in megabyte bodies each point at thei
       const json = JSON.stringify({ name: 'hostile', language: 'id', category: 'MARKETING', components: [{ type: 'BODY', text: body }] });
       const findings = validateTemplate(parseTemplates(json, 'hostile.json')[0]!);
       const byFile = (a: { fileColumn?: number }, b: { fileColumn?: number }) => a.fileColumn! - b.fileColumn!;
-      const tabs = findings.filter((f) => f.ruleId === 'tab-character').sort(byFile);
+      // The first MAX_FINDINGS_PER_FIELD of a rule are listed, each at its character; one more counts the rest.
+      const listedOf = (ruleId: string, all: number) => {
+        const of = findings.filter((f) => f.ruleId === ruleId);
+        const listed = of.filter((f) => !f.message.startsWith('and ')).sort(byFile);
+        assert.equal(listed.length, Math.min(all, MAX_FINDINGS_PER_FIELD), `${ruleId}: listed`);
+        const rest = of.filter((f) => f.message.startsWith('and '));
+        assert.deepEqual(rest.map((f) => f.message), all > MAX_FINDINGS_PER_FIELD ? [`and ${all - MAX_FINDINGS_PER_FIELD} more like this in body (only the first ${MAX_FINDINGS_PER_FIELD} are listed)`] : []);
+        return listed;
+      };
       const expected = expectedPositions(body, '\t');
-      assert.equal(tabs.length, expected.length, 'one finding per tab');
+      const tabs = listedOf('tab-character', expected.length);
       tabs.forEach((f, k) => {
         assert.deepEqual({ line: f.line, column: f.column }, { line: expected[k]!.line, column: expected[k]!.column }, `tab ${k}`);
         // In the file: on the tab's "\t" escape, JSON.stringify writes one line.
         assert.equal(f.fileLine, 1);
         assert.equal(json.slice(f.fileColumn! - 1, f.fileColumn! + 1), '\\t', `tab ${k} in the file`);
       });
-      const zw = findings.filter((f) => f.ruleId === 'zero-width-character').sort(byFile);
       const zwExpected = expectedPositions(body, '\u200B');
-      assert.equal(zw.length, zwExpected.length, 'one finding per invisible character');
+      const zw = listedOf('zero-width-character', zwExpected.length);
       zw.forEach((f, k) => assert.deepEqual({ line: f.line, column: f.column }, { line: zwExpected[k]!.line, column: zwExpected[k]!.column }, `zero-width ${k}`));
     }),
     { numRuns: 3 },
   );
+});
+
+test('a tab and an invisible character at the end of a megabyte body of mixed line breaks and pairs are placed exactly', () => {
+  const body = `Halo {{1}} ${'kata 😀\r\nlagi é\rdan\n👨‍👩‍👧 '.repeat(40_000)}akhir\tx\u200By`;
+  const json = JSON.stringify({ name: 'deep', language: 'id', category: 'MARKETING', components: [{ type: 'BODY', text: body }] });
+  const findings = validateTemplate(parseTemplates(json, 'deep.json')[0]!);
+  for (const [ruleId, ch, escaped] of [
+    ['tab-character', '\t', '\\t'],
+    ['zero-width-character', '\u200B', '\u200B'],
+  ] as const) {
+    const of = findings.filter((f) => f.ruleId === ruleId);
+    assert.equal(of.length, 1, ruleId);
+    const [want] = expectedPositions(body, ch);
+    assert.deepEqual({ line: of[0]!.line, column: of[0]!.column }, { line: want!.line, column: want!.column }, ruleId);
+    assert.equal(json.slice(of[0]!.fileColumn! - 1, of[0]!.fileColumn! - 1 + escaped.length), escaped, `${ruleId} in the file`);
+  }
 });
 
 test('JSON nested 50,000 deep is one line naming the file (a depth limit), not a stack overflow', () => {

@@ -51,12 +51,24 @@ export function ruleSeverities(rules: Record<string, unknown> | undefined, where
   return out;
 }
 
+/**
+ * How many findings of one rule in one field are listed; the rest are counted in one more finding. A body far past
+ * its limit (a file pasted by mistake) can break one rule millions of times: listing them all took minutes.
+ */
+export const MAX_FINDINGS_PER_FIELD = 20;
+
 export function validateTemplate(doc: TemplateDoc, severities: Record<string, SeverityOverride> = {}): Finding[] {
   const out: Finding[] = [];
   for (const rule of RULES) {
     const override = severities[rule.id];
     if (override === 'off') continue;
+    const listed = new Map<Field, { count: number; last: Finding }>();
     for (const raw of rule.check(doc)) {
+      const seen = listed.get(raw.field);
+      if (seen && seen.count >= MAX_FINDINGS_PER_FIELD) {
+        seen.count++;
+        continue;
+      }
       // Messages quote the template's own text; control characters in it must not break the one-line output.
       const message = raw.message.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       const finding: Finding = { ruleId: raw.ruleId, severity: override ?? raw.severity ?? rule.severity, message, field: raw.field };
@@ -68,6 +80,13 @@ export function validateTemplate(doc: TemplateDoc, severities: Record<string, Se
         finding.fileColumn = at.column;
       }
       out.push(finding);
+      listed.set(raw.field, { count: (seen?.count ?? 0) + 1, last: finding });
+    }
+    for (const [field, { count, last }] of listed) {
+      if (count <= MAX_FINDINGS_PER_FIELD) continue;
+      // Placed where the last one listed is, so it reads right after it.
+      const more = count - MAX_FINDINGS_PER_FIELD;
+      out.push({ ...last, message: `and ${more} more like this in ${field} (only the first ${MAX_FINDINGS_PER_FIELD} are listed)` });
     }
   }
   return out.sort((a, b) => (a.fileLine ?? 0) - (b.fileLine ?? 0) || (a.fileColumn ?? 0) - (b.fileColumn ?? 0) || a.ruleId.localeCompare(b.ruleId));

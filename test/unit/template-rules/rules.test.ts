@@ -61,3 +61,15 @@ test('output: text lines, GitHub annotations, JSON totals', () => {
   assert.match(formatGithub(results)[0]!, /^::error file=t\.json,line=1,col=\d+,title=double-space::t: 2 spaces in a row; use one$/);
   assert.deepEqual({ errors: toJsonReport(results).errors, warnings: toJsonReport(results).warnings }, { errors: 1, warnings: 0 });
 });
+
+test('a rule broken many times in one field lists the first 20 and counts the rest in one more finding, in place', () => {
+  const text = Array.from({ length: 35 }, (_, i) => `kata${i}  lagi`).join(' ');
+  const found = validateTemplate(body(text)).filter((f) => f.ruleId === 'double-space');
+  assert.equal(found.length, 21);
+  const last = found[19]!;
+  assert.equal(last.column, text.indexOf('kata19  ') + 'kata19'.length + 1);
+  assert.deepEqual({ ...found[20]!, message: '' }, { ...last, message: '' });
+  assert.equal(found[20]!.message, 'and 15 more like this in body (only the first 20 are listed)');
+  // Exactly 20: no summary.
+  assert.equal(validateTemplate(body(Array.from({ length: 20 }, (_, i) => `k${i}  x`).join(' '))).filter((f) => f.ruleId === 'double-space').length, 20);
+});
