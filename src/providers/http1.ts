@@ -206,7 +206,6 @@ class Conn {
   };
 }
 
-
 class Exchange {
   private resolve!: (r: Http1Answer | Http1Failure) => void;
   private readonly done = new Promise<Http1Answer | Http1Failure>((r) => (this.resolve = r));
