@@ -3,11 +3,11 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const ASCII = /^[\x00-\x7f]*$/;
 /**
  * Text in which every UTF-16 unit is a grapheme cluster of its own (CR LF aside): no marks or other extending
- * characters, joiners or variation selectors (which attach to what comes before), no Hangul jamo or syllables (which join), no prepended Arabic signs,
- * no Thai or Lao AM (spacing marks that are letters), no unassigned code points, and no code point past U+FFFF (an
- * emoji with its modifiers, a flag). Control and format characters and lone surrogates break on both sides (UAX #29
- * GB4, GB5). Checked against Intl.Segmenter by a property test; what it does not let through still goes to the
- * segmenter, which costs about 2 µs a cluster.
+ * characters, joiners or variation selectors (which attach to what comes before), no Hangul jamo or syllables (which
+ * join), no prepended Arabic signs, no Thai or Lao AM (spacing marks that are letters), no unassigned code points,
+ * and no code point past U+FFFF (an emoji with its modifiers, a flag). Control and format characters and lone
+ * surrogates break on both sides (UAX #29 GB4, GB5). Checked against Intl.Segmenter by a property test; what it does
+ * not let through still goes to the segmenter, which costs a segment object per cluster.
  */
 const SINGLE_UNITS = /^[^\p{M}\p{Grapheme_Extend}\p{Cn}\u{10000}-\u{10FFFF}\u1100-\u11FF\uA960-\uA97F\uAC00-\uD7AF\uD7B0-\uD7FF\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u0D4E\u0E33\u0EB3\u200C\u200D\uFE00-\uFE0F]*$/u;
 const MAX_PIECE = 1024;
