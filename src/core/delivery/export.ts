@@ -1,5 +1,5 @@
-// Writing tables to CSV or XLSX: a delivery log, a send preview, the opt-out list. Cells that a spreadsheet would run as a
-// formula are neutralised.
+// Writing tables to CSV or XLSX: a delivery log, a send preview, the opt-out list. Cells that a spreadsheet would run
+// as a formula are neutralised.
 import path from 'node:path';
 import { openAtomic, writeFileAtomic, type AtomicWriter } from '../../util/atomic-file.js';
 import { csvRow, neutraliseCell } from '../../util/spreadsheet-cell.js';
