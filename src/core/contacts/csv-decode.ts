@@ -76,7 +76,10 @@ function decoderFor(encoding: CsvEncoding): Decoder {
   }
 }
 
-/** UTF-16BE turned into UTF-16LE chunk by chunk; a byte left over at a chunk's end is kept for the next. An odd last byte is dropped. */
+/**
+ * UTF-16BE turned into UTF-16LE chunk by chunk; a byte left over at a chunk's end is kept for the next. An odd last
+ * byte is dropped.
+ */
 function* swapPairs(chunks: Iterable<Uint8Array>): Generator<Uint8Array> {
   let carry: number | undefined;
   for (const c of chunks) {
