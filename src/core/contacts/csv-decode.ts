@@ -65,9 +65,10 @@ interface Decoder {
   decode(bytes?: Uint8Array, opts?: { stream: boolean }): string;
 }
 
-function decoderFor(encoding: CsvEncoding): Decoder {
+/** A decoder for the encodings that are not UTF-8 already (UTF-16BE comes swapped into UTF-16LE). */
+function decoderFor(encoding: Exclude<CsvEncoding, 'utf-8'>): Decoder {
   // The BOM is skipped by the caller: what remains is text, even a second U+FEFF.
-  if (encoding !== 'windows-1252') return new TextDecoder(encoding === 'utf-8' ? 'utf-8' : 'utf-16le', { ignoreBOM: true });
+  if (encoding !== 'windows-1252') return new TextDecoder('utf-16le', { ignoreBOM: true });
   try {
     return new TextDecoder('windows-1252');
   } catch {
