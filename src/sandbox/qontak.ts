@@ -159,7 +159,12 @@ export function qontakRoutes(o: QontakOptions): Route[] {
         .filter((b) => since === undefined || b.createdAtMs >= since)
         .filter((b) => until === undefined || b.createdAtMs <= until)
         .reverse();
-      return okPage(keysetPage({ length: items.length, at: (i) => broadcastJson(items[i]!) }, (i) => items[i]!.createdAtMs, 'desc', req.query, 10, BROADCAST_CURSORS));
+      // A listed broadcast has the recorded listing's fields: no contact_list_name (the detail has it).
+      const listed = (b: SandboxBroadcast) => {
+        const { contact_list_name: _n, ...rest } = broadcastJson(b);
+        return rest;
+      };
+      return okPage(keysetPage({ length: items.length, at: (i) => listed(items[i]!) }, (i) => items[i]!.createdAtMs, 'desc', req.query, 10, BROADCAST_CURSORS));
     }),
     route('GET', '/broadcasts/:id/whatsapp', (req) => {
       const b = s.broadcasts.get(req.params.id!);
