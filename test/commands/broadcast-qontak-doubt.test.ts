@@ -127,7 +127,7 @@ test('"please wait" means look again: two state folders sending the same --list 
       const key = `two-hosts-${trial}`;
       const a = bed.env('qontak-hmac', { WA_STATE_DIR: path.join(bed.dir, `host-a-${trial}`) });
       const b = bed.env('qontak-hmac', { WA_STATE_DIR: path.join(bed.dir, `host-b-${trial}`) });
-      const gap = (trial * 37) % 51;
+      const gap = [0, 0, 5, 10, 0, 20, 30, 0, 40, 50][trial]!;
       const results = await Promise.all([runCli(listSend(key), { env: a }), new Promise((r) => setTimeout(r, gap)).then(() => runCli(listSend(key), { env: b }))]);
       const made = withKey(key);
       assert.equal(made.length, 1, `trial ${trial} (${gap} ms apart): ${made.length} broadcasts`);
@@ -140,9 +140,8 @@ test('"please wait" means look again: two state folders sending the same --list 
       // The cooldown of this trial's broadcast is over before the next trial starts.
       await new Promise((r) => setTimeout(r, 1500));
     }
-    // Sent at the same moment, both POSTs go out: the server's "please wait" and the look it prompts keep it to one.
+    // Which look stopped it depends on timing (qontak-sends.test drives the "please wait" one deterministically).
     t.diagnostic(`the second runner stopped by: ${stoppedBy.join(', ')}`);
-    assert.ok(stoppedBy.includes('please-wait'), `stopped by: ${stoppedBy.join(', ')}`);
   } finally {
     bed.sandbox.setLimits({ bulkCooldownMs: 0 });
   }

@@ -16,7 +16,7 @@ import { broadcastName, findKeyOnAccount, findKeyUse, keyInName } from '../../sr
 import { Ledger } from '../../src/core/send/ledger.js';
 import { fromQontakLogEntry } from '../../src/providers/qontak/mapping.js';
 import { DELIVERY_STATUSES } from '../../src/providers/port.js';
-import { TransportError } from '../../src/providers/errors.js';
+import { FoundOnAccountError, TransportError } from '../../src/providers/errors.js';
 import { HttpClient } from '../../src/providers/http.js';
 import { readQontakError } from '../../src/providers/qontak/errors.js';
 import { requestToken } from '../../src/providers/qontak/oauth.js';
@@ -261,4 +261,29 @@ test('unknown log statuses are shown as they are, never a failure and never fina
   const later = fromQontakLogEntry({ id: 'x', status: 'delivered', whatsapp_error_message: 'n/a' });
   assert.ok(DELIVERY_STATUSES.indexOf(later.status) > DELIVERY_STATUSES.indexOf(e.status), 'a follower moves it on to delivered');
   assert.equal(fromQontakLogEntry({ id: 'y', status: 'read' }).rawStatus, undefined);
+});
+
+test('please wait means look again: a broadcast with the same key on the account stops the repeat (FoundOnAccountError, exit 5), nothing posted twice', async () => {
+  const t = await templateNamed('order_update');
+  const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
+  const list = await p.lists.upload('pw-look', { filename: 'l.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  clock += 120_000;
+  sb.setLimits({ bulkCooldownMs: 30_000 * 1000 });
+  try {
+    const key = 'wa-2222222222222222';
+    const body = [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }];
+    const findSent = () => findKeyOnAccount(p.broadcasts, key, { now: () => clock, windowDays: 1 });
+    // Another runner's broadcast of the key, made just now.
+    await p.broadcasts.sendBulk({ name: broadcastName(key, 'host-a'), templateId: t.id, contactListId: list.id, channelId: channel(), body });
+    const posted = () => sb.state.requests.filter((r) => r.method === 'POST' && r.path === '/broadcasts/whatsapp').length;
+    const before = posted();
+    const err = await p.broadcasts.sendBulk({ name: broadcastName(key, 'host-b'), templateId: t.id, contactListId: list.id, channelId: channel(), body, findSent }).catch((e: unknown) => e);
+    assert.ok(err instanceof FoundOnAccountError, String(err));
+    assert.equal(err.exitCode, 5);
+    assert.match(err.message, /While Qontak asked to wait, broadcast [0-9a-f-]{36} "\[wa-2222222222222222\] host-a"/);
+    assert.equal(posted() - before, 1, 'the refused POST only; not posted again');
+    assert.equal([...sb.state.broadcasts.values()].filter((b) => b.name.startsWith(`[${key}]`)).length, 1);
+  } finally {
+    sb.setLimits({ bulkCooldownMs: 5000 });
+  }
 });
