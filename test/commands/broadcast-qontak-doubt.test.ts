@@ -260,3 +260,38 @@ test('templates show: a footer the API gives as an object is shown as its text',
   assert.match(r.stdout, /^ {2}Toko Maju Jaya$/m);
   assert.doesNotMatch(r.stdout, /\[object Object\]/);
 });
+
+test('a broadcast the account lists without its key: sent once, with a warning that another machine could not find it', async () => {
+  const env = bed.env('qontak-hmac');
+  const broadcasts = bed.sandbox.state.broadcasts;
+  const set = broadcasts.set.bind(broadcasts);
+  // A server that stores names its own way (the key cut off).
+  broadcasts.set = (id, b) => set(id, { ...b, name: b.name.replace(/^\[[^\]]+\] /, '') });
+  try {
+    const r = await runCli(listSend('name-lost', ['--json']), { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`warning: broadcast ${JSON.parse(r.stdout).id} cannot be found on the account by its key name-lost .*a run on another machine or with a fresh WA_STATE_DIR would not see this send`));
+  } finally {
+    broadcasts.set = set;
+  }
+});
+
+test('a bulk send with a URL button whose first messages all fail alike: exit 1 naming the broadcast and the undocumented bulk shape', async () => {
+  const env = bed.env('qontak-hmac');
+  const file = csv('track-fail.csv', 'phone_number,full_name,resi\n081234560701,Budi,JNE1\n081234560702,Sari,JNE2\n');
+  const broadcasts = bed.sandbox.state.broadcasts;
+  const set = broadcasts.set.bind(broadcasts);
+  // An account that does not take buttons on a bulk send: every entry fails after the broadcast was accepted.
+  broadcasts.set = (id, b) => set(id, { ...b, failAll: 'buttons: Format mismatch, expected a url parameter for button 0' });
+  try {
+    const r = await runCli(['-y', 'broadcast', 'send', '--template', 'track_order', '--file', file, '--param', '1=full_name', '--button', '0=resi'], { env });
+    assert.equal(r.code, 1, r.stderr);
+    const id = r.stdout.trim();
+    assert.match(r.stderr, new RegExp(`Broadcast ${id}: its first 2 message\\(s\\) failed alike \\("buttons: Format mismatch, expected a url parameter for button 0"\\)\\. Qontak documents media headers and URL buttons for direct sends only`));
+  } finally {
+    broadcasts.set = set;
+  }
+  const ok = await runCli(['-y', 'broadcast', 'send', '--template', 'track_order', '--file', file, '--param', '1=full_name', '--button', '0=resi', '--idempotency-key', 'track-ok'], { env });
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stderr, /Checked: the first 2 message\(s\) of broadcast .* went through\./);
+});

@@ -11,7 +11,10 @@ import type { ContactList, ListContact, Provider, RemoteTemplate } from '../../s
 import { HttpClient } from '../../src/providers/http.js';
 import { readQontakError } from '../../src/providers/qontak/errors.js';
 import { QONTAK_PUBLISHED_CLIENT, requestToken } from '../../src/providers/qontak/oauth.js';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { runCli } from '../helpers/cli.js';
+import { qontakAt } from '../helpers/recorded.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 
 let bed: TestBed;
@@ -100,4 +103,25 @@ test('OAuth: login without --client-id takes the published pair, stores no clien
   assert.equal(r.code, 0, r.stderr);
   const sent = JSON.parse(bed.sandbox.state.requests.filter((q) => q.path === '/oauth/token').at(-1)!.body);
   assert.deepEqual([sent.grant_type, sent.client_id, sent.client_secret], ['refresh_token', QONTAK_PUBLISHED_CLIENT.id, QONTAK_PUBLISHED_CLIENT.secret]);
+});
+
+test('a listing that gives only keyset cursors, no offset, is refused at its second page rather than read with gaps', async () => {
+  const server = http.createServer((req, res) => {
+    const cursor = new URL(req.url!, 'http://x').searchParams.get('cursor');
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ status: 'success', data: Array.from({ length: 50 }, (_, i) => ({ id: `b${cursor ?? ''}${i}`, name: `x${i}` })), meta: { pagination: { cursor: { next: 'MTcwMDAwMDAwMC4wMDA=', prev: 'MTYwMDAwMDAwMC4wMDA=' }, limit: 50, total: 500 } } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const p = await qontakAt(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const b of p.broadcasts.list({})) seen.push(b.id);
+    })().catch((e: unknown) => e);
+    assert.equal(seen.length, 50, 'the first page is read');
+    assert.match(String((err as Error).message), /gave no usable offset to page by, only a keyset cursor, which can skip items that share a timestamp/);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

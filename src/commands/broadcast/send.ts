@@ -113,7 +113,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     const spin = await spinner(ctx, 'Uploading the contact list');
     if (!hasPorts(provider, 'broadcasts', 'lists')) throw new CapabilityError(provider.name, 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.');
     const result = await sendQontak(
-      { provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`), note: (line) => ctx.out.info(line) },
+      { provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`), note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) },
       p,
       ledger,
     ).finally(() => spin.stop());
@@ -133,6 +133,7 @@ function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/se
     recipients: result.recipients,
     schedule: schedule ? { state: schedule.kind, sendAt: schedule.kind === 'scheduled' ? t.iso(schedule.sendAt) : null, asked: t.iso(p.sendAt) } : null,
     idempotencyKey: p.key,
+    ...(result.firstMessages ? { firstMessages: result.firstMessages } : {}),
     ...(settled ? { settled: true } : {}),
   };
   if (ctx.globals.json) ctx.out.json(out);
@@ -142,6 +143,11 @@ function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/se
     ctx.out.error(schedule.message);
     throw new SilentExit(ExitCode.failed);
   }
+  if (result.firstMessages?.failing) {
+    ctx.out.error(result.firstMessages.message);
+    throw new SilentExit(ExitCode.failed);
+  }
+  if (result.firstMessages) ctx.out.info(`Checked: ${result.firstMessages.message}.`);
   if (!ctx.globals.json && !settled) {
     const when = schedule?.kind === 'scheduled' ? `scheduled for ${t.text(schedule.sendAt)}` : 'sent';
     ctx.out.info(`Broadcast ${result.id} (${result.status}) ${when} to ${result.recipients} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);

@@ -22,6 +22,8 @@ export interface QontakSendDeps {
   onListProgress?: (list: ContactList) => void;
   /** A line for the person running the send (what is sent and why, where the documents leave a choice). */
   note?: (line: string) => void;
+  /** Something the person must know although the send went out. */
+  warn?: (line: string) => void;
 }
 
 export interface QontakSendResult {
@@ -34,7 +36,15 @@ export interface QontakSendResult {
   recipients: number;
   /** What the server holds for a scheduled send, read back (absent for a send now). */
   schedule?: ScheduleCheck;
+  /**
+   * A bulk send with a media header or URL buttons (a shape documented for direct sends only): whether its first
+   * messages failed alike, in which case every message probably does. Absent when not checked.
+   */
+  firstMessages?: { failing: boolean; message: string };
 }
+
+/** How long a bulk send with media or buttons waits for its first messages to settle, and how many it looks at. */
+const FIRST_MESSAGES = { waitMs: 60_000, count: 3 };
 
 /** How far back the account is looked at for this send's own broadcast (it was made moments ago; clocks drift). */
 const OWN_SEND_WINDOW_DAYS = 1;
@@ -83,9 +93,62 @@ export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Led
   if (p.sendAt) {
     result.schedule = held
       ? verifySchedule(p.sendAt, held)
-      : { kind: 'unknown', message: `Broadcast ${b.id} was created, but reading it back failed, so whether it holds the schedule is not known.` };
+      : { kind: 'unknown', message: `Broadcast ${b.id} was created, but reading it back failed, so whether it holds the schedule is not known. If it must not go out now, stop broadcast ${b.id} in the Qontak web app.` };
+  }
+  if (p.mode === 'bulk') {
+    await checkFindable(d, p, b);
+    if ((p.extras.media || p.extras.buttons.length) && !p.sendAt) result.firstMessages = await firstMessages(d, b.id, sent.recipients);
   }
   return result;
+}
+
+/**
+ * The account is the only record another machine can see: a fresh runner finds this send by the key in its name,
+ * among the broadcasts listed since a date. How Qontak stores names and reads `start_date` is not documented, so the
+ * send looks itself up once, and says so when it cannot be found that way.
+ */
+async function checkFindable(d: QontakSendDeps, p: PreparedSend, b: BroadcastSummary): Promise<void> {
+  let found: BroadcastSummary | undefined;
+  try {
+    found = await findKeyOnAccount(d.provider.broadcasts, p.key, { now: d.now, windowDays: OWN_SEND_WINDOW_DAYS });
+  } catch {
+    return;
+  }
+  if (found?.id === b.id) return;
+  d.warn?.(
+    `broadcast ${b.id} cannot be found on the account by its key ${p.key} (Qontak lists it ${found ? `as another broadcast, ${found.id}` : 'without it'}): a run on another machine or with a fresh WA_STATE_DIR would not see this send. Keep this state folder for re-runs of this key.`,
+  );
+}
+
+/**
+ * Qontak documents media headers and URL buttons for direct sends only; a bulk send carries them in the same shape. If
+ * the account does not take them there, every message fails after the broadcast was accepted: the first messages are
+ * watched until they settle, so that case is reported (exit 1) rather than found later in the log.
+ */
+async function firstMessages(d: QontakSendDeps, id: string, recipients: number): Promise<QontakSendResult['firstMessages']> {
+  const want = Math.max(1, Math.min(recipients, FIRST_MESSAGES.count));
+  const deadline = d.now() + FIRST_MESSAGES.waitMs;
+  for (;;) {
+    let settled: { status: string; error?: string }[] = [];
+    try {
+      settled = (await d.provider.broadcasts.logPage(id, null)).entries.filter((e) => e.status !== 'pending');
+    } catch {
+      settled = [];
+    }
+    if (settled.length >= want) {
+      const failed = settled.filter((e) => e.status === 'failed');
+      const reasons = new Set(failed.map((e) => e.error ?? ''));
+      if (failed.length === settled.length && reasons.size === 1) {
+        return {
+          failing: true,
+          message: `Broadcast ${id}: its first ${failed.length} message(s) failed alike ("${[...reasons][0] || 'no reason given'}"). Qontak documents media headers and URL buttons for direct sends only; this account does not seem to take them on a bulk send, so every message may fail. Check with \`wa-cli logs tail ${id}\`, and stop the broadcast in the Qontak web app if so.`,
+        };
+      }
+      return { failing: false, message: `the first ${settled.length} message(s) of broadcast ${id} went through` };
+    }
+    if (d.now() >= deadline) return { failing: false, message: `broadcast ${id}: its first messages had not settled after ${FIRST_MESSAGES.waitMs / 1000} s; follow them with \`wa-cli logs tail ${id} --follow\`` };
+    await d.sleep(1000);
+  }
 }
 
 async function header(d: QontakSendDeps, p: PreparedSend) {

@@ -1,5 +1,5 @@
 import type { AuthMethod } from '../../config/profiles.js';
-import { ConflictError, UsageError } from '../../errors.js';
+import { ConflictError, OperationError, UsageError } from '../../errors.js';
 import type { HttpClient, RequestSpec } from '../http.js';
 import { multipart } from '../multipart.js';
 import type {
@@ -98,6 +98,19 @@ export function utcInstant(iso: string): string {
 }
 type Listing<T> = { data?: T[]; meta?: { pagination?: PageMeta } };
 
+/**
+ * Qontak's recorded cursors are keyset cursors (a boundary item's created_at): following one can skip items that share
+ * that timestamp across a page boundary, which for the broadcast listing means a key not found and for a log an entry
+ * never seen. Listings are paged by offset; one whose answers give no usable offset is refused rather than read with
+ * holes.
+ */
+function refuseCursorPaging(path: string, at: PagePosition): void {
+  if (at.kind !== 'cursor') return;
+  throw new OperationError(`Qontak's answer to GET ${path} gave no usable offset to page by, only a keyset cursor, which can skip items that share a timestamp; wa-cli stops rather than read it with gaps.`, {
+    hint: 'This is a change in the API: report it, with `--verbose` output, to the wa-cli maintainers.',
+  });
+}
+
 /** Every item of a Qontak listing once, through the one paging helper. */
 function qontakPages<T extends { id?: unknown }>(
   http: HttpClient,
@@ -107,6 +120,7 @@ function qontakPages<T extends { id?: unknown }>(
 ): AsyncGenerator<T> {
   return pageThrough<T>(
     async (at, limit) => {
+      refuseCursorPaging(path, at);
       const { body } = await http.request<Listing<T>>({ method: 'GET', path, query: { ...query, ...positionQuery(at, limit) } });
       return { items: Array.isArray(body?.data) ? body.data : [], meta: body?.meta?.pagination };
     },
@@ -375,6 +389,7 @@ export class QontakBroadcasts implements BroadcastsPort {
     if (cursor !== null && !resumed) throw new Error(`not a log page token: ${cursor}`);
     const state = resumed?.state ?? pagerStart(100);
     const at: PagePosition = resumed?.at ?? { kind: 'first' };
+    refuseCursorPaging(`/broadcasts/${broadcastId}/whatsapp/log`, at);
     const { body } = await this.http.request<Listing<unknown>>({
       method: 'GET',
       path: `/broadcasts/${encodeURIComponent(broadcastId)}/whatsapp/log`,
