@@ -211,9 +211,12 @@ export class QontakProvider implements Provider {
     }
   }
 
-  /** The template with exactly this name in this language ('' matches any), found by listing with the name as query. */
+  /**
+   * The template with exactly this name in this language ('' matches any). The whole listing is read and names are
+   * compared here: how the server's `query` matches is not documented, and a miss would make a template twice.
+   */
   async findTemplate(name: string, language: string): Promise<RemoteTemplate | undefined> {
-    for await (const t of this.listTemplates({ query: name })) if (t.name === name && (language === '' || t.language === language)) return t;
+    for await (const t of this.listTemplates({})) if (t.name === name && (language === '' || t.language === language)) return t;
     return undefined;
   }
 
