@@ -147,6 +147,27 @@ test('"please wait" means look again: two state folders sending the same --list 
   }
 });
 
+test('two state folders sending the same --file up to 1.5 s apart: the look right before the POST keeps it to one broadcast', async (t) => {
+  bed.sandbox.setLimits({ bulkCooldownMs: 1500 });
+  const stoppedBy: string[] = [];
+  try {
+    for (const [trial, gap] of [0, 300, 800, 1500].entries()) {
+      const key = `two-files-${trial}`;
+      const file = csv(`two-files-${trial}.csv`, `phone_number,full_name,order_id\n08123456080${trial},Budi,A-${trial}\n`);
+      const send = (dir: string) => runCli(['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--file', file, '--param', '1=full_name', '--param', '2=order_id', '--idempotency-key', key], { env: bed.env('qontak-hmac', { WA_STATE_DIR: path.join(bed.dir, `${dir}-${trial}`) }) });
+      const results = await Promise.all([send('file-a'), new Promise((r) => setTimeout(r, gap)).then(() => send('file-b'))]);
+      assert.equal(withKey(key).length, 1, `trial ${trial} (${gap} ms apart)`);
+      assert.deepEqual(results.map((r) => r.code).sort(), [0, 5], results.map((r) => r.stderr).join(' | '));
+      const loser = results.find((r) => r.code === 5)!;
+      stoppedBy.push(/While Qontak asked to wait/.test(loser.stderr) ? 'please-wait' : /while this run prepared/.test(loser.stderr) ? 'before-post' : 'guard');
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+    t.diagnostic(`the second runner stopped by: ${stoppedBy.join(', ')}`);
+  } finally {
+    bed.sandbox.setLimits({ bulkCooldownMs: 0 });
+  }
+});
+
 test('contact-list upload and template create answered 429 after the server acted: one list, one template, exit 0', async () => {
   const env = bed.env('qontak-hmac');
   bed.sandbox.faults.add({ kind: 'rate-limit', form: 'body', seconds: 1, after: true, match: { method: 'POST', path: '/contacts/contact_lists/async' } });
