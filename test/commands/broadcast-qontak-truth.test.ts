@@ -26,7 +26,7 @@ test('a media-header template: refused without --media (dry run too, no send req
   for (const extra of [['--dry-run'], []]) {
     const r = await runCli([...base, ...extra], { env });
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /Template "promo_image" has a IMAGE header: pass --media URL\|FILE/);
+    assert.match(r.stderr, /Template "promo_image" has an IMAGE header: pass --media URL\|FILE/);
   }
   assert.equal(posts('/broadcasts/whatsapp/direct').length, sendsBefore, 'no send request was made');
 

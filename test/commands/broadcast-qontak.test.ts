@@ -33,9 +33,9 @@ test('without a terminal and without --yes, nothing is sent and the flag is name
   assert.match(r.stderr, /--yes/);
 });
 
-test('an unmapped positional placeholder is refused with the columns to choose from', async () => {
+test('an unmapped positional placeholder is refused with the columns to choose from (a usage error, exit 2)', async () => {
   const r = await runCli(['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--file', orders(), '--param', '1=full_name'], { env: bed.env('qontak-hmac') });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /Placeholder \{\{2\}\} of "order_update" has no value; map it with --param 2=COLUMN \(columns: full_name, phone_number, order_id\)/);
 });
 

@@ -10,7 +10,7 @@ after(() => bed.close());
 test('logs tail --follow --until-done prints each transition once and stops by itself; --fail-on-failed exits 1', async () => {
   // Starts a little later, so a slow start of the CLI on a loaded machine still sees entries move.
   const b = bed.sandbox.state.seedBroadcast({ recipients: 60, startAtMs: Date.now() + 2000 });
-  const r = await runCli(['--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms', '--fail-on-failed'], { env: bed.env('qontak-hmac') });
+  const r = await runCli(['--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '1s', '--fail-on-failed'], { env: bed.env('qontak-hmac') });
   const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   const summary = events.pop();
   assert.equal(summary.event, 'summary');
@@ -25,7 +25,7 @@ test('logs tail --follow --until-done prints each transition once and stops by i
   assert.equal(summary.counts.pending, 0);
   const failed = summary.counts.failed as number;
   assert.equal(r.code, failed > 0 ? 1 : 0);
-  const again = await runCli(['logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms'], { env: bed.env('qontak-hmac') });
+  const again = await runCli(['logs', 'tail', b.id, '--follow', '--until-done', '--interval', '1s'], { env: bed.env('qontak-hmac') });
   assert.equal(again.code, 0, 'without --fail-on-failed, failures do not fail the command');
   if (failed > 0) assert.match(again.stderr, /failure reasons:\n\s+\d+\s+\S/);
 });

@@ -60,13 +60,24 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
       results.push({ kind: 'queued', list: first, name: plan.name, rows: plan.rows });
       continue;
     }
-    const spin = await spinner(ctx, `Processing "${plan.name}"…`);
-    const outcome = await waitForList(lists, first, {
-      timeoutMs: opts.timeout,
-      now: ctx.now,
-      sleep: (ms) => ctx.sleep(ms),
-      onTick: (l, elapsed) => spin.update(`Processing "${plan.name}" (${l.progress}, ${formatElapsed(elapsed)})`),
-    });
+    const spin = spinner(ctx, `Processing "${plan.name}"…`);
+    let outcome: Awaited<ReturnType<typeof waitForList>>;
+    try {
+      outcome = await waitForList(lists, first, {
+        timeoutMs: opts.timeout,
+        now: ctx.now,
+        sleep: (ms) => ctx.sleep(ms),
+        onTick: (l, elapsed) => spin.update(`Processing "${plan.name}" (${l.progress}, ${formatElapsed(elapsed)})`),
+      });
+    } catch (err) {
+      spin.stop();
+      if (!ctx.signal.aborted) throw err;
+      // Stopped while the server processes: the upload itself is done, and the server goes on without us.
+      const later = plans.slice(plans.indexOf(plan) + 1).map((p) => `"${p.name}"`);
+      throw ctx.stopped(
+        `Stopped waiting: "${plan.name}" was uploaded as list ${first.id} and the server goes on processing it; check it with \`wa-cli contacts show ${first.id}\`.${later.length ? ` Not uploaded: ${later.join(', ')}.` : ''}`,
+      );
+    }
     const l = outcome.list;
     if (outcome.kind === 'success') spin.succeed(`"${plan.name}" ready: ${l.succeeded} contacts added, ${l.failed} failed.`);
     else if (outcome.kind === 'failed') spin.fail(`"${plan.name}" failed on the server.`);

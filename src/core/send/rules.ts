@@ -22,17 +22,17 @@ export const sendRules: SendRules = {
   },
 
   checkValues(template: RemoteTemplate, values) {
-    const found: { ruleId: string; message: string }[] = [];
+    const found: { ruleId: string; message: string; key?: string }[] = [];
     for (const key of this.placeholders(template.body).keys) {
       const v = values[key];
       if (v === undefined) {
-        found.push({ ruleId: 'parameter-count', message: `no value for {{${key}}}` });
+        found.push({ ruleId: 'parameter-count', key, message: `no value for {{${key}}}` });
         continue;
       }
-      if (v.trim() === '') found.push({ ruleId: 'parameter-empty', message: `{{${key}}} is empty; WhatsApp refuses empty parameters` });
-      if (/[\r\n]/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has a line break (WhatsApp error 132018)` });
-      if (/\t/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has a tab (WhatsApp error 132018)` });
-      if (/ {5,}/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has more than 4 spaces in a row (WhatsApp error 132018)` });
+      if (v.trim() === '') found.push({ ruleId: 'parameter-empty', key, message: `{{${key}}} is empty; WhatsApp refuses empty parameters` });
+      if (/[\r\n]/.test(v)) found.push({ ruleId: 'parameter-text', key, message: `{{${key}}} has a line break (WhatsApp error 132018)` });
+      if (/\t/.test(v)) found.push({ ruleId: 'parameter-text', key, message: `{{${key}}} has a tab (WhatsApp error 132018)` });
+      if (/ {5,}/.test(v)) found.push({ ruleId: 'parameter-text', key, message: `{{${key}}} has more than 4 spaces in a row (WhatsApp error 132018)` });
     }
     const rendered = this.render(template.body, values);
     const length = graphemes(rendered);
