@@ -59,8 +59,10 @@ export function fitWidths(natural: readonly number[], total: number): number[] |
 export function shortId(id: string): string {
   const chars = [...id];
   if (chars.length <= 12) return id;
-  if (/^[0-9a-f]{8}-/i.test(id)) return `${id.slice(0, 8)}…`;
-  return `${chars.slice(0, 4).join('')}…${chars.slice(-6).join('')}`;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return `${id.slice(0, 8)}…`;
+  // A run id (20261122-083015-a1b2c3) keeps its date and its random tail.
+  if (chars.length <= 16) return id;
+  return `${chars.slice(0, 8).join('')}…${chars.slice(-6).join('')}`;
 }
 
 /**
@@ -91,8 +93,9 @@ export function fitCell(text: string, w: number): string {
   const chars = [...t];
   if (chars.length <= w) return t + ' '.repeat(w - chars.length);
   const head = chars.slice(0, Math.max(0, w - 1)).join('');
+  // Whole words when the cut falls on a space; else back to the last space, unless that loses more than half.
   const space = head.lastIndexOf(' ');
-  const cut = space >= Math.floor(w / 2) ? head.slice(0, space) : head;
+  const cut = chars[w - 1] === ' ' ? head.trimEnd() : space >= Math.floor(w / 2) ? head.slice(0, space) : head;
   return `${cut}…`.padEnd(w);
 }
 

@@ -145,6 +145,6 @@ test('a literal --param on a --file send becomes a column of the list wa-cli upl
   assert.match(b.render(0), /diskon 20% untuk semua produk/);
   const list = [...bed.sandbox.state.contactLists.values()].at(-1)!;
   const onList = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--language', 'id', '--list', list.id, '--param', '1=full_name', '--param', '2=:20%'], { env: bed.env('qontak-hmac') });
-  assert.equal(onList.code, 1);
+  assert.equal(onList.code, 2);
   assert.match(onList.stderr, /--param 2=:…: a Qontak list broadcast takes every value from a list column; .*--file/);
 });
