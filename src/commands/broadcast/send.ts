@@ -201,11 +201,17 @@ function printProblems(ctx: Context, err: SendRefused): void {
 /** At most this many skipped rows are named on stderr; --json names every one. */
 const SKIPPED_SHOWN = 100;
 
+/** A value as a line shows it: quoted with its tabs and line breaks visible, a long one cut (--json has it whole). */
+function shownValue(v: string): string {
+  const chars = [...v];
+  return chars.length <= 60 ? JSON.stringify(v) : `${JSON.stringify(`${chars.slice(0, 40).join('')}…`)} (${chars.length} characters)`;
+}
+
 /** Each row --skip-invalid leaves out, as opt-outs are: row, column, value and why. */
 function printSkipped(ctx: Context, rows: readonly SkippedRow[]): void {
   for (const s of rows.slice(0, SKIPPED_SHOWN)) {
     const where = s.column !== null ? `, column ${s.column}` : '';
-    const value = s.value !== null ? ` = ${JSON.stringify(s.value)}` : '';
+    const value = s.value !== null ? ` = ${shownValue(s.value)}` : '';
     ctx.out.warn(`skipped row ${s.row}${where}${value}: ${s.reason}`);
   }
   if (rows.length > SKIPPED_SHOWN) ctx.out.warn(`… and ${rows.length - SKIPPED_SHOWN} more skipped (--json lists every one in skippedRows)`);

@@ -37,7 +37,10 @@ export const sendRules: SendRules = {
     const rendered = this.render(template.body, values);
     const length = graphemes(rendered);
     if (length > BODY_LIMIT) {
-      found.push({ ruleId: 'rendered-length', message: `the message is ${length} characters with its values filled in (counted as a person sees them); the limit is ${BODY_LIMIT}` });
+      // Named by its longest value: the one to shorten first.
+      const keys = this.placeholders(template.body).keys;
+      const longest = keys.reduce<string | undefined>((a, k) => (a === undefined || (values[k] ?? '').length > (values[a] ?? '').length ? k : a), undefined);
+      found.push({ ruleId: 'rendered-length', ...(longest !== undefined ? { key: longest } : {}), message: `the message is ${length} characters with its values filled in (counted as a person sees them); the limit is ${BODY_LIMIT}` });
     }
     return found;
   },
