@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sheet } from '../helpers/fanout.js';
 
 let bed: TestBed;
 // Processing takes 2 s and progress lines come every 0.1 s, so several fall inside it however slow the machine.
@@ -21,4 +22,59 @@ test('contacts upload off a terminal prints "Processing…" lines on stderr whil
   const q = await runCli(['-q', 'contacts', 'upload', file, '--name', 'progress-b'], { env });
   assert.equal(q.code, 0, q.stderr);
   assert.doesNotMatch(q.stderr, /Processing/);
+});
+
+test('a direct send waiting on a slow server says it is sending to the number, not "Uploading the contact list"', async () => {
+  const slow = await testBed({ directPerMinute: 1000 });
+  try {
+    slow.sandbox.faults.add({ kind: 'latency', ms: 1500, match: { method: 'POST', path: '/broadcasts/whatsapp/direct' } });
+    const r = await runCli(['-y', 'broadcast', 'send', '--template', 'welcome_member', '--language', 'id', '--to', '0812-3456-7890', '--to-name', 'Budi', '--param', '1=full_name'], {
+      env: slow.env('qontak-hmac', { WA_PROGRESS_INTERVAL: '0.1' }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^Sending to 6281234567890$/m);
+    assert.doesNotMatch(r.stderr, /contact list/i);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('at --rate 1/s the first two messages reach the gateway a whole second apart (no burst at the start)', async () => {
+  const k = await testBed({ konekwaRatePerSecond: 100, konekwaBurst: 100 });
+  try {
+    const file = sheet(k, 3, '0814');
+    const r = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', '--rate', '1/s', '--concurrency', '2'], {
+      env: k.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const at = k.sandbox.state.konekwa.order.map((id) => k.sandbox.state.konekwa.messages.get(id)!.queuedAtMs);
+    assert.equal(at.length, 3);
+    // A lower bound only: a loaded machine makes the gap longer, never shorter.
+    assert.ok(at[1]! - at[0]! >= 950, `the second message ${at[1]! - at[0]!} ms after the first`);
+  } finally {
+    await k.close();
+  }
+});
+
+test('the ETA of a fan-out is never shorter than its pacing allows, and is rounded up', async () => {
+  const { formatRemaining } = await import('../../src/cli/progress.js');
+  assert.equal(formatRemaining(1), '1s');
+  assert.equal(formatRemaining(4000), '4s');
+  assert.equal(formatRemaining(4001), '5s');
+  assert.equal(formatRemaining(61_500), '1m02s');
+  // Off a terminal the progress line is printed every WA_PROGRESS_INTERVAL: 4 recipients left at 1/s is at least 4 s,
+  // however fast the first one went.
+  const k = await testBed({ konekwaRatePerSecond: 100, konekwaBurst: 100 });
+  try {
+    const file = sheet(k, 5, '0819');
+    const r = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', '--rate', '1/s'], {
+      env: k.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50', WA_PROGRESS_INTERVAL: '0.2' }),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const etas = [...r.stderr.matchAll(/^Sending (\d+)\/5 · [\d.]+\/s · ETA (\d+)s/gm)].map((m) => ({ done: Number(m[1]), eta: Number(m[2]) }));
+    assert.ok(etas.length > 0, r.stderr);
+    for (const e of etas) assert.ok(e.eta >= 5 - e.done, `ETA ${e.eta}s with ${5 - e.done} left at 1/s`);
+  } finally {
+    await k.close();
+  }
 });
