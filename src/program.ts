@@ -360,7 +360,7 @@ export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
         'wa-cli auth login --provider qontak --client-id abc123 --with-secret < secret.txt',
         'wa-cli channels list --json',
       ) +
-        '\nExit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 auth, 5 conflict, 6 transient, 130 interrupted.\n',
+        '\nExit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 auth, 5 conflict, 6 transient, 129 terminal closed, 130 interrupted, 143 terminated.\n',
     )
     .hook('preAction', () => {
       const o = program.opts<{ profile?: string; json?: boolean; color?: boolean; quiet?: boolean; verbose?: boolean; yes?: boolean }>();
