@@ -2,6 +2,7 @@
 // rejection reason field; one is shown when the template object carries Meta's `rejected_reason` or a `reason`.
 import { NotFoundError, UsageError } from '../errors.js';
 import type { Provider, RemoteTemplate } from '../providers/port.js';
+import { askedToWait } from '../providers/errors.js';
 
 /** The template with this name or id (in `language`, when the name exists in several), from the account. */
 export async function findTemplate(provider: Provider, nameOrId: string, language: string | undefined): Promise<RemoteTemplate> {
@@ -45,7 +46,15 @@ export async function waitForReview(
     const left = deadline - o.now();
     if (left <= 0) return { kind: 'timeout', template: t, reason: undefined };
     await o.sleep(Math.min(o.intervalMs, left));
-    t = await provider.getTemplate(t.id);
+    try {
+      t = await provider.getTemplate(t.id);
+    } catch (err) {
+      // Rate limited: the next look waits as long as the server asked, within the time left.
+      const asked = askedToWait(err);
+      if (asked === undefined) throw err;
+      await o.sleep(Math.min(Math.max(0, asked - o.intervalMs), Math.max(0, deadline - o.now())));
+      continue;
+    }
     o.onTick?.(t);
   }
 }

@@ -78,3 +78,48 @@ test('the ETA of a fan-out is never shorter than its pacing allows, and is round
     await k.close();
   }
 });
+
+test('Ctrl-C while Qontak\'s "please wait" is waited out: exit 130 at once, saying the list went up and nothing was sent', async () => {
+  const q = await testBed({ listProcessingMs: 20, bulkCooldownMs: 600_000 });
+  try {
+    const env = q.env('qontak-hmac', { WA_PLEASE_WAIT_MS: '600000' });
+    const orders = (name: string, n: string) => {
+      const file = path.join(q.dir, name);
+      writeFileSync(file, `phone_number,full_name,order_id\r\n0812-3456-78${n},Budi,INV-${n}\r\n`);
+      return ['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--file', file, '--param', '1=full_name', '--param', '2=order_id'];
+    };
+    assert.equal((await runCli(orders('a.csv', '01'), { env })).code, 0);
+    // The next broadcast is refused with "please wait" for ten minutes; the person gives up after the first refusal.
+    const ac = new AbortController();
+    const { InterruptedError } = await import('../../src/errors.js');
+    const refusals = () => q.sandbox.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/broadcasts/whatsapp')).length;
+    const running = runCli(orders('b.csv', '02'), { env, signal: ac.signal });
+    for (let i = 0; i < 2000 && refusals() < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort(new InterruptedError('interrupted'));
+    const r = await running;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /waiting \d+ s before trying again/);
+    assert.match(r.stderr, /Stopped before the broadcast was created: the contact list [0-9a-f-]+ was uploaded, nothing was sent; run the same command again to send\./);
+    assert.equal(q.sandbox.state.broadcasts.size, 1);
+  } finally {
+    await q.close();
+  }
+});
+
+test('waiting for list processing that is rate limited looks again only as late as the server asked', async () => {
+  const { waitForList } = await import('../../src/core/lists/upload-list.js');
+  const { TransportError } = await import('../../src/providers/errors.js');
+  let clock = 0;
+  const sleeps: number[] = [];
+  let asks = 0;
+  const first = { id: 'l1', name: 'nov', progress: 'processing' } as import('../../src/providers/port.js').ContactList;
+  const lists = {
+    get: async () => {
+      if (++asks === 1) throw Object.assign(new TransportError('Qontak is rate limiting (429).', false, 429), { retryAfterMs: 30_000 });
+      return { ...first, progress: 'success' };
+    },
+  };
+  const r = await waitForList(lists, first, { timeoutMs: 600_000, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) });
+  assert.equal(r.kind, 'success');
+  assert.deepEqual(sleeps, [1000, 30_000]);
+});

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 import { fixture } from '../helpers/paths.js';
@@ -116,4 +117,45 @@ test('a review wait polls no faster than once a second: --interval 0 or 200ms is
   } finally {
     await bed.close();
   }
+});
+
+test('SIGTERM while waiting for a review: exit 143 at once, naming the command that waits again', async () => {
+  const bed = await testBed();
+  try {
+    const { InterruptedError } = await import('../../src/errors.js');
+    const ac = new AbortController();
+    const before = polls(bed);
+    const stderr = new PassThrough();
+    let seen = '';
+    stderr.on('data', (d: Buffer) => (seen += d));
+    const running = runCli(['templates', 'create', promo(bed), '--wait', '--interval', '1m', '--timeout', '2h'], { env: bed.env('qontak-hmac'), signal: ac.signal, init: { stderr } });
+    // Created, and sitting in the first one-minute wait.
+    for (let i = 0; i < 2000 && !seen.includes('waiting for the review'); i++) await new Promise((r) => setTimeout(r, 10));
+    ac.abort(new InterruptedError('terminated', { signal: 'SIGTERM' }));
+    const r = await running;
+    assert.equal(r.code, 143, seen);
+    assert.equal(polls(bed), before, 'stopped in the wait, before asking again');
+    assert.match(seen, /Stopped waiting for the review of "promo_des" \([0-9a-f-]{36}\); the review goes on\. `wa-cli templates wait promo_des --language en --timeout 2h` waits again\./);
+  } finally {
+    await bed.close();
+  }
+});
+
+test('a review wait that is rate limited looks again only as late as the server asked', async () => {
+  const { waitForReview } = await import('../../src/core/template-review.js');
+  const { TransportError } = await import('../../src/providers/errors.js');
+  let clock = 0;
+  const sleeps: number[] = [];
+  let asks = 0;
+  const pending = { id: 't1', name: 'promo', status: 'PENDING' } as import('../../src/providers/port.js').RemoteTemplate;
+  const provider = {
+    getTemplate: async () => {
+      if (++asks === 1) throw Object.assign(new TransportError('Qontak is rate limiting (429).', false, 429), { retryAfterMs: 45_000 });
+      return { ...pending, status: 'APPROVED' };
+    },
+  } as unknown as import('../../src/providers/port.js').Provider;
+  const r = await waitForReview(provider, pending, { timeoutMs: 3_600_000, intervalMs: 10_000, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) });
+  assert.equal(r.kind, 'approved');
+  // 10 s, refused with Retry-After 45 s: the next look comes 45 s after the refusal, not 10 s.
+  assert.deepEqual(sleeps, [10_000, 35_000, 10_000]);
 });

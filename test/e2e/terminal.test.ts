@@ -118,3 +118,11 @@ test('a follow whose terminal closes does not outlive it', async () => {
     await cleanUp(run);
   }
 });
+
+test('SIGTERM during a fan-out\'s pacing: exit 143, what was sent journaled and the command to continue named', async () => {
+  const { signalAt, sendArgs } = await import('../helpers/fanout.js');
+  const args = sendArgs(sheet(bed, 30, '0822'), ['--rate', '5/s']);
+  const r = await signalAt(bed, args, bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' }), bed.sandbox.state.konekwa.order.length + 3, 'SIGTERM');
+  assert.equal(r.code, 143, r.stderr);
+  assert.match(r.stderr, /Interrupted\. Run the same command again, or `wa-cli broadcast send --resume [\w-]+`, to continue/);
+});

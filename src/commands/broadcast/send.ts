@@ -119,7 +119,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
       // Stopped before the broadcast was asked for: nothing went out, and the key was freed for the same command.
       throw ctx.stopped(
         listSeen
-          ? `Stopped while Qontak processed the uploaded list ${listSeen}: no broadcast was created, nothing was sent; run the same command again to send.`
+          ? `Stopped before the broadcast was created: the contact list ${listSeen} was uploaded, nothing was sent; run the same command again to send.`
           : `Stopped before the broadcast was created: nothing was sent; run the same command again to send.`,
       );
     } finally {

@@ -3,12 +3,7 @@
 // the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
 import { DeliverySummary } from './summary.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
-import { TransportError } from '../../providers/errors.js';
-
-/** How long the server asked a follow to wait (a 429 with Retry-After), or undefined for any other failure. */
-function askedToWait(err: unknown): number | undefined {
-  return err instanceof TransportError && err.status === 429 ? (err.retryAfterMs ?? 0) : undefined;
-}
+import { askedToWait } from '../../providers/errors.js';
 
 export type LogEvent = { kind: 'new'; entry: LogEntry } | { kind: 'change'; entry: LogEntry; from: DeliveryStatus };
 
