@@ -74,7 +74,8 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
     // Times inside a message (a ledger's "at …Z", a lock's "since …") are shown as every other time is.
     ctx.out.error(ctx.time.inText(err.hint ? `${err.message} ${err.hint}` : err.message));
     if (ctx.globals.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
-    return err.exitCode;
+    // A request cut short by the signal says what became of it (sent or not, unknown); the exit code is the signal's.
+    return ctx.signal.aborted && err.exitCode === ExitCode.transient ? ExitCode.interrupted : err.exitCode;
   }
   if (err instanceof InputError) {
     ctx.out.error(ctx.time.inText(err.message));

@@ -150,9 +150,9 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
     await ctx.out.list(rows, [
       { header: 'ROW', value: (x) => x.row },
       { header: 'PHONE', value: (x) => x.phone },
-      { header: 'NAME', value: (x) => x.name },
+      { header: 'NAME', value: (x) => x.name, drop: 2 },
       { header: 'STATE', value: (x) => x.state },
-      { header: 'MESSAGE ID', value: (x) => x.messageId },
+      { header: 'MESSAGE ID', value: (x) => x.messageId, id: true, drop: 1 },
       { header: 'ERROR', value: (x) => x.error },
     ]);
     if (r.checked) ctx.out.info(`Asked the server about ${r.checked} recipient(s) whose outcome the journal did not settle: ${r.foundOnServer} had been sent, the others had not.`);

@@ -54,7 +54,13 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
       results.push({ kind: 'dry-run', name: plan.name, rows: plan.rows });
       continue;
     }
-    const first = await lists.upload(plan.name, plan.file);
+    let first: ContactList;
+    try {
+      first = await lists.upload(plan.name, plan.file);
+    } catch (err) {
+      if (!ctx.signal.aborted) throw err;
+      throw ctx.stopped(`Stopped while "${plan.name}" was being uploaded: the server may or may not have made the list (\`wa-cli contacts lists\` shows it); nothing after it was uploaded.`);
+    }
     if (opts.wait === false) {
       ctx.out.info(`Uploaded "${plan.name}": list ${first.id}, ${first.progress}. Check with \`wa-cli contacts show ${first.id}\`.`);
       results.push({ kind: 'queued', list: first, name: plan.name, rows: plan.rows });
@@ -102,7 +108,7 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
     errorMessages: r.list?.errorMessages ?? null,
   }));
   await ctx.out.list(rows, [
-    { header: 'LIST ID', value: (r) => r.id },
+    { header: 'LIST ID', value: (r) => r.id, id: true },
     { header: 'NAME', value: (r) => r.name },
     { header: 'OUTCOME', value: (r) => r.outcome },
     { header: 'SUCCEEDED', value: (r) => r.succeeded },
