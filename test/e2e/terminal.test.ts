@@ -126,3 +126,21 @@ test('SIGTERM during a fan-out\'s pacing: exit 143, what was sent journaled and 
   assert.equal(r.code, 143, r.stderr);
   assert.match(r.stderr, /Interrupted\. Run the same command again, or `wa-cli broadcast send --resume [\w-]+`, to continue/);
 });
+
+test('SIGHUP (the terminal closing) ends a follow with exit 129 and its summary', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 3, startAtMs: Date.now() + 3_600_000 });
+  const child = spawn(process.execPath, [bin, 'logs', 'tail', b.id, '--follow'], { env: { PATH: process.env.PATH ?? '', ...bed.env('qontak-hmac') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  try {
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => ((out += d), out.split('\n').length > 3 && resolve())));
+    child.kill('SIGHUP');
+    assert.ok(await beforeDeadline(exited, 5000), 'still following 5 s after SIGHUP');
+    assert.equal(await exited, 129, err);
+    assert.match(err, /pending\s+3/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
