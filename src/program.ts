@@ -172,7 +172,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .option('--move-session <FROM=TO>', 'with --resume: send the unfinished share of session FROM through TO (repeatable)', collect, [])
     .option('--country <code>', 'country for numbers without one (default: profile, else ID)')
     .option('--sheet <name>', 'sheet of --file to read')
-    .option('--shard <I/N>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key')
+    .option('--shard <I/N|auto>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key. auto: I from JOB_COMPLETION_INDEX (0-based, a Kubernetes Indexed Job), N from WA_SHARD_COUNT or auto/N')
     .option('--ignore-quiet-hours', "send a marketing template inside the profile's quiet hours")
     .option('--out <file>', 'with --dry-run: write every recipient\'s message to this .csv or .xlsx')
     .addHelpText(
@@ -187,6 +187,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
         'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes',
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
+        'JOB_COMPLETION_INDEX=0 WA_SHARD_COUNT=2 wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard auto --dry-run  # as a Kubernetes Indexed Job pod',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
       ),
     )

@@ -119,8 +119,14 @@ test('every example of every --help runs against the sandbox with its documented
     }
     const gt = w.indexOf('>');
     if (gt >= 0) w = w.slice(0, gt);
+    // Leading NAME=value words set the environment of that one command, as a shell does.
+    const assigned: Record<string, string> = {};
+    while (/^[A-Z_][A-Z0-9_]*=/.test(w[0] ?? '')) {
+      const [name, ...value] = w.shift()!.split('=');
+      assigned[name!] = value.join('=');
+    }
     assert.equal(w[0], 'wa-cli', `example does not start with wa-cli: ${ex}`);
-    const r = await capture(w.slice(1), env, stdin);
+    const r = await capture(w.slice(1), { ...env, ...assigned }, stdin);
     if (r.code !== (EXIT[ex] ?? 0)) failures.push(`${ex}\n    exit ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
     else if (pipes.some((x) => x.trim().startsWith('jq'))) {
       try {

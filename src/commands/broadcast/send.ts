@@ -53,6 +53,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         normalisePhone: (text, country) => normalisePhone(text, country),
         suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
+        env: ctx.env,
       },
       { ...opts, template: opts.template },
     );

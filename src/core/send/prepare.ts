@@ -2,6 +2,7 @@
 // and the summary computed. Nothing is sent here; a refusal comes back with every problem and its row.
 import { createHash } from 'node:crypto';
 import { NotFoundError, OperationError, UsageError } from '../../errors.js';
+import type { Env } from '../../env.js';
 import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { ContactReport, ContactScan, NormalisedContact } from '../contacts/index.js';
 import type { PlanStage } from '../fanout/journal.js';
@@ -57,6 +58,8 @@ export interface PrepareDeps {
   suppressed?: () => Promise<ReadonlySet<string>>;
   /** The profile's quiet hours ("21:00-08:00") and their zone. */
   quiet?: { hours?: string | undefined; timeZone?: string | undefined };
+  /** Where `--shard auto` finds its shard: JOB_COMPLETION_INDEX and WA_SHARD_COUNT. */
+  env?: Env;
 }
 
 export interface Audience {
@@ -143,7 +146,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const channels = await resolveChannels(provider, req.channel, d.defaults.channel);
   const channel = channels[0]!;
   const params = parseParams(req.param);
-  const shard = req.shard !== undefined ? parseShard(req.shard) : undefined;
+  const shard = req.shard !== undefined ? parseShard(req.shard, d.env) : undefined;
   if (shard && req.list !== undefined) throw new UsageError('--shard needs --file: a Qontak list is sent whole by the server.');
   const suppressed = d.suppressed ? await d.suppressed() : new Set<string>();
   const quiet = quietWindow(d.quiet?.hours, d.quiet?.timeZone);
