@@ -10,6 +10,7 @@ import { CapabilityError, hasPorts, type Provider } from '../../providers/port.j
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary } from '../../core/send/prepare.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
 import { driveAndReport, quietFor } from './run-report.js';
+import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
 
 export interface SendOptions extends Partial<SendRequest> {
   param: string[];
@@ -58,7 +59,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
       { ...opts, template: opts.template },
     );
   } catch (err) {
-    if (err instanceof SendRefused) printProblems(ctx, err);
+    if (err instanceof SendRefused) printProblems(ctx, err, opts.file);
     throw err;
   }
   try {
@@ -118,6 +119,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     };
     if (ctx.globals.json) ctx.out.json(out);
     else ctx.out.print(result.id);
+    await appendSummary(ctx, broadcastSummary({ ...p.summary, id: result.id, status: result.status, recipients: result.recipients, when: !schedule ? 'now' : schedule.kind === 'scheduled' ? t.text(schedule.sendAt) : schedule.message }));
     // "Scheduled" only when the server holds the time asked; anything else is a failure that shows what it holds.
     if (schedule && schedule.kind !== 'scheduled') {
       ctx.out.error(schedule.message);
@@ -170,7 +172,8 @@ async function normalisePhone(text: string, country: string): Promise<{ ok: true
   return normalisePhoneText(text, code);
 }
 
-function printProblems(ctx: Context, err: SendRefused): void {
+function printProblems(ctx: Context, err: SendRefused, file: string | undefined): void {
+  annotate(ctx, err.problems.map((p) => ({ level: 'error', file, line: p.row, title: p.ruleId, message: p.message })));
   if (ctx.globals.json) return ctx.out.json({ sent: false, problems: err.problems });
   const shown = err.problems.slice(0, 50);
   for (const p of shown) ctx.out.error(p.message);

@@ -5,6 +5,7 @@ import { DELIVERY_STATUSES as STATUSES } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
 import { logSource } from '../../core/delivery/source.js';
 import { timeFormat } from '../../cli/time.js';
+import { appendSummary, logSummary } from '../../cli/github.js';
 
 const TIMES: ReadonlySet<string> = new Set(['createdAt', 'sentAt', 'deliveredAt', 'readAt']);
 
@@ -51,6 +52,8 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
     onEvent: show,
   });
   const s = result.summary;
+  // A follow that saw the broadcast to its end leaves its counts in the job summary (GitHub Actions).
+  if (opts.untilDone && !result.interrupted) await appendSummary(ctx, logSummary(id, s.counts, s.reasons()));
   if (!ctx.globals.json) for (const line of renderCounts(s.counts, s.reasons())) ctx.out.info(line);
   else if (opts.follow) ctx.out.jsonLine({ event: 'summary', counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
   if (result.interrupted) throw new SilentExit(ExitCode.interrupted);

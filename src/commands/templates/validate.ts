@@ -4,6 +4,7 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { InputError } from '../../core/input-error.js';
+import { annotateLines } from '../../cli/github.js';
 import { formatGithub, formatText, fromRemote, parseTemplates, ruleSeverities, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
 
 async function jsonFilesUnder(dir: string): Promise<string[]> {
@@ -42,6 +43,8 @@ export async function run(ctx: Context, opts: { remote?: boolean; format: 'text'
   const format = ctx.globals.json ? 'json' : opts.format;
   if (format === 'json') ctx.out.json(report);
   else for (const line of format === 'github' ? formatGithub(results) : formatText(results)) ctx.out.print(line);
+  // Under GitHub Actions the findings are annotations too (on stderr, so stdout stays as asked).
+  if (format !== 'github') annotateLines(ctx, formatGithub(results));
   ctx.out.info(`${docs.length} template(s) checked: ${report.errors} error(s), ${report.warnings} warning(s).`);
   if (report.errors > 0) throw new SilentExit(ExitCode.failed);
 }
