@@ -51,7 +51,7 @@ function registerChannels(program: Command, ctx: Context, wanted: Wanted): void 
 }
 
 function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void {
-  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create');
+  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create, plan and apply a folder');
   if (!wanted('templates')) return;
   templates
     .command('list')
@@ -92,6 +92,23 @@ function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void
     .addOption(durationOption('--interval <duration>', 'with --wait: time between checks', 30_000))
     .addHelpText('after', examples('wa-cli templates create promo_nov.json --dry-run', 'wa-cli templates create promo_nov.json', 'wa-cli templates create promo_nov.json --wait --timeout 2h'))
     .action(lazyAction(ctx, () => import('./commands/templates/create.js')));
+  templates
+    .command('plan')
+    .description('templates as code: compare the template files in a folder with the account by name and language (create, same, differs, rejected)')
+    .argument('<dir>', 'a folder of template files (searched for *.json), or one file')
+    .option('--check', 'exit 1 when anything would be created, differs or was rejected: a CI gate')
+    .addHelpText('after', examples('wa-cli templates plan templates/', 'wa-cli templates plan templates/ --check', 'wa-cli templates plan templates/ --json | jq ".counts"'))
+    .action(lazyAction(ctx, () => import('./commands/templates/plan.js')));
+  templates
+    .command('apply')
+    .description('create on the account every template of a folder that plan lists as create; never edits or deletes; safe to run again')
+    .argument('<dir>', 'a folder of template files (searched for *.json), or one file')
+    .option('--dry-run', 'show what would be created; create nothing')
+    .option('--wait', 'then wait for every review together: exit 0 all approved, 1 any rejected, 6 any still pending at --timeout')
+    .addOption(durationOption('--timeout <duration>', 'with --wait: how long to wait', 3_600_000))
+    .addOption(durationOption('--interval <duration>', 'with --wait: time between checks', 30_000))
+    .addHelpText('after', examples('wa-cli templates apply templates/ --dry-run', 'wa-cli templates apply templates/', 'wa-cli templates apply templates/ --wait --timeout 2h'))
+    .action(lazyAction(ctx, () => import('./commands/templates/apply.js')));
 }
 
 const country = () => new Option('--country <code>', 'country for numbers written without one (ISO code; default: profile, else ID)');

@@ -141,3 +141,16 @@ export function logSummary(id: string, counts: Readonly<Record<string, number>>,
     `\nA page with the funnel and failures: ${mdCode(`wa-cli broadcast report ${id} --out report.html`)}.`,
   );
 }
+
+/** What `templates apply` did with each template of the folder. */
+export function applySummary(dir: string, rows: readonly { result: string; name: string; language: string; status: string; note: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.result, (counts.get(r.result) ?? 0) + 1);
+  return [
+    `### wa-cli templates apply ${mdCode(dir)}`,
+    '',
+    [...counts].map(([k, n]) => `${n} ${mdText(k)}`).join(', '),
+    '',
+    mdTable(['result', 'name', 'language', 'status', 'note'], rows.map((r) => [mdText(r.result), mdText(r.name), mdText(r.language), mdText(r.status), mdText(r.note)])),
+  ].join('\n');
+}

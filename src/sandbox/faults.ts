@@ -1,9 +1,11 @@
-// Faults the tests switch on: latency, 5xx, 429 in its three forms, dropped connections before or after the server
-// acted, broken bodies, HTML from a proxy, a wrong content type, a header Node's parser rejects.
+// Faults the tests switch on: latency, 5xx, 429 in its three forms (before or after the server acted), dropped
+// connections before or after the server acted, broken bodies, HTML from a proxy, a wrong content type, a header
+// Node's parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
   | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown }
-  | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number }
+  /** `after`: the server carries the request out, then answers 429 (a limiter or proxy behind the handler). */
+  | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number; after?: boolean }
   | { kind: 'drop-before' }
   | { kind: 'drop-after' }
   | { kind: 'malformed-json' }
