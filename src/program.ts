@@ -295,6 +295,14 @@ function registerLogs(program: Command, ctx: Context, wanted: Wanted): void {
     .action(lazyAction(ctx, () => import('./commands/logs/export.js')));
 }
 
+function registerDoctor(program: Command, ctx: Context): void {
+  program
+    .command('doctor')
+    .description('check everything a first send depends on, one line each with ✓ or ✗ and the fix; exit 1 if any fails')
+    .addHelpText('after', examples('wa-cli doctor', 'wa-cli -p gateway doctor', "wa-cli doctor --json | jq -r '.checks[] | select(.status == \"fail\") | .fix'"))
+    .action(lazyAction(ctx, () => import('./commands/doctor/run.js')));
+}
+
 function registerSandbox(program: Command, ctx: Context): void {
   program
     .command('sandbox')
@@ -382,6 +390,7 @@ export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
   registerBroadcast(program, ctx, wanted);
   registerOptout(program, ctx, wanted);
   registerLogs(program, ctx, wanted);
+  registerDoctor(program, ctx);
   registerSandbox(program, ctx);
   registerDemo(program, ctx);
   registerCompletion(program, ctx);
