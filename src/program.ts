@@ -217,6 +217,13 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json', 'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890'))
     .action(lazyAction(ctx, () => import('./commands/broadcast/status.js')));
   broadcast
+    .command('report')
+    .description('write one self-contained HTML page: the delivery funnel, delivery over time, failures by reason and the numbers')
+    .argument('<id>', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
+    .requiredOption('--out <file>', 'FILE.html')
+    .addHelpText('after', examples('wa-cli broadcast report 98b463bc-a8f1-4f19-84df-ae62967ff795 --out report.html', 'wa-cli broadcast report 20261122-abcd1234 --out run.html'))
+    .action(lazyAction(ctx, () => import('./commands/broadcast/report.js')));
+  broadcast
     .command('list')
     .description('recent broadcasts (Qontak), or the local fan-out runs (Konekwa)')
     .option('--since <date>', 'only those created since this date (YYYY-MM-DD or ISO 8601)')

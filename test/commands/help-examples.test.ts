@@ -56,6 +56,7 @@ const KNOWN: Record<string, string> = {
   'wa-cli contacts upload big.csv --name q4 --split --timeout 20m': 'needs a file over 20,000 rows',
   'wa-cli broadcast send --resume 20261122-abcd1234 --yes': 'broadcast: a run id from the reader\'s machine',
   'wa-cli broadcast status 20261122-abcd1234 --json': 'a run id from the reader\'s machine',
+  'wa-cli broadcast report 20261122-abcd1234 --out run.html': 'a run id from the reader\'s machine (broadcast-report.test reports a run)',
   'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890': 'run folders copied from the reader\'s machines (fanout-sessions.test sums two shards)',
   'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes': 'a run id from the reader\'s machine (fanout-sessions.test moves a share)',
   'wa-cli broadcast send --template promo_nov --file customers.xlsx --param name=full_name --channel ses_main01,ses_backup --rate 1/s --yes': 'Konekwa sessions; the examples run against Qontak (fanout-sessions.test sends over two)',
