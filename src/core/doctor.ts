@@ -6,7 +6,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Env } from '../env.js';
 import type { Paths } from '../config/paths.js';
-import { REQUIRED_SECRETS, type ResolvedAuth, type Sourced } from '../config/credentials.js';
+import { envHint, REQUIRED_SECRETS, type ResolvedAuth, type Sourced } from '../config/credentials.js';
 import type { Profile } from '../config/profiles.js';
 import { AuthError, WaError } from '../errors.js';
 import { proxyFor } from '../providers/proxy.js';
@@ -38,6 +38,8 @@ export interface DoctorDeps {
   /** The missing-credential error a send would raise, for its message and fix. */
   missingCredential: (auth: ResolvedAuth) => WaError;
   provider: () => Promise<Provider>;
+  /** Asks the OS keychain for nothing in particular, behind its 3-second guard; rejects when it cannot answer. */
+  probeKeychain: () => Promise<void>;
   /** Unfinished fan-out runs on this machine, with the command that continues each. */
   unfinishedRuns: () => Promise<{ id: string; name: string; resume: string | null }[]>;
 }
@@ -66,7 +68,7 @@ export async function runDoctor(d: DoctorDeps): Promise<Check[]> {
     if (!(err instanceof WaError)) throw err;
     authProblem = err.hint ? `${err.message} ${err.hint}` : err.message;
   }
-  checks.push(keychainCheck(auth, d.profile));
+  checks.push(await keychainCheck(auth, d));
   const missing = auth ? REQUIRED_SECRETS[auth.method].filter((n) => !auth!.secrets[n]) : [];
   const noClientId = auth?.method === 'hmac' && !auth.clientId;
   const credsOk = auth !== undefined && missing.length === 0 && !noClientId;
@@ -112,18 +114,26 @@ const credentialNames = (auth: ResolvedAuth): { name: string; from: Sourced | un
   ...REQUIRED_SECRETS[auth.method].map((n) => ({ name: n, from: auth.secrets[n] })),
 ];
 
-/** The keychain is needed only where a secret is kept there; its 3-second guard has already run when asked. */
-function keychainCheck(auth: ResolvedAuth | undefined, profile: Profile | undefined): Check {
+/** The keychain matters only where a secret is (or would be) kept there; its 3-second guard has run when asked. */
+async function keychainCheck(auth: ResolvedAuth | undefined, d: DoctorDeps): Promise<Check> {
+  const profile = d.profile;
   const title = 'keychain';
   if (!auth) return { id: 'keychain', title, status: 'skip', detail: 'not checked: no provider' };
   const sources = REQUIRED_SECRETS[auth.method].map((n) => auth.secrets[n]);
   if (sources.length > 0 && sources.every((s) => s?.source === 'env')) return { id: 'keychain', title, status: 'ok', detail: `not needed: the secrets come from the environment (${sources.map((s) => s!.envVar).join(', ')})` };
   if (auth.keychainProblem) {
-    return { id: 'keychain', title, status: 'fail', detail: `not reachable: ${auth.keychainProblem}`, fix: `Unlock it, or set the secret in the environment, or run \`wa-cli auth login --insecure-storage\` (a 0600 file).` };
+    return { id: 'keychain', title, status: 'fail', detail: `not reachable: ${auth.keychainProblem}`, fix: `Unlock it, or set ${envHint(auth.method)}, or run \`wa-cli auth login --insecure-storage\` (a 0600 file).` };
   }
   if (sources.some((s) => s?.source === 'keychain')) return { id: 'keychain', title, status: 'ok', detail: 'answered within its 3 s guard' };
   if (profile?.storage === 'file' || sources.some((s) => s?.source === 'file')) return { id: 'keychain', title, status: 'ok', detail: 'not used: the profile keeps its secrets in the 0600 file' };
-  return { id: 'keychain', title, status: 'skip', detail: 'not asked: this profile has stored no secret' };
+  // Nothing stored yet: whether `auth login` could store it there.
+  try {
+    await d.probeKeychain();
+    return { id: 'keychain', title, status: 'ok', detail: 'reachable (answered within its 3 s guard); this profile keeps no secret in it yet' };
+  } catch (err) {
+    const reason = (err as { reason?: string }).reason ?? (err as Error).message;
+    return { id: 'keychain', title, status: 'fail', detail: `not reachable: ${reason}`, fix: `Set ${envHint(auth.method)}, or run \`wa-cli auth login --insecure-storage\` (a 0600 file).` };
+  }
 }
 
 /** What the live check, the channels and the templates say: reachability, acceptance, clock, channel, template. */

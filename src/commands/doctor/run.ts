@@ -19,6 +19,10 @@ export async function run(ctx: Context): Promise<void> {
     resolveAuth: async () => (await ctx.credentials()).resolve(ctx.profileName, profile),
     missingCredential: missingCredentialError,
     provider: () => ctx.provider(),
+    probeKeychain: async () => {
+      const { Keychain } = await import('../../config/keychain.js');
+      await new Keychain({ env: ctx.env }).get(`${ctx.profileName}/doctor-probe`);
+    },
     unfinishedRuns: async () => (await (await import('../../core/fanout/run.js')).listRunStates(ctx.paths.stateDir)).filter((r) => r.status !== 'done'),
   });
   const failed = checks.filter((c) => c.status === 'fail').length;
