@@ -58,11 +58,21 @@ test('templates validate under GitHub Actions: the --format github lines on stde
 
 test('a refused send annotates each bad value on its row of --file', async () => {
   const csv = path.join(bed.dir, 'broken-values.csv');
-  writeFileSync(csv, 'phone_number,full_name\n081234567890,Budi\n081234567891,"Sari\tDewi"\n');
+  writeFileSync(csv, 'phone_number,full_name,company\n081234567890,Budi,Acme\n081234567891,"Sari\tDewi",Acme\n');
   const r = await runCli(sendArgs(csv), { env: bed.env('konekwa', actions()) });
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, new RegExp(`^::error file=${csv.replace(/[.]/g, '\\.')},line=3,title=[a-z-]+::`, 'm'));
   assert.equal(bed.sandbox.state.sendsByRecipient.size, 0);
+  // A value that makes the message too long is a send check: refused as an error, or with --skip-invalid left out
+  // and annotated as a warning.
+  const long = path.join(bed.dir, 'long-value.csv');
+  writeFileSync(long, `phone_number,full_name,company\n081234567890,Budi,Acme\n081234567891,Sari,${'x'.repeat(1100)}\n`);
+  const refused = await runCli([...sendArgs(long), '--dry-run'], { env: bed.env('konekwa', actions()) });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`^::error file=${long.replace(/[.]/g, '\\.')},line=3,title=rendered-length::row 3 `, 'm'));
+  const skipped = await runCli([...sendArgs(long, ['--skip-invalid']), '--dry-run'], { env: bed.env('konekwa', actions()) });
+  assert.equal(skipped.code, 0, skipped.stderr);
+  assert.match(skipped.stderr, new RegExp(`^::warning file=${long.replace(/[.]/g, '\\.')},line=3,title=rendered-length::skipped: row 3 `, 'm'));
 });
 
 test('a Konekwa send appends its run id, counts, cost and failures to $GITHUB_STEP_SUMMARY; outside Actions nothing is written', async () => {

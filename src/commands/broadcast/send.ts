@@ -72,6 +72,8 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
 
 async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: SendOptions): Promise<void> {
   for (const problem of p.checked.problems.slice(0, 20)) ctx.out.warn(`skipped ${problem.message}`);
+  // --skip-invalid: the rows left out are warnings on their rows of the file in GitHub Actions.
+  annotate(ctx, p.checked.problems.map((x) => ({ level: 'warning', file: opts.file, line: x.row, title: x.ruleId, message: `skipped: ${x.message}` })));
   for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
   if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
   if (opts.dryRun && opts.out) {
