@@ -51,7 +51,7 @@ function registerChannels(program: Command, ctx: Context, wanted: Wanted): void 
 }
 
 function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void {
-  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create, wait for review');
+  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create, wait for review, plan and apply a folder');
   if (!wanted('templates')) return;
   templates
     .command('list')
@@ -101,6 +101,23 @@ function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void
     .addOption(durationOption('--interval <duration>', 'time between checks', 30_000, MIN_POLL_INTERVAL_MS))
     .addHelpText('after', examples('wa-cli templates wait order_update --language id --timeout 2h  # e.g. a CI retry after create --wait timed out'))
     .action(lazyAction(ctx, () => import('./commands/templates/wait.js')));
+  templates
+    .command('plan')
+    .description('templates as code: compare the template files in a folder with the account by name and language (create, same, differs, rejected)')
+    .argument('<dir>', 'a folder of template files (searched for *.json), or one file')
+    .option('--check', 'exit 1 when anything would be created, differs or was rejected: a CI gate')
+    .addHelpText('after', examples('wa-cli templates plan templates/', 'wa-cli templates plan templates/ --check', 'wa-cli templates plan templates/ --json | jq ".counts"'))
+    .action(lazyAction(ctx, () => import('./commands/templates/plan.js')));
+  templates
+    .command('apply')
+    .description('create on the account every template of a folder that plan lists as create; never edits or deletes; safe to run again')
+    .argument('<dir>', 'a folder of template files (searched for *.json), or one file')
+    .option('--dry-run', 'show what would be created; create nothing')
+    .option('--wait', 'then wait for every review together: exit 0 all approved, 1 any rejected, 6 any still pending at --timeout')
+    .addOption(durationOption('--timeout <duration>', 'with --wait: how long to wait', 3_600_000))
+    .addOption(durationOption('--interval <duration>', 'with --wait: time between checks', 30_000, MIN_POLL_INTERVAL_MS))
+    .addHelpText('after', examples('wa-cli templates apply templates/ --dry-run', 'wa-cli templates apply templates/', 'wa-cli templates apply templates/ --wait --timeout 2h'))
+    .action(lazyAction(ctx, () => import('./commands/templates/apply.js')));
 }
 
 const country = () => new Option('--country <code>', 'country for numbers written without one (ISO code; default: profile, else ID)');
@@ -182,7 +199,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .option('--move-session <FROM=TO>', 'with --resume: send the unfinished share of session FROM through TO (repeatable)', collect, [])
     .option('--country <code>', 'country for numbers without one (default: profile, else ID)')
     .option('--sheet <name>', 'sheet of --file to read')
-    .option('--shard <I/N>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key')
+    .option('--shard <I/N|auto>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key. auto: I from JOB_COMPLETION_INDEX (0-based, a Kubernetes Indexed Job), N from WA_SHARD_COUNT or auto/N')
     .option('--ignore-quiet-hours', "send a marketing template inside the profile's quiet hours")
     .option('--out <file>', 'with --dry-run: write every recipient\'s message to this .csv or .xlsx')
     .addHelpText(
@@ -197,6 +214,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
         'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes',
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
+        'JOB_COMPLETION_INDEX=0 WA_SHARD_COUNT=2 wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard auto --dry-run  # as a Kubernetes Indexed Job pod',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
         'wa-cli broadcast send --template welcome_member --language id --list 534bd3d4-5395-46a9-bfbb-353f3a7721be --param 1=customer_name --idempotency-key welcome-2026-11 --release-unknown --yes  # after an unknown outcome the account did not confirm',
       ),
@@ -209,6 +227,13 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .option('--journal <path>', 'a fan-out run folder (e.g. copied from each shard\'s machine) instead of an id: each run\'s journal counted and summed (repeatable)', collect, [])
     .addHelpText('after', examples('wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json', 'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890'))
     .action(lazyAction(ctx, () => import('./commands/broadcast/status.js')));
+  broadcast
+    .command('report')
+    .description('write one self-contained HTML page: the delivery funnel, delivery over time, failures by reason and the numbers')
+    .argument('<id>', 'broadcast id (Qontak) or run id (Konekwa fan-out)')
+    .requiredOption('--out <file>', 'FILE.html')
+    .addHelpText('after', examples('wa-cli broadcast report 98b463bc-a8f1-4f19-84df-ae62967ff795 --out report.html', 'wa-cli broadcast report 20261122-abcd1234 --out run.html'))
+    .action(lazyAction(ctx, () => import('./commands/broadcast/report.js')));
   broadcast
     .command('list')
     .description('recent broadcasts (Qontak), or the local fan-out runs (Konekwa)')
@@ -287,6 +312,14 @@ function registerLogs(program: Command, ctx: Context, wanted: Wanted): void {
     .requiredOption('--out <file>', 'FILE.csv or FILE.xlsx')
     .addHelpText('after', examples('wa-cli logs export 98b463bc-a8f1-4f19-84df-ae62967ff795 --out november.xlsx'))
     .action(lazyAction(ctx, () => import('./commands/logs/export.js')));
+}
+
+function registerDoctor(program: Command, ctx: Context): void {
+  program
+    .command('doctor')
+    .description('check everything a first send depends on, one line each with ✓ or ✗ and the fix; exit 1 if any fails')
+    .addHelpText('after', examples('wa-cli doctor', 'wa-cli -p gateway doctor', "wa-cli doctor --json | jq -r '.checks[] | select(.status == \"fail\") | .fix'"))
+    .action(lazyAction(ctx, () => import('./commands/doctor/run.js')));
 }
 
 function registerSandbox(program: Command, ctx: Context): void {
@@ -376,6 +409,7 @@ export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
   registerBroadcast(program, ctx, wanted);
   registerOptout(program, ctx, wanted);
   registerLogs(program, ctx, wanted);
+  registerDoctor(program, ctx);
   registerSandbox(program, ctx);
   registerDemo(program, ctx);
   registerCompletion(program, ctx);

@@ -112,6 +112,15 @@ export class Context implements Io {
     return (this.timeCache ??= timeFormat(this.env));
   }
 
+  /**
+   * GitHub Actions, when the command runs in it (GITHUB_ACTIONS=true): findings are then also annotations, and some
+   * commands append to the job summary file. Undefined anywhere else, where nothing changes.
+   */
+  get githubActions(): { stepSummary: string | undefined } | undefined {
+    if (this.env.GITHUB_ACTIONS !== 'true') return undefined;
+    return { stepSummary: this.env.GITHUB_STEP_SUMMARY || undefined };
+  }
+
   get profileName(): string {
     return this.globals.profile ?? this.env.WA_PROFILE ?? 'default';
   }

@@ -223,6 +223,8 @@ export class HttpClient {
   private readonly random: () => number;
   private transportInUse: http.Agent | Http1Pool | undefined;
   private readonly originParts: Origin;
+  /** The server's `Date` on its last answer: `doctor` measures this computer's clock against it. */
+  serverDate: string | undefined;
 
   constructor(private readonly opts: HttpClientOptions) {
     let url: URL;
@@ -279,6 +281,7 @@ export class HttpClient {
       const outcome = await this.attempt(spec, url, target);
       if (outcome.kind === 'response') {
         const { status, body, headers } = outcome;
+        if (typeof headers.date === 'string') this.serverDate = headers.date;
         if (status >= 200 && status < 300) return { status, headers, body: body as T };
         const reading = this.opts.readError(status, body);
         if (status === 401 && !refreshed && spec.auth === undefined && this.opts.refreshAuth) {

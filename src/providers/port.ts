@@ -9,6 +9,8 @@ export interface AuthCheck {
   ok: true;
   /** What the live check saw, e.g. "3 WhatsApp channels". */
   detail: string;
+  /** The server's `Date` header on that answer, when it sent one (a clock check). */
+  serverDate?: string;
 }
 
 export interface Channel {

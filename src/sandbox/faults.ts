@@ -1,5 +1,6 @@
-// Faults the tests switch on: latency, 5xx, 429 in its three forms, dropped connections before or after the server
-// acted, broken bodies, HTML from a proxy, a wrong content type, a header Node's parser rejects.
+// Faults the tests switch on: latency, 5xx, 429 in its three forms (before or after the server acted), dropped
+// connections before or after the server acted, broken bodies, HTML from a proxy, a wrong content type, a header
+// Node's parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
   // `after`: the server does the work first, then answers with this (a proxy or gateway that answers after processing).

@@ -236,7 +236,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       raw.socket.destroy();
       return;
     }
-    if (fault && applyAfter(fault, res, reply)) return;
+    if (fault && applyAfter(fault, res, reply, api === 'konekwa' ? 'konekwa' : 'qontak')) return;
     send(res, reply);
   };
 
@@ -298,16 +298,9 @@ async function applyBefore(f: FaultKind, res: ServerResponse, socket: Socket, ap
     case 'status':
       send(res, { status: f.status, body: f.body ?? (api === 'qontak' ? { status: 'error', error: { code: f.status, messages: ['Internal Server Error'] } } : { error: { code: 'INTERNAL', message: 'Internal error' } }) });
       return true;
-    case 'rate-limit': {
-      const seconds = f.seconds ?? 1;
-      const headers: Record<string, string> = {};
-      const messages = ['Too many requests'];
-      if (f.form === 'retry-after') headers['retry-after'] = String(seconds);
-      else if (f.form === 'x-ratelimit-reset') headers['x-ratelimit-reset'] = String(seconds);
-      else messages.push(`organization_id: ${ORG_ID}`, 'rate_limit_limit: 100', 'rate_limit_remaining: 0', `rate_limit_reset: ${seconds}`);
-      send(res, api === 'qontak' ? qError(429, messages, headers) : kError(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests', undefined, headers));
+    case 'rate-limit':
+      send(res, rateLimited(f, api));
       return true;
-    }
     case 'html':
       res.writeHead(502, { 'content-type': 'text/html' });
       res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>');
@@ -317,8 +310,19 @@ async function applyBefore(f: FaultKind, res: ServerResponse, socket: Socket, ap
   }
 }
 
+/** A 429 in the API's own shape, its wait in the form the fault names. */
+function rateLimited(f: Extract<FaultKind, { kind: 'rate-limit' }>, api: 'qontak' | 'konekwa'): Reply {
+  const seconds = f.seconds ?? 1;
+  const headers: Record<string, string> = {};
+  const messages = ['Too many requests'];
+  if (f.form === 'retry-after') headers['retry-after'] = String(seconds);
+  else if (f.form === 'x-ratelimit-reset') headers['x-ratelimit-reset'] = String(seconds);
+  else messages.push(`organization_id: ${ORG_ID}`, 'rate_limit_limit: 100', 'rate_limit_remaining: 0', `rate_limit_reset: ${seconds}`);
+  return api === 'qontak' ? qError(429, messages, headers) : kError(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests', undefined, headers);
+}
+
 /** Faults that damage a real answer after the work was done; true when sent. */
-function applyAfter(f: FaultKind, res: ServerResponse, reply: Reply): boolean {
+function applyAfter(f: FaultKind, res: ServerResponse, reply: Reply, api: 'qontak' | 'konekwa'): boolean {
   const text = JSON.stringify(reply.body);
   if (f.kind === 'bad-header') {
     // The real answer with a control character in a header value, as the legacy host once sent: Node's strict parser

@@ -32,7 +32,10 @@ before(async () => {
   const promo = JSON.parse(readFileSync(fixture('templates', 'good', 'promo-en.json'), 'utf8')) as { name: string };
   writeFileSync(path.join(cwd, 'promo_nov.json'), JSON.stringify({ ...promo, name: 'promo_nov_2026' }));
   copyFileSync(fixture('templates', 'good', 'promo-en.json'), path.join(cwd, 'promo.json'));
-  copyFileSync(fixture('templates', 'good', 'order-update-id.json'), path.join(cwd, 'templates', 'order-update-id.json'));
+  // A folder of templates as code: one the account holds exactly so, one it lacks (plan lists it, apply creates it).
+  const orderUpdate = JSON.parse(readFileSync(fixture('templates', 'good', 'order-update-id.json'), 'utf8')) as { components: { type: string; text?: string }[] };
+  writeFileSync(path.join(cwd, 'templates', 'welcome-member-id.json'), JSON.stringify({ name: 'welcome_member', language: 'id', category: 'MARKETING', components: [{ type: 'BODY', text: 'Selamat datang, {{1}}! Kartu member Anda sudah aktif.', example: { body_text: [['Budi']] } }] }));
+  writeFileSync(path.join(cwd, 'templates', 'order-shipped-id.json'), JSON.stringify({ ...orderUpdate, name: 'order_shipped' }));
   writeFileSync(path.join(cwd, 'unsubscribed.csv'), 'phone_number,reason\r\n0812-5555-0001,replied STOP by SMS\r\n');
   copyFileSync(fixture('contacts', 'uppercase-headers.xlsx'), path.join(cwd, 'crm-export.xlsx'));
   writeFileSync(path.join(cwd, 'secret.txt'), `${bed.env('qontak-hmac').MEKARI_API_CLIENT_SECRET ?? ''}\n`);
@@ -49,9 +52,11 @@ const KNOWN: Record<string, string> = {
   'MEKARI_API_CLIENT_ID=… MEKARI_API_CLIENT_SECRET=… wa-cli auth status --json': '… stands for the reader\'s credentials',
   'wa-cli -p staging auth logout': 'names a profile the reader has',
   'wa-cli templates create promo_nov.json --wait --timeout 2h': 'waits for a human review (templates-wait.test drives one)',
+  'wa-cli templates apply templates/ --wait --timeout 2h': 'waits for a human review (templates-plan.test drives them)',
   'wa-cli contacts upload big.csv --name q4 --split --timeout 20m': 'needs a file over 20,000 rows',
   'wa-cli broadcast send --resume 20261122-abcd1234 --yes': 'broadcast: a run id from the reader\'s machine',
   'wa-cli broadcast status 20261122-abcd1234 --json': 'a run id from the reader\'s machine',
+  'wa-cli broadcast report 20261122-abcd1234 --out run.html': 'a run id from the reader\'s machine (broadcast-report.test reports a run)',
   'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890': 'run folders copied from the reader\'s machines (fanout-sessions.test sums two shards)',
   'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes': 'a run id from the reader\'s machine (fanout-sessions.test moves a share)',
   'wa-cli broadcast send --template promo_nov --file customers.xlsx --param name=full_name --channel ses_main01,ses_backup --rate 1/s --yes': 'Konekwa sessions; the examples run against Qontak (fanout-sessions.test sends over two)',
@@ -66,6 +71,8 @@ const KNOWN: Record<string, string> = {
 const EXIT: Record<string, number> = {
   // The sandbox holds rejected templates with rule errors on purpose: exit 1 is the answer.
   'wa-cli templates validate --remote --json': 1,
+  // Before apply the account lacks a template of the folder: the gate fails, as it should.
+  'wa-cli templates plan templates/ --check': 1,
   // The examples run against a Qontak profile; reading replies is Konekwa's (optout.test runs the sync itself).
   'wa-cli optout sync': 2,
   'wa-cli -p gateway -q optout sync': 2,
@@ -119,8 +126,14 @@ test('every example of every --help runs against the sandbox with its documented
     }
     const gt = w.indexOf('>');
     if (gt >= 0) w = w.slice(0, gt);
+    // Leading NAME=value words set the environment of that one command, as a shell does.
+    const assigned: Record<string, string> = {};
+    while (/^[A-Z_][A-Z0-9_]*=/.test(w[0] ?? '')) {
+      const [name, ...value] = w.shift()!.split('=');
+      assigned[name!] = value.join('=');
+    }
     assert.equal(w[0], 'wa-cli', `example does not start with wa-cli: ${ex}`);
-    const r = await capture(w.slice(1), env, stdin);
+    const r = await capture(w.slice(1), { ...env, ...assigned }, stdin);
     if (r.code !== (EXIT[ex] ?? 0)) failures.push(`${ex}\n    exit ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
     else if (pipes.some((x) => x.trim().startsWith('jq'))) {
       try {

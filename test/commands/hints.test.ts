@@ -96,7 +96,7 @@ test('help for a command that is not there is a usage error naming the commands 
   assert.match(r.stderr, /no command "nonexist"; wa-cli has auth, channels, templates/);
   const verb = await runCli(['help', 'broadcast', 'nope']);
   assert.equal(verb.code, 2);
-  assert.match(verb.stderr, /no command "broadcast nope"; wa-cli broadcast has send, status, list/);
+  assert.match(verb.stderr, /no command "broadcast nope"; wa-cli broadcast has send, status, report, list/);
   const ok = await runCli(['help', 'templates', 'wait']);
   assert.equal(ok.code, 0);
   assert.match(ok.stdout, /Usage: wa-cli templates wait/);

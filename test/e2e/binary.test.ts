@@ -32,10 +32,10 @@ test('--help lists the commands, an example and the exit codes', () => {
 test('every command has an example in its help', () => {
   const groups: string[][] = [
     ['auth', 'login'], ['auth', 'status'], ['auth', 'logout'], ['channels', 'list'],
-    ['templates', 'list'], ['templates', 'show'], ['templates', 'validate'], ['templates', 'create'], ['templates', 'wait'],
+    ['templates', 'list'], ['templates', 'show'], ['templates', 'validate'], ['templates', 'create'], ['templates', 'wait'], ['templates', 'plan'], ['templates', 'apply'],
     ['contacts', 'validate'], ['contacts', 'upload'], ['contacts', 'lists'], ['contacts', 'show'],
-    ['broadcast', 'send'], ['broadcast', 'status'], ['broadcast', 'list'],
-    ['logs', 'tail'], ['logs', 'export'], ['sandbox'], ['demo'], ['completion'],
+    ['broadcast', 'send'], ['broadcast', 'status'], ['broadcast', 'report'], ['broadcast', 'list'],
+    ['logs', 'tail'], ['logs', 'export'], ['doctor'], ['sandbox'], ['demo'], ['completion'],
   ];
   for (const g of groups) {
     const r = run([...g, '--help']);

@@ -49,6 +49,13 @@ test('rate-limit: Retry-After, x-ratelimit-reset, or the 429 body with rate_limi
   assert.equal(sb.state.sendsByRecipient.has('6281600000001'), false);
 });
 
+test('rate-limit after: the server carries the request out, then answers 429 in its own shape', async () => {
+  sb.faults.add({ kind: 'rate-limit', form: 'retry-after', seconds: 3, after: true, match: { method: 'POST', path: '/v1/messages' } });
+  const k = await konekwaSend('6281600000009');
+  assert.deepEqual([k.status, k.body.error.code, k.headers.get('retry-after')], [429, 'RATE_LIMIT_EXCEEDED', '3']);
+  assert.equal(sb.state.sendsByRecipient.get('6281600000009'), 1, 'queued although the client was told 429');
+});
+
 test('latency delays the answer and then answers normally', async () => {
   sb.faults.add({ kind: 'latency', ms: 200, match: { path: P } });
   const t0 = performance.now();

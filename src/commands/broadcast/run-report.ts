@@ -6,6 +6,7 @@ import { formatElapsed, formatRemaining, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
 import type { RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
 import type { QuietWindow } from '../../core/send/quiet-hours.js';
+import { appendSummary, runSummary } from '../../cli/github.js';
 
 /** The profile's quiet hours when they apply to a template of this category and were not overridden. */
 export async function quietFor(ctx: Context, category: string | undefined, ignore: boolean): Promise<QuietWindow | undefined> {
@@ -123,6 +124,7 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
   // A large run where everyone was sent has no row to show: its plan is not read again.
   if (h.total <= 50 || r.sent < r.total) for await (const o of runOutcomes(res.dir, state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
   const resumeCmd = `wa-cli broadcast send --resume ${h.runId}`;
+  if (ctx.githubActions) await appendSummary(ctx, await runSummaryOf(ctx, res, rows));
   if (ctx.globals.json) {
     ctx.out.json({
       id: h.runId,
@@ -181,4 +183,23 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
   }
   if (r.unknown > 0 || r.notSent > 0) ctx.out.notice(`Some outcomes are not settled. Run the same command again later (or \`${resumeCmd}\`) to check and finish.`);
   if (r.failed > 0 || r.unknown > 0 || r.notSent > 0) throw new SilentExit(ExitCode.failed);
+}
+
+/** The job summary of a run (GitHub Actions): counts, the cost of what was sent, failures by reason. */
+async function runSummaryOf(ctx: Context, res: RunResult, rows: readonly { state: string; error: string | null }[]): Promise<string> {
+  const { costEstimate } = await import('../../core/send/plan.js');
+  const { DeliverySummary } = await import('../../core/delivery/summary.js');
+  const failures = new DeliverySummary();
+  for (const row of rows) if (row.state === 'failed') failures.add('failed', row.error ?? undefined);
+  const profile = await (await ctx.config()).profile(ctx.profileName);
+  const { header: h, summary: r } = res;
+  return runSummary({
+    runId: h.runId,
+    template: h.templateName,
+    shard: h.shard,
+    counts: { total: r.total, sent: r.sent, failed: r.failed, unknown: r.unknown, notSent: r.notSent },
+    cost: costEstimate(r.sent, profile?.costPerMessage),
+    reasons: failures.reasons(),
+    stopped: res.quietHours ? 'quiet hours began' : r.interrupted ? 'interrupted' : r.stopped,
+  });
 }

@@ -10,6 +10,7 @@ import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendReques
 import { quietHoursApply } from '../../core/send/quiet-hours.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
 import { driveAndReport, quietFor } from './run-report.js';
+import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
 
 export interface SendOptions extends Partial<SendRequest> {
   param: string[];
@@ -55,11 +56,12 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         normalisePhone: (text, country) => normalisePhone(text, country),
         suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
+        env: ctx.env,
       },
       { ...opts, template: opts.template },
     );
   } catch (err) {
-    if (err instanceof SendRefused) printProblems(ctx, err);
+    if (err instanceof SendRefused) printProblems(ctx, err, opts.file);
     throw err;
   }
   try {
@@ -72,6 +74,8 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
 
 async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: SendOptions): Promise<void> {
   printSkipped(ctx, p.summary.skippedRows);
+  // --skip-invalid: the rows left out are warnings on their rows of the file in GitHub Actions.
+  annotate(ctx, p.summary.skippedRows.map((x) => ({ level: 'warning', file: opts.file, line: x.row, title: x.ruleId, message: `skipped: row ${x.row}${x.column ? `, column ${x.column}` : ''}: ${x.reason}` })));
   for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
   if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
   if (opts.dryRun && opts.out) {
@@ -139,7 +143,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
 }
 
 /** The broadcast a send made (or, `settled`, the one an earlier send left unknown turned out to make). */
-function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/send/qontak.js').QontakSendResult, settled: boolean): void {
+async function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/send/qontak.js').QontakSendResult, settled: boolean): Promise<void> {
   const t = ctx.time;
   const schedule = result.schedule;
   const out = {
@@ -156,6 +160,7 @@ function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/se
   };
   if (ctx.globals.json) ctx.out.json(out);
   else ctx.out.print(result.id);
+  await appendSummary(ctx, broadcastSummary({ ...p.summary, id: result.id, status: result.status, recipients: result.recipients, when: !schedule ? 'now' : schedule.kind === 'scheduled' ? t.text(schedule.sendAt) : schedule.message }));
   // "Scheduled" only when the server holds the time asked; anything else is a failure that names the broadcast.
   if (schedule && schedule.kind !== 'scheduled') {
     ctx.out.error(schedule.message);
@@ -212,7 +217,8 @@ async function normalisePhone(text: string, country: string): Promise<{ ok: true
   return normalisePhoneText(text, code);
 }
 
-function printProblems(ctx: Context, err: SendRefused): void {
+function printProblems(ctx: Context, err: SendRefused, file: string | undefined): void {
+  annotate(ctx, err.problems.map((p) => ({ level: 'error', file, line: p.row, title: p.ruleId, message: p.message })));
   if (ctx.globals.json) return ctx.out.json({ sent: false, problems: err.problems });
   const shown = err.problems.slice(0, 50);
   for (const p of shown) ctx.out.error(p.message);

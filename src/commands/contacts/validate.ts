@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import { SilentExit, ExitCode } from '../../errors.js';
 import { checkOutPath } from '../../util/atomic-file.js';
+import { annotate } from '../../cli/github.js';
 import { loadContacts, problemLines, reportJson, summaryLine } from './load.js';
 
 export async function run(ctx: Context, opts: { country?: string; sheet?: string; out?: string }, file: string): Promise<void> {
@@ -19,6 +20,8 @@ export async function run(ctx: Context, opts: { country?: string; sheet?: string
     ctx.out.print(summaryLine(report));
     if (opts.out) ctx.out.info(`Wrote ${report.valid.length} clean rows to ${opts.out}.`);
   }
+  // Under GitHub Actions each finding is also an annotation on its row of the file.
+  annotate(ctx, report.problems.map((p) => ({ level: p.severity, file, line: p.rowNumber, title: p.code, message: p.message })));
   // Any finding printed as error: fails the check, whether it sits on a row, a header or the whole file.
   if (report.errors > 0) throw new SilentExit(ExitCode.failed);
 }

@@ -6,6 +6,7 @@ import { followLog, type LogEvent } from '../../core/delivery/follow.js';
 import { logSource } from '../../core/delivery/source.js';
 import { timeFormat } from '../../cli/time.js';
 import type { StreamColumn } from '../../cli/output.js';
+import { appendSummary, logSummary } from '../../cli/github.js';
 
 const TIMES: ReadonlySet<string> = new Set(['createdAt', 'sentAt', 'deliveredAt', 'readAt']);
 
@@ -76,6 +77,8 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
     onRateLimited: (ms) => ctx.out.info(`The server asked to slow down: next look in ${Math.ceil(ms / 1000)} s.`),
   });
   const s = result.summary;
+  // A follow that saw the broadcast to its end leaves its counts in the job summary (GitHub Actions).
+  if (opts.untilDone && !result.interrupted) await appendSummary(ctx, logSummary(id, s.counts, s.reasons()));
   if (!ctx.globals.json) for (const line of renderCounts(s.counts, s.reasons())) ctx.out.info(line);
   else if (opts.follow) ctx.out.jsonLine({ event: 'summary', counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
   // Reading a log changes nothing: the line says so, and that the broadcast goes on without the follow.

@@ -5,6 +5,7 @@ import { ConflictError, OperationError, UsageError, WaError } from '../../errors
 import { InputError } from '../../core/input-error.js';
 import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
 import { awaitReview } from './wait.js';
+import { createRequest } from '../../core/template-plan.js';
 
 export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean; timeout?: number; interval?: number }, file: string): Promise<void> {
   let text: string;
@@ -22,16 +23,7 @@ export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean
   for (const line of formatText([{ doc, findings }])) ctx.out.info(line);
   const errors = findings.filter((f) => f.severity === 'error').length;
   if (errors > 0) throw new OperationError(`Not submitted: ${doc.name || file} has ${errors} error(s); fix them first.`);
-  const request = {
-    name: doc.name,
-    language: doc.language ?? '',
-    category: doc.category ?? '',
-    body: doc.body ?? '',
-    ...(doc.header ? { header: doc.header } : {}),
-    ...(doc.footer !== undefined ? { footer: doc.footer } : {}),
-    buttons: doc.buttons,
-    ...(doc.examples ? { bodyExamples: doc.examples } : {}),
-  };
+  const request = createRequest(doc);
   if (opts.dryRun) {
     ctx.out.info(`Dry run: "${doc.name}" passes every rule (${findings.length} warning(s)); nothing was submitted. It would submit:`);
     // The payload on stdout, so it can be piped or saved; with --json wrapped with the outcome.

@@ -1,20 +1,9 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
-import { InputError } from '../../core/input-error.js';
+import { readTemplatePath } from '../../core/template-files.js';
+import { annotateLines } from '../../cli/github.js';
 import { formatGithub, formatText, fromRemote, parseTemplates, ruleSeverities, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
-
-async function jsonFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await jsonFilesUnder(p)));
-    else if (e.name.endsWith('.json') && !e.name.endsWith('.expected.json')) out.push(p);
-  }
-  return out;
-}
 
 export async function run(ctx: Context, opts: { remote?: boolean; format: 'text' | 'json' | 'github' }, ...paths: string[]): Promise<void> {
   if (paths.length === 0 && !opts.remote) throw new UsageError('Give template files or folders to check, - for standard input, or --remote.');
@@ -24,14 +13,7 @@ export async function run(ctx: Context, opts: { remote?: boolean; format: 'text'
       docs.push(...parseTemplates(await readAllStdin(ctx, 'validate -'), '<stdin>'));
       continue;
     }
-    const full = path.resolve(ctx.cwd, p);
-    let files: string[];
-    try {
-      files = (await stat(full)).isDirectory() ? await jsonFilesUnder(full) : [full];
-    } catch {
-      throw new InputError(`${p}: no such file or folder.`);
-    }
-    for (const f of files) docs.push(...parseTemplates(await readFile(f, 'utf8'), path.relative(ctx.cwd, f) || f));
+    docs.push(...(await readTemplatePath(ctx.cwd, p)));
   }
   const provider = opts.remote ? await ctx.provider() : undefined;
   if (provider) for await (const t of provider.listTemplates({})) docs.push(fromRemote(t, provider.name));
@@ -42,6 +24,8 @@ export async function run(ctx: Context, opts: { remote?: boolean; format: 'text'
   const format = ctx.globals.json ? 'json' : opts.format;
   if (format === 'json') ctx.out.json(report);
   else for (const line of format === 'github' ? formatGithub(results) : formatText(results)) ctx.out.print(line);
+  // Under GitHub Actions the findings are annotations too (on stderr, so stdout stays as asked).
+  if (format !== 'github') annotateLines(ctx, formatGithub(results));
   ctx.out.info(`${docs.length} template(s) checked: ${report.errors} error(s), ${report.warnings} warning(s).`);
   if (report.errors > 0) throw new SilentExit(ExitCode.failed);
 }

@@ -9,8 +9,12 @@ export interface LogSource {
   isDone(): Promise<boolean>;
 }
 
-/** The one delivery-log source of `logs tail`, `logs export` and `broadcast status`. */
-export async function logSource(stateDir: string, provider: Provider, id: string): Promise<LogSource> {
+/**
+ * The one delivery-log source of `logs tail`, `logs export`, `broadcast status` and `broadcast report`. `times`: a
+ * Konekwa run's entries also carry each message's `created_at` (kept per message only when asked: a long follow
+ * needs none).
+ */
+export async function logSource(stateDir: string, provider: Provider, id: string, opts: { times?: boolean } = {}): Promise<LogSource> {
   const broadcasts = provider.broadcasts;
   if (broadcasts) {
     return {
@@ -23,12 +27,12 @@ export async function logSource(stateDir: string, provider: Provider, id: string
       },
     };
   }
-  return konekwaJournalSource(stateDir, provider, id);
+  return konekwaJournalSource(stateDir, provider, id, opts.times === true);
 }
 
 const PAGE = 500;
 
-async function konekwaJournalSource(stateDir: string, provider: Provider, runId: string): Promise<LogSource> {
+async function konekwaJournalSource(stateDir: string, provider: Provider, runId: string, times: boolean): Promise<LogSource> {
   const { readHeader, readPlan, replay } = await import('../fanout/journal.js');
   let found;
   try {
@@ -40,6 +44,7 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
   const messages = need(provider, 'messages', 'message listing');
   // Refreshed at the start of each pass; the pages of that pass read from it, and walk the plan once.
   let statusCache = new Map<string, DeliveryStatus>();
+  let createdCache = new Map<string, string>();
   let journalState = await replay(dir, header.total);
   let plan: AsyncIterator<PlannedRecipient> | undefined;
   return {
@@ -49,11 +54,15 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
       if (start === 0 || !plan) {
         journalState = await replay(dir, header.total);
         statusCache = new Map();
+        createdCache = new Map();
         const { CLOCK_SLACK_MS } = await import('../fanout/run.js');
         const { runSessions } = await import('../fanout/journal.js');
         const since = new Date(Date.parse(header.createdAt) - CLOCK_SLACK_MS).toISOString();
         // A run over several sessions (or moved to another) has messages in each.
-        for (const sessionId of runSessions(header, journalState)) for await (const m of messages.list({ sessionId, since })) statusCache.set(m.id, m.delivery);
+        for (const sessionId of runSessions(header, journalState)) for await (const m of messages.list({ sessionId, since })) {
+          statusCache.set(m.id, m.delivery);
+          if (times && m.createdAt) createdCache.set(m.id, m.createdAt);
+        }
         plan = readPlan(dir)[Symbol.asyncIterator]();
         for (let skip = 0; skip < start; skip++) if ((await plan.next()).done) break;
       }
@@ -68,6 +77,8 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
         if (s === 'sent' && messageId) {
           e.status = statusCache.get(messageId) ?? 'pending';
           e.waMessageId = messageId;
+          const created = createdCache.get(messageId);
+          if (created) e.createdAt = created;
         } else if (s === 'failed') {
           e.status = 'failed';
           const err = journalState.errors.get(r.i);

@@ -143,3 +143,19 @@ async function releaseLock(file: string, myText: string): Promise<void> {
   if ((await readText(file)) !== myText) return;
   await rm(file, { force: true });
 }
+
+export type LockState = 'alive' | 'stale' | 'elsewhere' | 'unreadable';
+
+/**
+ * What a lock file left in the state folder says (for `doctor`), judged as acquireLock judges it: held by a live
+ * process, stale (its process died on this host: the next run takes it over), held on another host (cannot be told
+ * from here), or unreadable. Undefined when the file is gone.
+ */
+export async function inspectLock(file: string): Promise<{ state: LockState; holder: LockHolder | undefined } | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return undefined;
+  const holder = parseHolder(text);
+  if (!holder) return { state: 'unreadable', holder: undefined };
+  if (holder.host !== os.hostname()) return { state: 'elsewhere', holder };
+  return { state: alive(holder.pid) ? 'alive' : 'stale', holder };
+}

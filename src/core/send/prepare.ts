@@ -2,6 +2,7 @@
 // and the summary computed. Nothing is sent here; a refusal comes back with every problem and its row.
 import { createHash } from 'node:crypto';
 import { ExitCode, NotFoundError, OperationError, UsageError, WaError, type ExitCodeValue } from '../../errors.js';
+import type { Env } from '../../env.js';
 import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { ContactReport, ContactScan, NormalisedContact, Problem } from '../contacts/index.js';
 import type { PlanStage } from '../fanout/journal.js';
@@ -57,6 +58,8 @@ export interface PrepareDeps {
   suppressed?: () => Promise<ReadonlySet<string>>;
   /** The profile's quiet hours ("21:00-08:00") and their zone. */
   quiet?: { hours?: string | undefined; timeZone?: string | undefined };
+  /** Where `--shard auto` finds its shard: JOB_COMPLETION_INDEX and WA_SHARD_COUNT. */
+  env?: Env;
 }
 
 export interface Audience {
@@ -137,6 +140,8 @@ export class SendRefused extends WaError {
 /** A row a send leaves out, named as a person can find it in the sheet. */
 export interface SkippedRow {
   row: number;
+  /** The rule that left it out (a sheet check's code or a send rule's id). */
+  ruleId: string;
   column: string | null;
   value: string | null;
   reason: string;
@@ -147,9 +152,9 @@ function skippedRowsOf(sheet: readonly Problem[] | undefined, checked: readonly 
   const out: SkippedRow[] = [];
   for (const p of sheet ?? []) {
     if (p.rowNumber === undefined || !(p.severity === 'error' || p.code === 'duplicate')) continue;
-    out.push({ row: p.rowNumber, column: p.header || p.column || null, value: p.value ?? null, reason: p.reason ?? p.message });
+    out.push({ row: p.rowNumber, ruleId: p.code, column: p.header || p.column || null, value: p.value ?? null, reason: p.reason ?? p.message });
   }
-  for (const p of checked) if (p.row !== undefined) out.push({ row: p.row, column: p.column ?? null, value: p.value ?? null, reason: p.reason ?? p.message });
+  for (const p of checked) if (p.row !== undefined) out.push({ row: p.row, ruleId: p.ruleId, column: p.column ?? null, value: p.value ?? null, reason: p.reason ?? p.message });
   return out.sort((a, b) => a.row - b.row);
 }
 
@@ -174,7 +179,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
   const channels = await resolveChannels(provider, req.channel, d.defaults.channel);
   const channel = channels[0]!;
   const params = parseParams(req.param);
-  const shard = req.shard !== undefined ? parseShard(req.shard) : undefined;
+  const shard = req.shard !== undefined ? parseShard(req.shard, d.env) : undefined;
   if (shard && req.list !== undefined) throw new UsageError('--shard needs --file: a Qontak list is sent whole by the server.');
   const suppressed = d.suppressed ? await d.suppressed() : new Set<string>();
   const quiet = quietWindow(d.quiet?.hours, d.quiet?.timeZone);

@@ -1,6 +1,7 @@
 // Findings as text lines, GitHub workflow annotations, or JSON.
 import type { Finding } from './engine.js';
 import type { TemplateDoc } from './model.js';
+import { annotation } from '../../util/workflow-command.js';
 
 export interface Result {
   doc: TemplateDoc;
@@ -14,13 +15,9 @@ export function formatText(results: readonly Result[]): string[] {
   return results.flatMap((r) => r.findings.map((f) => `${where(r, f)} ${f.severity} ${f.ruleId} ${r.doc.name || '(no name)'}: ${f.message}${within(f)}`));
 }
 
-// Workflow commands: % \r \n must be escaped in the message, and , : too in properties.
-const escData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escProp = (s: string) => escData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-
 export function formatGithub(results: readonly Result[]): string[] {
   return results.flatMap((r) =>
-    r.findings.map((f) => `::${f.severity} file=${escProp(r.doc.source.file)},line=${f.fileLine ?? 1},col=${f.fileColumn ?? 1},title=${escProp(f.ruleId)}::${escData(`${r.doc.name}: ${f.message}`)}`),
+    r.findings.map((f) => annotation(f.severity, { file: r.doc.source.file, line: f.fileLine ?? 1, col: f.fileColumn ?? 1, title: f.ruleId }, `${r.doc.name}: ${f.message}`)),
   );
 }
 

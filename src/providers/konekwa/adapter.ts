@@ -118,7 +118,7 @@ export class KonekwaProvider implements Provider {
   async checkAuth(): Promise<AuthCheck> {
     const sessions = await this.listChannels();
     const connected = sessions.filter((s) => s.canSend).length;
-    return { ok: true, detail: `${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${connected} connected` };
+    return { ok: true, detail: `${sessions.length} session${sessions.length === 1 ? '' : 's'}, ${connected} connected`, ...(this.http.serverDate ? { serverDate: this.http.serverDate } : {}) };
   }
 
   /** Konekwa's sessions are its channels: one connected WhatsApp number each. */

@@ -149,7 +149,7 @@ export class QontakProvider implements Provider {
 
   async checkAuth(): Promise<AuthCheck> {
     const channels = await this.listChannels();
-    return { ok: true, detail: `${channels.length} WhatsApp channel${channels.length === 1 ? '' : 's'}` };
+    return { ok: true, detail: `${channels.length} WhatsApp channel${channels.length === 1 ? '' : 's'}`, ...(this.http.serverDate ? { serverDate: this.http.serverDate } : {}) };
   }
 
   async listChannels(): Promise<Channel[]> {

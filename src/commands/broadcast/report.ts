@@ -1,0 +1,22 @@
+// broadcast report <id> --out report.html: one self-contained page with the delivery funnel, delivery over time,
+// failures by reason and the numbers, for a Qontak broadcast or a Konekwa run.
+import path from 'node:path';
+import type { Context } from '../../cli/context.js';
+import { timeFormat } from '../../cli/time.js';
+import { checkOutPath, writeFileAtomic } from '../../util/atomic-file.js';
+import { packageVersion } from '../../package-info.js';
+
+export async function run(ctx: Context, opts: { out: string }, id: string): Promise<void> {
+  const out = path.resolve(ctx.cwd, opts.out);
+  // Before any remote call: a wrong --out must not cost a whole log's pages.
+  await checkOutPath(out, { shown: opts.out, extensions: ['.html', '.htm'] });
+  const provider = await ctx.provider();
+  const { reportData } = await import('../../core/report/collect.js');
+  const { renderReport } = await import('../../core/report/html.js');
+  const data = await reportData(ctx.paths.stateDir, provider, id);
+  const t = timeFormat(ctx.env);
+  await writeFileAtomic(out, renderReport(data, { formatTime: (ms) => t.text(ms), generatedAt: ctx.now(), version: packageVersion() }));
+  const f = data.funnel;
+  if (ctx.globals.json) ctx.out.json({ id: data.id, out: opts.out, total: f.total, sent: f.sent, delivered: f.delivered, read: f.read, failed: f.failed, counts: data.counts, failureReasons: data.reasons });
+  else ctx.out.info(`Wrote ${opts.out}: ${f.total} message(s), ${f.sent} sent, ${f.delivered} delivered, ${f.read} read, ${f.failed} failed.`);
+}

@@ -1,0 +1,35 @@
+// doctor: one line per check a first send depends on, ✓ or ✗ with the fix; exit 1 when any fails.
+import type { Context } from '../../cli/context.js';
+import { ExitCode, SilentExit } from '../../errors.js';
+import { runDoctor, type Check } from '../../core/doctor.js';
+import { missingCredentialError } from '../../providers/factory.js';
+
+const MARK: Record<Check['status'], string> = { ok: '✓', fail: '✗', skip: '-' };
+
+export async function run(ctx: Context): Promise<void> {
+  const config = await ctx.config();
+  const profile = await config.profile(ctx.profileName);
+  const checks = await runDoctor({
+    nodeVersion: process.versions.node,
+    paths: ctx.paths,
+    env: ctx.env,
+    profileName: ctx.profileName,
+    profile,
+    now: ctx.now,
+    resolveAuth: async () => (await ctx.credentials()).resolve(ctx.profileName, profile),
+    missingCredential: missingCredentialError,
+    provider: () => ctx.provider(),
+    probeKeychain: async () => {
+      const { Keychain } = await import('../../config/keychain.js');
+      await new Keychain({ env: ctx.env }).get(`${ctx.profileName}/doctor-probe`);
+    },
+    unfinishedRuns: async () => (await (await import('../../core/fanout/run.js')).listRunStates(ctx.paths.stateDir)).filter((r) => r.status !== 'done'),
+  });
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  if (ctx.globals.json) ctx.out.json({ ok: failed === 0, checks });
+  else {
+    for (const c of checks) ctx.out.print(`${MARK[c.status]} ${c.title}: ${c.detail}${c.fix ? ` → ${c.fix}` : ''}`);
+    ctx.out.info(failed === 0 ? 'Everything a first send needs is in place.' : `${failed} check(s) failed.`);
+  }
+  if (failed > 0) throw new SilentExit(ExitCode.failed);
+}

@@ -1,0 +1,102 @@
+// templates apply DIR: create on the account what `templates plan DIR` lists as create; never edit or delete. Safe to
+// run again: each name is looked up before it is created. --wait waits for every review together.
+import type { Context } from '../../cli/context.js';
+import { ExitCode, OperationError, SilentExit, type ExitCodeValue } from '../../errors.js';
+import { appendSummary, applySummary } from '../../cli/github.js';
+import type { Provider, RemoteTemplate } from '../../providers/port.js';
+import { applyPlan, type ApplyOutcome, type PlanItem, type TemplatePlan } from '../../core/template-plan.js';
+import { countsLine, itemJson, loadPlan, providerNote, showPlan } from './plan-view.js';
+
+interface ApplyOptions {
+  wait?: boolean;
+  dryRun?: boolean;
+  timeout?: number;
+  interval?: number;
+}
+
+interface Row {
+  item: PlanItem;
+  result: string;
+  template: RemoteTemplate | undefined;
+  note: string | undefined;
+  review?: string;
+}
+
+export async function run(ctx: Context, opts: ApplyOptions, dir: string): Promise<void> {
+  const { provider, plan } = await loadPlan(ctx, dir);
+  providerNote(ctx, plan);
+  if (plan.counts.invalid > 0) {
+    await showPlan(ctx, plan);
+    throw new OperationError(`Nothing was created: ${plan.counts.invalid} template(s) in ${dir} cannot be created as they are (see NOTE).`, { hint: 'Fix them, then run apply again.' });
+  }
+  if (opts.dryRun) {
+    await showPlan(ctx, plan);
+    ctx.out.info(`Dry run: nothing was created. ${countsLine(plan)}`);
+    return;
+  }
+  const outcomes = await applyPlan(provider, plan, (o) => ctx.out.info(stepLine(o)));
+  const rows: Row[] = plan.items.map((item) => {
+    const o = outcomes.find((x) => x.item === item);
+    return o ? { item, result: o.result, template: o.template, note: o.message } : { item, result: item.kind, template: item.remote, note: item.note };
+  });
+  const waited = opts.wait ? await waitAll(ctx, provider, rows, opts) : undefined;
+  await ctx.out.list(
+    rows,
+    [
+      { header: 'RESULT', value: (r) => r.result },
+      { header: 'NAME', value: (r) => r.item.doc.name },
+      { header: 'LANGUAGE', value: (r) => r.item.doc.language ?? '' },
+      { header: 'STATUS', value: (r) => r.review ?? r.template?.status ?? '' },
+      { header: 'ID', value: (r) => r.template?.id ?? '' },
+      { header: 'NOTE', value: (r) => r.note ?? '' },
+    ],
+    {
+      provider: plan.provider,
+      templates: rows.map((r) => ({ ...itemJson(r.item), result: r.result, id: r.template?.id ?? null, status: r.review ?? r.template?.status ?? null, note: r.note ?? null })),
+      counts: countResults(rows),
+    },
+  );
+  await appendSummary(ctx, applySummary(dir, rows.map((r) => ({ result: r.result, name: r.item.doc.name, language: r.item.doc.language ?? '', status: r.review ?? r.template?.status ?? '', note: r.note ?? '' }))));
+  const code = exitCode(plan, outcomes, waited);
+  if (code !== ExitCode.ok) throw new SilentExit(code);
+}
+
+function stepLine(o: ApplyOutcome): string {
+  const what = `${o.item.doc.name}${o.item.doc.language ? ` (${o.item.doc.language})` : ''}`;
+  if (o.result === 'created') return `Created ${what}: ${o.template?.status ?? ''}${o.message ? ` (${o.message})` : ''}.`;
+  if (o.result === 'exists') return `${what} is already on the account (${o.message}).`;
+  return `${o.result === 'unknown' ? 'Unclear whether it was created' : 'Not created'}: ${what}: ${o.message}`;
+}
+
+function countResults(rows: readonly Row[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.result] = (out[r.result] ?? 0) + 1;
+  return out;
+}
+
+/** Every template of the folder still under review (created now or before), waited for together. */
+async function waitAll(ctx: Context, provider: Provider, rows: Row[], opts: ApplyOptions): Promise<{ rejected: number; pending: number }> {
+  const { waitForReview } = await import('../../core/template-review.js');
+  const reviewing = rows.filter((r) => r.template && (r.result === 'created' || r.result === 'exists' || r.result === 'same'));
+  const open = reviewing.filter((r) => r.template!.status.toUpperCase() !== 'APPROVED').length;
+  if (open > 0) ctx.out.info(`Waiting for the review of ${open} template(s).`);
+  const outcomes = await Promise.all(
+    reviewing.map(async (r) => {
+      const o = await waitForReview(provider, r.template!, { timeoutMs: opts.timeout ?? 3_600_000, intervalMs: opts.interval ?? 30_000, now: ctx.now, sleep: (ms) => ctx.sleep(ms) });
+      r.review = o.template.status;
+      if (o.kind === 'rejected') r.note = `${o.template.status.toLowerCase()}: ${o.reason ?? 'the API gives no reason'}`;
+      if (o.kind === 'timeout') r.note = `still ${o.template.status} at the timeout`;
+      return o.kind;
+    }),
+  );
+  return { rejected: outcomes.filter((k) => k === 'rejected').length, pending: outcomes.filter((k) => k === 'timeout').length };
+}
+
+/** 1 when anything failed, differs or was rejected; 6 when what is left is only transient or still under review. */
+function exitCode(plan: TemplatePlan, outcomes: readonly ApplyOutcome[], waited: { rejected: number; pending: number } | undefined): ExitCodeValue {
+  const failed = outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown');
+  if (plan.counts.differs + plan.counts.rejected > 0 || (waited?.rejected ?? 0) > 0) return ExitCode.failed;
+  if (failed.some((o) => o.exitCode !== ExitCode.transient)) return ExitCode.failed;
+  if (failed.length > 0 || (waited?.pending ?? 0) > 0) return ExitCode.transient;
+  return ExitCode.ok;
+}
