@@ -3,6 +3,7 @@
 // into its offset in the file, which escapes make differ.
 import { printParseErrorCode, visit } from 'jsonc-parser';
 import { InputError } from '../input-error.js';
+import { countBelow } from './text.js';
 
 export interface StringSpan {
   /** File offset of the string's first character (just past its opening quote). */
@@ -117,15 +118,8 @@ export function parseWithPositions(source: string, file: string): Located {
   const offsetIn = (span: StringSpan, index: number): number => {
     const unit = Math.min(Math.max(0, index), span.length);
     const { at, extra } = (span.escapes ??= escapesFrom(text, span.start));
-    // The escapes before `unit`: binary search for the last one at a lower decoded index.
-    let lo = 0;
-    let hi = at.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (at[mid]! < unit) lo = mid + 1;
-      else hi = mid;
-    }
-    return span.start + unit + (lo > 0 ? extra[lo - 1]! : 0);
+    const before = countBelow(at, unit);
+    return span.start + unit + (before > 0 ? extra[before - 1]! : 0);
   };
   return { value: root, strings, lineStarts, offsetIn };
 }
