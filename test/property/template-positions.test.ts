@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseTemplates, validateTemplate } from '../../src/core/template-rules/index.js';
 import { MAX_FINDINGS_PER_FIELD } from '../../src/core/template-rules/engine.js';
 import { positionIn } from '../../src/core/template-rules/text.js';
-import { MAX_JSON_DEPTH } from '../../src/core/template-rules/json-positions.js';
+import { MAX_JSON_DEPTH, parseWithPositions } from '../../src/core/template-rules/json-positions.js';
 import { InputError } from '../../src/core/input-error.js';
 
 // The definition, slow on purpose (it re-reads the text before every offset): the oracle for the indexed version.
@@ -131,4 +131,64 @@ test('JSON nested 50,000 deep is one line naming the file (a depth limit), not a
     assert.doesNotMatch((e as Error).message, /nested deeper/);
   }
   assert.throws(() => parseTemplates(`[${atLimit}]`, 'over.json'), /nested deeper than/);
+});
+
+// A string's characters written every way JSON allows: as themselves, as short escapes, as \u escapes (surrogate halves
+// too), with the decoded UTF-16 units each piece stands for.
+const written = fc.constantFrom(
+  ['a', 'a'], ['é', 'é'], ['😀', '😀'], ['\u200B', '\u200B'], [' ', ' '],
+  ['\\n', '\n'], ['\\r', '\r'], ['\\t', '\t'], ['\\"', '"'], ['\\\\', '\\'], ['\\/', '/'], ['\\b', '\b'],
+  ['\\u00e9', 'é'], ['\\u200B', '\u200B'], ['\\ud83d', '\ud83d'], ['\\uDE00', '\uDE00'], ['{{1}}', '{{1}}'],
+);
+
+test('every character of a string is placed where its escape or itself starts in the file, whatever nests around it', () => {
+  fc.assert(
+    fc.property(fc.array(fc.array(written, { maxLength: 40 }), { minLength: 1, maxLength: 4 }), fc.constantFrom('', '\n', '\r\n  '), (strings, gap) => {
+      // An array of objects, one string each, with line breaks between the members.
+      const raw = strings.map((pieces) => `{${gap}"k\\u0041": 1,${gap}"text":${gap}"${pieces.map(([w]) => w).join('')}"}`);
+      const text = `\uFEFF[${gap}${raw.join(`,${gap}`)}]`;
+      const located = parseWithPositions(text, 'gen.json');
+      assert.deepEqual(located.value, JSON.parse(text.slice(1)));
+      let from = 0;
+      strings.forEach((pieces, n) => {
+        const span = located.strings.get(`/${n}/text`)!;
+        // Where the string opens in the file: after the n-th "text": key.
+        from = text.indexOf('"text":', from) + 7;
+        let at = text.indexOf('"', from) + 1;
+        let unit = 0;
+        for (const [w, decoded] of pieces) {
+          for (let k = 0; k < decoded.length; k++) {
+            // A piece that is one escape gives its backslash for each unit; a literal surrogate pair one offset each.
+            const expected = w.startsWith('\\') ? at : at + k;
+            assert.equal(located.offsetIn(span, unit + k), expected, `string ${n}, unit ${unit + k}`);
+          }
+          unit += decoded.length;
+          at += w.length;
+        }
+        assert.equal(located.offsetIn(span, unit), at, 'past the end: the closing quote');
+        assert.equal(text[at], '"');
+        assert.equal(located.offsetIn(span, unit + 5), at, 'clamped to the closing quote');
+        assert.equal(located.offsetIn(span, -1), located.offsetIn(span, 0), 'clamped to the first character');
+      });
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('the JSON reader accepts exactly what JSON.parse accepts, with the same value', () => {
+  const cut = fc.tuple(fc.json(), fc.nat(), fc.string({ maxLength: 3 })).map(([j, at, s]) => j.slice(0, at % (j.length + 1)) + s + j.slice(at % (j.length + 1)));
+  fc.assert(
+    fc.property(fc.oneof(fc.json(), cut, fc.string({ maxLength: 40 })), (text) => {
+      let expected: unknown;
+      let valid = true;
+      try {
+        expected = JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      if (valid) assert.deepEqual(parseWithPositions(text, 'x.json').value, expected);
+      else assert.throws(() => parseWithPositions(text, 'x.json'), (e: unknown) => e instanceof InputError && /^x\.json:\d+:\d+: invalid JSON: /.test(e.message) && !e.message.includes('\n'));
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -11,8 +11,7 @@ import { SpreadsheetError } from './errors.js';
 import { isKnownHeader } from './headers.js';
 import type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
 import { loadSheetJs, sheetJs } from './sheetjs.js';
-import { InflateBoundError, SheetXmlError, openXlsxSheet, type RowCells } from './xlsx-stream.js';
-import { zipEntries } from './zip.js';
+import { ZipDamagedError, zipParts, type ZipPart } from './zip.js';
 
 export const SUPPORTED_EXTENSIONS = ['.xlsx', '.xls', '.csv'] as const;
 
@@ -39,7 +38,7 @@ export async function readSheet(filePath: string, opts: ReadOptions = {}): Promi
     throw cannotRead(filePath, e);
   }
   // Each part is inflated once into nothing before SheetJS (which trusts the sizes a zip declares) sees it.
-  if (startsWith(bytes, ZIP)) await checkInflatedSize(bytes, filePath, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+  if (startsWith(bytes, ZIP)) await checkInflatedSize(bytes, filePath, format, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   return readSheetBuffer(bytes, filePath, opts);
 }
 
@@ -57,44 +56,64 @@ function cannotRead(file: string, e: unknown): SpreadsheetError {
 export function readSheetBuffer(bytes: Uint8Array, fileName: string, opts: ReadOptions = {}): SheetData {
   const format = formatOf(fileName);
   if (bytes.byteLength === 0) throw new SpreadsheetError(fileName, 'the file is empty');
-  if (format !== 'csv' && startsWith(bytes, ZIP)) {
-    const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
-    const declared = zipEntries(bytes).reduce((n, e) => n + e.size, 0);
-    if (declared > max) throw tooLarge(fileName, max);
-  }
+  if (format !== 'csv' && startsWith(bytes, ZIP)) checkDeclaredSize(partsOf(bytes, fileName, format), fileName, opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
   return format === 'csv' ? readCsv(memoryBytes(bytes), fileName) : readWorkbook(bytes, fileName, format, opts);
 }
 
 // ---------- the size cap on inflated zip parts ----------
 
-async function checkInflatedSize(bytes: Uint8Array, file: string, max: number): Promise<void> {
-  const entries = zipEntries(bytes);
-  if (entries.reduce((n, e) => n + e.size, 0) > max) throw tooLarge(file, max);
+function partsOf(bytes: Uint8Array, file: string, format: SheetFormat): ZipPart[] {
+  try {
+    return zipParts(bytes);
+  } catch (e) {
+    if (e instanceof ZipDamagedError) throw damagedFile(file, format, e.message);
+    throw e;
+  }
+}
+
+/** What SheetJS would allocate by the declared sizes alone: a stored part's bytes, a deflated part's declared size. */
+function checkDeclaredSize(parts: ZipPart[], file: string, max: number): void {
   let total = 0;
-  for (const e of entries) {
-    if (e.method === 0) total += e.data.length;
-    else if (e.method === 8) total = await inflatedLength(e.data, total, max);
+  for (const p of parts) total += p.method === 0 ? p.data.length : p.declared;
+  if (total > max) throw tooLarge(file, max);
+}
+
+async function checkInflatedSize(bytes: Uint8Array, file: string, format: SheetFormat, max: number): Promise<void> {
+  const parts = partsOf(bytes, file, format);
+  checkDeclaredSize(parts, file, max);
+  let total = 0;
+  for (const p of parts) {
+    // A deflated part costs SheetJS its declared size, or what it inflates to when that is more (or none is declared).
+    total += p.method === 0 ? p.data.length : Math.max(p.declared, await inflatedLength(p.data, max - total, file, format));
     if (total > max) throw tooLarge(file, max);
   }
 }
 
-/** Inflates a deflated part chunk by chunk, keeping nothing, and stops as soon as the running total passes max. */
-function inflatedLength(data: Uint8Array, total: number, max: number): Promise<number> {
-  return new Promise((resolve) => {
+/**
+ * Inflates a deflated part chunk by chunk, keeping nothing, up to the end of its stream; stops as soon as it passes
+ * `room`. A stream zlib cannot finish is refused here: SheetJS's own inflater checks nothing and would read on into
+ * whatever follows it, so what it makes of one is not what was counted.
+ */
+function inflatedLength(data: Uint8Array, room: number, file: string, format: SheetFormat): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let length = 0;
     // Large chunks: fewer buffers left for the collector while SheetJS reads next (16 KB ones cost 16 MB more at peak).
     const inflate = createInflateRaw({ chunkSize: 1 << 20 });
     inflate.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > max) {
+      length += chunk.length;
+      if (length > room) {
         inflate.destroy();
-        resolve(total);
+        resolve(length);
       }
     });
-    inflate.on('end', () => resolve(total));
-    // A damaged stream is SheetJS's to report, with the file's name.
-    inflate.on('error', () => resolve(total));
+    inflate.on('end', () => resolve(length));
+    inflate.on('error', (e) => reject(damagedFile(file, format, `a part does not inflate: ${e.message}`)));
     inflate.end(data);
   });
+}
+
+function damagedFile(file: string, format: SheetFormat, detail: string): SpreadsheetError {
+  return new SpreadsheetError(file, `cannot be read as .${format}: the file is damaged or incomplete (${detail})`);
 }
 
 function tooLarge(file: string, max: number): SpreadsheetError {
@@ -264,12 +283,10 @@ function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', o
   if (format === 'xls' && !zip && !cfb && !looksLikeMarkup(bytes)) {
     throw new SpreadsheetError(file, `is not an Excel .xls file${looksLikeText(bytes) ? ' (it is plain text; if it is a CSV, rename it to .csv)' : ''}`);
   }
-  if (zip) {
-    const own = readXlsxStream(bytes, file, opts);
-    if (own) return own;
-  }
   let wb: XLSX.WorkBook;
   try {
+    // Rows as arrays (dense), and of each cell only what the checks read: its type, value and shown text (w, which
+    // SheetJS formats with the cell's number format: how a 6.28E+12 phone number is caught).
     wb = sheetJs().read(bytes, {
       type: 'buffer',
       dense: true,
@@ -279,12 +296,11 @@ function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', o
       cellNF: false,
       cellDates: false,
       sheetStubs: false,
-      // Only the sheet wanted is parsed; the others stay compressed.
+      // Only the sheet wanted is parsed (every part is inflated all the same: the size cap counts them all).
       sheets: opts.sheet ?? 0,
     });
   } catch (e) {
-    const detail = ((e as Error).message || String(e)).split('\n')[0];
-    throw new SpreadsheetError(file, `cannot be read as .${format}: the file is damaged or incomplete (${detail})`);
+    throw damagedFile(file, format, ((e as Error).message || String(e)).split('\n')[0]!);
   }
   const names = wb.SheetNames;
   if (names.length === 0) throw new SpreadsheetError(file, 'the workbook has no sheets');
@@ -313,67 +329,6 @@ function readWorkbook(bytes: Uint8Array, file: string, format: 'xlsx' | 'xls', o
     },
   };
   return { file, format: zip ? 'xlsx' : format, sheetName, sheetNames: names, headerRow: h + 1, headers, rows };
-}
-
-/** The sheet through the streaming reader (xlsx-stream.ts), or undefined when SheetJS must read the file. */
-function readXlsxStream(bytes: Uint8Array, file: string, opts: ReadOptions): SheetData | undefined {
-  const max = opts.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
-  let sheet: ReturnType<typeof openXlsxSheet>;
-  try {
-    sheet = openXlsxSheet(zipEntries(bytes), opts.sheet, max);
-  } catch (e) {
-    if (e instanceof InflateBoundError) throw tooLarge(file, max);
-    throw e;
-  }
-  if (!sheet) return undefined;
-  const names = sheet.sheetNames;
-  if ('missing' in sheet) {
-    throw new SpreadsheetError(file, `has no sheet named "${opts.sheet}"; sheets: ${names.map((n) => `"${n}"`).join(', ')}`);
-  }
-  const { sheetName } = sheet;
-  const damaged = (e: unknown): Error =>
-    e instanceof SheetXmlError ? new SpreadsheetError(file, `cannot be read as .xlsx: the file is damaged or incomplete (${e.message})`) : (e as Error);
-  // Rows come in file order; a row stored before one above it would need the whole sheet in memory to place.
-  const ordered = function* (): Generator<RowCells> {
-    let last = -1;
-    try {
-      for (const row of sheet.scan()) {
-        if (row[0] <= last) throw new SheetXmlError(`row ${row[0] + 1} is stored after row ${last + 1}; open the file in Excel and save it again`);
-        last = row[0];
-        yield row;
-      }
-    } catch (e) {
-      throw damaged(e);
-    }
-  };
-
-  let h = -1;
-  let headerCells: (Cell | undefined)[] = [];
-  for (const [r, cells] of ordered()) {
-    if (!isEmptyRow(cells)) {
-      h = r;
-      headerCells = cells;
-      break;
-    }
-  }
-  if (h < 0) throw new SpreadsheetError(file, `has no header row (sheet "${sheetName}" is empty)`);
-  const headers: HeaderCell[] = [];
-  for (let c = 0; c < headerCells.length; c++) headers.push(header(c, headerText(headerCells[c])));
-  checkLooksLikeHeader(file, h + 1, headers, headerCells);
-
-  const rows: Iterable<SheetRow> = {
-    *[Symbol.iterator]() {
-      // Rows with no stored cell between two that have one are empty rows, as SheetJS's dense array has them.
-      let next = h + 1;
-      for (const [r, cells] of ordered()) {
-        if (r <= h) continue;
-        for (; next < r; next++) yield { rowNumber: next + 1, cells: [] };
-        yield { rowNumber: r + 1, cells };
-        next = r + 1;
-      }
-    },
-  };
-  return { file, format: 'xlsx', sheetName, sheetNames: names, headerRow: h + 1, headers, rows };
 }
 
 function headerText(cell: Cell | undefined): string {

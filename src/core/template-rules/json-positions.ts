@@ -1,10 +1,17 @@
-// JSON.parse loses positions; a linter needs them. This parser returns the value and, for every string in it, where
-// each of its characters sits in the file (escapes make those differ), so a finding can point at line:column.
+// JSON.parse loses positions; a linter needs them. jsonc-parser's visitor reads the file (strict JSON: no comments, no
+// trailing commas) and says where each string starts; the small mapper below turns a character of a decoded string
+// into its offset in the file, which escapes make differ.
+import { printParseErrorCode, visit } from 'jsonc-parser';
 import { InputError } from '../input-error.js';
+import { countBelow } from './text.js';
 
 export interface StringSpan {
-  /** File offset of each decoded UTF-16 unit, plus one past the end. */
-  offsets: number[];
+  /** File offset of the string's first character (just past its opening quote). */
+  start: number;
+  /** Its length decoded, in UTF-16 units. */
+  length: number;
+  /** Escapes in it, in order: the decoded index of each and the extra file characters of those before it and it. */
+  escapes?: { at: number[]; extra: number[] };
 }
 
 export interface Located {
@@ -12,6 +19,8 @@ export interface Located {
   /** JSON pointer ("/components/0/text") → the string's span. */
   strings: Map<string, StringSpan>;
   lineStarts: number[];
+  /** File offset of the decoded UTF-16 unit `index` of a string (of an escape: its backslash; past the end: the closing quote). */
+  offsetIn(span: StringSpan, index: number): number;
 }
 
 export function lineColumn(lineStarts: number[], offset: number): { line: number; column: number } {
@@ -28,113 +37,110 @@ export function lineColumn(lineStarts: number[], offset: number): { line: number
 /** Templates nest a few levels; a file nested deeper is hostile or broken, and recursion must stop before the stack. */
 export const MAX_JSON_DEPTH = 64;
 
-export function parseWithPositions(text: string, file: string): Located {
+const PROBLEM: Record<string, string> = {
+  InvalidNumberFormat: 'bad number',
+  PropertyNameExpected: 'expected a property name',
+  ValueExpected: 'expected a value',
+  ColonExpected: 'expected ":"',
+  CommaExpected: 'expected ","',
+  CloseBraceExpected: 'expected "}"',
+  CloseBracketExpected: 'expected "]"',
+  EndOfFileExpected: 'unexpected text after the JSON value',
+  InvalidCommentToken: 'a comment (JSON has none)',
+  UnexpectedEndOfComment: 'a comment (JSON has none)',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'bad number',
+  InvalidUnicode: 'bad \\u escape',
+  InvalidEscapeCharacter: 'bad escape',
+  InvalidCharacter: 'control character in string',
+};
+
+export function parseWithPositions(source: string, file: string): Located {
+  // A byte-order mark is read as a space, so offsets stay those of the file.
+  const text = source.charCodeAt(0) === 0xfeff ? ` ${source.slice(1)}` : source;
   const strings = new Map<string, StringSpan>();
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineStarts.push(i + 1);
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const fail = (what: string): never => {
-    const { line, column } = lineColumn(lineStarts, Math.min(pos, text.length));
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const fail = (what: string, offset: number): never => {
+    const { line, column } = lineColumn(lineStarts, Math.min(offset, text.length));
     throw new InputError(`${file}:${line}:${column}: invalid JSON: ${what}`);
   };
-  const ws = () => {
-    while (pos < text.length && ' \t\r\n'.includes(text[pos]!)) pos++;
+
+  // The value is built as it is visited: a stack of the open containers, each with the key its next value takes.
+  let root: unknown;
+  const open: { container: Record<string, unknown> | unknown[]; key: string; pointer: string }[] = [];
+  const pointerOf = (): string => {
+    const top = open[open.length - 1];
+    if (!top) return '';
+    const key = Array.isArray(top.container) ? String(top.container.length) : top.key.replace(/~/g, '~0').replace(/\//g, '~1');
+    return `${top.pointer}/${key}`;
   };
-  const str = (pointer: string | undefined): string => {
-    pos++; // opening quote
-    let out = '';
-    const offsets: number[] = [];
-    for (;;) {
-      if (pos >= text.length) fail('unterminated string');
-      const c = text[pos]!;
-      if (c === '"') break;
-      if (c === '\\') {
-        const start = pos;
-        const e = text[pos + 1];
-        const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-        if (e !== undefined && e in simple) {
-          out += simple[e];
-          offsets.push(start);
-          pos += 2;
-        } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
-          out += String.fromCharCode(parseInt(text.slice(pos + 2, pos + 6), 16));
-          offsets.push(start);
-          pos += 6;
-        } else fail('bad escape');
-        continue;
-      }
-      if (c < ' ') fail('control character in string');
-      out += c;
-      offsets.push(pos);
-      pos++;
-    }
-    offsets.push(pos);
-    pos++; // closing quote
-    if (pointer !== undefined) strings.set(pointer, { offsets });
-    return out;
+  const put = (value: unknown): void => {
+    const top = open[open.length - 1];
+    if (!top) root = value;
+    else if (Array.isArray(top.container)) top.container.push(value);
+    // As JSON.parse: a repeated key keeps its last value, an own property even for "__proto__".
+    else Object.defineProperty(top.container, top.key, { value, writable: true, enumerable: true, configurable: true });
   };
-  const value = (pointer: string, depth: number): unknown => {
-    ws();
-    const c = text[pos];
-    if ((c === '{' || c === '[') && depth >= MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`);
-    if (c === '{') {
-      pos++;
-      const obj: Record<string, unknown> = {};
-      ws();
-      if (text[pos] === '}') {
-        pos++;
-        return obj;
-      }
-      for (;;) {
-        ws();
-        if (text[pos] !== '"') fail('expected a property name');
-        const key = str(undefined);
-        ws();
-        if (text[pos] !== ':') fail('expected ":"');
-        pos++;
-        obj[key] = value(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1);
-        ws();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === '}') {
-          pos++;
-          return obj;
-        }
-        fail('expected "," or "}"');
-      }
-    }
-    if (c === '[') {
-      pos++;
-      const arr: unknown[] = [];
-      ws();
-      if (text[pos] === ']') {
-        pos++;
-        return arr;
-      }
-      for (;;) {
-        arr.push(value(`${pointer}/${arr.length}`, depth + 1));
-        ws();
-        if (text[pos] === ',') {
-          pos++;
-          continue;
-        }
-        if (text[pos] === ']') {
-          pos++;
-          return arr;
-        }
-        fail('expected "," or "]"');
-      }
-    }
-    if (c === '"') return str(pointer);
-    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(pos, pos + 64));
-    if (!m) return fail(pos >= text.length ? 'unexpected end' : `unexpected "${c}"`);
-    pos += m[0].length;
-    return JSON.parse(m[0]);
+  const begin = (container: Record<string, unknown> | unknown[], offset: number): void => {
+    if (open.length >= MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`, offset);
+    const pointer = pointerOf();
+    put(container);
+    open.push({ container, key: '', pointer });
   };
-  const v = value('', 0);
-  ws();
-  if (pos < text.length) fail('unexpected text after the JSON value');
-  return { value: v, strings, lineStarts };
+  visit(
+    text,
+    {
+      onObjectBegin: (offset) => begin({}, offset),
+      onArrayBegin: (offset) => begin([], offset),
+      onObjectEnd: () => void open.pop(),
+      onArrayEnd: () => void open.pop(),
+      onObjectProperty: (name) => void (open[open.length - 1]!.key = name),
+      onLiteralValue: (value: unknown, offset) => {
+        if (typeof value === 'string') strings.set(pointerOf(), { start: offset + 1, length: value.length });
+        put(value);
+      },
+      onError: (code, offset, length) => {
+        const name = printParseErrorCode(code);
+        if (name === 'InvalidSymbol') fail(`unexpected "${text.slice(offset, offset + Math.min(length, 20))}"`, offset);
+        // The string is the token: point at the character in it.
+        if (name === 'InvalidCharacter') {
+          let at = offset;
+          while (at < offset + length && text.charCodeAt(at) >= 0x20) at++;
+          fail(PROBLEM[name]!, at);
+        }
+        fail(PROBLEM[name] ?? name, offset);
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+  );
+
+  const offsetIn = (span: StringSpan, index: number): number => {
+    const unit = Math.min(Math.max(0, index), span.length);
+    const { at, extra } = (span.escapes ??= escapesFrom(text, span.start));
+    const before = countBelow(at, unit);
+    return span.start + unit + (before > 0 ? extra[before - 1]! : 0);
+  };
+  return { value: root, strings, lineStarts, offsetIn };
+}
+
+/** The escapes of the string starting at `start`, read once, when a finding in it is first placed. */
+function escapesFrom(text: string, start: number): { at: number[]; extra: number[] } {
+  const at: number[] = [];
+  const extra: number[] = [];
+  let more = 0;
+  let unit = 0;
+  for (let i = start; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) break;
+    if (c === 0x5c /* \ */) {
+      const length = text.charCodeAt(i + 1) === 0x75 /* u */ ? 6 : 2;
+      more += length - 1;
+      at.push(unit);
+      extra.push(more);
+      i += length;
+    } else i++;
+    unit++;
+  }
+  return { at, extra };
 }

@@ -105,8 +105,7 @@ function toDoc(raw: unknown, file: string, located: Located, pointer: string): T
   doc.source.locate = (field, offset) => {
     const span = where[field] !== undefined ? located.strings.get(where[field]!) : undefined;
     if (!span) return undefined;
-    const at = span.offsets[Math.min(Math.max(0, offset), span.offsets.length - 1)]!;
-    return lineColumn(located.lineStarts, at);
+    return lineColumn(located.lineStarts, located.offsetIn(span, offset));
   };
   return doc;
 }

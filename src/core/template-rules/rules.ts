@@ -47,6 +47,9 @@ const SPACE_RUN = new RegExp(`[${SPACE_CHARS}${ZW}]+`, 'g');
 const VISIBLE = new RegExp(`[^\\s${ZW}]`);
 const INVISIBLE = new RegExp(`[${ZW}]`);
 const SPACE_ONE = new RegExp(SPACE, 'g');
+const SPACES = new RegExp(`${SPACE}+`, 'g');
+/** What ends a line for ^ and $ in a multiline regex. */
+const LINE_END = /[\n\r\u2028\u2029]/;
 const needsMetaFields = (d: TemplateDoc) => d.kind !== 'konekwa';
 const bodyOf = (d: TemplateDoc) => d.body ?? '';
 const f = (ruleId: string, field: Field, message: string, offset?: number): RawFinding => ({ ruleId, field, message, ...(offset === undefined ? {} : { offset }) });
@@ -107,11 +110,14 @@ const RULE_LIST: Rule[] = [
     check: (d) => {
       const out: RawFinding[] = [];
       const body = bodyOf(d);
-      const re = new RegExp(`^${SPACE}+|${SPACE}+$`, 'gm');
-      for (const m of body.matchAll(re)) {
-        if (m[0].length === 0) continue;
-        const start = m.index === 0 || body[m.index! - 1] === '\n';
-        out.push(f('body-edge-space', 'body', start ? 'a line starts with a space; remove it' : 'a line ends with a space; remove it', m.index));
+      // Maximal runs, their ends looked at by hand: /^ +| +$/m tried every start inside a run, the square of its length.
+      for (const m of body.matchAll(SPACES)) {
+        const before = body[m.index - 1];
+        const after = body[m.index + m[0].length];
+        const start = before === undefined || LINE_END.test(before);
+        if (start || after === undefined || LINE_END.test(after)) {
+          out.push(f('body-edge-space', 'body', start ? 'a line starts with a space; remove it' : 'a line ends with a space; remove it', m.index));
+        }
       }
       return out;
     },
@@ -203,19 +209,20 @@ const RULE_LIST: Rule[] = [
     severity: 'error',
     check: (d) => {
       if (!positional(d)) return [];
-      const seen: string[] = [];
+      // A set: a pasted body with a million placeholders made a list's lookups take minutes.
+      const seen = new Set<string>();
       const out: RawFinding[] = [];
       for (const p of findPlaceholders(bodyOf(d))) {
         if (!/^\d+$/.test(p.key)) continue;
-        if (seen.includes(p.key)) {
+        if (seen.has(p.key)) {
           out.push(f('placeholder-sequence', 'body', `{{${p.key}}} appears twice; each placeholder is used once (Qontak: "variable double")`, p.offset));
           continue;
         }
-        const expected = String(seen.length + 1);
+        const expected = String(seen.size + 1);
         if (p.key !== expected) {
           out.push(f('placeholder-sequence', 'body', p.key === '0' ? '{{0}}: placeholders start at {{1}}' : `{{${p.key}}} comes where {{${expected}}} should: number placeholders 1, 2, 3… in order of appearance`, p.offset));
         }
-        seen.push(p.key);
+        seen.add(p.key);
       }
       return out;
     },

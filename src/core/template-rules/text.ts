@@ -103,7 +103,7 @@ function indexOf(text: string): LineIndex {
 }
 
 /** How many values in the ascending `xs` are below `v`. */
-function countBelow(xs: number[], v: number): number {
+export function countBelow(xs: number[], v: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {

@@ -73,3 +73,25 @@ test('a rule broken many times in one field lists the first 20 and counts the re
   // Exactly 20: no summary.
   assert.equal(validateTemplate(body(Array.from({ length: 20 }, (_, i) => `k${i}  x`).join(' '))).filter((f) => f.ruleId === 'double-space').length, 20);
 });
+
+test('edge spaces: a run at a line start (after LF, CRLF or a lone CR) or a line end is one finding at the run; one inside a line is none', () => {
+  const edges = (text: string) => validateTemplate(body(text)).filter((f) => f.ruleId === 'body-edge-space').map((f) => [f.line, f.column, /starts/.test(f.message) ? 'starts' : 'ends']);
+  assert.deepEqual(edges('Halo {{1}},\n  apa kabar \u00a0\r\n\u3000baik\r saja \rya.'), [
+    [2, 1, 'starts'],
+    [2, 12, 'ends'],
+    [3, 1, 'starts'],
+    [4, 1, 'starts'],
+    [4, 6, 'ends'],
+  ]);
+  assert.deepEqual(edges(`Halo {{1}} a${' '.repeat(1 << 20)}b selesai.`), []);
+});
+
+test('placeholder sequence: 100,000 placeholders in order are none; the first repeat and the first gap are named', () => {
+  const many = Array.from({ length: 100_000 }, (_v, i) => `kata {{${i + 1}}}`).join(' ');
+  const seq = (text: string) => validateTemplate(body(`Halo ${text} selesai.`)).filter((f) => f.ruleId === 'placeholder-sequence').map((f) => f.message);
+  assert.deepEqual(seq(many), []);
+  assert.deepEqual(seq(`${many} lagi {{7}} dan {{100002}}`), [
+    '{{7}} appears twice; each placeholder is used once (Qontak: "variable double")',
+    '{{100002}} comes where {{100001}} should: number placeholders 1, 2, 3… in order of appearance',
+  ]);
+});
