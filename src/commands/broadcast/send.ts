@@ -3,31 +3,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, InterruptedError, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
-import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary, type SkippedRow } from '../../core/send/prepare.js';
+import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendSummary, type SkippedRow } from '../../core/send/prepare.js';
 import { quietHoursApply } from '../../core/send/quiet-hours.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
 import { driveAndReport, quietFor } from './run-report.js';
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
 
-export interface SendOptions extends Partial<SendRequest> {
-  param: string[];
-  dryRun?: boolean;
-  rate?: number;
-  concurrency?: number;
-  resume?: string;
-  sheet?: string;
-  ignoreQuietHours?: boolean;
-  out?: string;
-  /** With --resume: FROM=TO, the unfinished share of session FROM goes through TO. */
-  moveSession?: string[];
-  /** Qontak: free a key whose send stayed unknown and is not on the account after the settle window. */
-  releaseUnknown?: boolean;
-}
-
-export async function run(ctx: Context, opts: SendOptions): Promise<void> {
+export async function run(ctx: Context, opts: Options<'send'>): Promise<void> {
   if (opts.resume) {
     const { resume } = await import('./run-report.js');
     return resume(ctx, opts.resume, pace(opts), { moves: opts.moveSession ?? [], ignoreQuietHours: opts.ignoreQuietHours === true });
@@ -72,7 +58,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   }
 }
 
-async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: SendOptions): Promise<void> {
+async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: Options<'send'>): Promise<void> {
   printSkipped(ctx, p.summary.skippedRows);
   // --skip-invalid: the rows left out are warnings on their rows of the file in GitHub Actions.
   annotate(ctx, p.summary.skippedRows.map((x) => ({ level: 'warning', file: opts.file, line: x.row, title: x.ruleId, message: `skipped: row ${x.row}${x.column ? `, column ${x.column}` : ''}: ${x.reason}` })));
@@ -177,7 +163,7 @@ async function reportSent(ctx: Context, p: PreparedSend, result: import('../../c
   }
 }
 
-async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: SendOptions): Promise<void> {
+async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: Options<'send'>): Promise<void> {
   const { startRun, DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/fanout/run.js');
   const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
   return driveAndReport(ctx, provider, (deps) => startRun(
@@ -203,7 +189,7 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
   ), quiet, { skippedRows: p.summary.skippedRows });
 }
 
-const pace = (opts: SendOptions) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+const pace = (opts: Options<'send'>) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
 
 function notSent(ctx: Context): never {
   ctx.out.info('Not sent.');
