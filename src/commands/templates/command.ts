@@ -5,6 +5,8 @@ import { arg, duration, flag, MIN_POLL_INTERVAL_MS, noun, oneOfUpper, positiveIn
 const STATUSES = ['APPROVED', 'PENDING', 'REJECTED', 'IN_APPEAL', 'PENDING_DELETION', 'DELETED', 'DISABLED', 'PAUSED', 'LIMIT_EXCEEDED'];
 const nameOrId = arg('<name|id>', undefined, { complete: 'templates' });
 const language = flag('--language <code>', 'which language, when the name exists in several');
+// --wait of create and apply: how long, and how often the review is checked.
+const afterWait = [duration('--timeout <duration>', 'with --wait: how long to wait', 3_600_000), duration('--interval <duration>', 'with --wait: time between checks', 30_000, MIN_POLL_INTERVAL_MS)] as const;
 const folder = arg('<dir>', 'a folder of template files (searched for *.json), or one file', { file: true });
 
 export const spec = noun({
@@ -40,8 +42,7 @@ export const spec = noun({
       flags: [
         flag('--dry-run', 'validate and show what would be submitted'),
         flag('--wait', 'wait for the review: exit 0 approved, 1 rejected (with the reason), 6 still pending at --timeout'),
-        duration('--timeout <duration>', 'with --wait: how long to wait', 3_600_000),
-        duration('--interval <duration>', 'with --wait: time between checks', 30_000, MIN_POLL_INTERVAL_MS),
+        ...afterWait,
       ],
       examples: ['wa-cli templates create promo_nov.json --dry-run', 'wa-cli templates create promo_nov.json', 'wa-cli templates create promo_nov.json --wait --timeout 2h'],
     },
@@ -63,8 +64,7 @@ export const spec = noun({
       flags: [
         flag('--dry-run', 'show what would be created; create nothing'),
         flag('--wait', 'then wait for every review together: exit 0 all approved, 1 any rejected, 6 any still pending at --timeout'),
-        duration('--timeout <duration>', 'with --wait: how long to wait', 3_600_000),
-        duration('--interval <duration>', 'with --wait: time between checks', 30_000, MIN_POLL_INTERVAL_MS),
+        ...afterWait,
       ],
       examples: ['wa-cli templates apply templates/ --dry-run', 'wa-cli templates apply templates/', 'wa-cli templates apply templates/ --wait --timeout 2h'],
     },
