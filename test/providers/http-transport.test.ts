@@ -1,6 +1,6 @@
-// The client's transport (its own HTTP/1.1 straight to the API, node:http through a proxy): what reached the server
-// decides retries and "may have acted", answers are bounded in size, connections are kept alive. Only 127.0.0.1 is
-// ever contacted.
+// The client over its transport (undici, straight to the API or through a proxy): what reached the server decides
+// retries and "may have acted", answers are bounded in size, connections are kept alive. Only 127.0.0.1 is ever
+// contacted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -110,7 +110,7 @@ test('no connection made in time (a proxy that never answers CONNECT): the POST 
     assert.ok(err instanceof TransportError, String(err));
     assert.equal(err.maybeActed, false, 'no connection: nothing was sent');
     assert.doesNotMatch(err.message, /may have received it/);
-    assert.match(err.message, /timed out after 0 s without a connection\./, 'the connect timeout, not the request timeout');
+    assert.match(err.message, /timed out after 0 s without a connection on each of 2 attempts \(\d+ s in all\)\./, 'the connect timeout, not the request timeout');
     assert.equal(connects.length, 2, 'the POST was tried again');
     assert.equal(waits.length, 1);
   });
@@ -130,7 +130,7 @@ test('an HTTPS server that takes the connection but never finishes the TLS hands
     const err = await send(c);
     assert.ok(err instanceof TransportError, String(err));
     assert.equal(err.maybeActed, false, 'no request leaves before the handshake');
-    assert.match(err.message, /timed out after 0 s without a connection\./);
+    assert.match(err.message, /timed out after 0 s without a connection on each of 2 attempts/);
     assert.equal(connections, 2, 'the POST was tried again');
     assert.equal(waits.length, 1);
   } finally {
@@ -139,26 +139,27 @@ test('an HTTPS server that takes the connection but never finishes the TLS hands
   }
 });
 
-test('through HTTP_PROXY: requests go over one CONNECT tunnel to the target host, kept alive between requests', async () => {
+test('through HTTP_PROXY: requests go over CONNECT tunnels to the target host, kept alive between requests', async () => {
   await withServer(
     (req, res) => json(res, 201, { message_id: `m-${req.headers.host}` }),
     async (url, seen) => {
       await withProxy(Number(new URL(url).port), async (proxyUrl, connects) => {
         const lines: string[] = [];
-        const { c } = client('http://gateway.konekwa.test', { env: { HTTP_PROXY: proxyUrl, WA_ALLOW_HTTP: '1' }, log: (l) => lines.push(l) });
-        const a = await c.request<{ message_id: string }>({ method: 'POST', path: '/v1/messages', json: {} });
-        const b = await c.request<{ message_id: string }>({ method: 'POST', path: '/v1/messages', json: {} });
-        assert.equal(a.body.message_id, 'm-gateway.konekwa.test');
-        assert.equal(b.status, 201);
-        assert.deepEqual(connects, ['gateway.konekwa.test:80'], 'one tunnel for both requests');
-        assert.equal(seen.connections, 1);
-        assert.ok(lines.includes(`using proxy ${new URL(proxyUrl).host}`));
+        const { c } = client('http://gateway.konekwa.test', { env: { HTTP_PROXY: proxyUrl, NO_PROXY: 'elsewhere.test', WA_ALLOW_HTTP: '1' }, log: (l) => lines.push(l) });
+        const answers = [];
+        for (let i = 0; i < 6; i++) answers.push(await c.request<{ message_id: string }>({ method: 'POST', path: '/v1/messages', json: {} }));
+        assert.equal(answers[0]!.body.message_id, 'm-gateway.konekwa.test');
+        assert.ok(answers.every((a) => a.status === 201));
+        // undici hands a request to a second connection while the first is being put back: two at most, then reused.
+        assert.ok(connects.length <= 2 && connects.every((c) => c === 'gateway.konekwa.test:80'), connects.join());
+        assert.equal(seen.connections, connects.length);
+        assert.ok(lines.includes(`using HTTP_PROXY=${proxyUrl} (NO_PROXY=elsewhere.test)`), lines.join('\n'));
       });
     },
   );
 });
 
-test('requests to one server share a kept-alive connection; headers go as documented and come back lower-case', async () => {
+test('requests to one server share kept-alive connections; headers go as documented and come back lower-case', async () => {
   const heard: http.IncomingHttpHeaders[] = [];
   await withServer(
     (req, res) => {
@@ -169,7 +170,9 @@ test('requests to one server share a kept-alive connection; headers go as docume
       const { c } = client(url);
       const first = await c.request({ method: 'POST', path: '/v1/messages', json: { content: 'Halo é' } });
       await c.request({ method: 'GET', path: '/v1/sessions' });
-      assert.equal(seen.connections, 1);
+      for (let i = 0; i < 8; i++) await c.request({ method: 'GET', path: '/v1/sessions' });
+      // undici hands a request to a second connection while the first is being put back: two at most, then reused.
+      assert.ok(seen.connections <= 2, `${seen.connections} connections for ten requests`);
       assert.equal(first.headers['x-request-id'], 'abc');
       const [post, get] = heard;
       assert.equal(post!['content-length'], String(Buffer.byteLength(JSON.stringify({ content: 'Halo é' }))));
@@ -296,7 +299,7 @@ test('a connection dropped mid-answer is a failure that may have acted, not a sh
       const err = await send(c);
       assert.ok(err instanceof TransportError, String(err));
       assert.equal(err.maybeActed, true);
-      assert.match(err.message, /ECONNRESET/);
+      assert.match(err.message, /^POST 127\.0\.0\.1:\d+\/v1\/messages failed: the connection closed before the answer was complete \(other side closed\)\. The server may have received it\.$/);
       assert.equal(seen.hits, 1);
     },
   );

@@ -1,7 +1,6 @@
 import type { AuthMethod } from '../../config/profiles.js';
 import { UsageError } from '../../errors.js';
 import type { HttpClient } from '../http.js';
-import { multipart } from '../multipart.js';
 import type {
   AuthCheck,
   BroadcastSummary,
@@ -129,12 +128,12 @@ export class QontakContactLists implements ContactListsPort {
 
 
   async upload(name: string, file: UploadFile): Promise<ContactList> {
-    const body = multipart([
+    const form = [
       { name: 'name', value: name },
       { name: 'source_type', value: 'spreadsheet' },
       { name: 'file', filename: file.filename, contentType: file.contentType, data: file.data },
-    ]);
-    const res = await this.http.request<Envelope<QontakContactList>>({ method: 'POST', path: '/contacts/contact_lists/async', body });
+    ];
+    const res = await this.http.request<Envelope<QontakContactList>>({ method: 'POST', path: '/contacts/contact_lists/async', form });
     return toContactList(res.body.data);
   }
 
@@ -259,8 +258,8 @@ export class QontakMedia implements MediaPort {
 
   /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
   async upload(file: UploadFile): Promise<UploadedMedia> {
-    const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
-    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body });
+    const form = [{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }];
+    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', form });
     const url = res.body?.data?.url;
     if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
     return { url, filename: res.body.data.filename ?? file.filename };

@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/providers/http.js';
+import { HttpClient, parseResetHeader, proxySettings, type HttpAuth } from '../../../src/providers/http.js';
 import { readQontakError } from '../../../src/providers/qontak/errors.js';
 import { hmacSignature } from '../../../src/providers/hmac.js';
 import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';
 import { UsageError } from '../../../src/errors.js';
-import { proxyFor } from '../../../src/providers/proxy.js';
 import { json, withServer } from '../../helpers/http-server.js';
 
 function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
@@ -223,11 +222,19 @@ test('reset headers: seconds, epoch seconds and HTTP dates', () => {
   assert.equal(parseResetHeader(undefined, now), undefined);
 });
 
-test('proxy selection honours HTTPS_PROXY, NO_PROXY and never proxies loopback', () => {
+test('proxy settings: the variable of the origin\'s scheme (lower case first), NO_PROXY handed to undici, loopback never proxied', () => {
   const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.internal.example,other.example:8443' };
-  assert.equal(proxyFor(new URL('https://api.mekari.com/x'), env), 'http://proxy:3128');
-  assert.equal(proxyFor(new URL('https://svc.internal.example/x'), env), undefined);
-  assert.equal(proxyFor(new URL('https://other.example:8443/x'), env), undefined);
-  assert.equal(proxyFor(new URL('https://other.example/x'), env), 'http://proxy:3128');
-  assert.equal(proxyFor(new URL('http://127.0.0.1:8080/x'), { ...env, HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.deepEqual(proxySettings(new URL('https://api.mekari.com/x'), env), {
+    httpProxy: 'http://proxy:3128',
+    httpsProxy: 'http://proxy:3128',
+    noProxy: '.internal.example,other.example:8443',
+    used: { name: 'HTTPS_PROXY', url: 'http://proxy:3128' },
+  });
+  assert.equal(proxySettings(new URL('https://api.mekari.com/x'), { ...env, https_proxy: 'http://lower:1' })?.used.name, 'https_proxy');
+  // HTTP_PROXY does not carry HTTPS requests, nor HTTPS_PROXY plain ones.
+  assert.equal(proxySettings(new URL('https://api.mekari.com/x'), { HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.equal(proxySettings(new URL('http://gateway.lan:8080/x'), env), undefined);
+  assert.equal(proxySettings(new URL('http://127.0.0.1:8080/x'), { ...env, HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.equal(proxySettings(new URL('http://localhost:8080/x'), { HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.equal(proxySettings(new URL('http://[::1]:8080/x'), { HTTP_PROXY: 'http://p:1' }), undefined);
 });
