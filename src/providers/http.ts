@@ -118,6 +118,8 @@ export interface HttpClientOptions {
 
 /** An answer larger than this (after decompression) is cut off rather than held in memory: no API answer comes near it. */
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
+/** The most an answer's head may hold; 16 KiB is also Node's default. A longer head is a broken or hostile server. */
+const MAX_HEADER_BYTES = 16 * 1024;
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 // The server's certificate was not accepted: retrying cannot help and it is not transient.
 const TLS_ERRORS = /^(?:CERT_|ERR_TLS_CERT|UNABLE_TO_(?:VERIFY|GET_ISSUER)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_SSL_)/;
@@ -593,7 +595,11 @@ export class HttpClient {
       return new TransportError(`${target} failed: ${proxyName} answered ${tunnel[1]} to the tunnel to ${this.origin.host}.${from}${tries}`, maybeActed, undefined, tunnel[1] === '407' ? 'The proxy wants credentials: put them in the proxy URL (http://user:password@proxy:port).' : 'Check the proxy setting, or set NO_PROXY for this host.');
     }
     if (err.kind === 'malformed') {
-      return new TransportError(`${api} sent an answer to ${target} that is not valid HTTP (${err.code}: ${message}).${acted}`, maybeActed, undefined, 'If this persists, tell the API provider; run with --verbose to see the exchange.');
+      const detail =
+        err.code === 'UND_ERR_HEADERS_OVERFLOW'
+          ? `its headers passed ${formatBytes(MAX_HEADER_BYTES)}`
+          : (/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/.exec(message)?.[1] ?? `${err.code}: ${message}`);
+      return new TransportError(`${api} sent an answer to ${target} that is not valid HTTP (${detail}).${acted}`, maybeActed, undefined, 'If this persists, tell the API provider; run with --verbose to see the exchange.');
     }
     if (err.kind === 'too-large') {
       return new TransportError(`${api} answered ${target} with more than ${formatBytes(this.maxBodyBytes)}; wa-cli stopped reading there.${acted}`, maybeActed);
@@ -621,6 +627,7 @@ export class HttpClient {
         proxy: this.proxy,
         connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
         maxBodyBytes: this.maxBodyBytes,
+        maxHeaderBytes: MAX_HEADER_BYTES,
       }));
     }));
   }

@@ -22,6 +22,8 @@ export interface TransportOptions {
   connectTimeoutMs: number;
   /** The most an answer may hold, before and after decompression. */
   maxBodyBytes: number;
+  /** The most an answer's status line and headers may hold. */
+  maxHeaderBytes: number;
 }
 
 export interface Exchange {
@@ -66,8 +68,6 @@ export interface NetError {
   port?: number;
 }
 
-/** undici's limit on an answer's head; 16 KiB is also Node's default. A longer head is a broken or hostile server. */
-const MAX_HEADER_BYTES = 16 * 1024;
 // Idle connections are kept this long (undici shortens it under the server's `Keep-Alive: timeout=N`).
 const KEEP_ALIVE_MS = 4000;
 
@@ -87,7 +87,7 @@ export class Transport {
     const common = {
       connect: { timeout: opts.connectTimeoutMs },
       keepAliveTimeout: KEEP_ALIVE_MS,
-      maxHeaderSize: MAX_HEADER_BYTES,
+      maxHeaderSize: opts.maxHeaderBytes,
       maxResponseSize: opts.maxBodyBytes,
     };
     this.dispatcher = opts.proxy ? new EnvHttpProxyAgent({ ...common, ...opts.proxy }) : new Pool(opts.origin, common);
