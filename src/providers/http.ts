@@ -444,9 +444,8 @@ export class HttpClient {
   private secrets(): string[] {
     const auth = this.opts.auth;
     const own = auth.kind === 'hmac' ? [auth.secret] : auth.kind === 'bearer' ? [auth.token()] : auth.kind === 'api-key' ? [auth.key] : [];
-    const proxyPassword = this.proxy ? safeUrl(this.proxy.used.url)?.password : undefined;
-    const urlPassword = this.origin.password;
-    const all = [...own, ...(this.opts.secrets ?? []), ...(proxyPassword ? [decodeURIComponent(proxyPassword)] : []), ...(urlPassword ? [decodeURIComponent(urlPassword)] : [])];
+    const passwords = [this.proxy ? safeUrl(this.proxy.used.url)?.password : undefined, this.origin.password].filter((p) => !!p).flatMap((p) => [p!, decoded(p!)]);
+    const all = [...own, ...(this.opts.secrets ?? []), ...passwords];
     // Very short values would blank out ordinary words.
     return [...new Set(all.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
   }
@@ -571,9 +570,12 @@ export class HttpClient {
     const tries = this.tries(attempts, started);
     const message = oneLine(redactSecrets(err.message, this.secrets()));
     const proxy = this.proxy ? safeUrl(this.proxy.used.url) : undefined;
-    // The proxy is what failed when the error names its host or address and port.
+    // The proxy is what failed when the error names its host (or its port, where the API's differs): NO_PROXY may have
+    // sent this request straight to the API, and undici decides that.
+    const portOf = (u: URL): number => Number(u.port || (u.protocol === 'https:' ? 443 : 80));
     const atProxy =
-      proxy !== undefined && (err.address === proxy.hostname.replace(/^\[|\]$/g, '') || err.port === Number(proxy.port || (proxy.protocol === 'https:' ? 443 : 80)) || message.includes(` ${proxy.hostname}`));
+      proxy !== undefined &&
+      (err.hostname === proxy.hostname || err.address === proxy.hostname.replace(/^\[|\]$/g, '') || (err.port !== undefined && err.port === portOf(proxy) && err.port !== portOf(this.origin)));
     const proxyName = proxy ? `the proxy ${proxy.host} (${this.proxy!.used.name})` : '';
     const from = this.opts.baseUrlSource ? ` The base URL ${this.origin.origin} comes from ${this.opts.baseUrlSource}.` : '';
     if (TLS_ERRORS.test(err.code)) {
@@ -634,6 +636,14 @@ export class HttpClient {
 
   private log(line: string): void {
     this.opts.log?.(line);
+  }
+}
+
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
 }
 

@@ -75,6 +75,8 @@ export interface NetError {
   /** Where a connection failed, as the error names it (the API's host, or the proxy's). */
   address?: string;
   port?: number;
+  /** The name that could not be resolved. */
+  hostname?: string;
 }
 
 // Idle connections are kept this long (undici shortens it under the server's `Keep-Alive: timeout=N`).
@@ -84,8 +86,6 @@ const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
 const inflateRaw = promisify(zlib.inflateRaw);
 const brotli = promisify(zlib.brotliDecompress);
-
-const TLS_CODES = /^(?:CERT_|ERR_TLS_CERT|UNABLE_TO_(?:VERIFY|GET_ISSUER)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_SSL_)/;
 
 export class Transport {
   private readonly dispatcher: Dispatcher;
@@ -129,9 +129,6 @@ export class Transport {
     }).then((r) => ('kind' in r ? r : decode(r, this.opts.maxBodyBytes)));
   }
 
-  close(): Promise<void> {
-    return this.dispatcher.close();
-  }
 }
 
 interface Raw {
@@ -215,13 +212,16 @@ class Reading implements Dispatcher.DispatchHandler {
 
   onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
     if (this.settled) return;
-    const e = err as Error & { code?: unknown; address?: unknown; port?: unknown };
+    const e = err as Error & { code?: unknown; address?: unknown; port?: unknown; hostname?: unknown };
     const code = typeof e.code === 'string' ? e.code : e.name;
-    const where = typeof e.address === 'string' && typeof e.port === 'number' ? { address: e.address, port: e.port } : {};
+    const where = {
+      ...(typeof e.address === 'string' && typeof e.port === 'number' ? { address: e.address, port: e.port } : {}),
+      ...(typeof e.hostname === 'string' ? { hostname: e.hostname } : {}),
+    };
     this.fail(classify(code, e.name), code, e.message, where);
   }
 
-  fail(kind: Failure, code: string, message: string, where: { address?: string; port?: number } = {}): void {
+  fail(kind: Failure, code: string, message: string, where: Pick<NetError, 'address' | 'port' | 'hostname'> = {}): void {
     if (this.settled) return;
     this.finish({ kind, code, phase: this.phase, message, ...where });
     // Destroys the connection: the server sees it close. Before the request starts there is nothing to destroy yet.
@@ -245,11 +245,6 @@ function classify(code: string, name: string): Failure {
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return 'too-large';
   if (name === 'HTTPParserError' || code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'malformed';
   return 'network';
-}
-
-/** Whether a failure is the server's certificate being refused (nothing was sent; retrying cannot help). */
-export function isTlsRefusal(code: string): boolean {
-  return TLS_CODES.test(code);
 }
 
 /** The body as text, decompressed as `accept-encoding` allowed, at most `max` bytes of it. */

@@ -75,8 +75,9 @@ test('a GET that times out is safe to repeat and is tried again', async () => {
   );
 });
 
-// A proxy on 127.0.0.1 that tunnels every CONNECT to `to` (or, with `hang`, accepts it and never answers).
-async function withProxy(to: number | 'hang', fn: (proxyUrl: string, connects: string[]) => Promise<void>): Promise<void> {
+// A proxy on 127.0.0.1 that tunnels every CONNECT to `to` (or, with `hang`, accepts it and never answers). With
+// `auth`, a CONNECT without that Proxy-Authorization is answered 407.
+async function withProxy(to: number | 'hang', fn: (proxyUrl: string, connects: string[]) => Promise<void>, auth?: string): Promise<void> {
   const connects: string[] = [];
   const sockets = new Set<net.Socket>();
   const proxy = http.createServer((_q, res) => res.writeHead(405).end());
@@ -84,6 +85,7 @@ async function withProxy(to: number | 'hang', fn: (proxyUrl: string, connects: s
   proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     connects.push(req.url ?? '');
     if (to === 'hang') return;
+    if (auth !== undefined && req.headers['proxy-authorization'] !== auth) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n');
     const upstream = net.connect(to, '127.0.0.1', () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
@@ -155,6 +157,45 @@ test('through HTTP_PROXY: requests go over CONNECT tunnels to the target host, k
         assert.equal(seen.connections, connects.length);
         assert.ok(lines.includes(`using HTTP_PROXY=${proxyUrl} (NO_PROXY=elsewhere.test)`), lines.join('\n'));
       });
+    },
+  );
+});
+
+test('a proxy with nothing listening: named as the proxy and the variable it came from; nothing reached the API, so a POST is tried again', async () => {
+  const port = await closedPort();
+  const { c, waits } = client('http://gateway.konekwa.test', { env: { HTTP_PROXY: `http://127.0.0.1:${port}`, WA_ALLOW_HTTP: '1' }, baseUrlSource: 'KONEKWA_BASE_URL' });
+  const err = await send(c);
+  assert.ok(err instanceof TransportError, String(err));
+  assert.equal(err.maybeActed, false);
+  assert.equal(waits.length, 3);
+  assert.match(err.message, new RegExp(`^POST gateway\\.konekwa\\.test/v1/messages failed: nothing is listening at the proxy 127\\.0\\.0\\.1:${port} \\(HTTP_PROXY\\) \\(ECONNREFUSED\\)\\. The base URL http://gateway\\.konekwa\\.test comes from KONEKWA_BASE_URL\\. Tried 4 times over \\d+ s\\.$`));
+  assert.match(err.hint ?? '', /proxy setting/);
+});
+
+test('a proxy that wants credentials: the user and password in the proxy URL are sent, and never shown when it refuses them', async () => {
+  await withServer(
+    (_q, res) => json(res, 201, { message_id: 'm1' }),
+    async (url) => {
+      const basic = `Basic ${Buffer.from('ops:pr0xy-pa55').toString('base64')}`;
+      await withProxy(
+        Number(new URL(url).port),
+        async (proxyUrl, connects) => {
+          const withPassword = (pw: string) => proxyUrl.replace('http://', `http://ops:${pw}@`);
+          const good = client('http://gateway.konekwa.test', { env: { HTTP_PROXY: withPassword('pr0xy-pa55'), WA_ALLOW_HTTP: '1' } }).c;
+          assert.equal((await good.request({ method: 'POST', path: '/v1/messages', json: {} })).status, 201);
+          const lines: string[] = [];
+          const bad = client('http://gateway.konekwa.test', { env: { HTTP_PROXY: withPassword('wr0ng-pa55'), WA_ALLOW_HTTP: '1' }, log: (l) => lines.push(l), maxAttempts: 1 }).c;
+          const err = await send(bad);
+          assert.ok(err instanceof TransportError, String(err));
+          assert.equal(err.maybeActed, false, 'the tunnel was refused: nothing reached the API');
+          assert.match(err.message, /failed: the proxy 127\.0\.0\.1:\d+ \(HTTP_PROXY\) answered 407 to the tunnel to gateway\.konekwa\.test\./);
+          assert.match(err.hint ?? '', /wants credentials/);
+          assert.doesNotMatch(`${err.message} ${err.hint} ${lines.join(' ')}`, /wr0ng-pa55/);
+          assert.ok(lines.some((l) => l.startsWith('using HTTP_PROXY=http://***@127.0.0.1:')), lines.join('\n'));
+          assert.equal(connects.length, 2);
+        },
+        basic,
+      );
     },
   );
 });
