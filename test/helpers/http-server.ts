@@ -3,6 +3,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { HttpClient, type HttpClientOptions } from '../../src/providers/http.js';
+import { readKonekwaError } from '../../src/providers/konekwa/errors.js';
 
 export type Handler = (req: http.IncomingMessage & { body: string }, res: http.ServerResponse, n: number) => void;
 
@@ -74,4 +76,22 @@ export async function withRawServer(answer: (n: number, socket: net.Socket) => v
     for (const s of sockets) s.destroy();
     await new Promise((r) => server.close(r));
   }
+}
+
+/** A Konekwa HttpClient for `url` whose sleeps are recorded, not slept: `waits` lists the ones it asked for. */
+export function konekwaClient(url: string, extra: Partial<HttpClientOptions> = {}): { c: HttpClient; waits: number[] } {
+  const waits: number[] = [];
+  const c = new HttpClient({
+    baseUrl: url,
+    auth: { kind: 'api-key', key: 'k' },
+    env: {},
+    apiName: 'Konekwa',
+    readError: readKonekwaError,
+    sleep: async (ms) => {
+      waits.push(ms);
+    },
+    random: () => 0.5,
+    ...extra,
+  });
+  return { c, waits };
 }

@@ -10,28 +10,12 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { HttpClient, type HttpAuth } from '../../src/providers/http.js';
-import { readKonekwaError } from '../../src/providers/konekwa/errors.js';
 import { TransportError } from '../../src/providers/errors.js';
 import { AuthError, UsageError } from '../../src/errors.js';
-import { listen, withRawServer } from '../helpers/http-server.js';
+import { konekwaClient, listen, withRawServer } from '../helpers/http-server.js';
 import { selfSignedCert } from '../helpers/tls-cert.js';
 
-function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
-  const waits: number[] = [];
-  const c = new HttpClient({
-    baseUrl: url,
-    auth: { kind: 'api-key', key: 'kk_secret_key_1' },
-    env: {},
-    apiName: 'Konekwa',
-    readError: readKonekwaError,
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
-    random: () => 0.5,
-    ...extra,
-  });
-  return { c, waits };
-}
+const client = konekwaClient;
 
 const post = (c: HttpClient) => c.request({ method: 'POST', path: '/v1/messages', json: { recipient: '6281234567890' } }).catch((e: unknown) => e);
 const get = (c: HttpClient) => c.request({ method: 'GET', path: '/v1/messages' }).catch((e: unknown) => e);

@@ -7,26 +7,10 @@ import http from 'node:http';
 import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { HttpClient, MAX_BODY_BYTES } from '../../src/providers/http.js';
-import { readKonekwaError } from '../../src/providers/konekwa/errors.js';
 import { ApiError, TransportError } from '../../src/providers/errors.js';
-import { json, listen, withServer } from '../helpers/http-server.js';
+import { json, konekwaClient, listen, withServer } from '../helpers/http-server.js';
 
-function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
-  const waits: number[] = [];
-  const c = new HttpClient({
-    baseUrl: url,
-    auth: { kind: 'api-key', key: 'k' },
-    env: {},
-    apiName: 'Konekwa',
-    readError: readKonekwaError,
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
-    random: () => 0.5,
-    ...extra,
-  });
-  return { c, waits };
-}
+const client = konekwaClient;
 
 const send = (c: HttpClient, extra: Partial<Parameters<HttpClient['request']>[0]> = {}) =>
   c.request({ method: 'POST', path: '/v1/messages', json: { recipient: '6281234567890' }, ...extra }).catch((e: unknown) => e);
