@@ -2,8 +2,9 @@
 // acted, broken bodies, HTML from a proxy, a wrong content type, a header Node's parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
-  | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown }
-  | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number }
+  // `after`: the server does the work first, then answers with this (a proxy or gateway that answers after processing).
+  | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown; after?: boolean }
+  | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number; after?: boolean }
   | { kind: 'drop-before' }
   | { kind: 'drop-after' }
   | { kind: 'malformed-json' }
