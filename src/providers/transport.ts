@@ -11,7 +11,7 @@ import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 // undici parses answers with llhttp compiled to WebAssembly. V8 recompiles its one large parse function with its
 // optimising tier once it has run a while (after the first answer by default, after some hundred with any budget),
 // which costs about 70 ms of CPU and 30 MB of RSS that stay, and saves nothing measurable on answers this small:
-// `channels list` took 0.23 s of CPU and 90 MB peak, 0.16 s and 56 MB with the baseline tier only; a 10,000-message
+// `channels list` took 0.23 s of CPU and 90 MB peak, 0.13 s and 55 MB with the baseline tier only; a 10,000-message
 // fan-out peaked at 127 MB, 96 MB with it, at the same CPU per message. Set before undici compiles the module, on its
 // first connection; wa-cli runs no other WebAssembly.
 v8.setFlagsFromString('--liftoff-only');
