@@ -23,7 +23,7 @@ async function follow(n: number): Promise<{ wallMs: number; cpuMs: number; maxRs
     const b = sandbox.state.seedBroadcast({ recipients: n, startAtMs: Date.now() - 3_600_000 });
     const env = { ...process.env, HOME: dir, WA_CONFIG_DIR: dir, WA_STATE_DIR: dir, ...sandboxEnv(sandbox)['qontak-hmac'] };
     return await new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(here, 'cli-child.js'), '--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '100ms'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [path.join(here, 'cli-child.js'), '--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '1s'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
       child.on('exit', () => {

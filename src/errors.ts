@@ -9,7 +9,11 @@ export const ExitCode = {
   auth: 4,
   conflict: 5,
   transient: 6,
+  /** The terminal went away (SIGHUP): 128 + 1. */
+  hangup: 129,
   interrupted: 130,
+  /** Stopped by SIGTERM (a CI runner cancelling, `kill`): 128 + 15. */
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -43,8 +47,24 @@ export class ConflictError extends WaError {
 export class TransientError extends WaError {
   override readonly exitCode = ExitCode.transient;
 }
+/** Which signal stopped the command: Ctrl-C, SIGTERM, or the terminal hanging up. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+const SIGNAL_EXIT: Record<StopSignal, ExitCodeValue> = { SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated, SIGHUP: ExitCode.hangup };
+
 export class InterruptedError extends WaError {
-  override readonly exitCode = ExitCode.interrupted;
+  override readonly exitCode: ExitCodeValue;
+  readonly signal: StopSignal;
+  constructor(message: string, opts: { hint?: string; cause?: unknown; signal?: StopSignal } = {}) {
+    super(message, opts);
+    this.signal = opts.signal ?? 'SIGINT';
+    this.exitCode = SIGNAL_EXIT[this.signal];
+  }
+}
+
+/** The exit code of a command stopped by the signal behind `reason` (an aborted signal's reason): 130 unless told. */
+export function stopExitCode(reason: unknown): ExitCodeValue {
+  return reason instanceof InterruptedError ? reason.exitCode : ExitCode.interrupted;
 }
 
 /** A command finished and has already reported; it only needs a non-zero exit code. */

@@ -1,13 +1,13 @@
 // main(argv, init) → exit code. The only place where errors become exit codes, and (with bin/) the only place that
 // touches the real process.
-import { CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { Context, type ContextInit } from './cli/context.js';
-import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, type ExitCodeValue } from './errors.js';
+import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, stopExitCode, type ExitCodeValue, type StopSignal } from './errors.js';
 import { buildProgram } from './program.js';
 import { InputError } from './core/input-error.js';
 import { describeFsError } from './cli/fs-error.js';
 import { resolvePaths } from './config/paths.js';
-import { helpAsFlag } from './cli/help-argv.js';
+import { helpAsFlag, helpTopic } from './cli/help-argv.js';
 
 export async function main(given: readonly string[], init: ContextInit): Promise<ExitCodeValue> {
   const argv = helpAsFlag(given);
@@ -22,12 +22,36 @@ export async function main(given: readonly string[], init: ContextInit): Promise
     return ExitCode.ok;
   }
   const program = buildProgram(ctx, argv);
+  // `wa-cli help nonexist` is a usage error, as `wa-cli nonexist` is; commander would show the general help and exit 0.
+  const unknown = unknownHelpTopic(program, helpTopic(given));
+  if (unknown) {
+    ctx.out.error(unknown);
+    return ExitCode.usage;
+  }
+  let code: ExitCodeValue;
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return ExitCode.ok;
+    code = ExitCode.ok;
   } catch (err) {
-    return report(ctx, err);
+    code = report(ctx, err);
   }
+  // Stopped by a signal: 130 for Ctrl-C, 143 for SIGTERM, 129 when the terminal went away, whoever noticed it.
+  return code === ExitCode.interrupted && ctx.signal.aborted ? stopExitCode(ctx.signal.reason) : code;
+}
+
+/** Why `help <words>` names no command (with the commands there are), or undefined when it names one. */
+function unknownHelpTopic(program: Command, words: string[] | undefined): string | undefined {
+  let cmd = program;
+  for (const [i, w] of (words ?? []).entries()) {
+    const next = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!next) {
+      const where = i === 0 ? 'wa-cli' : `wa-cli ${words!.slice(0, i).join(' ')}`;
+      const known = cmd.commands.map((c) => c.name());
+      return `no command "${words!.slice(0, i + 1).join(' ')}"${known.length ? `; ${where} has ${known.join(', ')}` : ''}.`;
+    }
+    cmd = next;
+  }
+  return undefined;
 }
 
 function report(ctx: Context, err: unknown): ExitCodeValue {
@@ -39,20 +63,22 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
   if (err instanceof SilentExit) return err.exitCode;
   // An interruption is the person's choice, not a failure: one plain line, exit 130.
   if (err instanceof InterruptedError) {
-    ctx.out.notice(err.message && err.message !== 'interrupted' && err.message !== 'terminated' ? err.message : 'Interrupted.');
+    ctx.out.notice(err.message && !BARE_STOPS.has(err.message) ? ctx.time.inText(err.message) : stoppedLine(ctx.signal.reason ?? err));
     return ExitCode.interrupted;
   }
   if (ctx.signal.aborted && !(err instanceof WaError)) {
-    ctx.out.notice('Interrupted.');
+    ctx.out.notice(stoppedLine(ctx.signal.reason));
     return ExitCode.interrupted;
   }
   if (err instanceof WaError) {
-    ctx.out.error(err.hint ? `${err.message} ${err.hint}` : err.message);
+    // Times inside a message (a ledger's "at …Z", a lock's "since …") are shown as every other time is.
+    ctx.out.error(ctx.time.inText(err.hint ? `${err.message} ${err.hint}` : err.message));
     if (ctx.globals.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
-    return err.exitCode;
+    // A request cut short by the signal says what became of it (sent or not, unknown); the exit code is the signal's.
+    return ctx.signal.aborted && err.exitCode === ExitCode.transient ? ExitCode.interrupted : err.exitCode;
   }
   if (err instanceof InputError) {
-    ctx.out.error(err.message);
+    ctx.out.error(ctx.time.inText(err.message));
     return ExitCode.usage;
   }
   // A full disk, a read-only mount, a file where a folder belongs: the machine's state, said as such.
@@ -69,24 +95,44 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
   return exitCodeFor(err);
 }
 
+/** The messages of a signal's own InterruptedError: a command that knows more says what was and was not done. */
+const BARE_STOPS = new Set(['interrupted', 'terminated', 'hangup']);
+
+function stoppedLine(reason: unknown): string {
+  const signal = reason instanceof InterruptedError ? reason.signal : 'SIGINT';
+  return signal === 'SIGTERM' ? 'Terminated (SIGTERM).' : signal === 'SIGHUP' ? 'The terminal went away (SIGHUP); stopped.' : 'Interrupted.';
+}
+
+/**
+ * How long a stopped command may take to wind down before the process ends anyway: a fan-out lets the requests in
+ * flight finish (up to 5 s) and journals them; nothing else needs more than a moment.
+ */
+const STOP_GRACE_MS = 7000;
+
 /** The real process as a context: used by bin/wa-cli.js only. */
 export function processContextInit(): ContextInit {
   const controller = new AbortController();
   let interrupts = 0;
-  process.on('SIGINT', () => {
-    // First Ctrl-C asks the command to stop cleanly; a second one ends at once.
+  const stop = (signal: StopSignal): void => {
+    // A second signal ends at once.
     if (++interrupts > 1) {
       // Whatever was in flight is journaled as "sending": the next run asks the server about it before sending.
-      process.stderr.write('Stopping now. Recipients whose requests were in flight are checked with the server when the same command runs again.\n');
-      process.exit(ExitCode.interrupted);
+      if (signal !== 'SIGHUP') process.stderr.write('Stopping now. Recipients whose requests were in flight are checked with the server when the same command runs again.\n');
+      process.exit(stopExitCode(controller.signal.reason));
     }
-    controller.abort(new InterruptedError('interrupted'));
-  });
-  process.on('SIGTERM', () => controller.abort(new InterruptedError('terminated')));
-  // A reader that went away (`| head`) is not an error worth a stack trace.
+    controller.abort(new InterruptedError(signal === 'SIGINT' ? 'interrupted' : signal === 'SIGTERM' ? 'terminated' : 'hangup', { signal }));
+    // Nothing may keep the process alive past its grace: no process outlives the terminal or the job that ran it.
+    setTimeout(() => process.exit(stopExitCode(controller.signal.reason)), STOP_GRACE_MS).unref();
+  };
+  // First Ctrl-C asks the command to stop cleanly; SIGTERM (a CI cancel) and SIGHUP (the terminal closed) likewise.
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // A reader that went away (`| head`), or a terminal that hung up (EIO), is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      if (err.code === 'EIO') process.exit(ExitCode.hangup);
       throw err;
     });
   }
@@ -103,6 +149,8 @@ export function processContextInit(): ContextInit {
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
     columns: process.stdout.columns,
+    // Read each time: a terminal can be resized (or be a pseudo-terminal that reports 0×0 throughout).
+    terminalSize: () => ({ columns: process.stderr.columns ?? 0, rows: process.stderr.rows ?? 0 }),
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,

@@ -2,7 +2,7 @@
 // verb runs, so `wa-cli --help` loads commander and little else.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './cli/context.js';
-import { collect, durationOption, examples, lazyAction, oneOfUpper, positiveInt } from './cli/command-kit.js';
+import { collect, durationOption, examples, lazyAction, MIN_POLL_INTERVAL_MS, oneOfUpper, positiveInt } from './cli/command-kit.js';
 import { packageVersion } from './package-info.js';
 
 function registerAuth(program: Command, ctx: Context, wanted: Wanted): void {
@@ -51,7 +51,7 @@ function registerChannels(program: Command, ctx: Context, wanted: Wanted): void 
 }
 
 function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void {
-  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create');
+  const templates = program.command('templates').description('WhatsApp templates: list, show, lint locally, create, wait for review');
   if (!wanted('templates')) return;
   templates
     .command('list')
@@ -89,9 +89,18 @@ function registerTemplates(program: Command, ctx: Context, wanted: Wanted): void
     .option('--dry-run', 'validate and show what would be submitted')
     .option('--wait', 'wait for the review: exit 0 approved, 1 rejected (with the reason), 6 still pending at --timeout')
     .addOption(durationOption('--timeout <duration>', 'with --wait: how long to wait', 3_600_000))
-    .addOption(durationOption('--interval <duration>', 'with --wait: time between checks', 30_000))
+    .addOption(durationOption('--interval <duration>', 'with --wait: time between checks', 30_000, MIN_POLL_INTERVAL_MS))
     .addHelpText('after', examples('wa-cli templates create promo_nov.json --dry-run', 'wa-cli templates create promo_nov.json', 'wa-cli templates create promo_nov.json --wait --timeout 2h'))
     .action(lazyAction(ctx, () => import('./commands/templates/create.js')));
+  templates
+    .command('wait')
+    .description('wait for a submitted template\'s review to end: exit 0 approved, 1 rejected (with the reason), 6 still pending at --timeout')
+    .argument('<name|id>')
+    .option('--language <code>', 'which language, when the name exists in several')
+    .addOption(durationOption('--timeout <duration>', 'how long to wait', 3_600_000))
+    .addOption(durationOption('--interval <duration>', 'time between checks', 30_000, MIN_POLL_INTERVAL_MS))
+    .addHelpText('after', examples('wa-cli templates wait order_update --language id --timeout 2h  # e.g. a CI retry after create --wait timed out'))
+    .action(lazyAction(ctx, () => import('./commands/templates/wait.js')));
 }
 
 const country = () => new Option('--country <code>', 'country for numbers written without one (ISO code; default: profile, else ID)');
@@ -238,7 +247,8 @@ function registerOptout(program: Command, ctx: Context, wanted: Wanted): void {
     .argument('<file>')
     .option('--reason <text>', 'reason for rows without one')
     .addOption(country())
-    .addHelpText('after', examples('wa-cli optout import unsubscribed.csv', 'wa-cli optout import crm-export.xlsx --reason "CRM opt-out"'))
+    .option('--skip-invalid', 'import the readable numbers and name each row left out, instead of refusing the file')
+    .addHelpText('after', examples('wa-cli optout import unsubscribed.csv', 'wa-cli optout import crm-export.xlsx --reason "CRM opt-out" --skip-invalid'))
     .action(lazyAction(ctx, () => import('./commands/optout/import.js')));
   optout
     .command('export')
@@ -261,7 +271,7 @@ function registerLogs(program: Command, ctx: Context, wanted: Wanted): void {
     .description('print the delivery log, one line per recipient; --follow prints each change as it happens')
     .argument('<broadcast-id>', 'Qontak broadcast id, or the run id of a Konekwa fan-out')
     .option('--follow', 'keep polling and print each new entry and status change once')
-    .addOption(durationOption('--interval <duration>', 'polling interval while following (backs off while nothing changes)', 5000))
+    .addOption(durationOption('--interval <duration>', 'polling interval while following (backs off while nothing changes, waits as long as the server asks)', 5000, MIN_POLL_INTERVAL_MS))
     .option('--status <list>', 'only these statuses, e.g. failed,read')
     .option('--until-done', 'stop following when the broadcast is done and nothing is pending')
     .option('--fail-on-failed', 'exit 1 if any entry failed')
@@ -352,7 +362,7 @@ export function buildProgram(ctx: Context, argv?: readonly string[]): Command {
         'wa-cli auth login --provider qontak --client-id abc123 --with-secret < secret.txt',
         'wa-cli channels list --json',
       ) +
-        '\nExit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 auth, 5 conflict, 6 transient, 130 interrupted.\n',
+        '\nExit codes: 0 ok, 1 failed, 2 usage, 3 not found, 4 auth, 5 conflict, 6 transient, 129 terminal closed, 130 interrupted, 143 terminated.\n',
     )
     .hook('preAction', () => {
       const o = program.opts<{ profile?: string; json?: boolean; color?: boolean; quiet?: boolean; verbose?: boolean; yes?: boolean }>();

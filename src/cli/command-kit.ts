@@ -35,14 +35,16 @@ export function oneOfUpper(flag: string, values: readonly string[]) {
   };
 }
 
-/** Durations like 500ms, 5s, 2m, 1h (a bare number is seconds). */
-export function parseDuration(flag: string) {
+/** Durations like 500ms, 5s, 2m, 1h (a bare number is seconds); `minMs` refuses shorter ones, naming the floor. */
+export function parseDuration(flag: string, minMs = 0) {
   return (v: string): number => {
     const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
     if (!m) throw new InvalidArgumentError(`${flag} takes a duration such as 30s, 5m or 1h.`);
     const n = Number(m[1]);
     const unit = m[2] ?? 's';
-    return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+    const ms = n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+    if (ms < minMs) throw new InvalidArgumentError(`${flag} is at least ${formatDuration(minMs)}: the API is not asked more often than that.`);
+    return ms;
   };
 }
 
@@ -55,10 +57,14 @@ export function formatDuration(ms: number): string {
 }
 
 /** A duration option whose default shows in --help as it is typed ("10m"), never as milliseconds. */
-export function durationOption(flags: string, description: string, defaultMs: number): Option {
+export function durationOption(flags: string, description: string, defaultMs: number, minMs = 0): Option {
   const flag = flags.split(/[ ,]/)[0]!;
-  return new Option(flags, `${description} (30s, 5m, 1h; a bare number is seconds)`).argParser(parseDuration(flag)).default(defaultMs, formatDuration(defaultMs));
+  const floor = minMs > 0 ? `; at least ${formatDuration(minMs)}` : '';
+  return new Option(flags, `${description} (30s, 5m, 1h; a bare number is seconds${floor})`).argParser(parseDuration(flag, minMs)).default(defaultMs, formatDuration(defaultMs));
 }
+
+/** The shortest interval between two polls of the same thing: a loop that asks faster only floods the API. */
+export const MIN_POLL_INTERVAL_MS = 1000;
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -4,8 +4,11 @@ import type { Readable, Writable } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import { Output } from './output.js';
 import { Prompter } from './prompter.js';
+import { Terminal, type TerminalSize } from './terminal.js';
+import { timeFormat, type TimeFormat } from './time.js';
 import type { GlobalOptions, Io } from './io.js';
 import type { Env } from '../env.js';
+import { InterruptedError } from '../errors.js';
 import { resolvePaths, type Paths } from '../config/paths.js';
 import type { ConfigStore } from '../config/profiles.js';
 import type { CredentialStore } from '../config/credentials.js';
@@ -23,7 +26,10 @@ export interface ContextInit {
   stdinIsTTY?: boolean;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** stdout's width when it is a terminal (tables are fitted to it; COLUMNS overrides it). */
   columns?: number;
+  /** stderr's size as it is now, when it is a terminal; 0×0 (or absent) when nobody sized it. */
+  terminalSize?: () => TerminalSize;
   env: Env;
   cwd: string;
   /** Wall clock in ms; injectable so tests can move time. */
@@ -48,9 +54,12 @@ export class Context implements Io {
   readonly cwd: string;
   readonly now: () => number;
   readonly signal: AbortSignal;
+  /** stderr as a terminal: its usable size and the one status line (progress) other output is written around. */
+  readonly terminal: Terminal;
   globals: GlobalOptions = { profile: undefined, json: false, color: false, quiet: false, verbose: false, yes: false };
 
   private readonly init: ContextInit;
+  private timeCache: TimeFormat | undefined;
   private cached: { paths?: Paths; config?: Promise<ConfigStore>; credentials?: Promise<CredentialStore>; provider?: Promise<Provider> } = {};
   readonly out: Output;
   readonly prompter: Prompter;
@@ -61,13 +70,15 @@ export class Context implements Io {
     this.stderr = init.stderr;
     this.stdoutIsTTY = init.stdoutIsTTY ?? false;
     this.stderrIsTTY = init.stderrIsTTY ?? false;
-    this.columns = init.columns ?? 100;
+    this.columns = tableWidth(init.env.COLUMNS, init.columns);
     this.env = init.env;
     this.cwd = init.cwd;
     this.now = init.now ?? Date.now;
     this.signal = init.signal ?? new AbortController().signal;
     // Every pending sleep listens for Ctrl-C; a fan-out has many at once.
     setMaxListeners(0, this.signal);
+    const size = init.terminalSize;
+    this.terminal = new Terminal(init.stderr, this.stderrIsTTY, size ? () => size() : () => ({ columns: 0, rows: 0 }));
     this.out = new Output(this);
     this.prompter = new Prompter(this);
   }
@@ -94,6 +105,11 @@ export class Context implements Io {
       yes: g.yes ?? false,
     };
     this.cached = {};
+  }
+
+  /** The one way times are shown: local zone with its offset in text and TSV, ISO 8601 with the offset in JSON. */
+  get time(): TimeFormat {
+    return (this.timeCache ??= timeFormat(this.env));
   }
 
   get profileName(): string {
@@ -137,6 +153,15 @@ export class Context implements Io {
     return this.init.runCli(argv, init);
   }
 
+  /**
+   * The error that ends a command stopped by Ctrl-C, SIGTERM or a hang-up (its exit code follows the signal), with the
+   * one line that says what was and was not done.
+   */
+  stopped(message: string): InterruptedError {
+    const r: unknown = this.signal.reason;
+    return new InterruptedError(message, { signal: r instanceof InterruptedError ? r.signal : 'SIGINT' });
+  }
+
   sleep(ms: number, signal: AbortSignal = this.signal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
@@ -151,4 +176,12 @@ export class Context implements Io {
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
+}
+
+/** Width to fit tables to: COLUMNS when set (as most tools honour it), else the terminal's, else 80. */
+function tableWidth(env: string | undefined, tty: number | undefined): number {
+  const fromEnv = Number(env);
+  if (env && Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  // A terminal that reports 0 columns (a pseudo-terminal nobody sized) has no width to fit.
+  return tty !== undefined && tty > 0 ? tty : 80;
 }

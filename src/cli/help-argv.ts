@@ -5,10 +5,28 @@
 /** Global options that take a value: the word after them is not the command. */
 const VALUED = new Set(['-p', '--profile']);
 
-/** `[globals…] help a b …` → `[globals…] a b … --help`; any other argv as is. */
-export function helpAsFlag(argv: readonly string[]): readonly string[] {
+/** Where `help` stands in `[globals…] help a b …`, or -1. */
+function helpAt(argv: readonly string[]): number {
   let i = 0;
   while (i < argv.length && argv[i]!.startsWith('-') && argv[i] !== '--') i += VALUED.has(argv[i]!) ? 2 : 1;
-  if (argv[i] !== 'help' || i + 1 >= argv.length) return argv;
+  return argv[i] === 'help' && i + 1 < argv.length ? i : -1;
+}
+
+/** `[globals…] help a b …` → `[globals…] a b … --help`; any other argv as is. */
+export function helpAsFlag(argv: readonly string[]): readonly string[] {
+  const i = helpAt(argv);
+  if (i < 0) return argv;
   return [...argv.slice(0, i), ...argv.slice(i + 1), '--help'];
+}
+
+/** The command words after `help` (`help broadcast send` → broadcast, send), or undefined for any other argv. */
+export function helpTopic(argv: readonly string[]): string[] | undefined {
+  const i = helpAt(argv);
+  if (i < 0) return undefined;
+  const words: string[] = [];
+  for (const w of argv.slice(i + 1)) {
+    if (w.startsWith('-')) break;
+    words.push(w);
+  }
+  return words;
 }

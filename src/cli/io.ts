@@ -22,4 +22,6 @@ export interface Io {
   readonly columns: number;
   readonly signal: AbortSignal;
   readonly globals: GlobalOptions;
+  /** stderr as a terminal: lines written through it go above any progress line. */
+  readonly terminal: { write(text: string): void };
 }

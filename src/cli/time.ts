@@ -9,7 +9,12 @@ export interface TimeFormat {
   text(value: string | number | Date | null | undefined): string;
   /** "2026-11-03T14:05:09+07:00"; text that is not a time is returned as given, nothing as undefined. */
   iso(value: string | number | Date | null | undefined): string | undefined;
+  /** A sentence with every UTC instant in it ("…at 2026-11-03T07:05:09.123Z") written as `text` writes it. */
+  inText(sentence: string): string;
 }
+
+// A UTC instant as toISOString() writes it, seconds and fraction optional.
+const UTC_INSTANT = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z(?![\w-])/g;
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 
@@ -136,6 +141,9 @@ export function timeFormat(env: Env): TimeFormat {
       if (!d) return String(value);
       const p = parts(d);
       return `${p.date}T${p.time}${p.offset}`;
+    },
+    inText(sentence) {
+      return sentence.replace(UTC_INSTANT, (m) => this.text(m));
     },
   };
 }

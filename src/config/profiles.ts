@@ -36,6 +36,9 @@ export interface ConfigFile {
 
 const empty = (): ConfigFile => ({ version: 1, profiles: {} });
 
+/** The file's shape as the README shows it, for a file written by hand that does not have it. */
+const SHAPE = 'It holds {"version": 1, "profiles": {"default": {"provider": "konekwa", …}, "NAME": {…}}}; "version" may be left out.';
+
 export class ConfigStore {
   private data: ConfigFile | undefined;
   constructor(readonly file: string) {}
@@ -55,11 +58,16 @@ export class ConfigStore {
     } catch {
       throw new UsageError(`${this.file} is not valid JSON.`, { hint: 'Fix or delete it, then log in again.' });
     }
-    const cfg = parsed as Partial<ConfigFile>;
-    if (cfg.version !== 1 || typeof cfg.profiles !== 'object' || cfg.profiles === null) {
-      throw new UsageError(`${this.file} has an unknown format (version ${String(cfg.version)}); this wa-cli reads version 1.`);
+    const cfg = parsed as Partial<ConfigFile> | null;
+    // `version` may be left out of a file written by hand: it then means the only format there is, 1.
+    if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) throw new UsageError(`${this.file} is not a JSON object.`, { hint: SHAPE });
+    if (cfg.version !== undefined && cfg.version !== 1) {
+      throw new UsageError(`${this.file} has "version": ${JSON.stringify(cfg.version)}; this wa-cli reads version 1 (or none).`, { hint: SHAPE });
     }
-    return (this.data = cfg as ConfigFile);
+    if (typeof cfg.profiles !== 'object' || cfg.profiles === null || Array.isArray(cfg.profiles)) {
+      throw new UsageError(`${this.file} has no "profiles" object${cfg.profiles === undefined ? '' : ` (its "profiles" is ${JSON.stringify(cfg.profiles)})`}.`, { hint: SHAPE });
+    }
+    return (this.data = { ...cfg, version: 1, profiles: cfg.profiles });
   }
 
   async profile(name: string): Promise<Profile | undefined> {

@@ -1,6 +1,25 @@
 // Waiting for a submitted template's review: polls until Meta's answer is final. Qontak's API documents no
 // rejection reason field; one is shown when the template object carries Meta's `rejected_reason` or a `reason`.
+import { NotFoundError, UsageError } from '../errors.js';
 import type { Provider, RemoteTemplate } from '../providers/port.js';
+import { askedToWait } from '../providers/errors.js';
+
+/** The template with this name or id (in `language`, when the name exists in several), from the account. */
+export async function findTemplate(provider: Provider, nameOrId: string, language: string | undefined): Promise<RemoteTemplate> {
+  const found: RemoteTemplate[] = [];
+  for await (const t of provider.listTemplates({ query: nameOrId })) if (t.name === nameOrId || t.id === nameOrId) found.push(t);
+  if (found.length === 0) {
+    try {
+      found.push(await provider.getTemplate(nameOrId));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  const matches = language ? found.filter((t) => t.language === language) : found;
+  if (matches.length === 0) throw new NotFoundError(`No template "${nameOrId}"${language ? ` in ${language}` : ''}.`, { hint: '`wa-cli templates list` shows them.' });
+  if (matches.length > 1) throw new UsageError(`Template "${nameOrId}" exists in ${matches.map((t) => t.language).join(', ')}; choose one with --language.`);
+  return matches[0]!;
+}
 
 export type ReviewOutcome = { kind: 'approved' | 'rejected' | 'timeout'; template: RemoteTemplate; reason: string | undefined };
 
@@ -31,7 +50,15 @@ export async function waitForReview(
     const left = deadline - o.now();
     if (left <= 0) return { kind: 'timeout', template: t, reason: undefined };
     await o.sleep(Math.min(o.intervalMs, left));
-    t = await provider.getTemplate(t.id);
+    try {
+      t = await provider.getTemplate(t.id);
+    } catch (err) {
+      // Rate limited: the next look waits as long as the server asked, within the time left.
+      const asked = askedToWait(err);
+      if (asked === undefined) throw err;
+      await o.sleep(Math.min(Math.max(0, asked - o.intervalMs), Math.max(0, deadline - o.now())));
+      continue;
+    }
     o.onTick?.(t);
   }
 }

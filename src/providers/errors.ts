@@ -31,6 +31,14 @@ export class ApiNotFoundError extends NotFoundError {
  * `maybeActed` is true when the server may have carried the request out (a timeout after sending, a dropped
  * connection, a 5xx or unreadable answer to a POST): such a send must be reconciled, never repeated blindly.
  */
+/**
+ * How long the server asked a poller to wait: a 429 the client could not wait out itself (with Retry-After, else 0);
+ * undefined for any other failure. A loop that polls waits that long (never less than its own interval) and goes on.
+ */
+export function askedToWait(err: unknown): number | undefined {
+  return err instanceof TransportError && err.status === 429 ? (err.retryAfterMs ?? 0) : undefined;
+}
+
 export class TransportError extends TransientError {
   /** For a 429: how long the server asked to wait. */
   retryAfterMs: number | undefined;

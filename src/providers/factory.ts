@@ -2,7 +2,7 @@
 // right auth and hands it to the adapter.
 import type { Env } from '../env.js';
 import type { ConfigStore } from '../config/profiles.js';
-import { AuthError } from '../errors.js';
+import { AuthError, UsageError } from '../errors.js';
 import { envHint, REQUIRED_SECRETS, type CredentialStore, type ResolvedAuth, type Sourced } from '../config/credentials.js';
 import { HttpClient, type HttpAuth, type WaitNotice } from './http.js';
 import { TransportError } from './errors.js';
@@ -28,7 +28,18 @@ export interface ProviderDeps {
 /** A word as a shell reads it back: quoted only when it must be. */
 const shellWord = (w: string): string => (/^[\w.@%+=:,/-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
 
-export function missingCredentialError(auth: ResolvedAuth): AuthError {
+/**
+ * The credentials are missing. When the profile named (-p or WA_PROFILE) is not in config.json at all, that is the
+ * cause, most often a typo: said so, with the profiles there are, rather than "no credentials" for a provider guessed.
+ * `profiles` lists the configured ones when the profile is unknown.
+ */
+export function missingCredentialError(auth: ResolvedAuth, profiles?: { known: string[]; file: string }): AuthError | UsageError {
+  if (profiles && auth.profile !== 'default') {
+    const known = profiles.known.length ? `the profiles there are ${profiles.known.map((p) => `"${p}"`).join(', ')}` : 'it holds none yet';
+    return new UsageError(`No profile "${auth.profile}" in ${profiles.file}; ${known}.`, {
+      hint: `Check -p (or WA_PROFILE), or create it with \`wa-cli -p ${shellWord(auth.profile)} auth login\`.`,
+    });
+  }
   const label = auth.provider === 'qontak' ? `Qontak (${auth.method})` : 'Konekwa';
   // -p before the noun: it is the program's option, and that is where every example puts it.
   const login = `wa-cli${auth.profile === 'default' ? '' : ` -p ${shellWord(auth.profile)}`} auth login`;
@@ -56,8 +67,13 @@ export function httpOptionsFor(ctx: ProviderDeps, apiName: string) {
 }
 
 export async function createProvider(ctx: ProviderDeps): Promise<Provider> {
-  const profile = await (await ctx.config()).profile(ctx.profileName);
-  return providerFromAuth(ctx, await (await ctx.credentials()).resolve(ctx.profileName, profile));
+  const config = await ctx.config();
+  const profile = await config.profile(ctx.profileName);
+  const auth = await (await ctx.credentials()).resolve(ctx.profileName, profile);
+  if (profile === undefined && REQUIRED_SECRETS[auth.method].some((n) => !auth.secrets[n])) {
+    throw missingCredentialError(auth, { known: Object.keys((await config.load()).profiles), file: config.file });
+  }
+  return providerFromAuth(ctx, auth);
 }
 
 /** Where the base URL came from, in words for an error message. */
@@ -90,6 +106,35 @@ function checkHeaderCredential(auth: ResolvedAuth, label: string, c: Sourced | u
   });
 }
 
+/**
+ * What to do about a 401: a secret from the environment overrides the keychain, so logging in again changes nothing;
+ * the variable is what to check.
+ */
+function authHintFor(auth: ResolvedAuth): string | undefined {
+  const fromEnv = Object.values(auth.secrets).filter((s) => s?.source === 'env' && s.envVar).map((s) => s!.envVar!);
+  if (auth.clientId?.source === 'env' && auth.clientId.envVar) fromEnv.unshift(auth.clientId.envVar);
+  if (fromEnv.length === 0) return undefined;
+  return `${fromEnv.join(' and ')} ${fromEnv.length === 1 ? 'comes' : 'come'} from the environment and ${fromEnv.length === 1 ? 'overrides' : 'override'} any stored login: check ${fromEnv.length === 1 ? 'its value' : 'their values'} (\`wa-cli auth status\` shows where each credential comes from).`;
+}
+
+/** What to do about a foreign 404 when the base URL is only an origin: the path a gateway sits under may be missing. */
+function bareOriginHintFor(auth: ResolvedAuth): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(auth.baseUrl.value);
+  } catch {
+    return undefined;
+  }
+  if (url.pathname.replace(/\/+$/, '') !== '') return undefined;
+  return `The base URL ${url.origin} is only an origin, from ${baseUrlSource(auth)}: if the API is served under a path on that host, put that path in the base URL (e.g. ${url.origin}/PATH).`;
+}
+
+function hints(auth: ResolvedAuth): { authHint?: string; bareOriginHint?: string } {
+  const authHint = authHintFor(auth);
+  const bareOriginHint = bareOriginHintFor(auth);
+  return { ...(authHint ? { authHint } : {}), ...(bareOriginHint ? { bareOriginHint } : {}) };
+}
+
 /** Builds the adapter for resolved credentials (also used by `auth login` to check them before storing). */
 export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): Promise<Provider> {
   for (const name of REQUIRED_SECRETS[auth.method]) if (!auth.secrets[name]) throw missingCredentialError(auth);
@@ -103,6 +148,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
     const { KonekwaProvider } = await import('./konekwa/adapter.js');
     const http = new HttpClient({
       ...httpOptionsFor(ctx, 'Konekwa'),
+      ...hints(auth),
       baseUrl: auth.baseUrl.value,
       baseUrlSource: baseUrlSource(auth),
       auth: { kind: 'api-key', key: auth.secrets['api-key']!.value },
@@ -171,6 +217,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
   }
   const http = new HttpClient({
     ...httpOptionsFor(ctx, 'Qontak'),
+    ...hints(auth),
     baseUrl: auth.baseUrl.value,
     prefix: QONTAK_PREFIX[auth.method === 'oauth' ? 'oauth' : 'hmac'],
     auth: httpAuth,

@@ -119,6 +119,10 @@ export interface HttpClientOptions {
   secrets?: readonly string[];
   /** The most an answer may hold (default MAX_BODY_BYTES). */
   maxBodyBytes?: number;
+  /** What to do about a 401, when the caller knows better than "log in again" (a key from the environment). */
+  authHint?: string;
+  /** What to do about a 404 that is not the API's own answer while the base URL is a bare origin (its path missing?). */
+  bareOriginHint?: string;
 }
 
 /** An answer larger than this (after decompression) is cut off rather than held in memory: no API answer comes near it. */
@@ -534,7 +538,7 @@ export class HttpClient {
       return new ApiAuthError(
         `${api} refused the request (401)${quoted}: the signature or the clock, or else the credentials.`,
         details,
-        `Check this computer's clock first (within ${HMAC_WINDOW_S / 60} minutes of the server's) and that no proxy rewrites the path; then the client id and secret with \`wa-cli auth status\`.`,
+        `Check this computer's clock first (within ${HMAC_WINDOW_S / 60} minutes of the server's) and that no proxy rewrites the path; then ${this.opts.authHint ?? 'the client id and secret with `wa-cli auth status`.'}`,
       );
     }
     if (status === 401 || status === 403) {
@@ -543,12 +547,16 @@ export class HttpClient {
         details,
         status === 403
           ? 'The app behind these credentials lacks access (for Qontak the qontak-chat:all scope).'
-          : 'Check the credentials with `wa-cli auth status`, or log in again with `wa-cli auth login`.',
+          : (this.opts.authHint ?? 'Check the credentials with `wa-cli auth status`, or log in again with `wa-cli auth login`.'),
       );
     }
     if (status === 404 && !reading.notFound && this.origin.pathname.replace(/\/+$/, '') !== '') {
       // A base URL with a path puts every API path under it: a 404 there is most often the base URL, not the id.
       return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details, `The base URL ${redactUrl(this.origin.href)} has a path (${this.origin.pathname}) that every request goes under; the base URL is usually just the origin, e.g. ${this.origin.origin}.`);
+    }
+    if (status === 404 && !reading.notFound && reading.messages.length === 0 && this.opts.bareOriginHint) {
+      // Not the API's own "no such thing" (it says what): most often a gateway served under a path the base URL lacks.
+      return new ApiNotFoundError(`${what} found nothing (${status}), and the answer is not ${api}'s own.`, details, this.opts.bareOriginHint);
     }
     if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
     if (status === 429) {

@@ -26,7 +26,7 @@ test('a media-header template: refused without --media (dry run too, no send req
   for (const extra of [['--dry-run'], []]) {
     const r = await runCli([...base, ...extra], { env });
     assert.equal(r.code, 2, r.stderr);
-    assert.match(r.stderr, /Template "promo_image" has a IMAGE header: pass --media URL\|FILE/);
+    assert.match(r.stderr, /Template "promo_image" has an IMAGE header: pass --media URL\|FILE/);
   }
   assert.equal(posts('/broadcasts/whatsapp/direct').length, sendsBefore, 'no send request was made');
 
@@ -50,7 +50,7 @@ test('a dynamic URL button without --button is refused naming the flag; with a c
   assert.equal(bare.code, 2);
   assert.match(bare.stderr, /dynamic URL button 0: pass --button 0=COLUMN or 0=:text/);
   const wrong = await runCli([...base, '--button', '0=nope'], { env });
-  assert.equal(wrong.code, 1);
+  assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /--button 0=nope: no such column; the columns are full_name, phone_number, resi/);
   const ok = await runCli([...base, '--button', '0=resi'], { env });
   assert.equal(ok.code, 0, ok.stderr);

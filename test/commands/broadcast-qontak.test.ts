@@ -33,9 +33,9 @@ test('without a terminal and without --yes, nothing is sent and the flag is name
   assert.match(r.stderr, /--yes/);
 });
 
-test('an unmapped positional placeholder is refused with the columns to choose from', async () => {
+test('an unmapped positional placeholder is refused with the columns to choose from (a usage error, exit 2)', async () => {
   const r = await runCli(['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--file', orders(), '--param', '1=full_name'], { env: bed.env('qontak-hmac') });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.match(r.stderr, /Placeholder \{\{2\}\} of "order_update" has no value; map it with --param 2=COLUMN \(columns: full_name, phone_number, order_id\)/);
 });
 
@@ -148,6 +148,6 @@ test('a literal --param on a --file send becomes a column of the list wa-cli upl
   assert.match(b.render(0), /diskon 20% untuk semua produk/);
   const list = [...bed.sandbox.state.contactLists.values()].at(-1)!;
   const onList = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--language', 'id', '--list', list.id, '--param', '1=full_name', '--param', '2=:20%'], { env: bed.env('qontak-hmac') });
-  assert.equal(onList.code, 1);
+  assert.equal(onList.code, 2);
   assert.match(onList.stderr, /--param 2=:…: a Qontak list broadcast takes every value from a list column; .*--file/);
 });

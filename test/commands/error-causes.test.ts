@@ -93,13 +93,14 @@ test('a self-signed certificate: exit 1 with the CA hint, and the request is not
   assert.equal(requests, 0);
 });
 
-test('-p nosuch with no credentials suggests `wa-cli -p nosuch auth login`, and that command works as suggested', async () => {
+test('-p nosuch with no credentials says there is no such profile (exit 2), suggests `wa-cli -p nosuch auth login`, and that works', async () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'wa-profile-'));
   try {
     const env = { HOME: home, WA_CONFIG_DIR: path.join(home, 'config'), WA_STATE_DIR: path.join(home, 'state'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${home}/no-bus`, WA_PROVIDER: 'konekwa' };
     const r = await runCli(['-p', 'nosuch', 'channels', 'list'], { env });
-    assert.equal(r.code, 4, r.stderr);
-    const suggested = /Run `(wa-cli -p nosuch auth login)`/.exec(r.stderr)?.[1];
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /No profile "nosuch" in .*config\.json; it holds none yet\./);
+    const suggested = /create it with `(wa-cli -p nosuch auth login)`/.exec(r.stderr)?.[1];
     assert.ok(suggested, r.stderr);
     const login = await runCli([...suggested.split(' ').slice(1), '--provider', 'konekwa', '--method', 'api-key', '--base-url', `${bed.sandbox.url}/konekwa`, '--with-secret', '--insecure-storage'], {
       env,

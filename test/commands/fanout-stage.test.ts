@@ -37,7 +37,7 @@ test('a send whose --param names a missing column leaves no staged plan and send
   const bed = await testBed();
   try {
     const r = await runCli(['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', sheet(bed, 5), '--param', 'name=nama_lengkap'], { env: envOf(bed) });
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /nama_lengkap/);
     assert.ok(existsSync(path.join(bed.dir, 'state', 'staged')), 'the plan was being staged');
     assert.deepEqual(staged(bed), []);

@@ -10,7 +10,7 @@ after(() => bed.close());
 test('logs tail --follow --until-done prints each transition once and stops by itself; --fail-on-failed exits 1', async () => {
   // Starts a little later, so a slow start of the CLI on a loaded machine still sees entries move.
   const b = bed.sandbox.state.seedBroadcast({ recipients: 60, startAtMs: Date.now() + 2000 });
-  const r = await runCli(['--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms', '--fail-on-failed'], { env: bed.env('qontak-hmac') });
+  const r = await runCli(['--json', 'logs', 'tail', b.id, '--follow', '--until-done', '--interval', '1s', '--fail-on-failed'], { env: bed.env('qontak-hmac') });
   const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   const summary = events.pop();
   assert.equal(summary.event, 'summary');
@@ -25,7 +25,7 @@ test('logs tail --follow --until-done prints each transition once and stops by i
   assert.equal(summary.counts.pending, 0);
   const failed = summary.counts.failed as number;
   assert.equal(r.code, failed > 0 ? 1 : 0);
-  const again = await runCli(['logs', 'tail', b.id, '--follow', '--until-done', '--interval', '150ms'], { env: bed.env('qontak-hmac') });
+  const again = await runCli(['logs', 'tail', b.id, '--follow', '--until-done', '--interval', '1s'], { env: bed.env('qontak-hmac') });
   assert.equal(again.code, 0, 'without --fail-on-failed, failures do not fail the command');
   if (failed > 0) assert.match(again.stderr, /failure reasons:\n\s+\d+\s+\S/);
 });
@@ -98,4 +98,25 @@ test('--help shows duration defaults as typed (10m, 5s), never milliseconds', as
   const tail = await runCli(['logs', 'tail', '--help']);
   assert.match(tail.stdout, /\(default: 5s\)/);
   assert.match(tail.stdout.replace(/\s+/g, ' '), /a bare number is seconds/);
+});
+
+test('--interval 0 is refused before any request; at --interval 1s a follow asks for the log at most 10 times in 4 s', async () => {
+  const b = bed.sandbox.state.seedBroadcast({ recipients: 5, startAtMs: Date.now() + 3_600_000 });
+  const logRequests = () => bed.sandbox.state.requests.filter((r) => r.method === 'GET' && r.path.includes(`/broadcasts/${b.id}/whatsapp/log`)).length;
+  for (const interval of ['0', '0s', '500ms']) {
+    const r = await runCli(['logs', 'tail', b.id, '--follow', '--interval', interval], { env: bed.env('qontak-hmac') });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--interval is at least 1s/);
+  }
+  assert.equal(logRequests(), 0);
+  const help = await runCli(['logs', 'tail', '--help']);
+  assert.match(help.stdout.replace(/\s+/g, ' '), /at least 1s/);
+  // Nothing changes while it is followed (every entry pending for an hour yet), for four seconds.
+  const ac = new AbortController();
+  const stop = setTimeout(() => ac.abort(), 4000);
+  const r = await runCli(['logs', 'tail', b.id, '--follow', '--interval', '1s'], { env: bed.env('qontak-hmac'), signal: ac.signal });
+  clearTimeout(stop);
+  assert.equal(r.code, 130, r.stderr);
+  assert.ok(logRequests() >= 2 && logRequests() <= 10, `${logRequests()} log requests in 4 s`);
+  assert.match(r.stderr, new RegExp(`Stopped following ${b.id}: nothing was changed`));
 });

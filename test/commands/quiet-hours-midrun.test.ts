@@ -77,10 +77,11 @@ test('--ignore-quiet-hours lets a fan-out run on into quiet hours; --json says w
     assert.equal(on.code, 0, on.stderr);
     exactlyOnce(bed, n);
 
-    const stopped = await runCli([...sendArgs(sheet(bed, n, '0815'), ['--rate', '500/s', '--concurrency', '1']), '--json'], { env, init: { now: tickingClock(bed, `${day(-2)}T13:59:00Z`) } });
+    const stopped = await runCli([...sendArgs(sheet(bed, n, '0815'), ['--rate', '500/s', '--concurrency', '1']), '--json'], { env: { ...env, TZ: 'Asia/Jakarta' }, init: { now: tickingClock(bed, `${day(-2)}T13:59:00Z`) } });
     assert.equal(stopped.code, 1, stopped.stderr);
     const out = JSON.parse(stopped.stdout);
-    assert.equal(out.quietHoursEnd, `${day(-1)}T01:00:00.000Z`);
+    // 08:00 in Jakarta, written with its offset as every JSON time is.
+    assert.equal(out.quietHoursEnd, `${day(-1)}T08:00:00+07:00`);
     assert.deepEqual([out.sent, out.notSent], [1, n - 1]);
   } finally {
     await bed.close();

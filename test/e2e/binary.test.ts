@@ -32,7 +32,7 @@ test('--help lists the commands, an example and the exit codes', () => {
 test('every command has an example in its help', () => {
   const groups: string[][] = [
     ['auth', 'login'], ['auth', 'status'], ['auth', 'logout'], ['channels', 'list'],
-    ['templates', 'list'], ['templates', 'show'], ['templates', 'validate'], ['templates', 'create'],
+    ['templates', 'list'], ['templates', 'show'], ['templates', 'validate'], ['templates', 'create'], ['templates', 'wait'],
     ['contacts', 'validate'], ['contacts', 'upload'], ['contacts', 'lists'], ['contacts', 'show'],
     ['broadcast', 'send'], ['broadcast', 'status'], ['broadcast', 'list'],
     ['logs', 'tail'], ['logs', 'export'], ['sandbox'], ['demo'], ['completion'],

@@ -7,7 +7,8 @@ const describe = (s: Sourced | undefined): string =>
   !s ? 'not set' : s.source === 'env' ? `environment (${s.envVar})` : s.source === 'keychain' ? 'OS keychain' : s.source === 'file' ? '0600 file' : s.source;
 
 export async function run(ctx: Context, opts: { offline?: boolean }): Promise<void> {
-  const profile = await (await ctx.config()).profile(ctx.profileName);
+  const config = await ctx.config();
+  const profile = await config.profile(ctx.profileName);
   const auth = await (await ctx.credentials()).resolve(ctx.profileName, profile);
   const missing = REQUIRED_SECRETS[auth.method].filter((n) => !auth.secrets[n]);
   const needsClientId = auth.method === 'hmac' && !auth.clientId;
@@ -15,8 +16,9 @@ export async function run(ctx: Context, opts: { offline?: boolean }): Promise<vo
   let live: { ok: boolean; detail: string; code: number } = { ok: false, detail: 'skipped', code: ExitCode.ok };
   if (missing.length > 0 || needsClientId) {
     const { missingCredentialError } = await import('../../providers/factory.js');
-    const e = needsClientId && missing.length === 0 ? new AuthError('no client id') : missingCredentialError(auth);
-    live = { ok: false, detail: e.hint ? `${e.message} ${e.hint}` : e.message, code: ExitCode.auth };
+    const known = profile === undefined ? { known: Object.keys((await config.load()).profiles), file: config.file } : undefined;
+    const e = needsClientId && missing.length === 0 ? new AuthError('no client id') : missingCredentialError(auth, known);
+    live = { ok: false, detail: e.hint ? `${e.message} ${e.hint}` : e.message, code: e.exitCode };
   } else if (!opts.offline) {
     try {
       const provider = await ctx.provider();

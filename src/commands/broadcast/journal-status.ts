@@ -18,7 +18,7 @@ export async function journalStatus(ctx: Context, provider: Provider, runId: str
   const { inspectRun } = await import('../../core/fanout/run.js');
   const { header: h } = await inspectRun(ctx.paths.stateDir, runId);
   const resume = `wa-cli broadcast send --resume ${runId}`;
-  if (ctx.globals.json) return ctx.out.json({ id: runId, name: h.name, createdAt: h.createdAt, status: done ? 'done' : 'unfinished', template: h.templateName, counts: summary.counts, failureReasons: summary.reasons(), resume: done ? null : resume });
+  if (ctx.globals.json) return ctx.out.json({ id: runId, name: h.name, createdAt: ctx.time.iso(h.createdAt) ?? null, status: done ? 'done' : 'unfinished', template: h.templateName, counts: summary.counts, failureReasons: summary.reasons(), resume: done ? null : resume });
   ctx.out.print(`run ${runId}: ${done ? 'every recipient settled' : `not finished; continue it with \`${resume}\` (or the same send command again)`}`);
   for (const line of renderCounts(summary.counts, summary.reasons())) ctx.out.print(line);
 }

@@ -2,7 +2,7 @@
 // what to do next. Also `--resume RUN`, which continues a run by its id.
 import type { Context } from '../../cli/context.js';
 import { ExitCode, NotFoundError, OperationError, SilentExit, UsageError } from '../../errors.js';
-import { formatElapsed, spinner } from '../../cli/progress.js';
+import { formatElapsed, formatRemaining, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
 import type { RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
 import type { QuietWindow } from '../../core/send/quiet-hours.js';
@@ -19,7 +19,9 @@ export async function quietFor(ctx: Context, category: string | undefined, ignor
 
 /** What a run needs of this command's world, with progress on the spinner; stop it before printing the result. */
 export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps & { stopProgress(): void }> {
-  const spin = await spinner(ctx, 'Sending');
+  const spin = spinner(ctx, 'Sending');
+  // The pace this run has shown so far, from its first report: recipients settled by an earlier run do not count.
+  let first: { done: number; at: number } | undefined;
   return {
     suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
     provider,
@@ -29,8 +31,12 @@ export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps
     signal: ctx.signal,
     settleMs: Number(ctx.env.WA_RECONCILE_SETTLE_MS ?? 2000),
     onProgress: (p) => {
-      const rate = p.elapsedMs > 0 ? (p.done / p.elapsedMs) * 1000 : 0;
-      const eta = rate > 0 ? formatElapsed(((p.total - p.done) / rate) * 1000) : '—';
+      first ??= { done: p.done, at: p.elapsedMs };
+      const span = p.elapsedMs - first.at;
+      const measured = span > 0 ? ((p.done - first.done) / span) * 1000 : 0;
+      // The ETA never promises more than the pacing allows: a first burst is fast, the rest goes at the set rate.
+      const rate = measured > 0 ? Math.min(measured, p.ratePerSecond || measured) : p.ratePerSecond;
+      const eta = rate > 0 ? formatRemaining(((p.total - p.done) / rate) * 1000) : '—';
       spin.update(`Sending ${p.done}/${p.total} · ${rate.toFixed(1)}/s · ETA ${eta}${p.failed ? ` · ${p.failed} failed` : ''}`);
     },
     stopProgress: () => spin.stop(),
@@ -38,7 +44,7 @@ export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps
 }
 
 /** Runs `go` with progress shown (stopping when `quiet` hours begin), then reports its result. */
-export async function driveAndReport(ctx: Context, provider: Provider, go: (deps: RunDeps) => Promise<RunResult>, quiet?: QuietWindow): Promise<void> {
+export async function driveAndReport(ctx: Context, provider: Provider, go: (deps: RunDeps) => Promise<RunResult>, quiet?: QuietWindow, extraJson: Record<string, unknown> = {}): Promise<void> {
   const deps = { ...(await runDeps(ctx, provider)), ...(quiet ? { quiet } : {}) };
   let result: RunResult;
   try {
@@ -53,7 +59,7 @@ export async function driveAndReport(ctx: Context, provider: Provider, go: (deps
   } finally {
     deps.stopProgress();
   }
-  await renderRun(ctx, result);
+  await renderRun(ctx, result, extraJson);
 }
 
 export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean }): Promise<void> {
@@ -107,7 +113,7 @@ async function checkMoves(ctx: Context, provider: Provider, runId: string, moves
   }
 }
 
-async function renderRun(ctx: Context, res: RunResult): Promise<void> {
+async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string, unknown>): Promise<void> {
   const { inspectRun, runOutcomes } = await import('../../core/fanout/run.js');
   const { header: h, summary: r } = res;
   // Every recipient of a small run; of a large one, those that were not sent. A sending run keeps message ids only in
@@ -122,7 +128,7 @@ async function renderRun(ctx: Context, res: RunResult): Promise<void> {
       id: h.runId,
       runId: h.runId,
       name: h.name,
-      createdAt: h.createdAt,
+      createdAt: ctx.time.iso(h.createdAt) ?? null,
       status: r.sent + r.failed === r.total ? 'done' : r.interrupted ? 'interrupted' : 'incomplete',
       total: r.total,
       sent: r.sent,
@@ -134,21 +140,22 @@ async function renderRun(ctx: Context, res: RunResult): Promise<void> {
       interrupted: r.interrupted,
       stopped: r.stopped ?? null,
       stoppedSessions: r.stoppedLanes,
-      quietHoursEnd: res.quietHours?.endsAt !== undefined ? new Date(res.quietHours.endsAt).toISOString() : null,
+      quietHoursEnd: ctx.time.iso(res.quietHours?.endsAt) ?? null,
       reconcileError: r.reconcileError ?? null,
       elapsedMs: r.elapsedMs,
       recipients: rows,
+      ...extraJson,
     });
   } else {
     await ctx.out.list(rows, [
       { header: 'ROW', value: (x) => x.row },
       { header: 'PHONE', value: (x) => x.phone },
-      { header: 'NAME', value: (x) => x.name },
+      { header: 'NAME', value: (x) => x.name, drop: 2 },
       { header: 'STATE', value: (x) => x.state },
-      { header: 'MESSAGE ID', value: (x) => x.messageId },
+      { header: 'MESSAGE ID', value: (x) => x.messageId, id: true, drop: 1 },
       { header: 'ERROR', value: (x) => x.error },
     ]);
-    if (r.checked) ctx.out.info(`Checked ${r.checked} doubtful recipient(s) with the server: ${r.foundOnServer} had been sent.`);
+    if (r.checked) ctx.out.info(`Asked the server about ${r.checked} recipient(s) whose outcome the journal did not settle: ${r.foundOnServer} had been sent, the others had not.`);
     ctx.out.info(`Run ${h.runId}: ${r.sent} sent, ${r.failed} failed, ${r.unknown} unknown, ${r.notSent} not sent, of ${r.total} (${formatElapsed(r.elapsedMs)}).`);
   }
   if (r.reconcileError) ctx.out.warn(`could not check unknown outcomes with the server (${r.reconcileError}); they stay unknown and nobody is sent twice.`);

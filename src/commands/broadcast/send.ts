@@ -3,11 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { ExitCode, SilentExit, UsageError } from '../../errors.js';
+import { ExitCode, InterruptedError, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
-import { timeFormat } from '../../cli/time.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
-import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary } from '../../core/send/prepare.js';
+import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary, type SkippedRow } from '../../core/send/prepare.js';
+import { quietHoursApply } from '../../core/send/quiet-hours.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
 import { driveAndReport, quietFor } from './run-report.js';
 
@@ -71,7 +71,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
 }
 
 async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: SendOptions): Promise<void> {
-  for (const problem of p.checked.problems.slice(0, 20)) ctx.out.warn(`skipped ${problem.message}`);
+  printSkipped(ctx, p.summary.skippedRows);
   for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
   if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
   if (opts.dryRun && opts.out) {
@@ -82,9 +82,10 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
   const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/fanout/run.js')).DEFAULT_RATE) : undefined;
   // Each session goes at --rate on its own.
   const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / (rate * p.channels.length)) } : {}) };
+  const category = p.template.category ?? '';
   if (opts.dryRun) {
-    if (ctx.globals.json) ctx.out.json({ dryRun: true, ...summary });
-    else printSummary((t) => ctx.out.print(t), summary, 'Dry run: nothing was sent.');
+    if (ctx.globals.json) ctx.out.json({ dryRun: true, ...summary, ...(summary.quietHours ? { quietHours: { ...summary.quietHours, endsAt: ctx.time.iso(summary.quietHours.endsAt) ?? null, applies: quietHoursApply(category) } } : {}) });
+    else printSummary((t) => ctx.out.print(t), summary, category, 'Dry run: nothing was sent.');
     return;
   }
 
@@ -92,11 +93,11 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     if (prior.kind === 'settled') {
       // The earlier send whose outcome was unknown is on the account: that is this command's result, and nothing is sent.
       const b = prior.broadcast;
-      ctx.out.info(`Key ${p.key}: the send of ${prior.record.at} that ended unknown did go out: broadcast ${b.id} "${b.name}" is on the account. Nothing was sent again.`);
+      ctx.out.info(`Key ${p.key}: the send of ${ctx.time.text(prior.record.at)} that ended unknown did go out: broadcast ${b.id} "${b.name}" is on the account. Nothing was sent again.`);
       return reportSent(ctx, p, { id: b.id, name: b.name, createdAt: b.createdAt, status: b.status, recipients: prior.record.recipients }, true);
     }
-    if (prior.kind === 'fresh' && prior.released) ctx.out.warn(`key ${p.key} released (--release-unknown): its send of ${prior.released.at} is not on the account; sending now.`);
-    if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary);
+    if (prior.kind === 'fresh' && prior.released) ctx.out.warn(`key ${p.key} released (--release-unknown): its send of ${ctx.time.text(prior.released.at)} is not on the account; sending now.`);
+    if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary, category);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
       ctx.out.info(`Key ${p.key} has an unfinished run ${prior.runId}: continuing it.`);
@@ -110,20 +111,36 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     if (!go) return notSent(ctx);
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
     const { sendQontak } = await import('../../core/send/qontak.js');
-    const spin = await spinner(ctx, 'Uploading the contact list');
     if (!hasPorts(provider, 'broadcasts', 'lists')) throw new CapabilityError(provider.name, 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.');
-    const result = await sendQontak(
-      { provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`), note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) },
-      p,
-      ledger,
-    ).finally(() => spin.stop());
+    // What the wait is for: only a spreadsheet send has a list to upload.
+    const doing = p.mode === 'direct' ? `Sending to ${p.summary.preview[0]?.to ?? 'the number'}` : p.audience.kind === 'file' ? 'Uploading the contact list' : `Creating the broadcast to list ${p.audience.target.slice('list:'.length)}`;
+    const spin = spinner(ctx, doing);
+    let listSeen: string | undefined;
+    const onListProgress = (l: { id: string; progress: string }): void => {
+      listSeen = l.id;
+      spin.update(`Contact list ${l.id}: ${l.progress}`);
+    };
+    let result: Awaited<ReturnType<typeof sendQontak>>;
+    try {
+      result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress, note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) }, p, ledger);
+    } catch (err) {
+      if (!ctx.signal.aborted || !(err instanceof InterruptedError)) throw err;
+      // Stopped before the broadcast was asked for: nothing went out, and the key was freed for the same command.
+      throw ctx.stopped(
+        listSeen
+          ? `Stopped before the broadcast was created: the contact list ${listSeen} was uploaded, nothing was sent; run the same command again to send.`
+          : `Stopped before the broadcast was created: nothing was sent; run the same command again to send.`,
+      );
+    } finally {
+      spin.stop();
+    }
     return reportSent(ctx, p, result, false);
   });
 }
 
 /** The broadcast a send made (or, `settled`, the one an earlier send left unknown turned out to make). */
 function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/send/qontak.js').QontakSendResult, settled: boolean): void {
-  const t = timeFormat(ctx.env);
+  const t = ctx.time;
   const schedule = result.schedule;
   const out = {
     id: result.id,
@@ -133,6 +150,7 @@ function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/se
     recipients: result.recipients,
     schedule: schedule ? { state: schedule.kind, sendAt: schedule.kind === 'scheduled' ? t.iso(schedule.sendAt) : null, asked: t.iso(p.sendAt) } : null,
     idempotencyKey: p.key,
+    skippedRows: p.summary.skippedRows,
     ...(result.firstMessages ? { firstMessages: result.firstMessages } : {}),
     ...(settled ? { settled: true } : {}),
   };
@@ -177,7 +195,7 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
       ledgerBase: { key: p.key, provider: provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count },
     },
     (h) => ctx.out.notice(`Run ${h.runId}: ${h.total} recipient(s)${h.channelIds ? ` over ${h.channelIds.length} sessions` : ''}. If it stops, run the same command again (or \`wa-cli broadcast send --resume ${h.runId}\`) to continue.`),
-  ), quiet);
+  ), quiet, { skippedRows: p.summary.skippedRows });
 }
 
 const pace = (opts: SendOptions) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
@@ -201,7 +219,26 @@ function printProblems(ctx: Context, err: SendRefused): void {
   if (err.problems.length > shown.length) ctx.out.info(`… and ${err.problems.length - shown.length} more (--json lists them all)`);
 }
 
-function printSummary(print: (t: string) => void, s: SendSummary & { ratePerSecond?: number; expectedSeconds?: number }, footer?: string): void {
+/** At most this many skipped rows are named on stderr; --json names every one. */
+const SKIPPED_SHOWN = 100;
+
+/** A value as a line shows it: quoted with its tabs and line breaks visible, a long one cut (--json has it whole). */
+function shownValue(v: string): string {
+  const chars = [...v];
+  return chars.length <= 60 ? JSON.stringify(v) : `${JSON.stringify(`${chars.slice(0, 40).join('')}…`)} (${chars.length} characters)`;
+}
+
+/** Each row --skip-invalid leaves out, as opt-outs are: row, column, value and why. */
+function printSkipped(ctx: Context, rows: readonly SkippedRow[]): void {
+  for (const s of rows.slice(0, SKIPPED_SHOWN)) {
+    const where = s.column !== null ? `, column ${s.column}` : '';
+    const value = s.value !== null ? ` = ${shownValue(s.value)}` : '';
+    ctx.out.warn(`skipped row ${s.row}${where}${value}: ${s.reason}`);
+  }
+  if (rows.length > SKIPPED_SHOWN) ctx.out.warn(`… and ${rows.length - SKIPPED_SHOWN} more skipped (--json lists every one in skippedRows)`);
+}
+
+function printSummary(print: (t: string) => void, s: SendSummary & { ratePerSecond?: number; expectedSeconds?: number }, category: string, footer?: string): void {
   print(`Template:     ${s.template}`);
   print(`Channel:      ${s.channel}`);
   print(`Recipients:   ${s.recipients}${s.skipped ? ` (${s.skipped} skipped)` : ''}`);
@@ -211,12 +248,20 @@ function printSummary(print: (t: string) => void, s: SendSummary & { ratePerSeco
   print(`Key:          ${s.idempotencyKey}`);
   if (s.optedOut.count) print(`Opted out:    ${s.optedOut.count} left out (rows ${s.optedOut.rows.slice(0, 10).map((r) => r.row).join(', ')}${s.optedOut.count > 10 ? ', …' : ''})`);
   if (s.shard) print(`Shard:        ${s.shard.shard} (${s.shard.otherShards} recipient(s) in the other shards)`);
-  if (s.quietHours) print(`Quiet hours:  ${s.quietHours.window} ${s.quietHours.timeZone}${s.quietHours.inside ? `, now, until ${s.quietHours.endsAtText}` : ', not now'}`);
+  if (s.quietHours) print(`Quiet hours:  ${quietLine(s.quietHours, category)}`);
   for (const p of s.preview) {
     print(`\n→ ${p.to}${p.name ? ` (${p.name})` : ''}`);
     for (const line of p.text.split('\n')) print(`  │ ${line}`);
   }
   if (footer) print(`\n${footer}`);
+}
+
+/** The window, whether it holds the send, and whether that stops it: a UTILITY or AUTHENTICATION template still goes. */
+function quietLine(q: NonNullable<SendSummary['quietHours']>, category: string): string {
+  const window = `${q.window} ${q.timeZone}`;
+  if (!q.inside) return `${window}, not now`;
+  if (!quietHoursApply(category)) return `${window}, now until ${q.endsAtText}; a ${category.toUpperCase()} template is sent in them`;
+  return `${window}, now, until ${q.endsAtText}: not sent before then (--ignore-quiet-hours overrides)`;
 }
 
 /** "2 h 47 m", "12 m", "40 s". */

@@ -17,10 +17,11 @@ export async function run(ctx: Context, opts: { journal?: string[] }, id: string
   const b = await provider.broadcasts.get(id);
   const { failureReasons } = await import('../../core/delivery/reasons.js');
   const reasons = b.counts.failed > 0 ? await failureReasons(provider.broadcasts, id) : [];
-  const json = { id: b.id, name: b.name, status: b.status, createdAt: b.createdAt ?? null, sendAt: b.sendAt ?? null, template: b.templateName ?? null, counts: b.counts, failureReasons: reasons };
+  const t = ctx.time;
+  const json = { id: b.id, name: b.name, status: b.status, createdAt: t.iso(b.createdAt) ?? null, sendAt: t.iso(b.sendAt) ?? null, template: b.templateName ?? null, counts: b.counts, failureReasons: reasons };
   if (ctx.globals.json) return ctx.out.json(json);
   ctx.out.print(`${b.name} (${b.id})`);
-  ctx.out.print(`status ${b.status}, template ${b.templateName ?? '?'}, created ${b.createdAt ?? '?'}${b.sendAt ? `, sends ${b.sendAt}` : ''}`);
+  ctx.out.print(`status ${b.status}, template ${b.templateName ?? '?'}, created ${t.text(b.createdAt) || '?'}${b.sendAt ? `, sends ${t.text(b.sendAt)}` : ''}`);
   for (const line of renderCounts(b.counts as Record<DeliveryStatus, number>, reasons)) ctx.out.print(line);
 }
 

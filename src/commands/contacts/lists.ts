@@ -11,12 +11,12 @@ export async function run(ctx: Context, opts: { limit: number; all?: boolean }):
   await ctx.out.list(
     lists,
     [
-      { header: 'ID', value: (l) => l.id },
+      { header: 'ID', value: (l) => l.id, id: true },
       { header: 'NAME', value: (l) => l.name },
       { header: 'PROGRESS', value: (l) => l.progress },
       { header: 'CONTACTS', value: (l) => l.count },
       { header: 'FAILED', value: (l) => l.failed },
-      { header: 'CREATED', value: (l) => t.text(l.createdAt) },
+      { header: 'CREATED', value: (l) => t.text(l.createdAt), drop: 1 },
     ],
     lists.map((l) => contactListJson(l, (at) => t.iso(at) ?? null)),
   );

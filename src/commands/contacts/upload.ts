@@ -54,19 +54,36 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
       results.push({ kind: 'dry-run', name: plan.name, rows: plan.rows });
       continue;
     }
-    const first = await lists.upload(plan.name, plan.file);
+    let first: ContactList;
+    try {
+      first = await lists.upload(plan.name, plan.file);
+    } catch (err) {
+      if (!ctx.signal.aborted) throw err;
+      throw ctx.stopped(`Stopped while "${plan.name}" was being uploaded: the server may or may not have made the list (\`wa-cli contacts lists\` shows it); nothing after it was uploaded.`);
+    }
     if (opts.wait === false) {
       ctx.out.info(`Uploaded "${plan.name}": list ${first.id}, ${first.progress}. Check with \`wa-cli contacts show ${first.id}\`.`);
       results.push({ kind: 'queued', list: first, name: plan.name, rows: plan.rows });
       continue;
     }
-    const spin = await spinner(ctx, `Processing "${plan.name}"…`);
-    const outcome = await waitForList(lists, first, {
-      timeoutMs: opts.timeout,
-      now: ctx.now,
-      sleep: (ms) => ctx.sleep(ms),
-      onTick: (l, elapsed) => spin.update(`Processing "${plan.name}" (${l.progress}, ${formatElapsed(elapsed)})`),
-    });
+    const spin = spinner(ctx, `Processing "${plan.name}"…`);
+    let outcome: Awaited<ReturnType<typeof waitForList>>;
+    try {
+      outcome = await waitForList(lists, first, {
+        timeoutMs: opts.timeout,
+        now: ctx.now,
+        sleep: (ms) => ctx.sleep(ms),
+        onTick: (l, elapsed) => spin.update(`Processing "${plan.name}" (${l.progress}, ${formatElapsed(elapsed)})`),
+      });
+    } catch (err) {
+      spin.stop();
+      if (!ctx.signal.aborted) throw err;
+      // Stopped while the server processes: the upload itself is done, and the server goes on without us.
+      const later = plans.slice(plans.indexOf(plan) + 1).map((p) => `"${p.name}"`);
+      throw ctx.stopped(
+        `Stopped waiting: "${plan.name}" was uploaded as list ${first.id} and the server goes on processing it; check it with \`wa-cli contacts show ${first.id}\`.${later.length ? ` Not uploaded: ${later.join(', ')}.` : ''}`,
+      );
+    }
     const l = outcome.list;
     if (outcome.kind === 'success') spin.succeed(`"${plan.name}" ready: ${l.succeeded} contacts added, ${l.failed} failed.`);
     else if (outcome.kind === 'failed' || outcome.kind === 'unknown') {
@@ -94,7 +111,7 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
     errorMessages: r.list?.errorMessages ?? null,
   }));
   await ctx.out.list(rows, [
-    { header: 'LIST ID', value: (r) => r.id },
+    { header: 'LIST ID', value: (r) => r.id, id: true },
     { header: 'NAME', value: (r) => r.name },
     { header: 'OUTCOME', value: (r) => r.outcome },
     { header: 'SUCCEEDED', value: (r) => r.succeeded },

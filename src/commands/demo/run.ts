@@ -39,6 +39,7 @@ export async function run(ctx: Context): Promise<void> {
       stderr: ctx.stderr,
       stdoutIsTTY: ctx.stdoutIsTTY,
       stderrIsTTY: ctx.stderrIsTTY,
+      terminalSize: () => ctx.terminal.size,
       env: { ...ctx.env, ...base, ...envs[flavour], PATH: ctx.env.PATH },
       cwd: DEMO_DIR,
       signal: ctx.signal,
@@ -60,7 +61,7 @@ export async function run(ctx: Context): Promise<void> {
     const sent = await step('Send it (idempotent: the same send twice is refused)', 'qontak-hmac', ['--yes', '--json', ...sendArgs]);
     const broadcastId = (JSON.parse(sent) as { id: string }).id;
     await step('Run the same send again, as a double cron run would', 'qontak-hmac', ['--yes', ...sendArgs], [5]);
-    await step('Follow delivery until every message has settled', 'qontak-hmac', ['logs', 'tail', broadcastId, '--follow', '--until-done', '--interval', '400ms']);
+    await step('Follow delivery until every message has settled', 'qontak-hmac', ['logs', 'tail', broadcastId, '--follow', '--until-done', '--interval', '1s']);
     await step('The same spreadsheet through Konekwa: a paced, journaled fan-out', 'konekwa', ['--yes', 'broadcast', 'send', '--template', 'order_update', '--file', 'customers.csv', '--skip-invalid', '--param', 'name=full_name', '--param', 'order_id=order_id', '--rate', '5/s']);
     ctx.out.print(`\n${c.bold(`Done in ${((ctx.now() - started) / 1000).toFixed(1)} s.`)} Try it yourself: \`wa-cli sandbox\` prints the variables that point wa-cli at a local sandbox.`);
   } finally {

@@ -19,7 +19,7 @@ export async function run(ctx: Context, opts: { out: string }, id: string): Prom
       cursor = page.next;
     } while (cursor !== null);
   }
-  const n = await exportLog(all(), out);
+  const n = await exportLog(all(), out, (at) => ctx.time.iso(at));
   if (ctx.globals.json) ctx.out.json({ id, out, entries: n });
   else ctx.out.info(`Wrote ${n} entries to ${opts.out}.`);
 }

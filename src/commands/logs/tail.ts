@@ -5,6 +5,7 @@ import { DELIVERY_STATUSES as STATUSES } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
 import { logSource } from '../../core/delivery/source.js';
 import { timeFormat } from '../../cli/time.js';
+import type { StreamColumn } from '../../cli/output.js';
 
 const TIMES: ReadonlySet<string> = new Set(['createdAt', 'sentAt', 'deliveredAt', 'readAt']);
 
@@ -16,6 +17,24 @@ interface TailOptions {
   failOnFailed?: boolean;
 }
 
+/** A row of the log as printed: the time of its latest step, and the step itself. */
+interface Row {
+  time: string;
+  phone: string;
+  name: string;
+  status: string;
+  error: string;
+}
+
+// On a terminal the time and status keep their width; the name goes first when space is short, then the error.
+const COLUMNS: StreamColumn<Row>[] = [
+  { header: 'TIME', value: (r) => r.time, width: 26 },
+  { header: 'PHONE', value: (r) => r.phone, width: 15 },
+  { header: 'NAME', value: (r) => r.name, min: 10, drop: 1 },
+  { header: 'STATUS', value: (r) => r.status, width: 19 },
+  { header: 'ERROR', value: (r) => r.error, min: 12, drop: 2 },
+];
+
 export async function run(ctx: Context, opts: TailOptions, id: string): Promise<void> {
   const only = opts.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const unknown = only?.filter((s) => !(STATUSES as readonly string[]).includes(s));
@@ -24,10 +43,11 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
   const provider = await ctx.provider();
   const source = await logSource(ctx.paths.stateDir, provider, id);
   const t = timeFormat(ctx.env);
+  const row = ctx.globals.json ? undefined : ctx.out.stream(COLUMNS);
   const show = (e: LogEvent) => {
     if (only && !only.includes(e.entry.status)) return;
     const en = e.entry;
-    if (ctx.globals.json) {
+    if (!row) {
       // One object per line, built in place (the entry's fields in their order, times rendered): a follow writes one
       // of these per entry, so nothing else is allocated for it.
       const line: Record<string, unknown> = { event: e.kind };
@@ -36,9 +56,13 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
       ctx.out.jsonLine(line);
       return;
     }
-    const time = t.text(en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt);
-    const status = e.kind === 'change' ? `${e.from} → ${en.status}` : en.status;
-    ctx.out.print([time, en.phone, en.name, status, en.error ?? ''].join('\t'));
+    row({
+      time: t.text(en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt),
+      phone: en.phone,
+      name: en.name,
+      status: e.kind === 'change' ? `${e.from} → ${en.status}` : en.status,
+      error: en.error ?? '',
+    });
   };
   const result = await followLog({
     fetchPage: (c) => source.fetchPage(c),
@@ -49,10 +73,12 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
     sleep: (ms) => ctx.sleep(ms).catch(() => undefined),
     signal: ctx.signal,
     onEvent: show,
+    onRateLimited: (ms) => ctx.out.info(`The server asked to slow down: next look in ${Math.ceil(ms / 1000)} s.`),
   });
   const s = result.summary;
   if (!ctx.globals.json) for (const line of renderCounts(s.counts, s.reasons())) ctx.out.info(line);
   else if (opts.follow) ctx.out.jsonLine({ event: 'summary', counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
-  if (result.interrupted) throw new SilentExit(ExitCode.interrupted);
+  // Reading a log changes nothing: the line says so, and that the broadcast goes on without the follow.
+  if (result.interrupted) throw ctx.stopped(`Stopped following ${id}: nothing was changed, and the broadcast goes on; \`wa-cli logs tail ${id} --follow\` picks it up again.`);
   if (opts.failOnFailed && s.counts.failed > 0) throw new SilentExit(ExitCode.failed);
 }

@@ -9,9 +9,9 @@ export async function run(ctx: Context, opts: { out?: string }): Promise<void> {
   const { entries } = await openList(ctx).load();
   if (!opts.out) {
     // To standard output: the same CSV the file would hold.
-    ctx.stdout.write(await tableBuffer(OPTOUT_COLUMNS, optOutRows(entries), 'stdout.csv'));
+    ctx.stdout.write(await tableBuffer(OPTOUT_COLUMNS, optOutRows(entries, (at) => ctx.time.iso(at) ?? at), 'stdout.csv'));
     return;
   }
-  await writeFileAtomic(path.resolve(ctx.cwd, opts.out), await tableBuffer(OPTOUT_COLUMNS, optOutRows(entries), opts.out));
+  await writeFileAtomic(path.resolve(ctx.cwd, opts.out), await tableBuffer(OPTOUT_COLUMNS, optOutRows(entries, (at) => ctx.time.iso(at) ?? at), opts.out));
   ctx.out.info(`Wrote ${entries.length} opted-out number(s) to ${opts.out}.`);
 }

@@ -3,9 +3,11 @@ import type { Context } from '../../cli/context.js';
 import { readOptOutFile } from '../../core/optout/file.js';
 import { countryOf, openList } from './common.js';
 
-export async function run(ctx: Context, opts: { reason?: string; country?: string }, file: string): Promise<void> {
-  const rows = await readOptOutFile(path.resolve(ctx.cwd, file), file, await countryOf(ctx, opts.country));
+export async function run(ctx: Context, opts: { reason?: string; country?: string; skipInvalid?: boolean }, file: string): Promise<void> {
+  const { rows, skipped } = await readOptOutFile(path.resolve(ctx.cwd, file), file, await countryOf(ctx, opts.country), opts.skipInvalid === true);
+  // Each row left out is named, as a send names the rows it skips.
+  for (const s of skipped) ctx.out.warn(`skipped row ${s.row}, column ${s.column} = ${JSON.stringify(s.value)}: ${s.reason}`);
   const added = await openList(ctx).add(rows.map((r) => ({ phone: r.phone, reason: r.reason || opts.reason || `imported from ${path.basename(file)}`, source: 'import' as const })));
-  if (ctx.globals.json) return ctx.out.json({ read: rows.length, added: added.length });
-  ctx.out.info(`Imported ${file}: ${rows.length} number(s) read, ${added.length} added, ${rows.length - added.length} already on the list.`);
+  if (ctx.globals.json) return ctx.out.json({ read: rows.length, added: added.length, skippedRows: skipped });
+  ctx.out.info(`Imported ${file}: ${rows.length} number(s) read, ${added.length} added, ${rows.length - added.length} already on the list${skipped.length ? `, ${skipped.length} row(s) skipped` : ''}.`);
 }

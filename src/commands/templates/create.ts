@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { ConflictError, OperationError, TransientError, UsageError, WaError } from '../../errors.js';
+import { ConflictError, OperationError, UsageError, WaError } from '../../errors.js';
 import { InputError } from '../../core/input-error.js';
 import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
+import { awaitReview } from './wait.js';
 
 export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean; timeout?: number; interval?: number }, file: string): Promise<void> {
   let text: string;
@@ -49,31 +50,18 @@ export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean
     // Qontak answers a taken name with 422 "Name has already been taken…": a conflict, not a failure of the file.
     if (e instanceof WaError && !(e instanceof ConflictError) && /already (?:been )?taken|already exists/i.test(e.message)) {
       throw new ConflictError(`A template named "${doc.name}" already exists in ${doc.language || 'this language'}.`, {
-        hint: `Pick another name, or see it with \`wa-cli templates show ${doc.name}\`.`,
+        hint: `Pick another name, see it with \`wa-cli templates show ${doc.name}\`, or wait for its review with \`wa-cli templates wait ${doc.name}${doc.language ? ` --language ${doc.language}` : ''}\`.`,
         cause: e,
       });
     }
     throw e;
   }
-  if (opts.wait) return waitFor(ctx, provider, created, opts);
+  if (opts.wait) {
+    ctx.out.info(`Submitted "${created.name}" (${created.id}): waiting for the review.`);
+    return awaitReview(ctx, provider, created, opts);
+  }
   if (ctx.globals.json) return ctx.out.json(created.raw);
   ctx.out.print(`${created.id}\t${created.name}\t${created.status}`);
   ctx.out.info(`Submitted "${created.name}": ${created.status}. Check it with \`wa-cli templates show ${created.name}\`.`);
 }
 
-/** Exit 0 approved, 1 rejected (with the reason when the API gives one), 6 still in review at the timeout. */
-async function waitFor(ctx: Context, provider: import('../../providers/port.js').Provider, created: import('../../providers/port.js').RemoteTemplate, opts: { timeout?: number; interval?: number }): Promise<void> {
-  const { waitForReview } = await import('../../core/template-review.js');
-  ctx.out.info(`Submitted "${created.name}" (${created.id}): waiting for the review.`);
-  const r = await waitForReview(provider, created, { timeoutMs: opts.timeout ?? 3_600_000, intervalMs: opts.interval ?? 30_000, now: ctx.now, sleep: (ms) => ctx.sleep(ms) });
-  const t = r.template;
-  if (ctx.globals.json) ctx.out.json({ id: t.id, name: t.name, status: t.status, outcome: r.kind, reason: r.reason ?? null });
-  else ctx.out.print(`${t.id}\t${t.name}\t${t.status}`);
-  if (r.kind === 'approved') return ctx.out.info(`"${t.name}" is approved: it can be sent.`);
-  if (r.kind === 'rejected') {
-    throw new OperationError(`"${t.name}" was ${t.status.toLowerCase()}: ${r.reason ?? 'the API gives no reason (see the template in Meta Business Manager or Qontak)'}.`, {
-      hint: '`wa-cli templates validate` checks a file against the rules reviewers apply.',
-    });
-  }
-  throw new TransientError(`"${t.name}" is still ${t.status} after the timeout; nothing is wrong yet.`, { hint: `Check later with \`wa-cli templates show ${t.name}\`, or wait longer with --timeout.` });
-}

@@ -18,11 +18,11 @@ export async function run(ctx: Context, opts: { status?: string; category?: stri
     [
       { header: 'NAME', value: (t) => t.name },
       { header: 'LANGUAGE', value: (t) => t.language },
-      { header: 'CATEGORY', value: (t) => t.category },
+      { header: 'CATEGORY', value: (t) => t.category, drop: 3 },
       { header: 'STATUS', value: (t) => t.status },
-      { header: 'PLACEHOLDERS', value: (t) => sendRules.placeholders(t.body).keys.length },
-      { header: 'QUALITY', value: (t) => t.qualityRating },
-      { header: 'ID', value: (t) => t.id },
+      { header: 'PLACEHOLDERS', value: (t) => sendRules.placeholders(t.body).keys.length, drop: 2 },
+      { header: 'QUALITY', value: (t) => t.qualityRating, drop: 1 },
+      { header: 'ID', value: (t) => t.id, id: true },
     ],
     items.map(templateJson),
   );

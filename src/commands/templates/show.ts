@@ -1,26 +1,13 @@
 import type { Context } from '../../cli/context.js';
 import { templateJson } from '../../cli/contract.js';
-import { NotFoundError, UsageError } from '../../errors.js';
-import type { RemoteTemplate } from '../../providers/port.js';
+import { findTemplate } from '../../core/template-review.js';
 import { sendRules } from '../../core/send/rules.js';
 import { replacePlaceholders } from '../../core/placeholders.js';
 import { describeNeeds, sendNeeds } from '../../core/send/needs.js';
 
 export async function run(ctx: Context, opts: { language?: string }, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();
-  const found: RemoteTemplate[] = [];
-  for await (const t of provider.listTemplates({ query: nameOrId })) if (t.name === nameOrId || t.id === nameOrId) found.push(t);
-  if (found.length === 0) {
-    try {
-      found.push(await provider.getTemplate(nameOrId));
-    } catch (err) {
-      if (!(err instanceof NotFoundError)) throw err;
-    }
-  }
-  const matches = opts.language ? found.filter((t) => t.language === opts.language) : found;
-  if (matches.length === 0) throw new NotFoundError(`No template "${nameOrId}"${opts.language ? ` in ${opts.language}` : ''}.`, { hint: '`wa-cli templates list` shows them.' });
-  if (matches.length > 1) throw new UsageError(`Template "${nameOrId}" exists in ${matches.map((t) => t.language).join(', ')}; choose one with --language.`);
-  const t = matches[0]!;
+  const t = await findTemplate(provider, nameOrId, opts.language);
   if (ctx.globals.json) return ctx.out.json(templateJson(t));
   const c = await ctx.out.colors();
   const { keys } = sendRules.placeholders(t.body);

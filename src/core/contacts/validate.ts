@@ -42,6 +42,10 @@ export interface Problem {
   column?: string;
   /** Header text of that column as written in the file. */
   header?: string;
+  /** The cell as read, for a problem with one value. */
+  value?: string;
+  /** What is wrong with it, without its place (the message says both). */
+  reason?: string;
 }
 
 export interface NormalisedContact {
@@ -166,7 +170,7 @@ export function scanContacts(
     const rowError = (col: Column, code: ProblemCode, detail: string): void => {
       rowErrors++;
       rowLevelErrors++;
-      add({ severity: 'error', code, rowNumber: r, column: col.header.column, header: col.header.text, message: `${at(col, r)}: ${detail}` });
+      add({ severity: 'error', code, rowNumber: r, column: col.header.column, header: col.header.text, value: cellText(cells[col.header.index]), reason: detail, message: `${at(col, r)}: ${detail}` });
     };
     // Cell text with the checks every value needs; undefined when the value is refused.
     const textOf = (col: Column): string | undefined => {
@@ -255,6 +259,8 @@ export function scanContacts(
         rowNumber: r,
         column: phoneCol!.header.column,
         header: phoneCol!.header.text,
+        value: phone,
+        reason: `the same number as row ${first}`,
         message: `${at(phoneCol!, r)}: ${phone} is already in row ${first}; this row is left out`,
       });
       continue;

@@ -8,8 +8,11 @@ import type { LogEntry } from '../../providers/port.js';
 
 export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_message_id', 'created_at', 'sent_at', 'delivered_at', 'read_at'] as const;
 
-function row(e: LogEntry): string[] {
-  return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', e.createdAt ?? '', e.sentAt ?? '', e.deliveredAt ?? '', e.readAt ?? ''];
+/** Writes a time into an export (the CLI's one time format: ISO 8601 with the local offset). */
+export type TimeWriter = (at: string | undefined) => string | undefined;
+
+function row(e: LogEntry, time: TimeWriter): string[] {
+  return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', time(e.createdAt) ?? '', time(e.sentAt) ?? '', time(e.deliveredAt) ?? '', time(e.readAt) ?? ''];
 }
 
 function tableFormat(outPath: string): '.csv' | '.xlsx' {
@@ -81,10 +84,10 @@ export const EXPORT_EXTENSIONS = ['.csv', '.xlsx'] as const;
  * Writes the log to `outPath` atomically: nothing appears there (and an existing file stays as it was) unless every
  * page was read and written; a bad id or a failure half way leaves no partial file.
  */
-export function exportLog(entries: AsyncIterable<LogEntry>, outPath: string): Promise<number> {
-  return writeTable(EXPORT_COLUMNS, logRows(entries), outPath, 'log');
+export function exportLog(entries: AsyncIterable<LogEntry>, outPath: string, time: TimeWriter = (at) => at): Promise<number> {
+  return writeTable(EXPORT_COLUMNS, logRows(entries, time), outPath, 'log');
 }
 
-async function* logRows(entries: AsyncIterable<LogEntry>): AsyncGenerator<string[]> {
-  for await (const e of entries) yield row(e);
+async function* logRows(entries: AsyncIterable<LogEntry>, time: TimeWriter): AsyncGenerator<string[]> {
+  for await (const e of entries) yield row(e, time);
 }

@@ -3,6 +3,7 @@
 // the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
 import { DeliverySummary } from './summary.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
+import { askedToWait } from '../../providers/errors.js';
 
 export type LogEvent = { kind: 'new'; entry: LogEntry } | { kind: 'change'; entry: LogEntry; from: DeliveryStatus };
 
@@ -18,6 +19,8 @@ export interface FollowOptions {
   sleep: (ms: number) => Promise<void>;
   signal: AbortSignal;
   onEvent: (e: LogEvent) => void;
+  /** Told when the server asked to wait (a 429 the client could not wait out) and the follow waits as told. */
+  onRateLimited?: (waitMs: number) => void;
 }
 
 export interface FollowResult {
@@ -169,10 +172,23 @@ export async function followLog(o: FollowOptions): Promise<FollowResult> {
   for (;;) {
     changed = false;
     let cursor: string | null = null;
-    do {
+    for (;;) {
       if (o.signal.aborted) return { summary, passes, interrupted: true };
-      cursor = take(await o.fetchPage(cursor));
-    } while (cursor !== null);
+      let page: { entries: LogEntry[]; next: string | null };
+      try {
+        page = await o.fetchPage(cursor);
+      } catch (err) {
+        // Rate limited while following: wait as long as the server asked (never less than the interval), then go on.
+        const asked = o.follow ? askedToWait(err) : undefined;
+        if (asked === undefined || o.signal.aborted) throw err;
+        const wait = Math.max(asked, o.intervalMs);
+        o.onRateLimited?.(wait);
+        await o.sleep(wait);
+        continue;
+      }
+      cursor = take(page);
+      if (cursor === null) break;
+    }
     passes++;
     if (!o.follow) return { summary, passes, interrupted: false };
     if (o.untilDone && summary.counts.pending === 0 && (await o.isDone())) return { summary, passes, interrupted: false };

@@ -1,5 +1,7 @@
-// Paces sends: at most `rate` per second after an initial `burst`. Slows down when the server says 429 and creeps
-// back up once it is quiet again.
+// Paces sends: at most `rate` per second, with room for `burst` only once tokens have built up (it absorbs timer
+// lateness). The bucket starts with one token, not full: the first message goes at once and the second a whole
+// interval later, so a gateway that bans floods never sees two at the start. Slows down when the server says 429 and
+// creeps back up once it is quiet again.
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -14,7 +16,7 @@ export class TokenBucket {
     private readonly sleep: (ms: number) => Promise<void>,
   ) {
     this.current = target;
-    this.tokens = burst;
+    this.tokens = Math.min(1, burst);
     this.last = now();
   }
 

@@ -4,6 +4,7 @@ import { InputError } from '../input-error.js';
 import { loadSheetJs } from '../contacts/sheetjs.js';
 import { chooseUploadFormat, splitRows, toCsvBuffer, toXlsxBuffer, type ContactReport, type NormalisedContact } from '../contacts/index.js';
 import type { ContactList, ContactListsPort, UploadFile } from '../../providers/port.js';
+import { askedToWait } from '../../providers/errors.js';
 
 export interface PlannedUpload {
   name: string;
@@ -76,7 +77,14 @@ export async function waitForList(
     if (elapsed >= opts.timeoutMs) return { kind: 'timeout', list };
     await opts.sleep(Math.min(interval, Math.max(0, opts.timeoutMs - elapsed)));
     interval = Math.min(5000, Math.round(interval * 1.5));
-    list = await lists.get(list.id);
+    try {
+      list = await lists.get(list.id);
+    } catch (err) {
+      // Rate limited: the next look waits as long as the server asked (the interval is already behind us).
+      const asked = askedToWait(err);
+      if (asked === undefined) throw err;
+      interval = Math.max(interval, asked);
+    }
   }
 }
 

@@ -5,6 +5,9 @@ import type { MediaHeaderParams, Provider, RemoteTemplate, UploadFile, UrlButton
 import { parseParams, type ParamSource } from './params.js';
 import { hasPlaceholder } from '../placeholders.js';
 
+/** "an IMAGE header", "a VIDEO header". */
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+
 export type MediaFormat = MediaHeaderParams['format'];
 const MEDIA: readonly MediaFormat[] = ['IMAGE', 'VIDEO', 'DOCUMENT'];
 
@@ -28,7 +31,7 @@ export function sendNeeds(t: Pick<RemoteTemplate, 'header' | 'buttons'>): SendNe
 /** One line for `templates show`: what a send needs, or that it needs nothing beyond body values. */
 export function describeNeeds(n: SendNeeds): string {
   const parts: string[] = [];
-  if (n.media) parts.push(`a ${n.media.toLowerCase()} header (--media URL|FILE${n.media === 'DOCUMENT' ? ', --media-filename NAME' : ''})`);
+  if (n.media) parts.push(`${article(n.media)} ${n.media.toLowerCase()} header (--media URL|FILE${n.media === 'DOCUMENT' ? ', --media-filename NAME' : ''})`);
   for (const i of n.urlButtons) parts.push(`URL button ${i} (--button ${i}=COLUMN or ${i}=:text)`);
   return parts.length ? `a send needs ${parts.join(' and ')}` : 'a send needs body values only';
 }
@@ -59,7 +62,7 @@ export function planExtras(templateName: string, needs: SendNeeds, flags: MediaF
   let media: SendExtras['media'] = null;
   if (needs.media) {
     if (!flags.media) {
-      return { ok: false, flag: '--media', problem: `Template "${templateName}" has a ${needs.media} header: pass --media URL|FILE (WhatsApp fails every message without it).` };
+      return { ok: false, flag: '--media', problem: `Template "${templateName}" has ${article(needs.media)} ${needs.media} header: pass --media URL|FILE (WhatsApp fails every message without it).` };
     }
     const source: MediaSource = /^https?:\/\//i.test(flags.media) ? { kind: 'url', url: flags.media } : { kind: 'file', path: flags.media };
     const fromSource = source.kind === 'url' ? decodeURIComponent(new URL(source.url).pathname.split('/').pop() ?? '') : path.basename(source.path);

@@ -7,7 +7,7 @@ import type { ParamSource } from './params.js';
 export interface SendRules {
   placeholders(body: string): { style: 'positional' | 'named'; keys: string[] };
   /** Problems of one recipient's values (count, text, rendered length, URL encoding), as one-line messages. */
-  checkValues(template: RemoteTemplate, values: Record<string, string>): { ruleId: string; message: string }[];
+  checkValues(template: RemoteTemplate, values: Record<string, string>): { ruleId: string; message: string; key?: string }[];
   /** null when the name can be a Qontak list variable. */
   checkVariableName(name: string): string | null;
   render(body: string, values: Record<string, string>): string;
@@ -32,6 +32,10 @@ export interface SendProblem {
   row?: number;
   ruleId: string;
   message: string;
+  /** For a recipient's value: the column it came from (or the --param literal), the value, and what is wrong with it. */
+  column?: string;
+  value?: string;
+  reason?: string;
 }
 
 /** Columns a mapping can name: the variables plus the two fixed columns. */
@@ -126,7 +130,17 @@ export class RecipientCheck {
       return { row: c.row, phone: c.phone, name: c.name, values };
     }
     this.failedRows.add(c.row);
-    for (const f of found) this.problems.push({ row: c.row, ruleId: f.ruleId, message: `row ${c.row} (${c.phone}): ${f.message}` });
+    for (const f of found) {
+      const src = f.key === undefined ? undefined : this.mapping.sources.get(f.key);
+      const column = src === undefined ? undefined : src.kind === 'column' ? src.column : `--param ${f.key}=:…`;
+      this.problems.push({
+        row: c.row,
+        ruleId: f.ruleId,
+        message: `row ${c.row} (${c.phone}): ${f.message}`,
+        ...(column !== undefined ? { column, value: values[f.key!] ?? '' } : {}),
+        reason: f.message,
+      });
+    }
     return undefined;
   }
 }

@@ -1,9 +1,9 @@
 // Preparing a send: the template and channel resolved, the audience read, every recipient's values checked, the key
 // and the summary computed. Nothing is sent here; a refusal comes back with every problem and its row.
 import { createHash } from 'node:crypto';
-import { NotFoundError, OperationError, UsageError } from '../../errors.js';
+import { ExitCode, NotFoundError, OperationError, UsageError, WaError, type ExitCodeValue } from '../../errors.js';
 import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
-import type { ContactReport, ContactScan, NormalisedContact } from '../contacts/index.js';
+import type { ContactReport, ContactScan, NormalisedContact, Problem } from '../contacts/index.js';
 import type { PlanStage } from '../fanout/journal.js';
 import { defaultIdempotencyKey } from './ledger.js';
 import { parseParams } from './params.js';
@@ -68,6 +68,8 @@ export interface Audience {
   columns: string[];
   report?: ContactReport;
   skippedRows: number;
+  /** The sheet's problems (its invalid and duplicate rows among them). */
+  sheetProblems?: readonly Problem[];
 }
 
 export interface PreparedSend {
@@ -107,19 +109,48 @@ export interface SendSummary {
   preview: { to: string; name: string; text: string }[];
   /** Recipients left out because they opted out, with their rows. */
   optedOut: { count: number; rows: { row: number; phone: string }[] };
+  /** Rows left out by --skip-invalid (and duplicate numbers): one entry per problem, with its column, value and reason. */
+  skippedRows: SkippedRow[];
   shard?: { shard: string; otherShards: number };
   quietHours?: QuietStatus;
 }
 
-/** Problems that stop a send before anything leaves, with the flag that would send to the others instead. */
-export class SendRefused extends OperationError {
+/**
+ * Problems that stop a send before anything leaves, with the flag that would send to the others instead. Problems of
+ * the recipients' data exit 1; flags that do not fit the template (a --param column that is not there) are a usage
+ * error, exit 2.
+ */
+export class SendRefused extends WaError {
+  override readonly exitCode: ExitCodeValue;
   constructor(
     readonly problems: SendProblem[],
     what: string,
     readonly flag?: string,
+    kind: 'data' | 'usage' = 'data',
+    hint?: string,
   ) {
-    super(`Nothing was sent: ${what}.`, flag ? { hint: `Fix them, or pass ${flag} to send to the others.` } : {});
+    super(`Nothing was sent: ${what}.`, hint ? { hint } : flag ? { hint: `Fix them, or pass ${flag} to send to the others.` } : {});
+    this.exitCode = kind === 'usage' ? ExitCode.usage : ExitCode.failed;
   }
+}
+
+/** A row a send leaves out, named as a person can find it in the sheet. */
+export interface SkippedRow {
+  row: number;
+  column: string | null;
+  value: string | null;
+  reason: string;
+}
+
+/** Every left-out row with what was wrong: the sheet's invalid and duplicate rows, then values the send checks refused. */
+function skippedRowsOf(sheet: readonly Problem[] | undefined, checked: readonly SendProblem[]): SkippedRow[] {
+  const out: SkippedRow[] = [];
+  for (const p of sheet ?? []) {
+    if (p.rowNumber === undefined || !(p.severity === 'error' || p.code === 'duplicate')) continue;
+    out.push({ row: p.rowNumber, column: p.header || p.column || null, value: p.value ?? null, reason: p.reason ?? p.message });
+  }
+  for (const p of checked) if (p.row !== undefined) out.push({ row: p.row, column: p.column ?? null, value: p.value ?? null, reason: p.reason ?? p.message });
+  return out.sort((a, b) => a.row - b.row);
 }
 
 const PREVIEW = 3;
@@ -172,7 +203,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     narrowed = narrowAudience(audience, suppressed, shard);
     if (audience.kind === 'list' && narrowed.optedOut.length > 0) throw optedOutOfList(narrowed, audience.target);
     const fitted = fit(audience.columns);
-    if (fitted.problems.length > 0) throw new SendRefused(fitted.problems, 'the parameters do not fit the template');
+    if (fitted.problems.length > 0) throw new SendRefused(fitted.problems, 'the parameters do not fit the template', undefined, 'usage');
     mapping = fitted.mapping;
     checked = checkRecipients(template, audience.contacts, mapping, sendRules);
     preview = [];
@@ -216,6 +247,7 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
     idempotencyKey: key,
     preview: preview.map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),
     optedOut: { count: narrowed.optedOut.length, rows: narrowed.optedOut },
+    skippedRows: skippedRowsOf(audience.sheetProblems, checked.problems),
     ...(shard ? { shard: { shard: `${shard.index}/${shard.total}`, otherShards: narrowed.otherShards } } : {}),
     // A scheduled send is judged at the time it goes out.
     ...(quiet ? { quietHours: quietStatus(quiet, sendAt ? Date.parse(sendAt) : d.now()) } : {}),
@@ -261,14 +293,14 @@ async function streamFile(
     },
   );
   refuseBadSheet(scan, req);
-  if (!fitted || !check || !digest) throw new SendRefused(fitted?.problems ?? [], 'the parameters do not fit the template');
-  if (fitted.problems.length > 0) throw new SendRefused(fitted.problems, 'the parameters do not fit the template');
+  if (!fitted || !check || !digest) throw new SendRefused(fitted?.problems ?? [], 'the parameters do not fit the template', undefined, 'usage');
+  if (fitted.problems.length > 0) throw new SendRefused(fitted.problems, 'the parameters do not fit the template', undefined, 'usage');
   const streamed = (): never => {
     throw new Error('the recipients of this send were written to its plan as they were checked');
   };
   const { failedRows } = check;
   return {
-    audience: { kind: 'file', target: `file:${digest.hex().slice(0, 16)}`, contacts: streamed, columns, skippedRows: scan.invalid + scan.duplicates.length },
+    audience: { kind: 'file', target: `file:${digest.hex().slice(0, 16)}`, contacts: streamed, columns, skippedRows: scan.invalid + scan.duplicates.length, sheetProblems: scan.problems },
     narrowed: narrower,
     mapping: fitted.mapping,
     checked: { count: check.count, problems: check.problems, invalidRows: failedRows.size, failedRows, recipients: streamed },
@@ -300,7 +332,7 @@ function leftOut(n: Narrowed): string {
 /** A Qontak list is sent whole by the server: it cannot leave an opted-out number out, so the send is refused. */
 function optedOutOfList(n: Narrowed, target: string): SendRefused {
   const problems = n.optedOut.map((o) => ({ row: o.row, ruleId: 'opted-out', message: `row ${o.row} (${o.phone}): opted out` }));
-  return new SendRefused(problems, `contact list ${target.slice('list:'.length)} holds ${n.optedOut.length} opted-out number(s), and a list is sent whole`);
+  return new SendRefused(problems, `contact list ${target.slice('list:'.length)} holds ${n.optedOut.length} opted-out number(s), and a list is sent whole`, undefined, 'data', 'Send the spreadsheet the list came from with --file instead: wa-cli leaves opted-out numbers out of it.');
 }
 
 /** The text a recipient reads: what a fan-out sends as `content` and reconciles on. */
@@ -383,6 +415,7 @@ async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience>
       columns: report.variableNames,
       report,
       skippedRows: report.invalid + report.duplicates.length,
+      sheetProblems: report.problems,
     };
   }
   const lists = need(d.provider, 'lists', 'contact lists', 'Send from a spreadsheet with --file instead.');

@@ -36,7 +36,15 @@ export function pickChannel(channels: readonly Channel[], flag: string | undefin
   if (wanted) {
     const c = channels.find((ch) => ch.id === wanted || ch.name === wanted || ch.phone === wanted);
     if (!c) return { ok: false, reason: 'not-found', message: `No channel "${wanted}"${flag ? '' : ' (the profile default)'}; \`wa-cli channels list\` shows them.` };
-    if (!c.canSend) return { ok: false, reason: 'not-usable', message: `Channel "${c.name}" is ${c.status} and cannot send.` };
+    if (!c.canSend) {
+      // Named as typed (an id, a name or a number), with what it is, so the line matches the command that was run.
+      const what = wanted === c.id ? `"${c.id}"${c.name && c.name !== c.id ? ` (${c.name})` : ''}` : `"${wanted}" (${c.id})`;
+      return {
+        ok: false,
+        reason: 'not-usable',
+        message: `Channel ${what}${flag ? '' : ', the profile default,'} is ${c.status} and cannot send. Reconnect it (for a Konekwa session, scan its QR code again on the gateway), or choose a connected one with --channel; \`wa-cli channels list\` shows which can send.`,
+      };
+    }
     return { ok: true, value: c };
   }
   const usable = channels.filter((c) => c.canSend);

@@ -22,22 +22,25 @@ export const sendRules: SendRules = {
   },
 
   checkValues(template: RemoteTemplate, values) {
-    const found: { ruleId: string; message: string }[] = [];
+    const found: { ruleId: string; message: string; key?: string }[] = [];
     for (const key of this.placeholders(template.body).keys) {
       const v = values[key];
       if (v === undefined) {
-        found.push({ ruleId: 'parameter-count', message: `no value for {{${key}}}` });
+        found.push({ ruleId: 'parameter-count', key, message: `no value for {{${key}}}` });
         continue;
       }
-      if (v.trim() === '') found.push({ ruleId: 'parameter-empty', message: `{{${key}}} is empty; WhatsApp refuses empty parameters` });
-      if (/[\r\n]/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has a line break (WhatsApp error 132018)` });
-      if (/\t/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has a tab (WhatsApp error 132018)` });
-      if (/ {5,}/.test(v)) found.push({ ruleId: 'parameter-text', message: `{{${key}}} has more than 4 spaces in a row (WhatsApp error 132018)` });
+      if (v.trim() === '') found.push({ ruleId: 'parameter-empty', key, message: `{{${key}}} is empty; WhatsApp refuses empty parameters` });
+      if (/[\r\n]/.test(v)) found.push({ ruleId: 'parameter-text', key, message: `{{${key}}} has a line break (WhatsApp error 132018)` });
+      if (/\t/.test(v)) found.push({ ruleId: 'parameter-text', key, message: `{{${key}}} has a tab (WhatsApp error 132018)` });
+      if (/ {5,}/.test(v)) found.push({ ruleId: 'parameter-text', key, message: `{{${key}}} has more than 4 spaces in a row (WhatsApp error 132018)` });
     }
     const rendered = this.render(template.body, values);
     const length = graphemes(rendered);
     if (length > BODY_LIMIT) {
-      found.push({ ruleId: 'rendered-length', message: `the message is ${length} characters with its values filled in (counted as a person sees them); the limit is ${BODY_LIMIT}` });
+      // Named by its longest value: the one to shorten first.
+      const keys = this.placeholders(template.body).keys;
+      const longest = keys.reduce<string | undefined>((a, k) => (a === undefined || (values[k] ?? '').length > (values[a] ?? '').length ? k : a), undefined);
+      found.push({ ruleId: 'rendered-length', ...(longest !== undefined ? { key: longest } : {}), message: `the message is ${length} characters with its values filled in (counted as a person sees them); the limit is ${BODY_LIMIT}` });
     }
     return found;
   },

@@ -183,7 +183,7 @@ export class QontakProvider implements Provider {
     const before = await this.findTemplate(t.name, t.language);
     if (before) {
       throw new ConflictError(`A template named "${t.name}" already exists in ${t.language || 'this language'} (${before.status || 'no status'}, id ${before.id}); nothing was submitted.`, {
-        hint: `Pick another name, or see it with \`wa-cli templates show ${t.name}\`.`,
+        hint: `Pick another name, see it with \`wa-cli templates show ${t.name}\`, or wait for its review with \`wa-cli templates wait ${t.name}${t.language ? ` --language ${t.language}` : ''}\`.`,
       });
     }
     const json = templateCreateBody(t);

@@ -10,6 +10,7 @@ import type { LogEntry } from '../../../src/providers/port.js';
 import { SeenIds, followLog, type LogEvent } from '../../../src/core/delivery/follow.js';
 import { exportLog, writeTable } from '../../../src/core/delivery/export.js';
 import { neutraliseCell } from '../../../src/util/spreadsheet-cell.js';
+import { TransportError } from '../../../src/providers/errors.js';
 import { loadRecorded } from '../../helpers/recorded.js';
 
 test('contract: the recorded failed log entry maps with its reason, and "n/a" means none', () => {
@@ -70,6 +71,31 @@ test('follow: each new entry and each change once; regressions from a stale page
   assert.deepEqual(r.summary.reasons(), [{ reason: 'Message undeliverable', count: 1 }]);
   // The third pass changed nothing: the interval backed off, then came back.
   assert.deepEqual(sleeps, [1000, 1000, 1500, 1000]);
+});
+
+test('follow: a 429 the client could not wait out is waited out as the server asked (never under the interval), then followed on', async () => {
+  const src = scripted([{ a: 'pending', b: 'sent', c: 'pending' }, { a: 'read', b: 'read', c: 'failed' }]);
+  let refusals = 2;
+  const sleeps: number[] = [];
+  const limited = (ms: number | undefined): TransportError => Object.assign(new TransportError('rate limited (429)', false, 429), { retryAfterMs: ms });
+  const r = await followLog({
+    fetchPage: async (cursor) => {
+      // The second pass is refused twice: once with Retry-After 7 s, once with none.
+      if (src.pass === 1 && cursor === null && refusals > 0) throw limited(refusals-- === 2 ? 7000 : undefined);
+      return src.fetchPage(cursor);
+    },
+    isDone: async () => src.pass >= 2,
+    follow: true,
+    untilDone: true,
+    intervalMs: 1000,
+    sleep: async (ms) => void sleeps.push(ms),
+    signal: new AbortController().signal,
+    onEvent: () => undefined,
+  });
+  assert.deepEqual(r.summary.counts, { pending: 0, sent: 0, delivered: 0, read: 2, failed: 1 });
+  assert.deepEqual(sleeps, [1000, 7000, 1000]);
+  // Without --follow a refusal is the command's failure, as before.
+  await assert.rejects(followLog({ fetchPage: async () => Promise.reject(limited(5000)), isDone: async () => true, follow: false, untilDone: false, intervalMs: 1000, sleep: async () => undefined, signal: new AbortController().signal, onEvent: () => undefined }), /429/);
 });
 
 test('follow: Ctrl-C ends with the summary so far, flagged interrupted', async () => {

@@ -35,3 +35,12 @@ test('token bucket: a 429 halves the pace and pauses as long as asked; quiet bri
   for (let i = 0; i < 200; i++) b.succeeded();
   assert.equal(b.rate, 10);
 });
+
+test('token bucket: it starts with one token, so the first two sends are a whole interval apart even with a burst of 2', async () => {
+  const c = fakeClock();
+  const b = new TokenBucket(1, 2, c.now, c.sleep);
+  await b.take();
+  const first = c.now();
+  await b.take();
+  assert.ok(c.now() - first >= 1000, `second send ${c.now() - first} ms after the first`);
+});

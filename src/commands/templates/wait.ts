@@ -1,0 +1,53 @@
+// Waiting for a template's review: after `templates create --wait`, or later with `templates wait NAME` (a CI retry
+// after a timeout resumes here instead of creating the template again). Exit 0 approved, 1 rejected, 6 still pending.
+import type { Context } from '../../cli/context.js';
+import { formatDuration } from '../../cli/command-kit.js';
+import { OperationError, TransientError } from '../../errors.js';
+import type { Provider, RemoteTemplate } from '../../providers/port.js';
+
+interface WaitOptions {
+  timeout?: number;
+  interval?: number;
+  language?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 3_600_000;
+const DEFAULT_INTERVAL_MS = 30_000;
+
+export async function run(ctx: Context, opts: WaitOptions, nameOrId: string): Promise<void> {
+  const provider = await ctx.provider();
+  const { findTemplate } = await import('../../core/template-review.js');
+  const t = await findTemplate(provider, nameOrId, opts.language);
+  ctx.out.info(`Waiting for the review of "${t.name}" (${t.language || 'no language'}, ${t.id}): ${t.status} now.`);
+  await awaitReview(ctx, provider, t, opts);
+}
+
+/** The command that resumes this wait, as the person would type it. */
+function resumeCommand(t: RemoteTemplate, timeoutMs: number): string {
+  return `wa-cli templates wait ${t.name}${t.language ? ` --language ${t.language}` : ''} --timeout ${formatDuration(timeoutMs)}`;
+}
+
+/** Polls until review ends: the verdict on stdout, exit 1 when rejected, 6 at the timeout with the command to resume. */
+export async function awaitReview(ctx: Context, provider: Provider, template: RemoteTemplate, opts: WaitOptions): Promise<void> {
+  const { waitForReview } = await import('../../core/template-review.js');
+  const timeoutMs = opts.timeout ?? DEFAULT_TIMEOUT_MS;
+  let r: Awaited<ReturnType<typeof waitForReview>>;
+  try {
+    r = await waitForReview(provider, template, { timeoutMs, intervalMs: opts.interval ?? DEFAULT_INTERVAL_MS, now: ctx.now, sleep: (ms) => ctx.sleep(ms) });
+  } catch (err) {
+    if (!ctx.signal.aborted) throw err;
+    throw ctx.stopped(`Stopped waiting for the review of "${template.name}" (${template.id}); the review goes on. \`${resumeCommand(template, timeoutMs)}\` waits again.`);
+  }
+  const t = r.template;
+  if (ctx.globals.json) ctx.out.json({ id: t.id, name: t.name, language: t.language || null, status: t.status, outcome: r.kind, reason: r.reason ?? null });
+  else ctx.out.print(`${t.id}\t${t.name}\t${t.status}`);
+  if (r.kind === 'approved') return ctx.out.info(`"${t.name}" is approved: it can be sent.`);
+  if (r.kind === 'rejected') {
+    throw new OperationError(`"${t.name}" was ${t.status.toLowerCase()}: ${r.reason ?? 'the API gives no reason (see the template in Meta Business Manager or Qontak)'}.`, {
+      hint: '`wa-cli templates validate` checks a file against the rules reviewers apply.',
+    });
+  }
+  throw new TransientError(`"${t.name}" is still ${t.status} after ${formatDuration(timeoutMs)}; nothing is wrong yet, the review goes on.`, {
+    hint: `Wait again with \`${resumeCommand(t, timeoutMs)}\` (a CI retry should run that, not create it again).`,
+  });
+}
