@@ -1,7 +1,6 @@
 import type { AuthMethod } from '../../config/profiles.js';
 import { ConflictError, OperationError, UsageError } from '../../errors.js';
 import type { HttpClient, RequestSpec } from '../http.js';
-import { multipart } from '../multipart.js';
 import type {
   AuthCheck,
   BroadcastSummary,
@@ -237,15 +236,15 @@ export class QontakContactLists implements ContactListsPort {
    * the file goes up again only when none is there, so one upload makes one list.
    */
   async upload(name: string, file: UploadFile): Promise<ContactList> {
-    const body = multipart([
+    const form = [
       { name: 'name', value: name },
       { name: 'source_type', value: 'spreadsheet' },
       { name: 'file', filename: file.filename, contentType: file.contentType, data: file.data },
-    ]);
+    ];
     const since = this.http.clock() - LOOKBACK_MS;
     return postUnlessFound(
       async (on429) => {
-        const res = await this.http.request<Envelope<QontakContactList>>({ method: 'POST', path: '/contacts/contact_lists/async', body, on429 });
+        const res = await this.http.request<Envelope<QontakContactList>>({ method: 'POST', path: '/contacts/contact_lists/async', form, on429 });
         const list = toContactList(res.body?.data);
         if (!list.id) throw new TransportError(`Qontak answered POST /contacts/contact_lists/async with ${res.status} but without the list id.`, true, res.status);
         return list;
@@ -409,9 +408,9 @@ export class QontakMedia implements MediaPort {
 
   /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
   async upload(file: UploadFile): Promise<UploadedMedia> {
-    const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
+    const form = [{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }];
     // Safe to repeat after a 429, a 5xx or a lost answer: a second stored file sends nothing.
-    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body, idempotent: true });
+    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', form, idempotent: true });
     const url = res.body?.data?.url;
     if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
     return { url, filename: res.body.data.filename ?? file.filename };
