@@ -170,6 +170,9 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .option('--concurrency <n>', 'requests in flight at once for a fan-out', positiveInt('--concurrency'))
     .option('--resume <id>', 'continue an interrupted fan-out from its journal')
     .option('--move-session <FROM=TO>', 'with --resume: send the unfinished share of session FROM through TO (repeatable)', collect, [])
+    .addOption(durationOption('--settle <duration>', "Konekwa: how long a message whose answer was lost may take to show in the server's listing before it counts as not sent and is sent again", 60_000))
+    .addOption(durationOption('--dedupe-window <duration>', 'Konekwa: a run with no local record first leaves out whoever got the identical text within this long; 0 sends a deliberate repeat', 6 * 3_600_000))
+    .option('--no-wait', 'Konekwa: end (exit 6) instead of waiting for messages in doubt to settle; the same command settles them later')
     .option('--country <code>', 'country for numbers without one (default: profile, else ID)')
     .option('--sheet <name>', 'sheet of --file to read')
     .option('--shard <I/N>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key')
@@ -188,6 +191,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
+        'wa-cli -p gateway broadcast send --template promo_nov --file customers.xlsx --param name=full_name --settle 2m --dedupe-window 12h --no-wait --yes  # Konekwa, from cron',
       ),
     )
     .action(lazyAction(ctx, () => import('./commands/broadcast/send.js')));

@@ -71,6 +71,8 @@ export interface ErrorReading {
   retryableRefusal?: boolean;
   /** A 422 that really means "no such thing". */
   notFound?: boolean;
+  /** A 429 not in the API's own words (a proxy's or a gateway's): it may come after the request was carried out. */
+  mayHaveActed?: boolean;
 }
 export type ErrorReader = (status: number, body: unknown) => ErrorReading;
 
@@ -474,7 +476,7 @@ export class HttpClient {
     }
     if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
     if (status === 429) {
-      const e = new TransportError(`${api} is rate limiting (429)${quoted}.`, false, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
+      const e = new TransportError(`${api} is rate limiting (429)${quoted}.`, spec.method !== 'GET' && reading.mayHaveActed === true, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
       e.retryAfterMs = wait;
       return e;
     }
@@ -522,7 +524,9 @@ export class HttpClient {
       // A connection never made is its own timeout, and says so: nothing reached the server.
       const requestMs = spec.timeoutMs ?? this.timeoutMs;
       const seconds = (err.phase === 'connect' ? Math.min(this.opts.connectTimeoutMs ?? 10_000, requestMs) : requestMs) / 1000;
-      return new TransportError(`${target} timed out after ${Math.round(seconds)} s${err.phase === 'connect' ? ' without a connection' : ''}.${acted}`, maybeActed);
+      const e = new TransportError(`${target} timed out after ${Math.round(seconds)} s${err.phase === 'connect' ? ' without a connection' : ''}.${acted}`, maybeActed);
+      e.timedOut = true;
+      return e;
     }
     return new TransportError(`${target} failed: ${err.code} ${err.message.split('\n')[0]}.${acted}`, maybeActed);
   }

@@ -1,11 +1,14 @@
 // Faults the tests switch on: latency, 5xx, 429 in its three forms, dropped connections before or after the server
-// acted, broken bodies, HTML from a proxy, a wrong content type, a header Node's parser rejects.
+// acted, a proxy's 429 after the server acted, broken bodies, HTML from a proxy, a wrong content type, a header Node's
+// parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
   | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown }
   | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number }
   | { kind: 'drop-before' }
   | { kind: 'drop-after' }
+  /** The server acts, then something in front of it answers 429 in its own words (not the API's error body). */
+  | { kind: 'rate-limit-after' }
   | { kind: 'malformed-json' }
   | { kind: 'truncated-json' }
   | { kind: 'html' }

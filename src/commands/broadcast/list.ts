@@ -1,6 +1,7 @@
 import type { Context } from '../../cli/context.js';
 import { UsageError } from '../../errors.js';
 import type { BroadcastSummary } from '../../providers/port.js';
+import { timeFormat } from '../../cli/time.js';
 
 export async function run(ctx: Context, opts: { since?: string; limit: number }): Promise<void> {
   if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since "${opts.since}" is not a date (YYYY-MM-DD or ISO 8601).`);
@@ -8,14 +9,23 @@ export async function run(ctx: Context, opts: { since?: string; limit: number })
   if (!provider.broadcasts) {
     const { listRunStates } = await import('../../core/fanout/run.js');
     const runs = (await listRunStates(ctx.paths.stateDir)).filter((r) => !opts.since || r.createdAt >= new Date(opts.since).toISOString()).slice(0, opts.limit);
-    return ctx.out.list(runs, [
-      { header: 'RUN ID', value: (r) => r.id },
-      { header: 'NAME', value: (r) => r.name },
-      { header: 'STATUS', value: (r) => r.status },
-      { header: 'SENT', value: (r) => `${r.sent}/${r.total}` },
-      { header: 'FAILED', value: (r) => r.failed },
-      { header: 'CREATED', value: (r) => r.createdAt },
-    ]);
+    const t = timeFormat(ctx.env);
+    // The counts every command gives a run: sent, failed, unknown, not sent, of the total.
+    return ctx.out.list(
+      runs,
+      [
+        { header: 'RUN ID', value: (r) => r.id },
+        { header: 'NAME', value: (r) => r.name },
+        { header: 'STATUS', value: (r) => r.status },
+        { header: 'SENT', value: (r) => r.sent },
+        { header: 'FAILED', value: (r) => r.failed },
+        { header: 'UNKNOWN', value: (r) => r.unknown },
+        { header: 'NOT SENT', value: (r) => r.notSent },
+        { header: 'OF', value: (r) => r.total },
+        { header: 'CREATED', value: (r) => t.text(r.createdAt) },
+      ],
+      runs.map((r) => ({ ...r, createdAt: t.iso(r.createdAt) ?? r.createdAt })),
+    );
   }
   const items: BroadcastSummary[] = [];
   for await (const b of provider.broadcasts.list({ ...(opts.since ? { since: opts.since } : {}), max: opts.limit })) items.push(b);

@@ -3,7 +3,8 @@ import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { renderCounts } from '../../cli/bars.js';
 import { DELIVERY_STATUSES as STATUSES } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
-import { logSource } from '../../core/delivery/source.js';
+import { logSource, runReportLines } from '../../core/delivery/source.js';
+import { statusWord } from '../../core/delivery/export.js';
 import { timeFormat } from '../../cli/time.js';
 
 const TIMES: ReadonlySet<string> = new Set(['createdAt', 'sentAt', 'deliveredAt', 'readAt']);
@@ -37,12 +38,14 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
       return;
     }
     const time = t.text(en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt);
-    const status = e.kind === 'change' ? `${e.from} → ${en.status}` : en.status;
+    const status = e.kind === 'change' ? `${e.from} → ${statusWord(en)}` : statusWord(en);
     ctx.out.print([time, en.phone, en.name, status, en.error ?? ''].join('\t'));
   };
   const result = await followLog({
     fetchPage: (c) => source.fetchPage(c),
-    isDone: () => source.isDone(),
+    // A fan-out run is done when its journal is settled (the server may keep a message QUEUED for ever).
+    isDone: () => (source.followDone ?? source.isDone)(),
+    ignorePending: source.followDone !== undefined,
     follow: opts.follow === true,
     untilDone: opts.untilDone === true,
     intervalMs: opts.interval,
@@ -51,8 +54,10 @@ export async function run(ctx: Context, opts: TailOptions, id: string): Promise<
     onEvent: show,
   });
   const s = result.summary;
-  if (!ctx.globals.json) for (const line of renderCounts(s.counts, s.reasons())) ctx.out.info(line);
-  else if (opts.follow) ctx.out.jsonLine({ event: 'summary', counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
+  // A fan-out run is told in its own words (the same counts as every other command); a broadcast by its statuses.
+  const run = await source.run?.();
+  if (!ctx.globals.json) for (const line of run ? runReportLines(run, (iso) => t.text(iso)) : renderCounts(s.counts, s.reasons())) ctx.out.info(line);
+  else if (opts.follow) ctx.out.jsonLine({ event: 'summary', ...(run ? { run: { ...run.story, createdAt: t.iso(run.story.createdAt) } } : {}), counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
   if (result.interrupted) throw new SilentExit(ExitCode.interrupted);
   if (opts.failOnFailed && s.counts.failed > 0) throw new SilentExit(ExitCode.failed);
 }

@@ -9,7 +9,16 @@ import type { LogEntry } from '../../providers/port.js';
 export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_message_id', 'created_at', 'sent_at', 'delivered_at', 'read_at'] as const;
 
 function row(e: LogEntry): string[] {
-  return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', e.createdAt ?? '', e.sentAt ?? '', e.deliveredAt ?? '', e.readAt ?? ''];
+  return [e.phone, e.name, statusWord(e), e.error ?? '', e.waMessageId ?? '', e.createdAt ?? '', e.sentAt ?? '', e.deliveredAt ?? '', e.readAt ?? ''];
+}
+
+/**
+ * An entry's status as shown: a fan-out run's own word for the recipient (what its counts count), with the server's
+ * status of an accepted message as it came ("sent (QUEUED)"); else the delivery status.
+ */
+export function statusWord(e: LogEntry): string {
+  if (e.state === undefined) return e.status;
+  return e.rawStatus ? `${e.state} (${e.rawStatus})` : e.state;
 }
 
 function tableFormat(outPath: string): '.csv' | '.xlsx' {

@@ -3,9 +3,9 @@
 // back so the same command continues it.
 import { ConflictError } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
-import { inspectRun, isFinished } from '../fanout/run.js';
+import { countsText, inspectRun, isFinished, runStory } from '../fanout/run.js';
 import { findKeyUse, lockFile } from './guard.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type LedgerRecord } from './ledger.js';
 import { acquireLock, LockHeldError } from './lock.js';
 
 export interface GuardSpec {
@@ -17,17 +17,22 @@ export interface GuardSpec {
   searchAccount: boolean;
   /** What is being refused, for the message ("Not sending", "Not resuming"). */
   what: string;
+  /** Told of a lock taken over (its holder died, or the file held no holder at all). */
+  notice?: (line: string) => void;
 }
 
-/** Nothing was sent with the key, or a run of it is unfinished and must be continued rather than started again. */
-export type Prior = { kind: 'fresh' } | { kind: 'unfinished'; runId: string };
+/**
+ * Nothing was sent with the key; or a run of it is unfinished and must be continued rather than started again; or the
+ * ledger names a run of it whose folder is gone (`record`: what the ledger says it sent).
+ */
+export type Prior = { kind: 'fresh' } | { kind: 'unfinished'; runId: string } | { kind: 'lost'; runId: string; record: LedgerRecord };
 
 const NEW_KEY_WARNING = 'A new --idempotency-key sends to every recipient again; use one only if that is what you want.';
 
 export async function withSendGuard<T>(g: GuardSpec, body: (prior: Prior, ledger: Ledger) => Promise<T>): Promise<T> {
   let release: () => Promise<void>;
   try {
-    release = await acquireLock(lockFile(g.stateDir, g.key), g.now);
+    release = await acquireLock(lockFile(g.stateDir, g.key), g.now, g.notice);
   } catch (err) {
     if (err instanceof LockHeldError) {
       const h = err.holder;
@@ -54,11 +59,16 @@ async function priorUse(g: GuardSpec, ledger: Ledger): Promise<Prior> {
   // A lost ledger still knows the run: Ledger.find falls back to the run folders, which carry their key.
   const runId = use?.record.runId;
   if (runId) {
-    const run = await inspectRun(g.stateDir, runId);
+    let run;
+    try {
+      run = await inspectRun(g.stateDir, runId);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'lost', runId, record: use!.record };
+      throw err;
+    }
     if (!isFinished(run.header, run.state)) return { kind: 'unfinished', runId };
-    const s = run.state;
     throw new ConflictError(
-      `Already sent with idempotency key ${g.key}: run ${runId} started ${run.header.createdAt}, ${run.header.templateName} to ${run.header.total} recipient(s): ${s.count('sent')} sent, ${s.count('failed')} failed.`,
+      `Already sent with idempotency key ${g.key}: run ${runId} started ${run.header.createdAt}, ${run.header.templateName} to ${run.header.total} recipient(s): ${countsText(runStory(run.header, run.state))}.`,
       { hint: NEW_KEY_WARNING },
     );
   }
