@@ -20,7 +20,7 @@ const send = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send',
 test('opted-out numbers are skipped by the dry run and the send, reported with their rows, and never reach the gateway', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const env = bed.env('konekwa');
     const file = sheet(bed, 10);
     // Written two ways: the list normalises them to the numbers of rows 4 and 8 (rows count the header as 1).
     const add = await runCli(['optout', 'add', '0812-0000-0002', '+62 812 0000 0006', '--reason', 'asked by phone'], { env });
@@ -115,7 +115,7 @@ test('a Qontak spreadsheet send uploads a list without the opted-out rows', asyn
 test('optout sync adds senders whose whole reply is a stop word, remembers where it got to, and the next send skips them', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const env = bed.env('konekwa');
     const t0 = Date.now() - 60_000;
     const st = bed.sandbox.state;
     st.receiveKonekwa({ from: '6281200000001', content: ' stop ', atMs: t0 });

@@ -13,7 +13,7 @@ test('broadcast status --journal sums the journals of two shards from two machin
   try {
     const n = 40;
     const file = sheet(bed, n);
-    const machine = (m: string) => bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50', WA_STATE_DIR: path.join(bed.dir, m, 'state') });
+    const machine = (m: string) => bed.env('konekwa', { WA_STATE_DIR: path.join(bed.dir, m, 'state') });
     const one = await runCli([...sendArgs(file, ['--shard', '1/2', '--rate', '500/s']), '--json'], { env: machine('a') });
     assert.equal(one.code, 0, one.stderr);
     const shardOne = JSON.parse(one.stdout);

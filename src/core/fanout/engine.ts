@@ -205,9 +205,10 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
 
   try {
     // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: it is in doubt. A journal that was
-    // lost, damaged or cut cannot say who was sent, so a continued run holds every recipient not known to be settled
-    // in doubt too, from the last line it has (or the run's start) to the last time anything was written.
-    const askAll = d.checkUnsettledFirst === true || !state.trusted;
+    // lost, damaged or may have lost lines at its end (no closing line: a crash, or a cut) cannot say who was sent, so
+    // a continued run holds every recipient not known to be settled in doubt too, from the last line it has (or the
+    // run's start) to the last time anything was written.
+    const askAll = !state.trusted || (d.checkUnsettledFirst === true && !state.closed);
     const lastLine = state.trusted && state.lastAt ? Date.parse(state.lastAt) : undefined;
     const earliest = d.createdAt ?? 0;
     const latest = Math.max(d.lastActivityAt ?? now(), lastLine ?? -Infinity);

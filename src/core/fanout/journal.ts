@@ -70,6 +70,11 @@ export class RunState {
   readonly damage: string[] = [];
   /** Whether the journal's opening line was found: without it the journal was lost or emptied. */
   opened = false;
+  /**
+   * Whether its last line is the closing line a run writes when it ends in order: then no line can be missing at its
+   * end (a crash, or a cut at a line boundary, leaves none).
+   */
+  closed = false;
   /** Session moves in the order they were made: FROM → TO. */
   readonly moves = new Map<string, string>();
   /**
@@ -366,10 +371,12 @@ export async function replay(dir: string, total: number, opts: { ids?: boolean }
   const applyLine = (line: string, n: number): void => {
     if (!line) return;
     try {
-      const e = JSON.parse(line) as JournalEvent | MoveEvent | { open: string };
+      const e = JSON.parse(line) as JournalEvent | MoveEvent | { open: string } | { closed: string };
+      // Only a journal whose last line is its run's closing line is known to have lost no line at its end.
+      state.closed = 'closed' in e;
       if ('open' in e) state.opened = true;
       else if ('move' in e) state.applyMove(e);
-      else state.apply(e);
+      else if (!('closed' in e)) state.apply(e);
     } catch (err) {
       state.damage.push(`${journalFile(dir)}:${n}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -535,8 +542,10 @@ export class Journal {
     return this.durable(this.appended);
   }
 
+  /** Writes the closing line (after everything else, unless a write failed) and closes the file. */
   async close(): Promise<void> {
     clearTimeout(this.lazyTimer);
+    if (this.failed === undefined) await this.line(JSON.stringify({ closed: new Date().toISOString() }), true).catch(() => undefined);
     await this.sync().catch(() => undefined);
     await this.handle.close();
   }
