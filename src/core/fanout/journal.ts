@@ -164,7 +164,12 @@ export class PlanStage {
   ) {
     this.fd = openSync(file, 'wx', 0o600);
     // Room for the run's header, written in place once the count is known: the stage becomes the plan by a rename.
-    this.write(Buffer.from(`${' '.repeat(HEADER_ROOM - 1)}\n`));
+    try {
+      this.write(Buffer.from(`${' '.repeat(HEADER_ROOM - 1)}\n`));
+    } catch (err) {
+      this.discard();
+      throw err;
+    }
   }
 
   /** A stage in the state folder (where the run will be); stages left by a crash over a day ago are removed. */
