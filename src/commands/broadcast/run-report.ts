@@ -184,7 +184,7 @@ async function renderRun(ctx: Context, res: RunResult, leftOut: EarlierSend[]): 
   }
   if (res.quietHours) {
     const q = res.quietHours;
-    ctx.out.error(`Stopped: quiet hours (${q.window} ${q.timeZone}) began; ${r.notSent + r.unknown} recipient(s) were not sent.`);
+    ctx.out.error(`Stopped: quiet hours (${q.window} ${q.timeZone}) began; ${leftWords(r)}.`);
     ctx.out.notice(`They end at ${q.endsAtText}: run the same command again then (or \`${resumeCmd}\`) to send exactly the rest.`);
     throw new SilentExit(ExitCode.failed);
   }
@@ -194,8 +194,8 @@ async function renderRun(ctx: Context, res: RunResult, leftOut: EarlierSend[]): 
     if (h.channelIds && lanes.length > 0) {
       // Only the stopped sessions' shares are left; the others went on.
       const other = h.channelIds.find((c) => !lanes.includes(c));
-      ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Reconnect ${lanes.join(', ')} and run the same command again (or \`${resumeCmd}\`), or move the share to another session: \`${resumeCmd} --move-session ${lanes[0]}=${other ?? 'SESSION'}\`.`);
-    } else ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
+      ctx.out.notice(`${leftWords(r)}. Reconnect ${lanes.join(', ')} and run the same command again (or \`${resumeCmd}\`), or move the share to another session: \`${resumeCmd} --move-session ${lanes[0]}=${other ?? 'SESSION'}\`.`);
+    } else ctx.out.notice(`${leftWords(r)}. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
     throw new SilentExit(ExitCode.failed);
   }
   if (settlesAt !== undefined && !r.reconcileError) {
@@ -205,4 +205,9 @@ async function renderRun(ctx: Context, res: RunResult, leftOut: EarlierSend[]): 
   }
   if (r.unknown > 0 || r.notSent > 0) ctx.out.notice(`Some outcomes are not settled. Run the same command again later (or \`${resumeCmd}\`) to check and finish.`);
   if (r.failed > 0 || r.unknown > 0 || r.notSent > 0) throw new SilentExit(ExitCode.failed);
+}
+
+/** "12 recipient(s) were not sent and 1 stays unknown": what a stopped run leaves, in the counts' own words. */
+function leftWords(r: { notSent: number; unknown: number }): string {
+  return `${r.notSent} recipient(s) were not sent${r.unknown ? ` and ${r.unknown} stay${r.unknown === 1 ? 's' : ''} unknown` : ''}`;
 }

@@ -113,8 +113,9 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
             e.rawStatus = m.status;
             if (m.createdAt) e.createdAt = m.createdAt;
           }
-        } else if (s === 'failed') {
-          e.status = 'failed';
+        } else {
+          if (s === 'failed') e.status = 'failed';
+          // Why it failed, or why it is in doubt.
           const err = journalState.errors.get(r.i);
           if (err) e.error = err;
         }
