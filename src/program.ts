@@ -191,7 +191,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
-        'wa-cli -p gateway broadcast send --template promo_nov --file customers.xlsx --param name=full_name --settle 2m --dedupe-window 12h --no-wait --yes  # Konekwa, from cron',
+        'wa-cli -p gateway broadcast send --template promo_nov --file customers.xlsx --param name=full_name --param "company=:Toko Maju" --settle 2m --dedupe-window 12h --no-wait --yes  # Konekwa, from cron',
       ),
     )
     .action(lazyAction(ctx, () => import('./commands/broadcast/send.js')));
