@@ -294,3 +294,32 @@ test('plan: a truncated or garbled plan is refused with the file and what is wro
     b.close();
   }
 });
+
+test('engine: a continued run whose journal ends with its closing line sends the rest at once; one cut before it waits for the listing first', async () => {
+  for (const cut of [false, true]) {
+    const b = await bed(6);
+    try {
+      const first = await runFanout(b.deps({ outcome: (r) => (r.i < 3 ? { kind: 'sent', messageId: b.server.accept(r.i) } : { kind: 'stop', error: 'Session is not connected', maybeActed: false }), concurrency: 1 }));
+      assert.deepEqual([first.sent, first.notSent], [3, 3]);
+      await b.journal.close();
+      const dir = path.join(b.dir, 'runs', 'r1');
+      const file = path.join(dir, 'journal.jsonl');
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      assert.ok(JSON.parse(lines.at(-1)!).closed, 'a run that ended in order wrote its closing line');
+      if (cut) writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n`);
+      const state = await replay(dir, 6);
+      const journal = await Journal.open(dir, header(6), state);
+      const at = b.time();
+      const before = b.sends.length;
+      const s = await runFanout({ ...b.deps({ settleMs: 10_000, lastActivityAt: at, checkUnsettledFirst: true }), journal, plan: () => readPlan(dir) });
+      await journal.close();
+      assert.equal(s.sent, 6);
+      const resent = b.sends.slice(before);
+      assert.deepEqual(resent.map((x) => x.i).sort(), [3, 4, 5]);
+      if (cut) assert.ok(resent.every((x) => x.at >= at + 10_000), 'nothing sent before the window after the last write');
+      else assert.ok(resent.every((x) => x.at < at + 1000), 'sent at once');
+    } finally {
+      b.close();
+    }
+  }
+});
