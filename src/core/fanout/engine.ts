@@ -300,7 +300,11 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       // While sending, the listing is read now and then for those in doubt: the later sends are their evidence.
       if (doubts.size > 0 && !looking && now() - lastLookAt >= pollMs) {
         looking = look()
-          .then((err) => void (reconcileError ??= err))
+          .then(
+            (err) => void (reconcileError ??= err),
+            // A journal that could not be written stops the run like any other failed write.
+            (err: unknown) => void (writeError ??= err instanceof JournalWriteError ? err : new JournalWriteError(err)),
+          )
           .finally(() => (looking = undefined));
       }
     };
