@@ -164,6 +164,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
     .option('--name <name>', 'broadcast name (default: template and date)')
     .option('--schedule <iso8601>', 'send later (Qontak list sends), e.g. 2026-12-01T09:00:00+07:00')
     .option('--idempotency-key <key>', 'refuse to send twice with this key (default: derived from template, target and parameters)')
+    .option('--release-unknown', 'Qontak: a send of this key left unknown and still not on the account after 5 minutes: release the key and send')
     .option('--dry-run', 'check and show what would be sent; send nothing')
     .option('--skip-invalid', 'send to the valid recipients and report the invalid ones, instead of refusing')
     .addOption(new Option('--rate <n/s>', 'messages per second for a fan-out (Konekwa)').argParser(rate))
@@ -191,6 +192,7 @@ function registerBroadcast(program: Command, ctx: Context, wanted: Wanted): void
         'wa-cli broadcast send --template order_update --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --dry-run --out preview.xlsx',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard 1/2 --dry-run',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
+        'wa-cli broadcast send --template welcome_member --language id --list 534bd3d4-5395-46a9-bfbb-353f3a7721be --param 1=customer_name --idempotency-key welcome-2026-11 --release-unknown --yes  # after an unknown outcome the account did not confirm',
         'wa-cli -p gateway broadcast send --template promo_nov --file customers.xlsx --param name=full_name --param "company=:Toko Maju" --settle 2m --dedupe-window 12h --no-wait --yes  # Konekwa, from cron',
       ),
     )

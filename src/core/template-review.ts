@@ -4,8 +4,12 @@ import type { Provider, RemoteTemplate } from '../providers/port.js';
 
 export type ReviewOutcome = { kind: 'approved' | 'rejected' | 'timeout'; template: RemoteTemplate; reason: string | undefined };
 
-/** Final answers that are not an approval (Meta's statuses); anything else (PENDING, IN_APPEAL…) is still under review. */
-const REFUSED = ['REJECTED', 'DISABLED', 'DELETED', 'PAUSED'];
+/**
+ * The one final answer besides APPROVED that the documents show (recorded templates are APPROVED, PENDING or
+ * REJECTED). Any other status, PENDING included, is shown as the server gives it and waited on: a status nobody
+ * documented is not taken for a verdict.
+ */
+const REFUSED = ['REJECTED'];
 
 export function rejectionReason(t: RemoteTemplate): string | undefined {
   const raw = (t.raw ?? {}) as Record<string, unknown>;
@@ -30,4 +34,21 @@ export async function waitForReview(
     t = await provider.getTemplate(t.id);
     o.onTick?.(t);
   }
+}
+
+/**
+ * Whether the account takes this category, asked online before a create: the categories it lists
+ * (GET /templates/category) or that its own templates carry (the recorded ones are MARKETING and UTILITY, which the
+ * recorded category list does not name). undefined when it does, or when the provider lists none to check against.
+ */
+export async function categoryProblem(provider: Provider, category: string): Promise<string | undefined> {
+  if (!provider.templateCategories) return undefined;
+  const offered = await provider.templateCategories();
+  if (offered.length === 0) return undefined;
+  const c = category.toUpperCase();
+  if (offered.some((x) => x.toUpperCase() === c)) return undefined;
+  const inUse = new Set<string>();
+  for await (const t of provider.listTemplates({})) if (t.category) inUse.add(t.category.toUpperCase());
+  if (inUse.has(c)) return undefined;
+  return `Category "${category}" is not one the account lists (${offered.join(', ')}) nor one its templates carry (${[...inUse].sort().join(', ') || 'none'}); nothing was submitted.`;
 }

@@ -1,5 +1,6 @@
 // Errors raised by the HTTP client, carrying what a sender must know: did the server possibly act on the request?
-import { NotFoundError, OperationError, TransientError, AuthError } from '../errors.js';
+import { ConflictError, NotFoundError, OperationError, TransientError, AuthError } from '../errors.js';
+import type { BroadcastSummary } from './port.js';
 
 export interface ApiErrorDetails {
   status: number;
@@ -44,5 +45,15 @@ export class TransportError extends TransientError {
     hint?: string,
   ) {
     super(message, hint === undefined ? {} : { hint });
+  }
+}
+
+/**
+ * While the server asked to wait, the account came to hold the send about to be posted: another runner sent it. The
+ * POST was not repeated.
+ */
+export class FoundOnAccountError extends ConflictError {
+  constructor(message: string, readonly broadcast: BroadcastSummary) {
+    super(message);
   }
 }

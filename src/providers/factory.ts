@@ -101,16 +101,18 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
     httpAuth = { kind: 'bearer', token: () => token };
     refreshAuth = async () => {
       const refreshToken = auth.secrets['refresh-token']?.value;
-      const clientSecret = auth.secrets['client-secret']?.value;
-      if (!refreshToken || !clientSecret || !auth.clientId || auth.secrets['access-token']?.source === 'env') return false;
-      const { requestToken } = await import('./qontak/oauth.js');
+      const { requestToken, clientSecretFor, QONTAK_PUBLISHED_CLIENT } = await import('./qontak/oauth.js');
+      // The published pair "should not be modified": it is the default when the profile names no other.
+      const clientId = auth.clientId?.value ?? QONTAK_PUBLISHED_CLIENT.id;
+      const clientSecret = clientSecretFor(clientId, auth.secrets['client-secret']?.value);
+      if (!refreshToken || !clientSecret || auth.secrets['access-token']?.source === 'env') return false;
       const tokenHttp = qontakTokenClient(ctx, auth.baseUrl.value, baseUrlSource(auth));
       let fresh: Awaited<ReturnType<typeof requestToken>>;
       try {
         fresh = await requestToken(tokenHttp, {
           grant_type: 'refresh_token',
           refresh_token: refreshToken,
-          client_id: auth.clientId.value,
+          client_id: clientId,
           client_secret: clientSecret,
         });
       } catch (err) {

@@ -45,6 +45,11 @@ export interface RequestSpec {
    * request with a TransportError (maybeActed, `acted` set). Without it a 429 is retried as before.
    */
   on429?: () => Promise<'absent' | 'present' | 'unknown'>;
+  /**
+   * Called after each "please wait" wait, before the request goes again: another runner may have sent the same thing
+   * in the meantime. Throwing stops the request with that error.
+   */
+  beforeRetryAfterPleaseWait?: () => Promise<void>;
 }
 
 /** A wait the client is about to sit out (a "please wait" refusal), for a countdown. */
@@ -295,6 +300,7 @@ export class HttpClient {
             this.log(`  asked to wait; waiting ${Math.round(wait)} ms (${Math.round(remaining / 1000)} s left)`);
             await this.opts.sleep(wait, this.opts.signal);
             waited += wait;
+            await spec.beforeRetryAfterPleaseWait?.();
             attempt--;
             continue;
           }
@@ -459,6 +465,14 @@ export class HttpClient {
         `${api} refused the request (401)${quoted}: this computer's clock is ${minutes} minute${minutes === 1 ? '' : 's'} ${skew > 0 ? 'ahead of' : 'behind'} the server's (${String(headers.date)}).`,
         details,
         `A signature is accepted only within ${HMAC_WINDOW_S / 60} minutes of the server's clock: set this computer's clock right (e.g. \`timedatectl set-ntp true\`) and run again; the credentials need no change.`,
+      );
+    }
+    if (status === 401 && (spec.auth ?? this.opts.auth).kind === 'hmac') {
+      // The gateway answers a signature that does not match, a Date outside its window and wrong credentials alike.
+      return new ApiAuthError(
+        `${api} refused the request (401)${quoted}: the signature or the clock, or else the credentials.`,
+        details,
+        `Check this computer's clock first (within ${HMAC_WINDOW_S / 60} minutes of the server's) and that no proxy rewrites the path; then the client id and secret with \`wa-cli auth status\`.`,
       );
     }
     if (status === 401 || status === 403) {

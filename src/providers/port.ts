@@ -114,7 +114,8 @@ export interface LogEntry {
   status: DeliveryStatus;
   /**
    * The API's own status when it is none of the five documented ones: shown as it is. Such an entry counts as
-   * `failed` (final, not delivered as far as anyone can tell), so `--until-done` ends instead of waiting forever.
+   * `sent`: not a failure (which invites a second send), not final (a documented status later still moves it), and
+   * not pending, so `--until-done` ends instead of waiting for ever.
    */
   rawStatus?: string;
   /** The failure reason; absent when the API says "n/a". */
@@ -173,6 +174,11 @@ export interface BulkSend {
   buttons?: UrlButtonParam[];
   /** ISO 8601; sent in UTC with Z. Omitted sends now. */
   sendAt?: string;
+  /**
+   * Looks for this send on the account (the idempotency key is in its name). Asked before the POST goes again after
+   * a 429 or a "please wait", and when an answer lacks the broadcast id. Without it such a send is reported unknown.
+   */
+  findSent?: () => Promise<BroadcastSummary | undefined>;
 }
 
 export interface DirectSend {
@@ -307,6 +313,8 @@ export interface Provider {
   listTemplates(q: TemplateQuery): AsyncIterable<RemoteTemplate>;
   getTemplate(id: string): Promise<RemoteTemplate>;
   createTemplate(t: TemplateCreate): Promise<RemoteTemplate>;
+  /** The template categories the account offers, where the API lists them (Qontak's GET /templates/category). */
+  templateCategories?(): Promise<string[]>;
 
   readonly lists?: ContactListsPort;
   readonly broadcasts?: BroadcastsPort;

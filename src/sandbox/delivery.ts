@@ -133,7 +133,9 @@ export function logEntry(b: SandboxBroadcast, i: number, now: number, speed: num
     whatsapp_error_message: f.failure ? f.failure.details : 'n/a',
     messages_response: messagesResponse(f, waId, r.phone),
     messages: {
-      body: { type: 'body', template: b.render(i), parameters: b.bodyParams ? b.bodyParams(i) : [] },
+      // The template's text with its placeholders and the values beside it, as the notes' log example shows
+      // ("template": "Helo {{1}}, …", "parameters": {"1": "audrey", …}), not the message as rendered.
+      body: { type: 'body', template: b.template.body, parameters: b.bodyParams ? b.bodyParams(i) : [] },
       header: { type: 'header', template: {}, parameters: [] },
       buttons: { type: 'buttons', template: null, parameters: [] },
     },

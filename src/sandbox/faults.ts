@@ -3,8 +3,9 @@
 // parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
-  | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown }
-  | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number }
+  // `after`: the server does the work first, then answers with this (a proxy or gateway that answers after processing).
+  | { kind: 'status'; status: 500 | 502 | 503 | 504 | (number & {}); body?: unknown; after?: boolean }
+  | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number; after?: boolean }
   | { kind: 'drop-before' }
   | { kind: 'drop-after' }
   /** The server acts, then something in front of it answers 429 in its own words (not the API's error body). */

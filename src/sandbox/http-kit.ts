@@ -82,7 +82,8 @@ export const qError = (code: number, messages: unknown[], headers?: Record<strin
 export const notFound = (thing: string, id: string): Reply => qError(422, [`Couldn't find ${thing} with 'id'=${id}`]);
 
 export interface PageMeta {
-  cursor: { next: string | null; prev: string | null; pit: null };
+  /** Opaque: strings, or numbers as the recorded broadcast listing has them. */
+  cursor: { next: string | number | null; prev: string | number | null; pit: null };
   offset: number;
   limit: number;
   total: number;

@@ -121,8 +121,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     hmacClientSecret: secret(),
     oauthUsername: 'ops@example.com',
     oauthPassword: secret(),
-    oauthClientId: 'sandbox-oauth-client',
-    oauthClientSecret: secret(),
+    // The pair Qontak publishes for its token endpoint ("should not be modified", notes@3656).
+    oauthClientId: 'RRrn6uIxalR_QaHFlcKOqbjHMG63elEdPTair9B9YdY',
+    oauthClientSecret: 'Sa8IGIh_HpVK1ZLAF0iFf7jU760osaUNV659pBIZR00',
     accessToken: secret(),
     refreshToken: secret(),
     konekwaApiKey: `kk_${secret()}`,
@@ -203,7 +204,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     res.setHeader('date', new Date(now()).toUTCString());
     if (state.recordRequests) {
       const { authorization: _a, 'x-api-key': _k, ...headers } = raw.headers;
-      state.requests.push({ api: api ?? 'qontak', method, path, headers, body: body.toString('utf8'), at: now() });
+      state.requests.push({ api: api ?? 'qontak', method, path, query: url.search, headers, body: body.toString('utf8'), at: now() });
     }
 
     const fault = api ? faults.take(method, url.pathname, api) : undefined;
@@ -232,6 +233,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       }
     } else reply = { status: 404, body: { message: 'Not Found' } };
 
+    if ((fault?.kind === 'status' || fault?.kind === 'rate-limit') && fault.after) {
+      await applyBefore({ ...fault, after: false }, res, raw.socket, api === 'konekwa' ? 'konekwa' : 'qontak');
+      return;
+    }
     if (fault?.kind === 'drop-after') {
       // The server did the work; the client never hears about it.
       raw.socket.destroy();
@@ -288,6 +293,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
 
 /** Faults that replace the answer; true when the response has been dealt with. */
 async function applyBefore(f: FaultKind, res: ServerResponse, socket: Socket, api: 'qontak' | 'konekwa'): Promise<boolean> {
+  if ((f.kind === 'status' || f.kind === 'rate-limit') && f.after) return false;
   switch (f.kind) {
     case 'latency':
       await new Promise((r) => setTimeout(r, f.ms));

@@ -105,7 +105,8 @@ export interface SandboxTemplate {
   language: string;
   header: { format: string; text?: string; example?: unknown } | null;
   body: string;
-  footer: string | null;
+  /** `object|null` in the notes; the object's fields are not documented: here Meta's footer component's `text` [inferred]. */
+  footer: { text: string } | null;
   buttons: { type: string; text: string; url?: string; phone_number?: string }[];
   status: 'APPROVED' | 'PENDING' | 'REJECTED';
   category: string;
@@ -193,7 +194,7 @@ export function seedTemplates(rand: () => number): SandboxTemplate[] {
         body: t[language],
         status: 'APPROVED',
         category: t.category,
-        footer: t.footer ?? null,
+        footer: t.footer ? { text: t.footer } : null,
         buttons: t.buttons ?? [],
       });
     }

@@ -7,6 +7,8 @@ export interface ReceivedRequest {
   api: 'qontak' | 'konekwa' | 'oauth';
   method: string;
   path: string;
+  /** The query string as sent, with its `?` ('' without one). */
+  query: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
   at: number;
@@ -74,6 +76,16 @@ export class SandboxState {
   directSendsByRecipient = new Map<string, number>();
   /** Direct sends refused with 429. */
   directRateLimited = 0;
+  /**
+   * What a bulk POST answers (no recording or document shows it): `documented`, the fields three public clients read
+   * (qontak.md, "Evidence from public clients"); `empty`, a bare `{}` after the broadcast was made.
+   */
+  qontakBulkAnswer: 'documented' | 'empty' = 'documented';
+  /**
+   * How an uploaded sheet's columns become variables: `header`, by header name (the API notes; inferred for the
+   * importer); `column-e`, only from column E on, as the FAQ's upload guide has it.
+   */
+  qontakUploadLayout: 'header' | 'column-e' = 'header';
   /** Why the last refused HMAC request was refused (the gateway itself only says "Unauthorized"). */
   lastAuthFailure: string | undefined;
 

@@ -41,7 +41,7 @@ test('a wrong HMAC secret exits 4 with one readable line', async () => {
   assert.equal(r.code, 4);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr.trim().split('\n').length, 1);
-  assert.match(r.stderr, /Qontak refused the credentials \(401\): "Unauthorized"/);
+  assert.match(r.stderr, /Qontak refused the request \(401\): "Unauthorized": the signature or the clock, or else the credentials/);
 });
 
 test('a wrong API key and a wrong token exit 4 too', async () => {

@@ -140,9 +140,12 @@ test('templates create --dry-run prints the payload it would submit; a name alre
   assert.equal(payload.body, file.components.find((c) => c.type === 'BODY')!.text);
   assert.equal(bed.sandbox.state.templates.length, before, 'a dry run submits nothing');
   // promo-en.json is promo_nov in English, which the account already holds.
+  const posts = () => bed.sandbox.state.requests.filter((r) => r.method === 'POST' && r.path === '/templates/whatsapp').length;
+  const postsBefore = posts();
   const dup = await runCli(['templates', 'create', fixture('templates', 'good', 'promo-en.json')], { env });
   assert.equal(dup.code, 5, dup.stderr);
-  assert.match(dup.stderr, /^error: A template named "promo_nov" already exists in en\./m);
+  assert.match(dup.stderr, /^error: A template named "promo_nov" already exists in en \(APPROVED, id [0-9a-f-]{36}\); nothing was submitted\./m);
+  assert.equal(posts(), postsBefore, 'looked up, not posted');
 });
 
 test('templates list --status BOGUS exits 2 naming the accepted statuses', async () => {

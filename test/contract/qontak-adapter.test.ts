@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { QontakProvider } from '../../src/providers/qontak/adapter.js';
 import { ApiAuthError, ApiNotFoundError } from '../../src/providers/errors.js';
+import { ConflictError } from '../../src/errors.js';
+import { toTemplate } from '../../src/providers/qontak/mapping.js';
 import { loadRecorded, qontakAt, replay } from '../helpers/recorded.js';
 import { recordedFile } from '../helpers/paths.js';
 
@@ -59,8 +61,9 @@ test('templates: one template by id, and the 401 as an auth error', async () => 
   });
 });
 
-test('templates: create sends Meta components and reads the doubly nested 201', async () => {
-  await withReplay('post_templates_whatsapp_201', async (p, srv) => {
+test('templates: create looks first, then sends the seed\'s shape (a string example) and reads the doubly nested 201', async () => {
+  // GET: the recorded listing (no template of that name); POST: the recorded 201.
+  await withReplay((req) => (req.method === 'POST' ? 'post_templates_whatsapp_201' : 'get_templates_whatsapp_200'), async (p, srv) => {
     const t = await p.createTemplate({
       name: 'dama_testing_create_template_2',
       language: 'id',
@@ -71,17 +74,47 @@ test('templates: create sends Meta components and reads the doubly nested 201', 
     });
     assert.equal(t.id, 'cf69dfb0-8ddf-4757-8b0f-a1f724a5d2a3');
     assert.equal(t.status, 'PENDING');
-    const sent = JSON.parse(srv.requests[0]!.body);
+    assert.match(srv.requests[0]!.url, /^\/qontak\/chat\/v1\/templates\/whatsapp\?limit=50$/, 'the listing is read (names compared locally) before anything is submitted');
+    const sent = JSON.parse(srv.requests.find((r) => r.method === 'POST')!.body);
+    // seeds/qontak-omnichannel-api-notes.txt, "WhatsApp Message Template Creation": BODY's example is the text filled in.
     assert.deepEqual(sent, {
       name: 'dama_testing_create_template_2',
       language: 'id',
       category: 'MARKETING',
       components: [
-        { type: 'BODY', text: 'Halo {{1}}, promo {{2}}.', example: { body_text: [['Budi', 'November']] } },
+        { type: 'BODY', text: 'Halo {{1}}, promo {{2}}.', example: 'Halo Budi, promo November.' },
         { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Button 1' }] },
       ],
     });
   });
+});
+
+test('templates: a name the account already holds in that language is a conflict before any POST', async () => {
+  await withReplay('get_templates_whatsapp_200', async (p, srv) => {
+    const err = await p.createTemplate({ name: 'template_1729088217941_hsm_chat_expired', language: 'en_US', category: 'MARKETING', body: 'x' }).catch((e: unknown) => e);
+    assert.ok(err instanceof ConflictError, String(err));
+    assert.match(err.message, /already exists in en_US \(APPROVED, id 131ee1d0/);
+    assert.ok(srv.requests.every((r) => r.method === 'GET'));
+  });
+});
+
+test('templates: the category list is read from GET /templates/category', async () => {
+  await withReplay('get_templates_category_200', async (p) => {
+    const c = await p.templateCategories();
+    assert.equal(c[0], 'ACCOUNT_UPDATE');
+    assert.equal(c.length, 11);
+  });
+});
+
+test('templates: footers and headers in any shape are text, never "[object Object]"', () => {
+  const base = { id: 'x', name: 'n' };
+  assert.equal(toTemplate({ ...base, footer: { text: 'Toko Maju Jaya' } }).footer, 'Toko Maju Jaya');
+  assert.equal(toTemplate({ ...base, footer: 'plain' }).footer, 'plain');
+  assert.equal(toTemplate({ ...base, footer: null }).footer, null);
+  assert.equal(toTemplate({ ...base, footer: { type: 'FOOTER', note: 1 } }).footer, '{"type":"FOOTER","note":1}');
+  assert.deepEqual(toTemplate({ ...base, header: { format: 'TEXT', text: { text: 'Halo' } } }).header, { format: 'TEXT', text: 'Halo' });
+  assert.deepEqual(toTemplate({ ...base, header: 'Halo' }).header, { format: 'TEXT', text: 'Halo' });
+  assert.deepEqual(toTemplate({ ...base, header: { shape: 'odd' } }).header, { format: 'TEXT', text: '{"shape":"odd"}' });
 });
 
 test('contact lists: detail, contacts, and the 422 for an unknown id as not found', async () => {

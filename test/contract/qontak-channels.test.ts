@@ -29,13 +29,13 @@ test('channels: the recorded integrations list maps to its WhatsApp channels onl
   }
 });
 
-test('channels: the recorded 401 becomes an auth error quoting "Unauthorized"', async () => {
+test('channels: the recorded 401 becomes an auth error quoting "Unauthorized", naming signature and clock before credentials', async () => {
   const srv = await replay('get_integrations_401');
   try {
     const err = await (await provider(srv.url)).listChannels().catch((e: unknown) => e);
     assert.ok(err instanceof ApiAuthError);
     assert.equal(err.exitCode, 4);
-    assert.match(err.message, /Qontak refused the credentials \(401\): "Unauthorized"/);
+    assert.match(err.message, /Qontak refused the request \(401\): "Unauthorized": the signature or the clock, or else the credentials\./);
   } finally {
     await srv.close();
   }

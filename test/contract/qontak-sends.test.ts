@@ -12,10 +12,11 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { buttonParams, planExtras, resolveMedia, sendNeeds } from '../../src/core/send/needs.js';
 import { listRejections, rejectedRowsProblem, waitForList } from '../../src/core/lists/upload-list.js';
 import { verifySchedule } from '../../src/core/send/schedule.js';
-import { broadcastName, findKeyUse, keyInName } from '../../src/core/send/guard.js';
+import { broadcastName, findKeyOnAccount, findKeyUse, keyInName } from '../../src/core/send/guard.js';
 import { Ledger } from '../../src/core/send/ledger.js';
 import { fromQontakLogEntry } from '../../src/providers/qontak/mapping.js';
-import { TransportError } from '../../src/providers/errors.js';
+import { DELIVERY_STATUSES } from '../../src/providers/port.js';
+import { FoundOnAccountError, TransportError } from '../../src/providers/errors.js';
 import { HttpClient } from '../../src/providers/http.js';
 import { readQontakError } from '../../src/providers/qontak/errors.js';
 import { requestToken } from '../../src/providers/qontak/oauth.js';
@@ -123,7 +124,9 @@ test('rejected rows: the list keeps 2 of 3; the send is stopped with how many an
   assert.equal(rejectedRowsProblem({ ...done.list, failed: 0, succeeded: 3, errorMessages: {} }, 3), undefined);
 });
 
-test('schedules: send_at goes in UTC with Z; the answer is read back; a differing or silent answer is never "scheduled"', async () => {
+// How a schedule is asked for is inferred (qontak.md: no client sends execute_type or send_at); what decides is the
+// broadcast read back.
+test('schedules: asked as execute_type specific with send_at in UTC [inferred]; only the broadcast read back can say "scheduled"', async () => {
   const t = await templateNamed('order_update');
   const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
   const list = await p.lists.upload('sched', { filename: 's.csv', contentType: 'text/csv', data: Buffer.from(csv) });
@@ -156,7 +159,7 @@ test('remote idempotency: the key first in a short name; a fresh state folder fi
   assert.equal(use?.where, 'account');
   assert.equal(use?.where === 'account' && use.broadcast.name, name);
   const gets = sb.state.requests.filter((r) => r.method === 'GET' && r.path === '/broadcasts/whatsapp');
-  assert.ok(gets.every((r) => !/[?&]query=/.test(r.headers[':path'] as string ?? '')));
+  assert.ok(gets.length > 0 && gets.every((r) => /[?&]start_date=/.test(r.query) && !/[?&]query=/.test(r.query)), 'listed by date, names compared locally');
   assert.equal(await findKeyUse(ledger, p, 'wa-0000000000000000', true, { now: () => clock }), undefined);
   // Outside the window it is not searched for.
   assert.equal(await findKeyUse(ledger, p, key, true, { now: () => clock + 40 * 86_400_000 }), undefined);
@@ -188,8 +191,9 @@ test('POST after 429: a bulk send the server carried out is found by name, not s
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const viaProxy = (await qontakOnSandbox({ ...sb, url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } as Sandbox, { now: () => clock })).provider;
   const name = broadcastName('wa-1111111111111111', 'after-429');
+  const findSent = () => findKeyOnAccount(p.broadcasts, 'wa-1111111111111111', { now: () => clock, windowDays: 1 });
   try {
-    const result = await viaProxy.broadcasts.sendBulk({ name, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }] });
+    const result = await viaProxy.broadcasts.sendBulk({ name, templateId: t.id, contactListId: list.id, channelId: channel(), body: [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }], findSent });
     assert.equal(sb.state.broadcasts.size - before, 1, 'one broadcast, not two');
     assert.equal(result.name, name, 'the broadcast found on the account is returned');
   } finally {
@@ -249,10 +253,37 @@ test('HMAC Digest: opt-in header over the body, checked by the sandbox', async (
   assert.match(String(sb.state.requests.at(-1)!.headers.digest), /^SHA-256=[A-Za-z0-9+/]+=*$/);
 });
 
-test('unknown log statuses are kept as they are and final', () => {
+test('unknown log statuses are shown as they are, never a failure and never final: a documented status later moves them', () => {
   const e = fromQontakLogEntry({ id: 'x', status: 'expired', whatsapp_error_message: 'n/a' });
   assert.equal(e.rawStatus, 'expired');
-  assert.equal(e.status, 'failed');
-  assert.match(e.error!, /expired/);
+  assert.equal(e.status, 'sent', 'not failed: a failed recipient invites a second send');
+  assert.match(e.error!, /status "expired" \(not one of Qontak's documented statuses; counted as sent, not final\)/);
+  const later = fromQontakLogEntry({ id: 'x', status: 'delivered', whatsapp_error_message: 'n/a' });
+  assert.ok(DELIVERY_STATUSES.indexOf(later.status) > DELIVERY_STATUSES.indexOf(e.status), 'a follower moves it on to delivered');
   assert.equal(fromQontakLogEntry({ id: 'y', status: 'read' }).rawStatus, undefined);
+});
+
+test('please wait means look again: a broadcast with the same key on the account stops the repeat (FoundOnAccountError, exit 5), nothing posted twice', async () => {
+  const t = await templateNamed('order_update');
+  const csv = 'phone_number,full_name,order_id\r\n6281234567890,Budi,A-1\r\n';
+  const list = await p.lists.upload('pw-look', { filename: 'l.csv', contentType: 'text/csv', data: Buffer.from(csv) });
+  clock += 120_000;
+  sb.setLimits({ bulkCooldownMs: 30_000 * 1000 });
+  try {
+    const key = 'wa-2222222222222222';
+    const body = [{ key: '1', value: 'full_name' }, { key: '2', value: 'order_id' }];
+    const findSent = () => findKeyOnAccount(p.broadcasts, key, { now: () => clock, windowDays: 1 });
+    // Another runner's broadcast of the key, made just now.
+    await p.broadcasts.sendBulk({ name: broadcastName(key, 'host-a'), templateId: t.id, contactListId: list.id, channelId: channel(), body });
+    const posted = () => sb.state.requests.filter((r) => r.method === 'POST' && r.path === '/broadcasts/whatsapp').length;
+    const before = posted();
+    const err = await p.broadcasts.sendBulk({ name: broadcastName(key, 'host-b'), templateId: t.id, contactListId: list.id, channelId: channel(), body, findSent }).catch((e: unknown) => e);
+    assert.ok(err instanceof FoundOnAccountError, String(err));
+    assert.equal(err.exitCode, 5);
+    assert.match(err.message, /While Qontak asked to wait, broadcast [0-9a-f-]{36} "\[wa-2222222222222222\] host-a"/);
+    assert.equal(posted() - before, 1, 'the refused POST only; not posted again');
+    assert.equal([...sb.state.broadcasts.values()].filter((b) => b.name.startsWith(`[${key}]`)).length, 1);
+  } finally {
+    sb.setLimits({ bulkCooldownMs: 5000 });
+  }
 });

@@ -68,10 +68,11 @@ test('bulk: parameter count, keys and columns checked with the exact texts', asy
   assert.equal(sb.state.broadcasts.size, 0, 'nothing was created by a refused request');
 });
 
-test('bulk: accepted, then "please wait" within the cooldown, accepted again after it; scheduling', async () => {
+test('bulk: accepted with only the fields public clients read, then "please wait" within the cooldown, accepted again after it; scheduling', async () => {
   const ok = await c.q('POST', '/broadcasts/whatsapp', bulk());
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
-  assert.equal(ok.body.data.execute_status, 'todo');
+  // qontak.md, "Evidence from public clients": id, name, send_at, created_at, message_status_count; nothing else.
+  assert.deepEqual(Object.keys(ok.body.data).sort(), ['created_at', 'id', 'message_status_count', 'name', 'send_at']);
   assert.deepEqual(ok.body.data.message_status_count, { failed: 0, delivered: 0, read: 0, pending: 3, sent: 0 });
   clock += 4999;
   const soon = await c.q('POST', '/broadcasts/whatsapp', bulk({ name: 'second' }));
@@ -80,9 +81,10 @@ test('bulk: accepted, then "please wait" within the cooldown, accepted again aft
   const sendAt = new Date(clock + 3_600_000).toISOString();
   const scheduled = await c.q('POST', '/broadcasts/whatsapp', bulk({ name: 'scheduled', execute_type: 'specific', send_at: sendAt }));
   assert.equal(scheduled.status, 201);
-  assert.deepEqual([scheduled.body.data.execute_type, scheduled.body.data.send_at], ['specific', sendAt]);
+  assert.equal(scheduled.body.data.send_at, sendAt);
   clock += 10_000;
   const detail = (await c.q('GET', `/broadcasts/${scheduled.body.data.id}/whatsapp`)).body.data;
+  assert.deepEqual([detail.execute_type, detail.send_at], ['specific', sendAt], 'the schedule is read back from the detail');
   assert.deepEqual([detail.execute_status, detail.message_status_count.pending], ['todo', 3], 'nothing goes out before send_at');
   const past = await c.q('POST', '/broadcasts/whatsapp', bulk({ name: 'late', execute_type: 'specific', send_at: new Date(clock - 3_600_000).toISOString() }));
   assert.deepEqual(past.body.error.messages, ['send_at must be in the future']);
@@ -91,12 +93,14 @@ test('bulk: accepted, then "please wait" within the cooldown, accepted again aft
   assert.equal(first.data.execute_status, 'done');
   assert.deepEqual(Object.keys(first.data).sort(), Object.keys(recorded('get_broadcasts_ID_whatsapp_200.json').data).sort());
   assert.equal(Object.values(first.data.message_status_count as Record<string, number>).reduce((a, b) => a + b), 3);
-  // Each recipient's message is rendered from their own columns.
+  // Each entry carries the template's text with its placeholders and the recipient's own values beside it, as the
+  // notes' log example does, never a text rendered for the client.
   const log = (await c.q('GET', `/broadcasts/${ok.body.data.id}/whatsapp/log`)).body.data;
+  const text = 'Halo {{1}}, pesanan {{2}} sudah kami kirim. Terima kasih sudah berbelanja!';
   assert.deepEqual(log.map((e: any) => [e.contact_phone_number, e.messages.body.template, e.messages.body.parameters]), [
-    ['6281234567890', 'Halo Budi, pesanan A-1 sudah kami kirim. Terima kasih sudah berbelanja!', { 1: 'Budi', 2: 'A-1' }],
-    ['6281234567891', 'Halo Sari, pesanan A-2 sudah kami kirim. Terima kasih sudah berbelanja!', { 1: 'Sari', 2: 'A-2' }],
-    ['6281234567892', 'Halo Tono, pesanan A-3 sudah kami kirim. Terima kasih sudah berbelanja!', { 1: 'Tono', 2: 'A-3' }],
+    ['6281234567890', text, { 1: 'Budi', 2: 'A-1' }],
+    ['6281234567891', text, { 1: 'Sari', 2: 'A-2' }],
+    ['6281234567892', text, { 1: 'Tono', 2: 'A-3' }],
   ]);
 });
 
@@ -105,9 +109,13 @@ test('broadcast list: name query (idempotency keys live in names), date range, p
   assert.deepEqual(byName.body.data.map((b: any) => b.name), ['scheduled']);
   const all = await c.q('GET', '/broadcasts/whatsapp?limit=1');
   assert.equal(all.body.meta.pagination.total, 2);
-  // The recorded list item lacks contact_list_name, which the recorded detail has; the sandbox sends it in both.
+  // The recorded list item lacks contact_list_name, which the recorded detail has: so does the sandbox's.
   const listKeys = keyPaths(recorded('get_broadcasts_whatsapp_200.json').data[0], '', 0);
-  assert.deepEqual(keyPaths(all.body.data[0], '', 0).sort(), [...listKeys, 'contact_list_name'].sort());
+  assert.deepEqual(keyPaths(all.body.data[0], '', 0).sort(), [...listKeys].sort());
+  // Cursors as recorded: epoch milliseconds; the last page's next is null.
+  assert.equal(typeof all.body.meta.pagination.cursor.next, 'number');
+  const last = await c.q('GET', '/broadcasts/whatsapp?limit=1&offset=2');
+  assert.equal(last.body.meta.pagination.cursor.next, null);
   const tomorrow = new Date(clock + 86_400_000).toISOString().slice(0, 10);
   assert.equal((await c.q('GET', `/broadcasts/whatsapp?start_date=${tomorrow}`)).body.data.length, 0);
   const today = new Date(clock).toISOString().slice(0, 10);
@@ -143,9 +151,11 @@ test('direct: the six fields, language code, numeric button index and the count 
   const ok = await c.q('POST', '/broadcasts/whatsapp/direct', body({ parameters: { body: [{ key: '1', value_text: 'Budi', value: 'full_name' }], buttons: [{ index: '0', type: 'url', value: 'x' }] } }));
   assert.equal(ok.status, 201);
   assert.equal(sb.state.directSendsByRecipient.get('6281234567890'), 1);
+  // qontak.md: "`data.id` is the broadcast id"; nothing else of the answer is documented.
+  assert.deepEqual(ok.body, { status: 'success', data: { id: ok.body.data.id } });
   clock += 10_000;
   const log = (await c.q('GET', `/broadcasts/${ok.body.data.id}/whatsapp/log`)).body.data;
-  assert.equal(log[0].messages.body.template, 'Selamat datang, Budi! Kartu member Anda sudah aktif.');
+  assert.equal(log[0].messages.body.template, 'Selamat datang, {{1}}! Kartu member Anda sudah aktif.');
   assert.deepEqual(log[0].messages.body.parameters, { 1: 'Budi' });
 });
 
@@ -249,12 +259,9 @@ test('log: offsets cover every entry once; keyset cursors skip entries tied at a
   assert.equal(decoded * 1000, Date.parse(first.body.data[49].created_at));
 
   const big = sb.state.seedBroadcast({ recipients: 100_000, startAtMs: clock - 60_000 });
-  const t0 = performance.now();
   const deep = await c.q('GET', `/broadcasts/${big.id}/whatsapp/log?limit=100&offset=1000`);
-  const elapsed = performance.now() - t0;
   assert.equal(deep.body.data.length, 100);
   assert.equal(deep.body.data[99].contact_phone_number, '6281200099999');
-  assert.ok(elapsed < 1000, `a deep page took ${elapsed} ms`);
   const counts = (await c.q('GET', `/broadcasts/${big.id}/whatsapp`)).body.data.message_status_count;
   assert.equal(Object.values(counts as Record<string, number>).reduce((a, x) => a + x), 100_000);
   assert.equal(counts.pending + counts.sent, 0);

@@ -5,7 +5,7 @@ import { hasUserinfo, redactUrl } from '../../config/base-url.js';
 import { DEFAULT_BASE_URLS, type ResolvedAuth, type SecretName } from '../../config/credentials.js';
 import { KeychainUnavailableError } from '../../config/keychain.js';
 import type { AuthMethod, Profile, ProviderName } from '../../config/profiles.js';
-import { TransientError } from '../../errors.js';
+import { TransientError, WaError } from '../../errors.js';
 
 interface LoginOptions {
   provider?: ProviderName;
@@ -53,7 +53,10 @@ export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
   }
 
   let clientId: string | undefined;
-  if (method !== 'api-key') {
+  if (method === 'oauth' && opts.clientId === undefined) {
+    // Qontak publishes one OAuth client pair and says it "should not be modified": no question to ask.
+    clientId = (await import('../../providers/qontak/oauth.js')).QONTAK_PUBLISHED_CLIENT.id;
+  } else if (method !== 'api-key') {
     clientId = opts.clientId ?? (await ctx.prompter.input(method === 'hmac' ? 'Mekari client id' : 'Qontak OAuth client id', { flag: '--client-id' }));
     if (!clientId.trim()) throw new UsageError('--client-id is empty.');
     clientId = clientId.trim();
@@ -104,13 +107,28 @@ async function oauthInteractive(ctx: Context, baseUrl: string, clientId: string)
   if (token) return { 'access-token': token };
   const username = await ctx.prompter.input('Qontak username (e-mail)', { flag: '--with-secret' });
   const password = await ctx.prompter.secret('Password', { flag: '--with-secret' });
-  const clientSecret = await ctx.prompter.secret('Qontak OAuth client secret', { flag: '--with-secret' });
+  const { clientSecretFor } = await import('../../providers/qontak/oauth.js');
+  const published = clientSecretFor(clientId, undefined);
+  const clientSecret = published ?? (await ctx.prompter.secret('Qontak OAuth client secret', { flag: '--with-secret' }));
   const { qontakPasswordGrant } = await import('../../providers/factory.js');
-  const tokens = await qontakPasswordGrant(ctx, baseUrl, { username, password, clientId, clientSecret });
+  let tokens: Awaited<ReturnType<typeof qontakPasswordGrant>>;
+  try {
+    tokens = await qontakPasswordGrant(ctx, baseUrl, { username, password, clientId, clientSecret });
+  } catch (err) {
+    // No Qontak document shows the password grant (public clients use it): a refusal says so, in the server's words.
+    if (err instanceof WaError && !(err instanceof TransientError)) {
+      throw new AuthError(`${err.message} Qontak's documents show only the refresh grant; the username and password exchange is the one public clients use.`, {
+        hint: 'Run it again and paste an access token from the Qontak web app at the first question, or use --method hmac.',
+        cause: err,
+      });
+    }
+    throw err;
+  }
   return {
     'access-token': tokens.accessToken,
     ...(tokens.refreshToken ? { 'refresh-token': tokens.refreshToken } : {}),
-    'client-secret': clientSecret,
+    // The published secret is not a secret: only another pair's is stored.
+    ...(published ? {} : { 'client-secret': clientSecret }),
   };
 }
 

@@ -31,6 +31,8 @@ export interface SendOptions extends Partial<SendRequest> {
   dedupeWindow?: number;
   /** false with --no-wait: end instead of waiting for recipients in doubt to settle. */
   wait?: boolean;
+  /** Qontak: free a key whose send stayed unknown and is not on the account after the settle window. */
+  releaseUnknown?: boolean;
 }
 
 export async function run(ctx: Context, opts: SendOptions): Promise<void> {
@@ -97,7 +99,14 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     return;
   }
 
-  await withSendGuard({ stateDir: ctx.paths.stateDir, key: p.key, now: ctx.now, provider, searchAccount: p.mode === 'bulk', what: 'Not sending', notice: (line) => ctx.out.warn(line) }, async (prior, ledger) => {
+  await withSendGuard({ stateDir: ctx.paths.stateDir, key: p.key, now: ctx.now, provider, searchAccount: p.mode === 'bulk', what: 'Not sending', releaseUnknown: opts.releaseUnknown === true, notice: (line) => ctx.out.warn(line) }, async (prior, ledger) => {
+    if (prior.kind === 'settled') {
+      // The earlier send whose outcome was unknown is on the account: that is this command's result, and nothing is sent.
+      const b = prior.broadcast;
+      ctx.out.info(`Key ${p.key}: the send of ${prior.record.at} that ended unknown did go out: broadcast ${b.id} "${b.name}" is on the account. Nothing was sent again.`);
+      return reportSent(ctx, p, { id: b.id, name: b.name, createdAt: b.createdAt, status: b.status, recipients: prior.record.recipients }, true);
+    }
+    if (prior.kind === 'fresh' && prior.released) ctx.out.warn(`key ${p.key} released (--release-unknown): its send of ${prior.released.at} is not on the account; sending now.`);
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
@@ -116,29 +125,12 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     const { sendQontak } = await import('../../core/send/qontak.js');
     const spin = await spinner(ctx, 'Uploading the contact list');
     if (!hasPorts(provider, 'broadcasts', 'lists')) throw new CapabilityError(provider.name, 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.');
-    const result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`) }, p, ledger).finally(() => spin.stop());
-    const t = timeFormat(ctx.env);
-    const schedule = result.schedule;
-    const out = {
-      id: result.id,
-      name: result.name,
-      createdAt: t.iso(result.createdAt) ?? result.createdAt,
-      status: result.status,
-      recipients: result.recipients,
-      schedule: schedule ? { state: schedule.kind, sendAt: schedule.kind === 'scheduled' ? t.iso(schedule.sendAt) : null, asked: t.iso(p.sendAt) } : null,
-      idempotencyKey: p.key,
-    };
-    if (ctx.globals.json) ctx.out.json(out);
-    else ctx.out.print(result.id);
-    // "Scheduled" only when the server holds the time asked; anything else is a failure that shows what it holds.
-    if (schedule && schedule.kind !== 'scheduled') {
-      ctx.out.error(schedule.message);
-      throw new SilentExit(ExitCode.failed);
-    }
-    if (!ctx.globals.json) {
-      const when = schedule?.kind === 'scheduled' ? `scheduled for ${t.text(schedule.sendAt)}` : 'sent';
-      ctx.out.info(`Broadcast ${result.id} (${result.status}) ${when} to ${result.recipients} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);
-    }
+    const result = await sendQontak(
+      { provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress: (l) => spin.update(`Contact list ${l.id}: ${l.progress}`), note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) },
+      p,
+      ledger,
+    ).finally(() => spin.stop());
+    return reportSent(ctx, p, result, false);
   });
 }
 
@@ -161,6 +153,39 @@ async function newRun(provider: Provider, p: PreparedSend, opts: SendOptions): P
     concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
     ledgerBase: { key: p.key, provider: provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count },
   };
+}
+
+/** The broadcast a send made (or, `settled`, the one an earlier send left unknown turned out to make). */
+function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/send/qontak.js').QontakSendResult, settled: boolean): void {
+  const t = timeFormat(ctx.env);
+  const schedule = result.schedule;
+  const out = {
+    id: result.id,
+    name: result.name,
+    createdAt: t.iso(result.createdAt) ?? result.createdAt ?? null,
+    status: result.status,
+    recipients: result.recipients,
+    schedule: schedule ? { state: schedule.kind, sendAt: schedule.kind === 'scheduled' ? t.iso(schedule.sendAt) : null, asked: t.iso(p.sendAt) } : null,
+    idempotencyKey: p.key,
+    ...(result.firstMessages ? { firstMessages: result.firstMessages } : {}),
+    ...(settled ? { settled: true } : {}),
+  };
+  if (ctx.globals.json) ctx.out.json(out);
+  else ctx.out.print(result.id);
+  // "Scheduled" only when the server holds the time asked; anything else is a failure that names the broadcast.
+  if (schedule && schedule.kind !== 'scheduled') {
+    ctx.out.error(schedule.message);
+    throw new SilentExit(ExitCode.failed);
+  }
+  if (result.firstMessages?.failing) {
+    ctx.out.error(result.firstMessages.message);
+    throw new SilentExit(ExitCode.failed);
+  }
+  if (result.firstMessages) ctx.out.info(`Checked: ${result.firstMessages.message}.`);
+  if (!ctx.globals.json && !settled) {
+    const when = schedule?.kind === 'scheduled' ? `scheduled for ${t.text(schedule.sendAt)}` : 'sent';
+    ctx.out.info(`Broadcast ${result.id} (${result.status}) ${when} to ${result.recipients} recipient(s). Follow it with \`wa-cli logs tail ${result.id} --follow\`.`);
+  }
 }
 
 async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: SendOptions): Promise<void> {

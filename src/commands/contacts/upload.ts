@@ -24,15 +24,15 @@ export async function run(ctx: Context, opts: UploadOptions, file: string): Prom
   const report = await loadContacts(ctx, file, opts);
   const results = await uploadValidated(ctx, lists, report, opts);
   // A failed list is a failure; one still processing when --timeout ran out is worth trying again later.
-  if (results.some((l) => l.kind === 'failed')) throw new SilentExit(ExitCode.failed);
+  if (results.some((l) => l.kind === 'failed' || l.kind === 'unknown')) throw new SilentExit(ExitCode.failed);
   if (results.some((l) => l.kind === 'timeout')) throw new SilentExit(ExitCode.transient);
 }
 
-export type UploadResult = { kind: 'success' | 'failed' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };
+export type UploadResult = { kind: 'success' | 'failed' | 'unknown' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };
 
 /** The upload flow shared with `broadcast send --file`: refuse invalid rows, plan files, upload, wait, report. */
 export async function uploadValidated(ctx: Context, lists: ContactListsPort, report: ContactReport, opts: UploadOptions): Promise<UploadResult[]> {
-  const { planUploads, waitForList } = await import('../../core/lists/upload-list.js');
+  const { planUploads, waitForList, listOutcomeProblem } = await import('../../core/lists/upload-list.js');
   for (const line of problemLines(report)) ctx.out.info(line);
   ctx.out.info(summaryLine(report));
   // A rejected column or an empty file is not fixed by skipping rows: refuse rather than upload without it.
@@ -46,7 +46,7 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
       hint: 'Fix them (`wa-cli contacts validate FILE --out clean.xlsx` writes the valid rows), or pass --skip-invalid to upload only the valid ones.',
     });
   }
-  const plans = await planUploads(report, opts.name, lists.rowLimits, opts.split === true);
+  const plans = await planUploads(report, opts.name, lists.rowLimits, opts.split === true, (m) => ctx.out.warn(m));
   const results: UploadResult[] = [];
   for (const plan of plans) {
     if (opts.dryRun) {
@@ -69,7 +69,10 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
     });
     const l = outcome.list;
     if (outcome.kind === 'success') spin.succeed(`"${plan.name}" ready: ${l.succeeded} contacts added, ${l.failed} failed.`);
-    else if (outcome.kind === 'failed') spin.fail(`"${plan.name}" failed on the server.`);
+    else if (outcome.kind === 'failed' || outcome.kind === 'unknown') {
+      spin.stop();
+      ctx.out.error(listOutcomeProblem(outcome));
+    }
     else spin.stop();
     if (outcome.kind === 'timeout') {
       ctx.out.warn(`"${plan.name}" (list ${l.id}) is still ${l.progress} after ${formatElapsed(opts.timeout)}; check later with \`wa-cli contacts show ${l.id}\`.`);

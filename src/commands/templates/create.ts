@@ -39,6 +39,9 @@ export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean
     return;
   }
   const provider = await ctx.provider();
+  const { categoryProblem } = await import('../../core/template-review.js');
+  const badCategory = await categoryProblem(provider, request.category);
+  if (badCategory) throw new OperationError(badCategory, { hint: '`wa-cli templates create FILE --dry-run` checks the file offline; the category list is the account\'s.' });
   let created: import('../../providers/port.js').RemoteTemplate;
   try {
     created = await provider.createTemplate(request);

@@ -11,8 +11,12 @@ export interface PlannedUpload {
   rows: number;
 }
 
-/** Cuts the valid contacts into files the provider accepts: one if they fit, numbered parts with `split`. */
-export async function planUploads(report: ContactReport, name: string, limits: { xlsx: number; csv: number }, split: boolean): Promise<PlannedUpload[]> {
+/**
+ * Cuts the valid contacts into files the provider accepts: one file, or numbered parts with `split`. The row limits
+ * come from Qontak's org settings (5,000 per Excel upload, 20,000 per CSV; their meaning is inferred), so passing them
+ * is a warning and the server's answer decides.
+ */
+export async function planUploads(report: ContactReport, name: string, limits: { xlsx: number; csv: number }, split: boolean, warn?: (line: string) => void): Promise<PlannedUpload[]> {
   const contacts = report.valid;
   if (contacts.length === 0) throw new InputError(`${report.file}: no valid contacts to upload.`);
   const choice = chooseUploadFormat(contacts.length, limits);
@@ -28,9 +32,10 @@ export async function planUploads(report: ContactReport, name: string, limits: {
         };
   if (typeof choice === 'string') return [{ name, file: fileFor(contacts, choice, ''), rows: contacts.length }];
   if (!split) {
-    throw new InputError(
-      `${report.file}: ${contacts.length} contacts exceed the provider's largest upload (${choice.max} rows); pass --split to upload numbered lists.`,
+    warn?.(
+      `${report.file}: ${contacts.length.toLocaleString('en-US')} contacts is more than Qontak's organisation settings show for one upload (${limits.csv.toLocaleString('en-US')} rows per CSV, ${limits.xlsx.toLocaleString('en-US')} per Excel file; what the limits mean is not documented). Uploading one CSV: the server's answer decides; --split cuts it into numbered lists.`,
     );
+    return [{ name, file: fileFor(contacts, 'csv', ''), rows: contacts.length }];
   }
   const chunks = splitRows(contacts, limits.csv);
   return chunks.map((rows, i) => {
@@ -39,12 +44,19 @@ export async function planUploads(report: ContactReport, name: string, limits: {
   });
 }
 
-export type ListOutcome = { kind: 'success'; list: ContactList } | { kind: 'failed'; list: ContactList } | { kind: 'timeout'; list: ContactList };
+export type ListOutcome =
+  | { kind: 'success'; list: ContactList }
+  | { kind: 'failed'; list: ContactList }
+  | { kind: 'timeout'; list: ContactList }
+  /** A `progress` no source shows: neither the recorded `success` nor `processing`, nor an inferred failure value. */
+  | { kind: 'unknown'; list: ContactList };
 
-const FINISHED_OK = new Set(['success', 'done', 'completed', 'finished']);
-const FINISHED_BAD = new Set(['failed', 'error', 'failure']);
+// `processing` → `success` is what the documents show; `failed`/`error` are inferred failure values (qontak.md).
+const FINISHED_OK = 'success';
+const WORKING = 'processing';
+const FINISHED_BAD = new Set(['failed', 'error']);
 
-/** Polls the list until the provider says it is done, failed, or the time is up. */
+/** Polls the list until the provider says it is done, failed, says something unknown, or the time is up. */
 export async function waitForList(
   lists: Pick<ContactListsPort, 'get'>,
   first: ContactList,
@@ -55,8 +67,10 @@ export async function waitForList(
   let interval = 1000;
   for (;;) {
     const p = list.progress.toLowerCase();
-    if (FINISHED_OK.has(p)) return { kind: 'success', list };
+    if (p === FINISHED_OK) return { kind: 'success', list };
     if (FINISHED_BAD.has(p)) return { kind: 'failed', list };
+    // Anything else ends the wait at once: polling a value nobody documented for ten minutes helps no one.
+    if (p !== WORKING) return { kind: 'unknown', list };
     const elapsed = opts.now() - started;
     opts.onTick?.(list, elapsed);
     if (elapsed >= opts.timeoutMs) return { kind: 'timeout', list };
@@ -64,6 +78,42 @@ export async function waitForList(
     interval = Math.min(5000, Math.round(interval * 1.5));
     list = await lists.get(list.id);
   }
+}
+
+/** One sentence for a list that did not become ready. */
+export function listOutcomeProblem(o: ListOutcome): string {
+  const l = o.list;
+  if (o.kind === 'unknown') return `Contact list "${l.name}" (${l.id}) reports progress "${l.progress}", which Qontak's documents do not show (only processing → success); wa-cli stopped waiting. Check it with \`wa-cli contacts show ${l.id}\`.`;
+  if (o.kind === 'failed') return `Contact list "${l.name}" (${l.id}) failed on the server (progress "${l.progress}").`;
+  if (o.kind === 'timeout') return `Contact list "${l.name}" (${l.id}) is still ${l.progress} after the wait.`;
+  return `Contact list "${l.name}" (${l.id}) is ready.`;
+}
+
+/**
+ * Whether the server holds, under the names a send maps, the values the uploaded file has. Qontak's FAQ reads
+ * variables "starting from column E", the API notes by header name, and which one the importer follows is not
+ * documented: the list's variables and its first contacts are compared with the file, so a send never goes out with
+ * values taken from the wrong column. undefined when they agree, else the sentence saying where they differ.
+ */
+export async function layoutProblem(lists: Pick<ContactListsPort, 'contacts'>, list: ContactList, columns: readonly string[], rows: readonly NormalisedContact[]): Promise<string | undefined> {
+  if (columns.length === 0) return undefined;
+  const missing = columns.filter((c) => !list.variables.includes(c));
+  const why = "Qontak's FAQ reads variables from column E, its API notes by header: this account's importer did not keep the columns by their headers. Nothing was sent.";
+  if (missing.length) return `Contact list "${list.name}" (${list.id}) holds the variables ${list.variables.join(', ') || '(none)'}, not ${missing.join(', ')} that the send maps. ${why}`;
+  const sent = new Map(rows.map((r) => [r.phone_number, r]));
+  let compared = 0;
+  for await (const c of lists.contacts(list.id)) {
+    const row = sent.get(c.phone);
+    if (row) {
+      for (const col of columns) {
+        const want = row.variables[col] ?? '';
+        const held = c.variables[col] ?? '';
+        if (held !== want) return `Contact list "${list.name}" (${list.id}) holds "${held}" under ${col} for ${c.phone}, where the uploaded file has "${want}". ${why}`;
+      }
+    }
+    if (++compared >= 20) break;
+  }
+  return undefined;
 }
 
 /** Rows the server dropped from an uploaded list, read from contacts_count_success/_failed and error_messages. */

@@ -11,6 +11,11 @@ export type KeyUse = { where: 'ledger'; record: LedgerRecord } | { where: 'accou
 
 /** How far back the account is searched by default: a key is a guard against re-runs, not against last year. */
 export const KEY_WINDOW_DAYS = 30;
+/**
+ * How long after a send left unknown its absence from the account is taken to mean it did not go out: the server may
+ * list a broadcast a little after it made it [inferred: no document says how soon].
+ */
+export const SETTLE_MS = 5 * 60_000;
 /** Longest name wa-cli gives a broadcast; the key always survives, the user's part is shortened. */
 export const MAX_NAME = 64;
 

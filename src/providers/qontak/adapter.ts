@@ -1,6 +1,6 @@
 import type { AuthMethod } from '../../config/profiles.js';
-import { UsageError } from '../../errors.js';
-import type { HttpClient } from '../http.js';
+import { ConflictError, OperationError, UsageError } from '../../errors.js';
+import type { HttpClient, RequestSpec } from '../http.js';
 import { multipart } from '../multipart.js';
 import type {
   AuthCheck,
@@ -21,7 +21,7 @@ import type {
   UploadFile,
   UploadedMedia,
 } from '../port.js';
-import { ApiError, TransportError } from '../errors.js';
+import { ApiError, FoundOnAccountError, TransportError } from '../errors.js';
 import { isWhatsAppIntegration, toChannel, type QontakIntegration } from './channels.js';
 import { fromQontakLogEntry, toBroadcast, toContactList, toTemplate, unwrapCreated, type QontakBroadcast, type QontakContactList, type QontakTemplate } from './mapping.js';
 import { decodeState, encodeState, nextPosition, pagerStart, pageThrough, positionQuery, type PageMeta, type PagePosition } from '../paging.js';
@@ -35,6 +35,61 @@ export const QONTAK_PREFIX: Record<'hmac' | 'oauth', string> = {
 
 type Envelope<T> = { data: T };
 
+/** How far back a look-up after a doubtful POST reaches: the object was made moments ago; this covers clock skew. */
+const LOOKBACK_MS = 15 * 60_000;
+
+/**
+ * A POST that may have acted is never repeated blindly (qontak.md: "Never blindly retry a POST whose outcome is
+ * unknown"). On a 429, a 5xx, a lost answer or an answer without the object, `find` looks for what the POST would
+ * have made; the POST goes again only when it is absent, at most `attempts` times in all.
+ */
+async function postUnlessFound<T>(post: (on429: NonNullable<RequestSpec['on429']>) => Promise<T>, find: () => Promise<T | undefined>, attempts = 2): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    let found: T | undefined;
+    try {
+      return await post(async () => {
+        try {
+          found = await find();
+          return found === undefined ? 'absent' : 'present';
+        } catch {
+          return 'unknown';
+        }
+      });
+    } catch (err) {
+      if (!(err instanceof TransportError) || !err.maybeActed || err.acted === 'unknown') throw err;
+      if (err.acted === 'present' && found !== undefined) return found;
+      let seen: T | undefined;
+      try {
+        seen = await find();
+      } catch {
+        throw err;
+      }
+      if (seen !== undefined) return seen;
+      if (attempt >= attempts) throw err;
+    }
+  }
+}
+
+/** The BODY component's `example`, as the seed shows it: the body with the example values filled in. */
+function filledExample(body: string, values: readonly string[]): string {
+  return body.replace(/\{\{\s*(\d+)\s*\}\}/g, (m, n: string) => values[Number(n) - 1] ?? m);
+}
+
+/**
+ * The create body in the seed's shape (qontak-omnichannel-api-notes.txt, "WhatsApp Message Template Creation"):
+ * `{name, language, category, components}` with BODY's `example` a string. The official SDK types another shape
+ * (`attributes: [{language, components}]`, `example.body_text` an array); the seed is Qontak's own document and, where
+ * sources disagree, the seeds stand. HEADER, FOOTER and BUTTONS follow Meta's components [inferred: the seed shows BODY only].
+ */
+export function templateCreateBody(t: TemplateCreate): Record<string, unknown> {
+  const components: unknown[] = [];
+  if (t.header) components.push({ type: 'HEADER', format: t.header.format, ...(t.header.text ? { text: t.header.text } : {}), ...(t.header.example ? { example: t.header.example } : {}) });
+  components.push({ type: 'BODY', text: t.body, ...(t.bodyExamples?.length ? { example: filledExample(t.body, t.bodyExamples) } : {}) });
+  if (t.footer) components.push({ type: 'FOOTER', text: t.footer });
+  if (t.buttons?.length) components.push({ type: 'BUTTONS', buttons: t.buttons });
+  return { name: t.name, language: t.language, category: t.category, components };
+}
+
 /** An ISO 8601 time with any offset as the same instant in UTC with Z. */
 export function utcInstant(iso: string): string {
   const ms = Date.parse(iso);
@@ -42,6 +97,19 @@ export function utcInstant(iso: string): string {
   return new Date(ms).toISOString();
 }
 type Listing<T> = { data?: T[]; meta?: { pagination?: PageMeta } };
+
+/**
+ * Qontak's recorded cursors are keyset cursors (a boundary item's created_at): following one can skip items that share
+ * that timestamp across a page boundary, which for the broadcast listing means a key not found and for a log an entry
+ * never seen. Listings are paged by offset; one whose answers give no usable offset is refused rather than read with
+ * holes.
+ */
+function refuseCursorPaging(path: string, at: PagePosition): void {
+  if (at.kind !== 'cursor') return;
+  throw new OperationError(`Qontak's answer to GET ${path} gave no usable offset to page by, only a keyset cursor, which can skip items that share a timestamp; wa-cli stops rather than read it with gaps.`, {
+    hint: 'This is a change in the API: report it, with `--verbose` output, to the wa-cli maintainers.',
+  });
+}
 
 /** Every item of a Qontak listing once, through the one paging helper. */
 function qontakPages<T extends { id?: unknown }>(
@@ -52,6 +120,7 @@ function qontakPages<T extends { id?: unknown }>(
 ): AsyncGenerator<T> {
   return pageThrough<T>(
     async (at, limit) => {
+      refuseCursorPaging(path, at);
       const { body } = await http.request<Listing<T>>({ method: 'GET', path, query: { ...query, ...positionQuery(at, limit) } });
       return { items: Array.isArray(body?.data) ? body.data : [], meta: body?.meta?.pagination };
     },
@@ -107,18 +176,53 @@ export class QontakProvider implements Provider {
     return toTemplate(body.data);
   }
 
+  /**
+   * Looks first (a name taken in this language is a conflict, exit 5, nothing submitted), so that after a 429, a 5xx or
+   * a lost answer a template found by name and language is the one this POST made, and is not made twice.
+   */
   async createTemplate(t: TemplateCreate): Promise<RemoteTemplate> {
-    const components: unknown[] = [];
-    if (t.header) components.push({ type: 'HEADER', format: t.header.format, ...(t.header.text ? { text: t.header.text } : {}), ...(t.header.example ? { example: t.header.example } : {}) });
-    components.push({ type: 'BODY', text: t.body, ...(t.bodyExamples?.length ? { example: { body_text: [t.bodyExamples] } } : {}) });
-    if (t.footer) components.push({ type: 'FOOTER', text: t.footer });
-    if (t.buttons?.length) components.push({ type: 'BUTTONS', buttons: t.buttons });
-    const { body } = await this.http.request({
-      method: 'POST',
-      path: '/templates/whatsapp',
-      json: { name: t.name, language: t.language, category: t.category, components },
-    });
-    return toTemplate(unwrapCreated(body));
+    const before = await this.findTemplate(t.name, t.language);
+    if (before) {
+      throw new ConflictError(`A template named "${t.name}" already exists in ${t.language || 'this language'} (${before.status || 'no status'}, id ${before.id}); nothing was submitted.`, {
+        hint: `Pick another name, or see it with \`wa-cli templates show ${t.name}\`.`,
+      });
+    }
+    const json = templateCreateBody(t);
+    let posts = 0;
+    try {
+      return await postUnlessFound(
+        async (on429) => {
+          posts++;
+          const { body, status } = await this.http.request({ method: 'POST', path: '/templates/whatsapp', json, on429 });
+          const made = unwrapCreated(body).map(toTemplate);
+          const mine = made.find((x) => x.name === t.name && (x.language === t.language || x.language === '')) ?? made[0];
+          if (!mine) throw new TransportError(`Qontak answered POST /templates/whatsapp with ${status} but without the template.`, true, status);
+          return mine;
+        },
+        () => this.findTemplate(t.name, t.language),
+      );
+    } catch (err) {
+      // A second POST after a doubtful first one is refused as "taken" when the first one acted: that one is ours.
+      if (posts > 1 && err instanceof ApiError && /already (?:been )?taken|already exists/i.test(err.message)) {
+        const mine = await this.findTemplate(t.name, t.language);
+        if (mine) return mine;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * The template with exactly this name in this language ('' matches any). The whole listing is read and names are
+   * compared here: how the server's `query` matches is not documented, and a miss would make a template twice.
+   */
+  async findTemplate(name: string, language: string): Promise<RemoteTemplate | undefined> {
+    for await (const t of this.listTemplates({})) if (t.name === name && (language === '' || t.language === language)) return t;
+    return undefined;
+  }
+
+  async templateCategories(): Promise<string[]> {
+    const { body } = await this.http.request<{ data?: { value?: unknown }[] }>({ method: 'GET', path: '/templates/category' });
+    return (Array.isArray(body?.data) ? body.data : []).map((c) => c?.value).filter((v): v is string => typeof v === 'string' && v !== '');
   }
 }
 
@@ -128,14 +232,37 @@ export class QontakContactLists implements ContactListsPort {
   constructor(private readonly http: HttpClient) {}
 
 
+  /**
+   * After a 429, a 5xx or a lost answer the list is looked up by its name among those created since the upload began;
+   * the file goes up again only when none is there, so one upload makes one list.
+   */
   async upload(name: string, file: UploadFile): Promise<ContactList> {
     const body = multipart([
       { name: 'name', value: name },
       { name: 'source_type', value: 'spreadsheet' },
       { name: 'file', filename: file.filename, contentType: file.contentType, data: file.data },
     ]);
-    const res = await this.http.request<Envelope<QontakContactList>>({ method: 'POST', path: '/contacts/contact_lists/async', body });
-    return toContactList(res.body.data);
+    const since = this.http.clock() - LOOKBACK_MS;
+    return postUnlessFound(
+      async (on429) => {
+        const res = await this.http.request<Envelope<QontakContactList>>({ method: 'POST', path: '/contacts/contact_lists/async', body, on429 });
+        const list = toContactList(res.body?.data);
+        if (!list.id) throw new TransportError(`Qontak answered POST /contacts/contact_lists/async with ${res.status} but without the list id.`, true, res.status);
+        return list;
+      },
+      () => this.findNamed(name, since),
+    );
+  }
+
+  /** The newest list with exactly this name created at or after `sinceMs` (names are compared here, not searched). */
+  async findNamed(name: string, sinceMs: number): Promise<ContactList | undefined> {
+    let best: ContactList | undefined;
+    for await (const l of this.list(1000)) {
+      const at = l.createdAt ? Date.parse(l.createdAt) : NaN;
+      if (l.name !== name || !(at >= sinceMs)) continue;
+      if (!best || at > Date.parse(best.createdAt!)) best = l;
+    }
+    return best;
   }
 
   async get(id: string): Promise<ContactList> {
@@ -160,6 +287,12 @@ export class QontakBroadcasts implements BroadcastsPort {
   constructor(private readonly http: HttpClient) {}
 
 
+  /**
+   * The answer's id is read when it is there; anything else the send needs is read back with `get` by the caller. A
+   * POST that may have acted (a 429, a 5xx, a lost answer, an answer without the id) is looked up with `b.findSent`
+   * and reported as found, never sent again; after a "please wait" the account is looked at before each repeat, and a
+   * broadcast found there stops the send (FoundOnAccountError).
+   */
   async sendBulk(b: BulkSend): Promise<BroadcastSummary> {
     const parameters: Record<string, unknown> = { body: b.body };
     if (b.header) parameters.header = b.header;
@@ -172,35 +305,49 @@ export class QontakBroadcasts implements BroadcastsPort {
       ...(b.language ? { language: { code: b.language } } : {}),
       parameters,
       // UTC with Z, as recorded send_at values are: an offset the server might misread never leaves the machine.
+      // [inferred: no document shows how a schedule is asked for; the caller reads the broadcast back]
       ...(b.sendAt ? { execute_type: 'specific', send_at: utcInstant(b.sendAt) } : {}),
     };
+    const find = b.findSent;
+    const look = async (): Promise<BroadcastSummary | undefined> => (find ? find().catch(() => undefined) : undefined);
     let found: BroadcastSummary | undefined;
+    let answered: { status: number; body: unknown };
     try {
-      const { body } = await this.http.request<Envelope<QontakBroadcast>>({
+      answered = await this.http.request<unknown>({
         method: 'POST',
         path: '/broadcasts/whatsapp',
         json,
-        // A 429 may come from a proxy or after the broadcast was created: look for it by name before any retry.
+        // A 429 may come from a proxy or after the broadcast was created: look for it before any retry.
         on429: async () => {
+          if (!find) return 'unknown';
           try {
-            found = await this.findBroadcastNamed(b.name, this.http.clock() - 15 * 60_000);
+            found = await find();
             return found ? 'present' : 'absent';
           } catch {
             return 'unknown';
           }
         },
+        beforeRetryAfterPleaseWait: async () => {
+          const other = find ? await find() : undefined;
+          if (other) {
+            throw new FoundOnAccountError(`While Qontak asked to wait, broadcast ${other.id} "${other.name}" with the same key appeared on the account (created ${other.createdAt ?? 'at an unknown time'}): another run sent it.`, other);
+          }
+        },
       });
-      return toBroadcast(body.data);
     } catch (err) {
       if (found && err instanceof TransportError && err.acted === 'present') return found;
+      // A 5xx or a lost answer: the broadcast may exist; found by its key it is reported, never sent again.
+      if (err instanceof TransportError && err.maybeActed && err.acted === undefined) {
+        const seen = await look();
+        if (seen) return seen;
+      }
       throw err;
     }
-  }
-
-  /** The newest broadcast with exactly this name created since `sinceMs`, compared locally (no server-side search). */
-  async findBroadcastNamed(name: string, sinceMs: number): Promise<BroadcastSummary | undefined> {
-    for await (const x of this.list({ since: new Date(sinceMs).toISOString() })) if (x.name === name) return x;
-    return undefined;
+    const sent = toBroadcast((answered.body as { data?: unknown } | null)?.data);
+    if (sent.id) return sent;
+    const seen = await look();
+    if (seen) return seen;
+    throw new TransportError(`Qontak answered POST /broadcasts/whatsapp with ${answered.status} but without the broadcast id, and no broadcast with its key is on the account yet.`, true, answered.status);
   }
 
   async sendDirect(d: DirectSend): Promise<{ id: string; raw: unknown }> {
@@ -223,7 +370,9 @@ export class QontakBroadcasts implements BroadcastsPort {
       // A direct send carries no name to find it by: after a 429 its outcome cannot be known, so it is not retried.
       on429: async () => 'unknown',
     });
-    return { id: body.data.id, raw: body.data };
+    const id = (body as { data?: { id?: unknown } } | null)?.data?.id;
+    if (typeof id !== 'string' || id === '') throw new TransportError('Qontak answered POST /broadcasts/whatsapp/direct without the broadcast id; a direct send carries no name to find it by.', true);
+    return { id, raw: (body as { data?: unknown }).data };
   }
 
   async get(id: string): Promise<BroadcastSummary> {
@@ -243,6 +392,7 @@ export class QontakBroadcasts implements BroadcastsPort {
     if (cursor !== null && !resumed) throw new Error(`not a log page token: ${cursor}`);
     const state = resumed?.state ?? pagerStart(100);
     const at: PagePosition = resumed?.at ?? { kind: 'first' };
+    refuseCursorPaging(`/broadcasts/${broadcastId}/whatsapp/log`, at);
     const { body } = await this.http.request<Listing<unknown>>({
       method: 'GET',
       path: `/broadcasts/${encodeURIComponent(broadcastId)}/whatsapp/log`,
@@ -260,7 +410,8 @@ export class QontakMedia implements MediaPort {
   /** POST /file_uploader: a local file for a media header; the answer's url goes into header.params. */
   async upload(file: UploadFile): Promise<UploadedMedia> {
     const body = multipart([{ name: 'file', filename: file.filename, contentType: file.contentType, data: file.data }]);
-    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body });
+    // Safe to repeat after a 429, a 5xx or a lost answer: a second stored file sends nothing.
+    const res = await this.http.request<Envelope<{ filename?: string; url?: string }>>({ method: 'POST', path: '/file_uploader', body, idempotent: true });
     const url = res.body?.data?.url;
     if (typeof url !== 'string' || url === '') throw new ApiError('Qontak POST /file_uploader answered without a url.', { status: res.status, messages: [], body: res.body });
     return { url, filename: res.body.data.filename ?? file.filename };

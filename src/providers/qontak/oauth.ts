@@ -1,6 +1,18 @@
 // The legacy Qontak host's OAuth token endpoint (password and refresh grants).
 import type { HttpClient } from '../http.js';
 
+/**
+ * The client pair Qontak's authentication page publishes for its token endpoint, with "The `client_id` and
+ * `client_secret` should not be modified" (qontak-omnichannel-api-notes.txt, "Token Refresh Request Example"): the
+ * default whenever no other pair is given.
+ */
+export const QONTAK_PUBLISHED_CLIENT = { id: 'RRrn6uIxalR_QaHFlcKOqbjHMG63elEdPTair9B9YdY', secret: 'Sa8IGIh_HpVK1ZLAF0iFf7jU760osaUNV659pBIZR00' } as const;
+
+/** The secret that goes with `clientId`: the one stored, else the published one when the id is the published id. */
+export function clientSecretFor(clientId: string, stored: string | undefined): string | undefined {
+  return stored ?? (clientId === QONTAK_PUBLISHED_CLIENT.id ? QONTAK_PUBLISHED_CLIENT.secret : undefined);
+}
+
 export interface OAuthTokens {
   access_token: string;
   token_type?: string;
@@ -9,6 +21,10 @@ export interface OAuthTokens {
   created_at?: number;
 }
 
+/**
+ * The refresh grant is the seed's; the password grant is Doorkeeper's standard one that public clients use, not shown
+ * by any Qontak document [inferred]: a refusal of it is quoted in the server's own words.
+ */
 export type Grant =
   | { grant_type: 'password'; username: string; password: string; client_id: string; client_secret: string }
   | { grant_type: 'refresh_token'; refresh_token: string; client_id: string; client_secret: string };
