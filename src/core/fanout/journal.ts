@@ -269,10 +269,9 @@ export class PlanStage {
 
 /**
  * Writes the plan atomically and opens an empty journal. Anything that fails on the way (a full disk) leaves no run
- * folder behind: nothing was sent yet. `rebuilt`: the run's folder was lost and is made again from the same send, so
- * its journal gets no opening line and is not trusted (every recipient is checked with the server first).
+ * folder behind: nothing was sent yet.
  */
-export async function createRun(stateDir: string, header: RunHeader, recipients: Iterable<PlannedRecipient> | PlanStage, opts: { rebuilt?: boolean } = {}): Promise<Journal> {
+export async function createRun(stateDir: string, header: RunHeader, recipients: Iterable<PlannedRecipient> | PlanStage): Promise<Journal> {
   const dir = path.join(runsDir(stateDir), header.runId);
   await mkdir(runsDir(stateDir), { recursive: true, mode: 0o700 });
   await mkdir(dir, { mode: 0o700 });
@@ -316,7 +315,7 @@ export async function createRun(stateDir: string, header: RunHeader, recipients:
     file = journalFile(dir);
     // A sending run keeps message ids in the journal only: memory stays flat however long the list.
     const journal = await Journal.open(dir, header, new RunState(header.total, { ids: false }));
-    if (!opts.rebuilt) await journal.opening();
+    await journal.opening();
     return journal;
   } catch (err) {
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);

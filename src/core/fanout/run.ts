@@ -84,9 +84,8 @@ export async function startRun(d: RunDeps, ledger: Ledger, spec: NewRun, onCreat
  */
 export async function rebuildRun(d: RunDeps, ledger: Ledger, spec: NewRun, lost: { runId: string; createdAt: string }): Promise<RunResult> {
   const header = headerFor(d, spec, lost.runId, lost.createdAt);
-  const journal = await createRun(d.stateDir, header, spec.recipients instanceof PlanStage ? spec.recipients : planned(spec.recipients(), header.channelIds), { rebuilt: true });
-  await journal.opening();
-  // Opened now, but with nothing behind it: not to be trusted.
+  const journal = await createRun(d.stateDir, header, spec.recipients instanceof PlanStage ? spec.recipients : planned(spec.recipients(), header.channelIds));
+  // A new journal, with nothing of the lost one behind it: not to be trusted.
   journal.state.damage.push(`${journal.dir}: rebuilt; its journal was lost`);
   return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency, lastActivityAt: d.now(), checkUnsettledFirst: true });
 }
