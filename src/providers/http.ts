@@ -77,6 +77,8 @@ export interface ErrorReading {
   retryableRefusal?: boolean;
   /** A 422 that really means "no such thing". */
   notFound?: boolean;
+  /** A 429 not in the API's own words (a proxy's or a gateway's): it may come after the request was carried out. */
+  mayHaveActed?: boolean;
 }
 export type ErrorReader = (status: number, body: unknown) => ErrorReading;
 
@@ -563,7 +565,7 @@ export class HttpClient {
     }
     if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
     if (status === 429) {
-      const e = new TransportError(`${api} is rate limiting (429)${quoted}.${tries}`, false, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
+      const e = new TransportError(`${api} is rate limiting (429)${quoted}.${tries}`, spec.method !== 'GET' && reading.mayHaveActed === true, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
       e.retryAfterMs = wait;
       return e;
     }
@@ -636,7 +638,9 @@ export class HttpClient {
       const requestMs = spec.timeoutMs ?? this.timeoutMs;
       const seconds = Math.round((err.phase === 'connect' ? Math.min(this.opts.connectTimeoutMs ?? 10_000, requestMs) : requestMs) / 1000);
       const each = attempts > 1 ? ` on each of ${attempts} attempts (${Math.round((this.now() - started) / 1000)} s in all)` : '';
-      return new TransportError(`${target} timed out after ${seconds} s${err.phase === 'connect' ? ' without a connection' : ''}${each}.${acted}`, maybeActed);
+      const e = new TransportError(`${target} timed out after ${seconds} s${err.phase === 'connect' ? ' without a connection' : ''}${each}.${acted}`, maybeActed);
+      e.timedOut = true;
+      return e;
     }
     if (err.code === 'UND_ERR_SOCKET') {
       return new TransportError(`${target} failed: the connection closed before the answer was complete (${message}).${acted}${tries}`, maybeActed);

@@ -81,7 +81,7 @@ export async function collectReport(source: LogSource, meta: ReportMeta): Promis
 
 /** A Qontak broadcast's or a Konekwa run's report data, by id. */
 export async function reportData(stateDir: string, provider: Provider, id: string): Promise<ReportData> {
-  const source = await logSource(stateDir, provider, id, { times: true });
+  const source = await logSource(stateDir, provider, id);
   let meta: ReportMeta;
   if (provider.broadcasts) {
     const b = await provider.broadcasts.get(id);
