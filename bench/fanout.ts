@@ -32,7 +32,7 @@ async function fanout(n: number, sendRate: number, serverRate: number): Promise<
   writeFileSync(sheet, `${lines.join('\n')}\n`);
   const sandbox = await startSandbox({ konekwaRatePerSecond: serverRate, konekwaBurst: Math.max(1, Math.round(serverRate / 10)), recordRequests: false });
   try {
-    const env = { ...process.env, HOME: dir, WA_CONFIG_DIR: path.join(dir, 'c'), WA_STATE_DIR: path.join(dir, 's'), WA_RECONCILE_SETTLE_MS: '100', ...sandboxEnv(sandbox).konekwa };
+    const env = { ...process.env, HOME: dir, WA_CONFIG_DIR: path.join(dir, 'c'), WA_STATE_DIR: path.join(dir, 's'), ...sandboxEnv(sandbox).konekwa };
     const args = [path.join(here, 'cli-child.js'), '-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', sheet, '--param', 'name=full_name', '--rate', `${sendRate}/s`, '--concurrency', process.env.BENCH_CONCURRENCY ?? '16'];
     const report = await new Promise<ChildReport>((resolve, reject) => {
       const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });

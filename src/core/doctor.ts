@@ -9,7 +9,7 @@ import type { Paths } from '../config/paths.js';
 import { envHint, REQUIRED_SECRETS, type ResolvedAuth, type Sourced } from '../config/credentials.js';
 import type { Profile } from '../config/profiles.js';
 import { AuthError, WaError } from '../errors.js';
-import { proxyFor } from '../providers/proxy.js';
+import { proxySettings } from '../providers/http.js';
 import { HMAC_WINDOW_S } from '../providers/hmac.js';
 import { CLOCK_SLACK_MS } from './fanout/run.js';
 import type { AuthCheck, Provider } from '../providers/port.js';
@@ -140,12 +140,16 @@ async function keychainCheck(auth: ResolvedAuth | undefined, d: DoctorDeps): Pro
 async function serverChecks(d: DoctorDeps, auth: ResolvedAuth): Promise<Check[]> {
   const base = auth.baseUrl.value;
   let proxy: string | undefined;
+  let noProxy = '';
   try {
-    proxy = proxyFor(new URL(base), d.env);
+    const settings = proxySettings(new URL(base), d.env);
+    proxy = settings?.used.url;
+    noProxy = settings?.noProxy ?? '';
   } catch {
     proxy = undefined;
   }
-  const route = proxy ? `through the proxy ${redactProxy(proxy)}` : 'direct, no proxy';
+  // NO_PROXY is undici's to apply, so a host it exempts is named with it rather than guessed.
+  const route = proxy ? `through the proxy ${redactProxy(proxy)}${noProxy ? ` unless NO_PROXY (${noProxy}) exempts it` : ''}` : 'direct, no proxy';
   const credentials = credentialNames(auth).map((c) => `${c.name} from ${where(c.from)}`).join(', ');
   let provider: Provider;
   let check: AuthCheck;

@@ -44,6 +44,8 @@ export class TransportError extends TransientError {
   retryAfterMs: number | undefined;
   /** For a POST answered 429: what the account showed afterwards ('present': it acted; 'unknown': cannot tell). */
   acted: 'present' | 'unknown' | undefined;
+  /** wa-cli stopped waiting for the answer: the server may still be working on the request. */
+  timedOut = false;
   constructor(
     message: string,
     readonly maybeActed: boolean,

@@ -3,7 +3,7 @@
 import type { Env } from '../env.js';
 import type { ConfigStore } from '../config/profiles.js';
 import { AuthError, UsageError } from '../errors.js';
-import { envHint, REQUIRED_SECRETS, type CredentialStore, type ResolvedAuth } from '../config/credentials.js';
+import { envHint, REQUIRED_SECRETS, type CredentialStore, type ResolvedAuth, type Sourced } from '../config/credentials.js';
 import { HttpClient, type HttpAuth, type WaitNotice } from './http.js';
 import { TransportError } from './errors.js';
 import type { Provider } from './port.js';
@@ -85,6 +85,28 @@ function baseUrlSource(auth: ResolvedAuth): string {
 }
 
 /**
+ * A credential that travels in a header (an API key, an access token, the HMAC client id) refused here, naming where
+ * it came from, when it holds what no header can carry: undici would refuse the request anyway, without that name.
+ */
+function checkHeaderCredential(auth: ResolvedAuth, label: string, c: Sourced | undefined): void {
+  if (c === undefined) return;
+  const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(c.value)?.[0];
+  if (bad === undefined) return;
+  const what = bad === '\r' || bad === '\n' ? 'a line break (CR or LF)' : bad.charCodeAt(0) < 0x100 ? 'a control character' : `a character past Latin-1 ("${bad}")`;
+  const where =
+    c.source === 'env'
+      ? (c.envVar ?? 'the environment')
+      : c.source === 'keychain'
+        ? `The ${label} stored in the keychain for profile "${auth.profile}"`
+        : c.source === 'file'
+          ? `The ${label} stored in the credentials file for profile "${auth.profile}"`
+          : `The ${label} of profile "${auth.profile}" in config.json`;
+  throw new AuthError(`${where} holds ${what}: it goes in an HTTP header, which cannot carry that.`, {
+    hint: c.source === 'env' ? `Set ${c.envVar ?? 'it'} again without it (a trailing newline from a file or a copy is the usual cause).` : 'Log in again with `wa-cli auth login` and give it without that character.',
+  });
+}
+
+/**
  * What to do about a 401: a secret from the environment overrides the keychain, so logging in again changes nothing;
  * the variable is what to check.
  */
@@ -116,6 +138,11 @@ function hints(auth: ResolvedAuth): { authHint?: string; bareOriginHint?: string
 /** Builds the adapter for resolved credentials (also used by `auth login` to check them before storing). */
 export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): Promise<Provider> {
   for (const name of REQUIRED_SECRETS[auth.method]) if (!auth.secrets[name]) throw missingCredentialError(auth);
+  checkHeaderCredential(auth, 'API key', auth.secrets['api-key']);
+  checkHeaderCredential(auth, 'access token', auth.secrets['access-token']);
+  if (auth.method === 'hmac') checkHeaderCredential(auth, 'client id', auth.clientId);
+  // Every secret behind this client: a server's error text that echoes one is redacted before it is shown or stored.
+  const secrets = Object.values(auth.secrets).map((s) => s.value);
 
   if (auth.provider === 'konekwa') {
     const { KonekwaProvider } = await import('./konekwa/adapter.js');
@@ -126,6 +153,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
       baseUrlSource: baseUrlSource(auth),
       auth: { kind: 'api-key', key: auth.secrets['api-key']!.value },
       readError: readKonekwaError,
+      secrets,
     });
     return new KonekwaProvider(http);
   }
@@ -152,7 +180,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
       const clientId = auth.clientId?.value ?? QONTAK_PUBLISHED_CLIENT.id;
       const clientSecret = clientSecretFor(clientId, auth.secrets['client-secret']?.value);
       if (!refreshToken || !clientSecret || auth.secrets['access-token']?.source === 'env') return false;
-      const tokenHttp = qontakTokenClient(ctx, auth.baseUrl.value, baseUrlSource(auth));
+      const tokenHttp = qontakTokenClient(ctx, auth.baseUrl.value, [...secrets, clientSecret], baseUrlSource(auth));
       let fresh: Awaited<ReturnType<typeof requestToken>>;
       try {
         fresh = await requestToken(tokenHttp, {
@@ -194,6 +222,7 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
     prefix: QONTAK_PREFIX[auth.method === 'oauth' ? 'oauth' : 'hmac'],
     auth: httpAuth,
     readError: readQontakError,
+    secrets,
     ...(refreshAuth ? { refreshAuth } : {}),
   });
   return new QontakProvider(http, auth.method);
@@ -201,8 +230,8 @@ export async function providerFromAuth(ctx: ProviderDeps, auth: ResolvedAuth): P
 
 
 /** The client of Qontak's token endpoint: no auth of its own, Qontak's error reading. */
-function qontakTokenClient(ctx: ProviderDeps, baseUrl: string, source?: ReturnType<typeof baseUrlSource>): HttpClient {
-  return new HttpClient({ ...httpOptionsFor(ctx, 'Qontak'), baseUrl, ...(source ? { baseUrlSource: source } : {}), auth: { kind: 'none' }, readError: readQontakError });
+function qontakTokenClient(ctx: ProviderDeps, baseUrl: string, secrets: readonly string[], source?: ReturnType<typeof baseUrlSource>): HttpClient {
+  return new HttpClient({ ...httpOptionsFor(ctx, 'Qontak'), baseUrl, ...(source ? { baseUrlSource: source } : {}), auth: { kind: 'none' }, readError: readQontakError, secrets });
 }
 
 /** `auth login`'s password grant: a Qontak username and password exchanged for a token pair, nothing stored here. */
@@ -212,6 +241,6 @@ export async function qontakPasswordGrant(
   g: { username: string; password: string; clientId: string; clientSecret: string },
 ): Promise<{ accessToken: string; refreshToken: string | undefined }> {
   const { requestToken } = await import('./qontak/oauth.js');
-  const tokens = await requestToken(qontakTokenClient(ctx, baseUrl), { grant_type: 'password', username: g.username, password: g.password, client_id: g.clientId, client_secret: g.clientSecret });
+  const tokens = await requestToken(qontakTokenClient(ctx, baseUrl, [g.password, g.clientSecret]), { grant_type: 'password', username: g.username, password: g.password, client_id: g.clientId, client_secret: g.clientSecret });
   return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
 }

@@ -1,17 +1,16 @@
-// The one HTTP client. Signs every attempt afresh, retries only what is safe to retry, redacts secrets in --verbose
-// logs, and turns every failure into a typed error that says whether the server may have acted.
+// The one HTTP client's policy: signs every attempt afresh, retries only what is safe to retry, keeps every secret it
+// knows out of what it logs and reports, and turns every failure into a typed error that says whether the server may
+// have acted. The wire under it is undici (transport.ts), loaded on the first request.
 import { createHash } from 'node:crypto';
-import http from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
-import { HttpsProxyAgent, HttpProxyAgent } from 'hpagent';
 import type { Env } from '../env.js';
-import { OperationError, UsageError } from '../errors.js';
+import { AuthError, OperationError, UsageError } from '../errors.js';
+import { redactUrl } from '../config/base-url.js';
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from './errors.js';
 import { HMAC_WINDOW_S, hmacAuthorization, hmacSignature } from './hmac.js';
-import { Http1Pool, type Http1Pending } from './http1.js';
-import { isLoopbackHost, proxyFor } from './proxy.js';
+import type { FormPart } from './form.js';
+import type { NetError, ProxySettings, Transport } from './transport.js';
+
+export type { FormPart } from './form.js';
 
 export type HttpAuth =
   /** `digest`: also send Mekari's optional `Digest: SHA-256=…` header over the body of POST/PUT. */
@@ -28,8 +27,10 @@ export interface RequestSpec {
   path: string;
   query?: Record<string, QueryValue>;
   json?: unknown;
-  /** A raw body (multipart uploads). */
+  /** A raw body, sent as it is. */
   body?: { contentType: string; data: Buffer };
+  /** A multipart/form-data body (uploads), encoded once by undici's FormData so every attempt sends the same bytes. */
+  form?: readonly FormPart[];
   /** Safe to repeat whatever happened (GET by default). */
   idempotent?: boolean;
   /** Overrides the client's auth (token endpoints). */
@@ -76,6 +77,8 @@ export interface ErrorReading {
   retryableRefusal?: boolean;
   /** A 422 that really means "no such thing". */
   notFound?: boolean;
+  /** A 429 not in the API's own words (a proxy's or a gateway's): it may come after the request was carried out. */
+  mayHaveActed?: boolean;
 }
 export type ErrorReader = (status: number, body: unknown) => ErrorReading;
 
@@ -111,38 +114,29 @@ export interface HttpClientOptions {
   pleaseWaitDeadlineMs?: number;
   /** Told before each such wait, so a command can show a countdown. */
   onWait?: (w: WaitNotice) => void;
+  /**
+   * Every secret behind this client (stored keys, tokens, refresh tokens, passwords) besides its own auth: a server
+   * that echoes one in its error text has it replaced by [redacted] before anything is shown, logged or journaled.
+   */
+  secrets?: readonly string[];
+  /** The most an answer may hold (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
   /** What to do about a 401, when the caller knows better than "log in again" (a key from the environment). */
   authHint?: string;
   /** What to do about a 404 that is not the API's own answer while the base URL is a bare origin (its path missing?). */
   bareOriginHint?: string;
 }
 
-/**
- * A request that got no HTTP answer. `phase` says how far it got: 'connect' (no connection yet: nothing reached the
- * server) or 'request' (the request may have been read and acted on).
- */
-interface NetError {
-  code: string;
-  phase: 'connect' | 'request';
-  message: string;
-  /** One of the client's own timeouts fired (rather than the OS's ETIMEDOUT). */
-  timedOut?: boolean;
-}
-
 /** An answer larger than this (after decompression) is cut off rather than held in memory: no API answer comes near it. */
 export const MAX_BODY_BYTES = 50 * 1024 * 1024;
-const TOO_LARGE = 'ERR_BODY_TOO_LARGE';
+/** The most an answer's head may hold; 16 KiB is also Node's default. A longer head is a broken or hostile server. */
+const MAX_HEADER_BYTES = 16 * 1024;
 const ACCEPT_ENCODING = 'gzip, deflate, br';
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
-const inflateRaw = promisify(zlib.inflateRaw);
-const brotli = promisify(zlib.brotliDecompress);
-
-// Codes for which the connection was never made: nothing reached the server.
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const PARSER_ERRORS = /^HPE_/;
 // The server's certificate was not accepted: retrying cannot help and it is not transient.
 const TLS_ERRORS = /^(?:CERT_|ERR_TLS_CERT|UNABLE_TO_(?:VERIFY|GET_ISSUER)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|ERR_SSL_)/;
+// Headers whose values are credentials: a value a header cannot carry there is the credential's fault.
+const AUTH_HEADERS = /^(authorization|x-api-key)$/;
+const REDACTED = '[redacted]';
 
 /** What a request needs of its URL. */
 export interface Target {
@@ -208,9 +202,53 @@ export function parseResetHeader(value: string | string[] | undefined, now: numb
 export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(headers)) {
-    out[k] = /^(authorization|x-api-key|cookie|proxy-authorization)$/i.test(k) ? '[redacted]' : v;
+    out[k] = /^(authorization|x-api-key|cookie|proxy-authorization)$/i.test(k) ? REDACTED : v;
   }
   return out;
+}
+
+/** `text` with every one of `secrets` (longest first) replaced by [redacted]. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/** A parsed body with `redactSecrets` applied to every string in it, keys included. */
+function redactDeep(value: unknown, secrets: readonly string[]): unknown {
+  if (typeof value === 'string') return redactSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[redactSecrets(k, secrets)] = redactDeep(v, secrets);
+    return out;
+  }
+  return value;
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * The proxy variables as curl and undici read them (the lower-case name first), or undefined for a direct connection:
+ * none set, or a loopback origin, which never goes through a proxy. Which hosts NO_PROXY exempts is undici's to decide.
+ */
+export function proxySettings(url: URL, env: Env): (ProxySettings & { used: { name: string; url: string } }) | undefined {
+  if (isLoopbackHost(url.hostname)) return undefined;
+  const pick = (...names: string[]): { name: string; url: string } | undefined => {
+    for (const name of names) {
+      const v = env[name];
+      if (v !== undefined && v !== '') return { name, url: v };
+    }
+    return undefined;
+  };
+  // Only the variable of the origin's scheme: HTTP_PROXY does not carry HTTPS requests.
+  const used = url.protocol === 'https:' ? pick('https_proxy', 'HTTPS_PROXY') : pick('http_proxy', 'HTTP_PROXY');
+  if (!used) return undefined;
+  // Empty strings, not undefined: undici would otherwise read process.env itself.
+  return { httpProxy: used.url, httpsProxy: used.url, noProxy: pick('no_proxy', 'NO_PROXY')?.url ?? '', used };
 }
 
 export class HttpClient {
@@ -219,19 +257,22 @@ export class HttpClient {
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
   private readonly maxWaitMs: number;
+  private readonly maxBodyBytes: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  private transportInUse: http.Agent | Http1Pool | undefined;
+  private transportReady: Transport | undefined;
+  private transportMade: Promise<Transport> | undefined;
   private readonly originParts: Origin;
   /** The server's `Date` on its last answer: `doctor` measures this computer's clock against it. */
   serverDate: string | undefined;
+  private readonly proxy: ReturnType<typeof proxySettings>;
 
   constructor(private readonly opts: HttpClientOptions) {
     let url: URL;
     try {
       url = new URL(opts.baseUrl);
     } catch {
-      throw new UsageError(`The ${opts.apiName} base URL "${opts.baseUrl}" is not a URL.`);
+      throw new UsageError(`The ${opts.apiName} base URL "${redactUrl(opts.baseUrl)}" is not a URL.`);
     }
     // Plain HTTP to another host only on an explicit opt-in (a gateway on the office LAN): credentials travel in clear.
     const allowHttp = opts.env.WA_ALLOW_HTTP === '1';
@@ -247,8 +288,10 @@ export class HttpClient {
     this.maxAttempts = opts.maxAttempts ?? 4;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.maxWaitMs = opts.maxWaitMs ?? 120_000;
+    this.maxBodyBytes = opts.maxBodyBytes ?? MAX_BODY_BYTES;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
+    this.proxy = proxySettings(url, opts.env);
   }
 
   get baseUrl(): string {
@@ -273,12 +316,15 @@ export class HttpClient {
     const maxAttempts = spec.maxAttempts ?? this.maxAttempts;
     const url = this.urlFor(spec.path, spec.query);
     const target = this.targetOf(url);
+    // An upload is encoded once: every attempt sends, and signs, the same bytes.
+    const form = spec.form ? await (await import('./form.js')).encodeForm(spec.form) : undefined;
+    const started = this.now();
     let refreshed = false;
     let refusedSince: number | undefined;
     let refusals = 0;
     let waited = 0;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(spec, url, target);
+      const outcome = await this.attempt(spec, url, target, form);
       if (outcome.kind === 'response') {
         const { status, body, headers } = outcome;
         if (typeof headers.date === 'string') this.serverDate = headers.date;
@@ -309,7 +355,7 @@ export class HttpClient {
             attempt--;
             continue;
           }
-          throw this.errorFor(spec, status, headers, body, reading, wait);
+          throw this.errorFor(spec, status, headers, body, reading, wait, '');
         }
         const wait = this.waitFor(status, headers, reading, attempt);
         const retryable = status === 429 || (idempotent && status >= 500 && status <= 599);
@@ -334,20 +380,22 @@ export class HttpClient {
           await this.opts.sleep(wait, this.opts.signal);
           continue;
         }
-        throw this.errorFor(spec, status, headers, body, reading, wait);
+        throw this.errorFor(spec, status, headers, body, reading, wait, this.tries(attempt, started));
       }
       // A network-level failure.
       const { error } = outcome;
-      const code = error.code;
-      const notSent = NOT_SENT.has(code) || error.phase === 'connect';
-      // A parse error, a refused certificate or an oversized answer would come back the same on every attempt.
-      if ((idempotent || notSent) && attempt < maxAttempts && !PARSER_ERRORS.test(code) && !TLS_ERRORS.test(code) && code !== TOO_LARGE) {
+      // A header value no request can carry: nothing was sent, and the next attempt would be refused the same way.
+      if (error.kind === 'refused') throw this.refusedError(spec, error);
+      const notSent = error.phase === 'connect';
+      // A malformed answer, a refused certificate or an oversized answer would come back the same on every attempt.
+      const again = error.kind !== 'malformed' && error.kind !== 'too-large' && !TLS_ERRORS.test(error.code);
+      if ((idempotent || notSent) && attempt < maxAttempts && again) {
         const wait = this.backoff(attempt);
-        this.log(`  ${code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
+        this.log(`  ${error.code}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxAttempts})`);
         await this.opts.sleep(wait, this.opts.signal);
         continue;
       }
-      throw this.networkError(spec, error, !notSent);
+      throw this.networkError(spec, error, !notSent, attempt, started);
     }
   }
 
@@ -355,6 +403,7 @@ export class HttpClient {
     spec: RequestSpec,
     url: string,
     target: Target,
+    form: { contentType: string; data: Buffer } | undefined,
   ): Promise<{ kind: 'response'; status: number; headers: HttpResponse['headers']; body: unknown } | { kind: 'error'; error: NetError }> {
     const auth = spec.auth ?? this.opts.auth;
     const started = this.now();
@@ -363,29 +412,27 @@ export class HttpClient {
     if (spec.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(spec.json);
-    } else if (spec.body) {
-      headers['content-type'] = spec.body.contentType;
-      body = spec.body.data;
+    } else if (spec.body ?? form) {
+      const raw = (spec.body ?? form)!;
+      headers['content-type'] = raw.contentType;
+      body = raw.data;
     }
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     headers['accept-encoding'] = ACCEPT_ENCODING;
     // Signed here so every attempt carries a fresh Date and the path exactly as it goes on the wire.
     const pathWithQuery = `${target.pathname}${target.search}`;
     this.authorize(headers, auth, spec.method, pathWithQuery, body);
     // Built only when --verbose listens: a fan-out makes this call once per recipient.
     if (this.opts.log) this.log(`→ ${spec.method} ${target.href} ${JSON.stringify(redactHeaders(headers))}`);
-    const answer = await exchange({
-      url: target,
+    const transport = this.transportReady ?? (await this.transport());
+    const answer = await transport.exchange({
       path: pathWithQuery,
       method: spec.method,
       headers,
       body,
-      transport: this.transport(),
       timeoutMs: spec.timeoutMs ?? this.timeoutMs,
-      connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
       signal: spec.signal ?? this.opts.signal,
     });
-    if ('code' in answer) {
+    if ('kind' in answer) {
       if (this.opts.log) this.log(`← ${answer.code} ${spec.method} ${url} (${this.now() - started} ms)`);
       return { kind: 'error', error: answer };
     }
@@ -408,12 +455,25 @@ export class HttpClient {
     }
   }
 
+  /** Every secret this client knows, longest first (so a secret inside another is not left half shown). */
+  private secrets(): string[] {
+    const auth = this.opts.auth;
+    const own = auth.kind === 'hmac' ? [auth.secret] : auth.kind === 'bearer' ? [auth.token()] : auth.kind === 'api-key' ? [auth.key] : [];
+    const passwords = [this.proxy ? safeUrl(this.proxy.used.url)?.password : undefined, this.origin.password].filter((p) => !!p).flatMap((p) => [p!, decoded(p!)]);
+    const all = [...own, ...(this.opts.secrets ?? []), ...passwords];
+    // Very short values would blank out ordinary words.
+    return [...new Set(all.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+  }
+
   private parseBody(text: string, contentType: string | undefined, status: number, spec: RequestSpec): unknown {
     if (text === '') return null;
+    const ok = status >= 200 && status < 300;
     try {
-      return JSON.parse(text);
+      const parsed: unknown = JSON.parse(text);
+      // An error's text is quoted to the user and journaled: a secret the server echoed back is taken out first.
+      return ok ? parsed : redactDeep(parsed, this.secrets());
     } catch {
-      if (status >= 200 && status < 300) {
+      if (ok) {
         const what = /^\s*</.test(text) ? 'an HTML page' : `something that is not JSON (${contentType ?? 'no content type'})`;
         // A 2xx means the server did the work: a POST must not be repeated on this.
         throw new TransportError(
@@ -423,9 +483,10 @@ export class HttpClient {
           'A proxy or gateway between you and the API may be interfering; run with --verbose to see the exchange.',
         );
       }
+      const clean = redactSecrets(text, this.secrets());
       // An error page from a proxy or gateway: its title says more than its markup.
-      const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim();
-      return { __raw: /^\s*</.test(text) ? `an HTML page${title ? ` "${title}"` : ''} (from a proxy or gateway?)` : text.slice(0, 300) };
+      const title = /<title>([^<]*)<\/title>/i.exec(clean)?.[1]?.trim();
+      return { __raw: /^\s*</.test(clean) ? `an HTML page${title ? ` "${title}"` : ''} (from a proxy or gateway?)` : oneLine(clean.slice(0, 300)) };
     }
   }
 
@@ -450,13 +511,18 @@ export class HttpClient {
     return Math.abs(skew) > HMAC_WINDOW_S * 1000 ? skew : undefined;
   }
 
-    /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s… capped at 30 s. */
+  /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s… capped at 30 s. */
   private backoff(attempt: number): number {
     const cap = Math.min(30_000, 500 * 2 ** (attempt - 1));
     return cap / 2 + this.random() * (cap / 2);
   }
 
-  private errorFor(spec: RequestSpec, status: number, headers: HttpResponse['headers'], body: unknown, reading: ErrorReading, wait: number): Error {
+  /** After retries, how many attempts were made and over how long; nothing for a single attempt. */
+  private tries(attempts: number, started: number): string {
+    return attempts > 1 ? ` Tried ${attempts} times over ${Math.round((this.now() - started) / 1000)} s.` : '';
+  }
+
+  private errorFor(spec: RequestSpec, status: number, headers: HttpResponse['headers'], body: unknown, reading: ErrorReading, wait: number, tries: string): Error {
     const api = this.opts.apiName;
     const quoted = reading.messages.length ? `: "${reading.messages.join('; ')}"` : '';
     const details = { status, messages: reading.messages, body };
@@ -491,7 +557,7 @@ export class HttpClient {
     }
     if (status === 404 && !reading.notFound && this.origin.pathname.replace(/\/+$/, '') !== '') {
       // A base URL with a path puts every API path under it: a 404 there is most often the base URL, not the id.
-      return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details, `The base URL ${this.origin.href} has a path (${this.origin.pathname}) that every request goes under; the base URL is usually just the origin, e.g. ${this.origin.origin}.`);
+      return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details, `The base URL ${redactUrl(this.origin.href)} has a path (${this.origin.pathname}) that every request goes under; the base URL is usually just the origin, e.g. ${this.origin.origin}.`);
     }
     if (status === 404 && !reading.notFound && reading.messages.length === 0 && this.opts.bareOriginHint) {
       // Not the API's own "no such thing" (it says what): most often a gateway served under a path the base URL lacks.
@@ -499,12 +565,12 @@ export class HttpClient {
     }
     if (status === 404 || reading.notFound) return new ApiNotFoundError(`${what} found nothing (${status})${quoted}.`, details);
     if (status === 429) {
-      const e = new TransportError(`${api} is rate limiting (429)${quoted}.`, false, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
+      const e = new TransportError(`${api} is rate limiting (429)${quoted}.${tries}`, spec.method !== 'GET' && reading.mayHaveActed === true, status, `Try again in ${Math.ceil(wait / 1000)} s.`);
       e.retryAfterMs = wait;
       return e;
     }
     if (status >= 500) {
-      return new TransportError(`${what} failed on the server (${status})${quoted}.`, spec.method !== 'GET', status, 'Try again later.');
+      return new TransportError(`${what} failed on the server (${status})${quoted}.${tries}`, spec.method !== 'GET', status, 'Try again later.');
     }
     if (reading.retryableRefusal) {
       return new TransportError(`${api} asked to wait (${status})${quoted}.`, false, status, 'Try again in a minute.');
@@ -512,62 +578,89 @@ export class HttpClient {
     return new ApiError(`${what} was refused (${status})${quoted}.`, details);
   }
 
-  private networkError(spec: RequestSpec, err: NetError, maybeActed: boolean): TransportError | OperationError {
+  /** A request undici would not send: a header value with a line break, or a character past Latin-1. */
+  private refusedError(spec: RequestSpec, err: NetError): UsageError | AuthError {
+    const header = /^invalid (\S+) header$/.exec(err.message)?.[1];
+    const what = `${this.opts.apiName} ${spec.method} ${spec.path} was not sent`;
+    if (header === undefined) return new UsageError(`${what}: ${err.message}.`);
+    const why = `the ${header} header would carry a line break, a control character or a character past Latin-1`;
+    if (AUTH_HEADERS.test(header.toLowerCase())) {
+      return new AuthError(`${what}: ${why}, which comes from the credentials.`, { hint: 'Set the credential again without it: `wa-cli auth status` shows where it comes from.' });
+    }
+    return new UsageError(`${what}: ${why}.`);
+  }
+
+  private networkError(spec: RequestSpec, err: NetError, maybeActed: boolean, attempts: number, started: number): TransportError | OperationError {
     const api = this.opts.apiName;
     const target = `${spec.method} ${this.origin.host}${this.prefix}${spec.path}`;
     const acted = maybeActed && spec.method !== 'GET' ? ' The server may have received it.' : '';
-    const proxy = proxyFor(this.origin, this.opts.env);
-    const via = proxy ? ` through the proxy ${new URL(proxy).host} (HTTPS_PROXY/HTTP_PROXY)` : '';
+    const tries = this.tries(attempts, started);
+    const message = oneLine(redactSecrets(err.message, this.secrets()));
+    const proxy = this.proxy ? safeUrl(this.proxy.used.url) : undefined;
+    // The proxy is what failed when the error names its host (or its port, where the API's differs): NO_PROXY may have
+    // sent this request straight to the API, and undici decides that.
+    const portOf = (u: URL): number => Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const atProxy =
+      proxy !== undefined &&
+      (err.hostname === proxy.hostname || err.address === proxy.hostname.replace(/^\[|\]$/g, '') || (err.port !== undefined && err.port === portOf(proxy) && err.port !== portOf(this.origin)));
+    const proxyName = proxy ? `the proxy ${proxy.host} (${this.proxy!.used.name})` : '';
     const from = this.opts.baseUrlSource ? ` The base URL ${this.origin.origin} comes from ${this.opts.baseUrlSource}.` : '';
     if (TLS_ERRORS.test(err.code)) {
       // Nothing was sent: the connection stopped at the handshake.
-      return new OperationError(`${api} at ${this.origin.host} presented a certificate that is not trusted (${err.code}: ${err.message.split('\n')[0]}).${from}`, {
+      return new OperationError(`${api} at ${this.origin.host} presented a certificate that is not trusted (${err.code}: ${message}).${from}`, {
         hint: proxy
-          ? `The proxy ${new URL(proxy).host} may be inspecting TLS: add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`
+          ? `${proxyName} may be inspecting TLS: add its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`
           : 'Check the host name and the system clock; for a company CA, point NODE_EXTRA_CA_CERTS at its PEM file.',
       });
     }
     if (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-      const what = err.code === 'ECONNREFUSED' ? `nothing is listening at ${proxy ? new URL(proxy).host : this.origin.host}` : `the host ${proxy ? new URL(proxy).hostname : this.origin.hostname} cannot be resolved`;
-      return new TransportError(`${target} failed: ${what}${via} (${err.code}).${from}`, maybeActed, undefined, proxy ? 'Check the proxy setting, or set NO_PROXY for this host.' : 'Check the base URL (`wa-cli auth status` shows it and where it comes from), or start the service.');
+      const where = atProxy ? proxyName : err.code === 'ECONNREFUSED' ? this.origin.host : `the host ${this.origin.hostname}`;
+      const what = err.code === 'ECONNREFUSED' ? `nothing is listening at ${where}` : `${where} cannot be resolved`;
+      return new TransportError(`${target} failed: ${what} (${err.code}).${from}${tries}`, maybeActed, undefined, atProxy ? 'Check the proxy setting, or set NO_PROXY for this host.' : 'Check the base URL (`wa-cli auth status` shows it and where it comes from), or start the service.');
     }
-    if (PARSER_ERRORS.test(err.code)) {
-      return new TransportError(
-        `${api} sent a response wa-cli cannot parse (${err.code}) to ${target}.${acted}`,
-        maybeActed,
-        undefined,
-        // The flag lets through control characters in header values (the one lapse seen from a real gateway).
-        err.code === 'HPE_INVALID_HEADER_TOKEN' ? 'If this persists, run with NODE_OPTIONS=--insecure-http-parser.' : 'If this persists, tell the API provider; run with --verbose to see the exchange.',
-      );
+    const tunnel = /^Proxy response \((\d+)\)/.exec(message);
+    if (tunnel && proxy) {
+      // The proxy would not open a tunnel to the API (no route, a refused host, credentials it wants).
+      return new TransportError(`${target} failed: ${proxyName} answered ${tunnel[1]} to the tunnel to ${this.origin.host}.${from}${tries}`, maybeActed, undefined, tunnel[1] === '407' ? 'The proxy wants credentials: put them in the proxy URL (http://user:password@proxy:port).' : 'Check the proxy setting, or set NO_PROXY for this host.');
     }
-    if (err.code === TOO_LARGE) {
-      return new TransportError(`${api} answered ${target} with more than ${MAX_BODY_BYTES / 1024 / 1024} MB; wa-cli stopped reading there.${acted}`, maybeActed);
+    if (err.kind === 'malformed') {
+      const detail =
+        err.code === 'UND_ERR_HEADERS_OVERFLOW'
+          ? `its headers passed ${formatBytes(MAX_HEADER_BYTES)}`
+          : (/^Response does not match the HTTP\/1\.1 protocol \((.*)\)$/.exec(message)?.[1] ?? `${err.code}: ${message}`);
+      return new TransportError(`${api} sent an answer to ${target} that is not valid HTTP (${detail}).${acted}`, maybeActed, undefined, 'If this persists, tell the API provider; run with --verbose to see the exchange.');
     }
-    if (err.timedOut) {
+    if (err.kind === 'too-large') {
+      return new TransportError(`${api} answered ${target} with more than ${formatBytes(this.maxBodyBytes)}; wa-cli stopped reading there.${acted}`, maybeActed);
+    }
+    if (err.kind === 'timeout') {
       // A connection never made is its own timeout, and says so: nothing reached the server.
       const requestMs = spec.timeoutMs ?? this.timeoutMs;
-      const seconds = (err.phase === 'connect' ? Math.min(this.opts.connectTimeoutMs ?? 10_000, requestMs) : requestMs) / 1000;
-      return new TransportError(`${target} timed out after ${Math.round(seconds)} s${err.phase === 'connect' ? ' without a connection' : ''}.${acted}`, maybeActed);
+      const seconds = Math.round((err.phase === 'connect' ? Math.min(this.opts.connectTimeoutMs ?? 10_000, requestMs) : requestMs) / 1000);
+      const each = attempts > 1 ? ` on each of ${attempts} attempts (${Math.round((this.now() - started) / 1000)} s in all)` : '';
+      const e = new TransportError(`${target} timed out after ${seconds} s${err.phase === 'connect' ? ' without a connection' : ''}${each}.${acted}`, maybeActed);
+      e.timedOut = true;
+      return e;
     }
-    return new TransportError(`${target} failed: ${err.code} ${err.message.split('\n')[0]}.${acted}`, maybeActed);
+    if (err.code === 'UND_ERR_SOCKET') {
+      return new TransportError(`${target} failed: the connection closed before the answer was complete (${message}).${acted}${tries}`, maybeActed);
+    }
+    return new TransportError(`${target} failed: ${err.code} ${message}.${acted}${tries}`, maybeActed);
   }
 
-  /**
-   * One transport per client, made on first use: the proxy agent when HTTPS_PROXY/HTTP_PROXY applies, else kept-alive
-   * connections of its own (http1.ts).
-   */
-  private transport(): http.Agent | Http1Pool {
-    if (this.transportInUse) return this.transportInUse;
-    const proxy = proxyFor(this.origin, this.opts.env);
-    if (proxy) {
-      this.log(`using proxy ${new URL(proxy).host}`);
-      const https = this.origin.protocol === 'https:';
-      return (this.transportInUse = https ? new HttpsProxyAgent({ proxy, keepAlive: true }) : new HttpProxyAgent({ proxy, keepAlive: true }));
-    }
-    // Node's own parser relaxes under --insecure-http-parser, on the command line or in NODE_OPTIONS; so does this one.
-    const insecure = (argv: readonly string[]): boolean => argv.includes('--insecure-http-parser');
-    const lenientHeaders = insecure(process.execArgv) || insecure((this.opts.env.NODE_OPTIONS ?? '').split(/\s+/));
-    return (this.transportInUse = new Http1Pool(this.originParts, { lenientHeaders }));
+  /** The client's transport, made on its first request. */
+  private transport(): Promise<Transport> {
+    if (this.transportMade) return this.transportMade;
+    if (this.proxy) this.log(`using ${this.proxy.used.name}=${redactUrl(this.proxy.used.url)}${this.proxy.noProxy ? ` (NO_PROXY=${this.proxy.noProxy})` : ''}`);
+    return (this.transportMade = import('./transport.js').then(({ Transport }) => {
+      return (this.transportReady = new Transport({
+        origin: this.originParts.origin,
+        proxy: this.proxy,
+        connectTimeoutMs: this.opts.connectTimeoutMs ?? 10_000,
+        maxBodyBytes: this.maxBodyBytes,
+        maxHeaderBytes: MAX_HEADER_BYTES,
+      }));
+    }));
   }
 
   private log(line: string): void {
@@ -575,150 +668,27 @@ export class HttpClient {
   }
 }
 
-interface Exchange {
-  url: Target;
-  /** Path and query as signed. */
-  path: string;
-  method: string;
-  headers: Record<string, string>;
-  body: string | Buffer | undefined;
-  transport: http.Agent | Http1Pool;
-  timeoutMs: number;
-  connectTimeoutMs: number;
-  signal: AbortSignal | undefined;
-}
-
-interface Answer {
-  status: number;
-  headers: HttpResponse['headers'];
-  text: string;
-}
-
-/**
- * One request: no redirects followed, the answer read whole as text (decompressed, at most MAX_BODY_BYTES). Never
- * rejects: a failure comes back as a NetError saying whether a connection was ever made.
- */
-function exchange(x: Exchange): Promise<Answer | NetError> {
-  return new Promise((resolve) => {
-    let phase: NetError['phase'] = 'connect';
-    let settled = false;
-    let cancel: (() => void) | undefined;
-    let connectTimer: NodeJS.Timeout | undefined;
-    const finish = (r: Answer | NetError): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(connectTimer);
-      clearTimeout(requestTimer);
-      x.signal?.removeEventListener('abort', onAbort);
-      resolve(r);
-    };
-    const fail = (code: string, message: string, timedOut = false): void => {
-      if (settled) return;
-      finish(timedOut ? { code, phase, message, timedOut } : { code, phase, message });
-      cancel?.();
-    };
-    const failWith = (err: NodeJS.ErrnoException): void => fail(typeof err.code === 'string' ? err.code : 'ERR_REQUEST', err.message);
-    const onAbort = (): void => fail('ERR_ABORTED', 'This operation was aborted.');
-    const answered = (status: number, headers: HttpResponse['headers'], raw: Buffer): void => {
-      decode(raw, headers['content-encoding'] as string | undefined).then(
-        (text) => finish({ status, headers, text }),
-        (err: NodeJS.ErrnoException) =>
-          err.code === 'ERR_BUFFER_TOO_LARGE' ? fail(TOO_LARGE, `The answer passed ${MAX_BODY_BYTES} bytes once decompressed.`) : failWith(err),
-      );
-    };
-    // The whole-request timer starts now; the connect timer also covers the DNS lookup and a proxy's CONNECT, and is
-    // not needed on a connection already made.
-    const requestTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'request' for ${x.timeoutMs}ms`, true), x.timeoutMs);
-    const connected = (): void => {
-      phase = 'request';
-      clearTimeout(connectTimer);
-    };
-    const awaitConnect = (): void => {
-      connectTimer = setTimeout(() => fail('ETIMEDOUT', `Timeout awaiting 'connect' for ${x.connectTimeoutMs}ms`, true), x.connectTimeoutMs);
-    };
-    if (x.signal?.aborted) {
-      // Cancelled before it started: nothing is sent, but it is reported like an abort mid-request, as callers expect.
-      phase = 'request';
-      return onAbort();
-    }
-    x.signal?.addEventListener('abort', onAbort);
-    if (x.transport instanceof Http1Pool) {
-      let pending: Http1Pending;
-      try {
-        pending = x.transport.request({ method: x.method, path: x.path, headers: x.headers, body: x.body, maxBodyBytes: MAX_BODY_BYTES, tooLargeCode: TOO_LARGE });
-      } catch (err) {
-        // Refused before anything was sent (an invalid header value, say).
-        return failWith(err as NodeJS.ErrnoException);
-      }
-      cancel = () => pending.abort('ERR_ABORTED', 'cancelled');
-      // A kept connection calls back at once: no connect timer then.
-      pending.onConnect(connected);
-      if (phase === 'connect') awaitConnect();
-      void pending.done.then((r) => ('code' in r ? fail(r.code, r.message) : answered(r.status, r.headers, r.body)));
-      return;
-    }
-    awaitConnect();
-    let req: http.ClientRequest;
-    const options: http.RequestOptions = {
-      method: x.method,
-      protocol: x.url.protocol,
-      hostname: x.url.hostname.replace(/^\[|\]$/g, ''),
-      port: x.url.port,
-      path: x.path,
-      headers: x.headers,
-      agent: x.transport,
-    };
-    try {
-      req = (x.url.protocol === 'https:' ? httpsRequest : http.request)(options);
-    } catch (err) {
-      return failWith(err as NodeJS.ErrnoException);
-    }
-    cancel = () => req.destroy();
-    req.on('error', failWith);
-    req.on('socket', (socket) => {
-      if (socket.connecting) socket.once('connect', connected);
-      else connected();
-    });
-    req.on('response', (res) => {
-      const status = res.statusCode ?? 0;
-      const declared = Number(res.headers['content-length']);
-      if (declared > MAX_BODY_BYTES) return fail(TOO_LARGE, `The answer declares ${declared} bytes.`);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let ended = false;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) return fail(TOO_LARGE, `The answer passed ${MAX_BODY_BYTES} bytes.`);
-        chunks.push(chunk);
-      });
-      res.on('error', failWith);
-      res.on('close', () => {
-        if (!ended) fail('ECONNRESET', 'The server aborted pending request');
-      });
-      res.on('end', () => {
-        ended = true;
-        answered(status, res.headers, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-      });
-    });
-    if (x.body === undefined) req.end();
-    else req.end(x.body);
-  });
-}
-
-/** The body as text, decompressed as `accept-encoding` allowed (at most MAX_BODY_BYTES of it). */
-async function decode(raw: Buffer, encoding: string | undefined): Promise<string> {
-  if (raw.length === 0 || encoding === undefined) return raw.toString('utf8');
-  const opts = { maxOutputLength: MAX_BODY_BYTES };
-  switch (encoding.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return (await gunzip(raw, opts)).toString('utf8');
-    case 'deflate':
-      // Some servers send raw deflate under this name: a zlib stream starts with a CM nibble of 8.
-      return (await ((raw[0]! & 0x0f) === 0x08 ? inflate(raw, opts) : inflateRaw(raw, opts))).toString('utf8');
-    case 'br':
-      return (await brotli(raw, opts)).toString('utf8');
-    default:
-      return raw.toString('utf8');
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
   }
+}
+
+function safeUrl(url: string): URL | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Line breaks in a server's or socket's text become spaces: an error is one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').trim();
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${n / 1024 / 1024} MB` : `${Math.round(n / 1024)} KB`;
 }

@@ -122,6 +122,11 @@ export interface LogEntry {
   rawStatus?: string;
   /** The failure reason; absent when the API says "n/a". */
   error?: string;
+  /**
+   * A fan-out run's own word for this recipient (sent, failed, unknown, not sent), from its journal: what every count
+   * of the run is made of. `status` and `rawStatus` then tell how far an accepted message got on the server.
+   */
+  state?: 'sent' | 'failed' | 'unknown' | 'not sent';
   waMessageId?: string;
   createdAt?: string;
   sentAt?: string;
@@ -195,12 +200,13 @@ export interface UploadedMedia {
   filename: string;
 }
 
-/** One message of a fan-out (Konekwa). */
+/**
+ * One message of a fan-out (Konekwa): the text as rendered locally and nothing else, so the listed `content` is the
+ * text sent (with a template id and placeholder values too, no document says which text the server keeps).
+ */
 export interface MessageSend {
   sessionId: string;
   recipient: string;
-  templateId: string;
-  placeholderValues: Record<string, string>;
   /** The text as rendered locally: required by the API for text messages, and what reconciliation matches on. */
   content: string;
 }
@@ -208,7 +214,9 @@ export interface MessageSend {
 /**
  * What became of one message: the fan-out engine decides on retries from this alone.
  * `rate-limited` and `not-sent`: the server certainly did not act, safe to send again.
- * `unknown`: it may have acted; reconcile before any resend.
+ * `unknown`: it may have acted; reconcile before any resend. `answered`: the other side ended the exchange (an answer
+ * or a closed connection), so once the listing shows a later message of the run this one would be there too; without
+ * it wa-cli stopped waiting (a timeout) and the server may still act on it: only the settle window settles it.
  * `rejected`: the server refused this recipient (an invalid number): final for this recipient only.
  * `stop`: a refusal that every later send would meet too (session not connected, credentials, missing template, a
  * server error): the run stops, this recipient stays unsettled (`maybeActed`: the request may have been carried out).
@@ -218,8 +226,8 @@ export type SendOutcome =
   | { kind: 'rejected'; error: string }
   | { kind: 'rate-limited'; retryAfterMs?: number }
   | { kind: 'not-sent'; error: string }
-  | { kind: 'unknown'; error: string }
-  | { kind: 'stop'; error: string; maybeActed: boolean };
+  | { kind: 'unknown'; error: string; answered?: boolean }
+  | { kind: 'stop'; error: string; maybeActed: boolean; answered?: boolean };
 
 /** A message as Konekwa lists it: only the documented fields (konekwa-api.txt, GET /v1/messages). */
 export interface SentMessage {
@@ -227,11 +235,25 @@ export interface SentMessage {
   sessionId: string;
   recipient: string;
   status: string;
-  /** `status` in the shared vocabulary. */
-  delivery: DeliveryStatus;
+  /** `status` in the shared vocabulary; undefined for a status no document shows (kept in `status` as it came). */
+  delivery: DeliveryStatus | undefined;
   content: string | undefined;
   createdAt: string | undefined;
   sentAt: string | undefined;
+  /** Who wrote a received message, where the answer carries a `sender` (no document shows one). */
+  sender?: string | undefined;
+}
+
+/** Which messages to list: a session's, one direction, created within a time range, at most `maxPages` pages. */
+export interface MessageQuery {
+  sessionId?: string;
+  since?: string;
+  until?: string;
+  direction?: 'sent' | 'received';
+  /** More pages than this is an error, never a silent end: a listing cut short proves nothing. */
+  maxPages?: number;
+  /** Told after each page: how many pages and messages so far. */
+  onPage?: (pages: number, messages: number) => void;
 }
 
 /** One page of a delivery log; `next` is an opaque token for the page after it, null at the end of the log. */
@@ -269,7 +291,12 @@ export interface MessagesPort {
   /** `signal` cancels this request alone (a fan-out lets requests in flight finish after Ctrl-C). */
   send(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome>;
   /** Messages a session sent (or, with direction received, got) since a time, every page, for reconciliation and delivery statuses. */
-  list(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage>;
+  list(q: MessageQuery): AsyncIterable<SentMessage>;
+  /**
+   * How far the server's clock is ahead of ours at least, from the `Date` of its last answer (whole seconds, so the
+   * true offset is this or up to a second and the answer's travel time more); undefined before any answer with one.
+   */
+  serverClockAhead(): number | undefined;
 }
 
 /** A media host for header files (Qontak's POST /file_uploader). */

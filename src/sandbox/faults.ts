@@ -1,6 +1,6 @@
 // Faults the tests switch on: latency, 5xx, 429 in its three forms (before or after the server acted), dropped
-// connections before or after the server acted, broken bodies, HTML from a proxy, a wrong content type, a header
-// Node's parser rejects.
+// connections before or after the server acted, a proxy's 429 after the server acted, broken bodies, HTML from a proxy,
+// a wrong content type, a header Node's parser rejects.
 export type FaultKind =
   | { kind: 'latency'; ms: number }
   // `after`: the server does the work first, then answers with this (a proxy or gateway that answers after processing).
@@ -8,6 +8,8 @@ export type FaultKind =
   | { kind: 'rate-limit'; form: 'retry-after' | 'x-ratelimit-reset' | 'body'; seconds?: number; after?: boolean }
   | { kind: 'drop-before' }
   | { kind: 'drop-after' }
+  /** The server acts, then something in front of it answers 429 in its own words (not the API's error body). */
+  | { kind: 'rate-limit-after' }
   | { kind: 'malformed-json' }
   | { kind: 'truncated-json' }
   | { kind: 'html' }

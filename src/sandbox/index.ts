@@ -38,6 +38,11 @@ export interface SandboxLimits {
   /** Konekwa sends: token bucket refill per second, and its size. */
   konekwaRatePerSecond: number;
   konekwaBurst: number;
+  /**
+   * How long after its 202 a Konekwa message is listed (and found by id): the queue is asynchronous. Never divided by
+   * speed; tests set it (`setLimits`).
+   */
+  konekwaListLagMs: number;
 }
 
 export const DEFAULT_LIMITS: SandboxLimits = {
@@ -46,6 +51,7 @@ export const DEFAULT_LIMITS: SandboxLimits = {
   listProcessingMs: 1500,
   konekwaRatePerSecond: 20,
   konekwaBurst: 20,
+  konekwaListLagMs: 2000,
 };
 
 export interface SandboxOptions extends Partial<SandboxLimits> {
@@ -324,6 +330,12 @@ function rateLimited(f: Extract<FaultKind, { kind: 'rate-limit' }>, api: 'qontak
 /** Faults that damage a real answer after the work was done; true when sent. */
 function applyAfter(f: FaultKind, res: ServerResponse, reply: Reply, api: 'qontak' | 'konekwa'): boolean {
   const text = JSON.stringify(reply.body);
+  if (f.kind === 'rate-limit-after') {
+    // A proxy or gateway in front of the API, after the API did the work.
+    res.writeHead(429, { 'content-type': 'text/html', 'retry-after': '1' });
+    res.end('<html><head><title>429 Too Many Requests</title></head><body><center><h1>429 Too Many Requests</h1></center><hr><center>nginx</center></body></html>');
+    return true;
+  }
   if (f.kind === 'bad-header') {
     // The real answer with a control character in a header value, as the legacy host once sent: Node's strict parser
     // refuses it (HPE_INVALID_HEADER_TOKEN), --insecure-http-parser reads it.

@@ -1,4 +1,6 @@
-// The Konekwa gateway: sessions, templates with named placeholders, and single messages (202 QUEUED, then SENT).
+// The Konekwa gateway: sessions, templates with named placeholders, and single messages (202 QUEUED, then SENT). The
+// queue is asynchronous: a message is listed only some time after its 202 (`konekwaListLagMs`); a message sent with a
+// template is stored as the server renders it, in its own placeholder syntax, whatever `content` said.
 import { jsonBody, kError, route, type Reply, type Req, type Route } from './http-kit.js';
 import type { KonekwaMessage, SandboxState } from './state.js';
 
@@ -6,15 +8,19 @@ export interface KonekwaOptions {
   state: SandboxState;
   now: () => number;
   speed: number;
-  /** Sends accepted per second before 429 (a token bucket of `konekwaBurst`), read on every send. */
-  limits: { konekwaRatePerSecond: number; konekwaBurst: number };
+  /** Sends accepted per second before 429 (a token bucket of `konekwaBurst`), and the listing's lag; read on every request. */
+  limits: { konekwaRatePerSecond: number; konekwaBurst: number; konekwaListLagMs: number };
 }
 
 /** Konekwa reports a message's status this long after it was queued (divided by speed). */
 export const KONEKWA_SEND_DELAY_MS = 300;
 const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document', 'location', 'contact'];
 
-const namedKeys = (content: string): string[] => [...new Set([...content.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!))];
+// The server's own placeholder syntax: `{{name}}`, exactly as the page writes it. A template may be written with
+// spaces inside the braces (`{{ name }}`), which the server stores and sends as written: not its placeholder.
+const SERVER_PLACEHOLDER = /\{\{([a-z0-9_]+)\}\}/g;
+const namedKeys = (content: string): string[] => [...new Set([...content.matchAll(SERVER_PLACEHOLDER)].map((m) => m[1]!))];
+const renderOnServer = (content: string, values: Record<string, string>): string => content.replace(SERVER_PLACEHOLDER, (m, k: string) => (typeof values[k] === 'string' ? values[k] : m));
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
 
@@ -37,24 +43,41 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
   // Exactly the documented fields (konekwa-api.txt, GET /v1/messages/:id and the listing example): no template id, no
   // placeholder values. Times in whole seconds, as the examples show them. `sent_at` only on a single message.
   const messageJson = (m: KonekwaMessage, single: boolean) => {
-    // A received message: the same documented fields; status and direction values are not documented for it.
+    // A received message: the same documented fields; status and direction values are not documented for it, and its
+    // `recipient` is the session's own number (the one it was sent to). Its author is in `sender` only when a test
+    // asks for that field, which no document shows.
     if (m.direction === 'received') {
-      return { id: m.message_id, session_id: m.session_id, recipient: m.recipient, message_type: m.message_type, content: m.content ?? '', status: 'RECEIVED', direction: 'INBOUND', created_at: isoSeconds(m.queuedAtMs) };
+      const own = s.konekwa.sessions.find((x) => x.id === m.session_id)?.phone_number ?? m.recipient;
+      return {
+        id: m.message_id,
+        session_id: m.session_id,
+        recipient: own,
+        ...(s.konekwaListsSender ? { sender: m.recipient } : {}),
+        message_type: m.message_type,
+        content: m.content ?? '',
+        status: 'RECEIVED',
+        direction: 'INBOUND',
+        created_at: isoSeconds(m.queuedAtMs),
+      };
     }
     const sentAt = m.queuedAtMs + KONEKWA_SEND_DELAY_MS / o.speed;
     const sent = o.now() >= sentAt;
+    // A status past SENT, when a test asks for one (none is documented).
+    const later = s.konekwaStatusAfterSent !== undefined && o.now() >= sentAt + KONEKWA_SEND_DELAY_MS / o.speed;
     return {
       id: m.message_id,
       session_id: m.session_id,
       recipient: m.recipient,
       message_type: m.message_type,
       content: m.content ?? '',
-      status: sent ? 'SENT' : 'QUEUED',
+      status: later ? s.konekwaStatusAfterSent : sent ? 'SENT' : 'QUEUED',
       direction: 'OUTBOUND',
       created_at: isoSeconds(m.queuedAtMs),
       ...(single && sent ? { sent_at: isoSeconds(sentAt) } : {}),
     };
   };
+  // A sent message is listed once the queue has taken it in, `konekwaListLagMs` after its 202.
+  const listedNow = (m: KonekwaMessage): boolean => m.direction === 'received' || o.now() >= m.queuedAtMs + o.limits.konekwaListLagMs;
   type TemplateInput = { name?: unknown; content?: unknown; message_type?: unknown };
   const templateBody = (req: Req): { ok: TemplateInput } | { refused: Reply } => {
     const b = jsonBody(req);
@@ -63,7 +86,7 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
   };
   const badPlaceholders = (content: string): string | undefined => {
     const all = [...content.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => m[1]!);
-    const bad = all.find((k) => !/^[a-z0-9_]+$/.test(k));
+    const bad = all.find((k) => !/^\s*[a-z0-9_]+\s*$/.test(k));
     return bad === undefined ? undefined : `Placeholder {{${bad}}} must be lowercase letters, digits or underscores`;
   };
 
@@ -131,6 +154,7 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       if (b.message_type === 'text' && (typeof b.content !== 'string' || b.content === '')) return kError(400, 'INVALID_REQUEST', 'The request body is missing required fields', "Field 'content' is required");
       if (!/^\d{8,15}$/.test(String(b.recipient)) && !String(b.recipient).endsWith('@g.us')) return kError(400, 'INVALID_REQUEST', 'Invalid recipient', "Field 'recipient' must be digits with the country code");
       let placeholders: Record<string, string> | undefined;
+      let stored = typeof b.content === 'string' ? b.content : undefined;
       if (b.template_id !== undefined) {
         const t = s.konekwa.templates.find((x) => x.id === b.template_id);
         if (!t) return kError(404, 'NOT_FOUND', `Template ${String(b.template_id)} not found`);
@@ -140,13 +164,15 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
         placeholders = (b.placeholder_values ?? {}) as Record<string, string>;
         const absent = namedKeys(t.content).filter((k) => typeof placeholders![k] !== 'string');
         if (absent.length) return kError(400, 'INVALID_REQUEST', 'Missing placeholder values', absent.join(', '));
+        // Nothing says which text is kept when both are sent: the least convenient, the server's own rendering.
+        stored = renderOnServer(t.content, placeholders);
       }
       const m: KonekwaMessage = {
         message_id: `msg_${s.newId().replace(/-/g, '').slice(0, 16)}`,
         session_id: ses.id,
         recipient: String(b.recipient),
         message_type: String(b.message_type),
-        ...(typeof b.content === 'string' ? { content: b.content } : {}),
+        ...(stored !== undefined ? { content: stored } : {}),
         ...(b.template_id !== undefined ? { template_id: String(b.template_id), placeholder_values: placeholders! } : {}),
         queuedAtMs: o.now(),
         direction: 'sent',
@@ -158,7 +184,8 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
     }),
     route('GET', '/v1/messages/:id', (req) => {
       const m = s.konekwa.messages.get(req.params.id!);
-      return m ? { status: 200, body: messageJson(m, true) } : kError(404, 'NOT_FOUND', `Message ${req.params.id} not found`);
+      // Still in the queue: not found yet, as it is not listed yet.
+      return m && listedNow(m) ? { status: 200, body: messageJson(m, true) } : kError(404, 'NOT_FOUND', `Message ${req.params.id} not found`);
     }),
     route('GET', '/v1/messages', (req) => {
       const q = req.query;
@@ -177,6 +204,7 @@ export function konekwaRoutes(o: KonekwaOptions): Route[] {
       if (start === undefined) return kError(400, 'INVALID_REQUEST', 'Invalid page_token');
       const ids = s.konekwa.order.filter((id) => {
         const m = s.konekwa.messages.get(id)!;
+        if (!listedNow(m)) return false;
         // Without a direction filter both directions are listed (undocumented: the less convenient reading).
         if (direction && m.direction !== direction) return false;
         if (session && m.session_id !== session) return false;

@@ -43,7 +43,7 @@ export interface KonekwaMessage {
   template_id?: string;
   placeholder_values?: Record<string, string>;
   queuedAtMs: number;
-  /** received: a reply to the session; `recipient` holds the sender (the docs list no other party field). */
+  /** received: a reply to the session; `recipient` holds its author here (listed as `sender`, only when asked for). */
   direction: 'sent' | 'received';
 }
 
@@ -68,6 +68,10 @@ export class SandboxState {
   sendsByRecipient = new Map<string, number>();
   /** Sends refused with 429 because they came too fast. */
   konekwaRateLimited = 0;
+  /** Test hook: list a received message's author as `sender` (no document shows such a field; off by default). */
+  konekwaListsSender = false;
+  /** Test hook: a status a sent message moves to after SENT (none is documented; unset by default). */
+  konekwaStatusAfterSent: string | undefined;
   /** Accepted Qontak direct sends per phone number. */
   directSendsByRecipient = new Map<string, number>();
   /** Direct sends refused with 429. */

@@ -69,6 +69,29 @@ export async function openAtomic(file: string): Promise<AtomicWriter> {
 }
 
 /**
+ * Writes all of `data` through a handle, at `position` or at its end: a write that stops short (a disk filling up) is
+ * carried on, and one that can write nothing more fails. A short write is never taken for the whole.
+ */
+export async function writeAll(handle: FileHandle, data: string | Uint8Array, position?: number): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  for (let at = 0; at < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, at, bytes.length - at, position === undefined ? null : position + at);
+    if (!(bytesWritten > 0)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    at += bytesWritten;
+  }
+}
+
+/**
+ * A write through a handle fails without naming its file (Node knows only the descriptor): the error is given the path,
+ * so the one line the person reads names it.
+ */
+export function withPath<E>(err: E, file: string, syscall = 'write'): E {
+  const e = err as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof e.code === 'string' && e.path === undefined) Object.assign(e, { path: file, syscall: e.syscall ?? syscall });
+  return err;
+}
+
+/**
  * Checks an output path before any work (or remote call) is done for it: its folder must exist and it must not be a
  * folder itself. One line naming the flag, exit 2.
  */

@@ -27,8 +27,8 @@ for (const { what, damage } of damages) {
     const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
     try {
       const n = 60;
-      const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-      const args = sendArgs(sheet(bed, n), ['--rate', '100/s', '--concurrency', '4']);
+      const env = bed.env('konekwa');
+      const args = sendArgs(sheet(bed, n), ['--rate', '100/s', '--concurrency', '4', '--settle', '4s']);
       const killed = await signalAt(bed, args, env, 25, 'SIGKILL');
       assert.equal(killed.signal, 'SIGKILL');
       damage(onlyRun(bed), path.join(bed.dir, 'state'));
@@ -45,7 +45,7 @@ for (const { what, damage } of damages) {
 test('a plan cut at a line boundary: refused with the file named, nothing more sent', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const env = bed.env('konekwa');
     const args = sendArgs(sheet(bed, 60), ['--rate', '100/s']);
     await signalAt(bed, args, env, 20, 'SIGKILL');
     const plan = path.join(onlyRun(bed), 'plan.jsonl');
@@ -67,12 +67,12 @@ test('SIGINT with 300 ms latency and 8 in flight: the requests finish and are jo
   try {
     const n = 80;
     bed.sandbox.faults.add({ kind: 'latency', ms: 300, match: { method: 'POST', path: '/v1/messages' }, times: Infinity });
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-    const args = sendArgs(sheet(bed, n), ['--rate', '100/s', '--concurrency', '8']);
+    const env = bed.env('konekwa');
+    const args = sendArgs(sheet(bed, n), ['--rate', '100/s', '--concurrency', '8', '--settle', '4s']);
     const stopped = await signalAt(bed, args, env, 16, 'SIGINT');
     assert.equal(stopped.code, 130, stopped.stderr);
     assert.match(stopped.stderr, /Interrupted\./);
-    assert.match(stopped.stderr, /Run [\w-]+: \d+ sent, 0 failed, 0 unknown/, 'nothing in flight was cut off');
+    assert.match(stopped.stderr, /Run [\w-]+ \(unfinished\): \d+ sent, 0 failed, 0 unknown/, 'nothing in flight was cut off');
     const r = await runCli(args, { env });
     assert.equal(r.code, 0, r.stderr);
     exactlyOnce(bed, n);
@@ -85,8 +85,8 @@ test('someone who opts out after the run began is not sent when it continues, an
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
     const n = 40;
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-    const args = sendArgs(sheet(bed, n), ['--rate', '50/s']);
+    const env = bed.env('konekwa');
+    const args = sendArgs(sheet(bed, n), ['--rate', '50/s', '--settle', '4s']);
     await signalAt(bed, args, env, 10, 'SIGKILL');
     const last = '6281400000039';
     assert.equal(bed.sandbox.state.sendsByRecipient.has(last), false, 'the last recipient was not reached yet');

@@ -75,7 +75,6 @@ const EXIT: Record<string, number> = {
   'wa-cli templates plan templates/ --check': 1,
   // The examples run against a Qontak profile; reading replies is Konekwa's (optout.test runs the sync itself).
   'wa-cli optout sync': 2,
-  'wa-cli -p gateway -q optout sync': 2,
   // The recorded broadcast's one entry failed (get_broadcasts_ID_whatsapp_log_200.json): --fail-on-failed says so.
   'wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795 --follow --until-done --fail-on-failed': 1,
 };
@@ -112,6 +111,8 @@ test('every example of every --help runs against the sandbox with its documented
   }
   assert.ok(examples.size > 30, `only ${examples.size} examples found`);
   const env = { ...bed.env('qontak-hmac'), TZ: 'Asia/Jakarta' };
+  // An example for the `gateway` profile is a Konekwa one: it runs against the Konekwa side of the sandbox.
+  const konekwa = { ...bed.env('konekwa'), TZ: 'Asia/Jakarta' };
   const failures: string[] = [];
   for (const ex of examples) {
     if (ex in KNOWN) continue;
@@ -133,7 +134,7 @@ test('every example of every --help runs against the sandbox with its documented
       assigned[name!] = value.join('=');
     }
     assert.equal(w[0], 'wa-cli', `example does not start with wa-cli: ${ex}`);
-    const r = await capture(w.slice(1), { ...env, ...assigned }, stdin);
+    const r = await capture(w.slice(1), { ...(w[1] === '-p' && w[2] === 'gateway' ? konekwa : env), ...assigned }, stdin);
     if (r.code !== (EXIT[ex] ?? 0)) failures.push(`${ex}\n    exit ${r.code}: ${r.stderr.trim().split('\n').at(-1)}`);
     else if (pipes.some((x) => x.trim().startsWith('jq'))) {
       try {

@@ -20,7 +20,7 @@ const send = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send',
 test('opted-out numbers are skipped by the dry run and the send, reported with their rows, and never reach the gateway', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const env = bed.env('konekwa');
     const file = sheet(bed, 10);
     // Written two ways: the list normalises them to the numbers of rows 4 and 8 (rows count the header as 1).
     const add = await runCli(['optout', 'add', '0812-0000-0002', '+62 812 0000 0006', '--reason', 'asked by phone'], { env });
@@ -115,18 +115,23 @@ test('a Qontak spreadsheet send uploads a list without the opted-out rows', asyn
 test('optout sync adds senders whose whole reply is a stop word, remembers where it got to, and the next send skips them', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
-    const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
+    const env = bed.env('konekwa');
     const t0 = Date.now() - 60_000;
     const st = bed.sandbox.state;
+    // A gateway whose listing names a received message's author (`sender`; no document shows the field).
+    st.konekwaListsSender = true;
     st.receiveKonekwa({ from: '6281200000001', content: ' stop ', atMs: t0 });
     st.receiveKonekwa({ from: '6281200000003', content: 'Berhenti', atMs: t0 + 1000 });
     st.receiveKonekwa({ from: '6281200000004', content: 'please stop sending', atMs: t0 + 2000 });
     st.receiveKonekwa({ from: '120363025@g.us', content: 'STOP', atMs: t0 + 3000 });
+    // The account's own session number (ses_main01) writing STOP, as a test from the office phone would.
+    st.receiveKonekwa({ from: '6281100000009', content: 'STOP', atMs: t0 + 3000 });
     const first = await runCli(['optout', 'sync', '--json'], { env });
     assert.equal(first.code, 0, first.stderr);
     const j = JSON.parse(first.stdout);
     assert.deepEqual(j.added.map((a: { phone: string }) => a.phone), ['6281200000001', '6281200000003']);
-    assert.equal(j.read, 4);
+    assert.equal(j.ownNumbers, 1, "the session's own number is never opted out");
+    assert.equal(j.read, 5);
     assert.equal(Date.parse(j.since), Math.floor((t0 + 3000) / 1000) * 1000);
     assert.match(j.since, /T\d\d:\d\d:\d\d[+-]\d\d:\d\d$/, 'ISO 8601 with the offset, as every JSON time');
 
@@ -150,6 +155,27 @@ test('optout sync adds senders whose whole reply is a stop word, remembers where
   }
 });
 
+test('optout sync where the listing names no sender (as documented): it says so, opts out nobody (not the session\'s own number either) and exits 1', async () => {
+  const bed = await testBed();
+  try {
+    const env = bed.env('konekwa');
+    bed.sandbox.state.receiveKonekwa({ from: '6281200000001', content: 'STOP' });
+    bed.sandbox.state.receiveKonekwa({ from: '6281200000002', content: 'terima kasih' });
+    const r = await runCli(['optout', 'sync'], { env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /1 stop message\(s\) carry no sender wa-cli can read .*nobody was opted out for them: msg_\w+ at .* "STOP"/);
+    assert.match(r.stderr, /wa-cli optout add PHONE/);
+    const list = JSON.parse((await runCli(['optout', 'list', '--json'], { env })).stdout);
+    assert.deepEqual(list.entries, [], 'neither the customer nor the session number 6281100000009 (in `recipient`) is opted out');
+    // The cursor moved on: the same message is not reported twice.
+    const again = await runCli(['optout', 'sync', '--json'], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).read, 0);
+  } finally {
+    await bed.close();
+  }
+});
+
 test('stop words come from the profile; optout sync on Qontak is exit 2', async () => {
   const bed = await testBed();
   try {
@@ -157,6 +183,7 @@ test('stop words come from the profile; optout sync on Qontak is exit 2', async 
     const cfgDir = path.join(bed.dir, 'config');
     mkdirSync(cfgDir, { recursive: true });
     writeFileSync(path.join(cfgDir, 'config.json'), JSON.stringify({ version: 1, profiles: { default: { stopWords: ['keluar'] } } }));
+    bed.sandbox.state.konekwaListsSender = true;
     bed.sandbox.state.receiveKonekwa({ from: '6281200000001', content: 'STOP' });
     bed.sandbox.state.receiveKonekwa({ from: '6281200000002', content: 'KELUAR' });
     const r = await runCli(['optout', 'sync', '--json'], { env });

@@ -13,7 +13,7 @@ test('broadcast status --journal sums the journals of two shards from two machin
   try {
     const n = 40;
     const file = sheet(bed, n);
-    const machine = (m: string) => bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50', WA_STATE_DIR: path.join(bed.dir, m, 'state') });
+    const machine = (m: string) => bed.env('konekwa', { WA_STATE_DIR: path.join(bed.dir, m, 'state') });
     const one = await runCli([...sendArgs(file, ['--shard', '1/2', '--rate', '500/s']), '--json'], { env: machine('a') });
     assert.equal(one.code, 0, one.stderr);
     const shardOne = JSON.parse(one.stdout);
@@ -36,7 +36,7 @@ test('broadcast status --journal sums the journals of two shards from two machin
     // No credentials needed: the journals are read locally.
     const env = { HOME: bed.dir, WA_CONFIG_DIR: path.join(bed.dir, 'none'), WA_STATE_DIR: path.join(bed.dir, 'none') };
     const status = await runCli(['broadcast', 'status', '--journal', folder('a'), '--journal', path.join(folder('b'), 'journal.jsonl')], { env });
-    assert.equal(status.code, 0, status.stderr);
+    assert.equal(status.code, 1, `an unfinished run is exit 1: ${status.stderr}`);
     assert.match(status.stdout, new RegExp(`shard 1/2 ${shardOne.runId}: ${shardOne.sent} sent, 0 failed, 0 unknown, 0 not sent, of ${shardOne.total} \\(done\\)`));
     assert.match(status.stdout, new RegExp(`shard 2/2 ${shardTwo.runId}: ${shardTwo.sent} sent, 0 failed, ${shardTwo.unknown} unknown, ${shardTwo.notSent} not sent, of ${shardTwo.total} \\(unfinished\\)`));
     const reached = bed.sandbox.state.sendsByRecipient.size;
@@ -44,6 +44,8 @@ test('broadcast status --journal sums the journals of two shards from two machin
 
     const json = JSON.parse((await runCli(['--json', 'broadcast', 'status', '--journal', folder('a'), '--journal', folder('b')], { env })).stdout);
     assert.deepEqual([json.status, json.total.total, json.total.sent, json.runs.length], ['unfinished', n, reached, 2]);
+    const finished = await runCli(['broadcast', 'status', '--journal', folder('a')], { env });
+    assert.equal(finished.code, 0, 'a finished run alone is exit 0');
 
     const missing = await runCli(['broadcast', 'status', '--journal', path.join(collected, 'c')], { env });
     assert.equal(missing.code, 3);

@@ -1,8 +1,9 @@
-// Konekwa: sends queued with 202 and SENT later, named placeholders checked, sessions that cannot send, the token
-// bucket, listing with filters and page tokens, and a per-recipient record for exactly-once checks.
+// Konekwa: sends queued with 202, listed only after the queue's lag and SENT later, templates rendered by the server in
+// its own syntax, a proxy's 429 after queueing, received messages, named placeholders checked, sessions that cannot
+// send, the token bucket, listing with filters and page tokens, and a per-recipient record for exactly-once checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { DEFAULT_LIMITS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { readFileSync } from 'node:fs';
 import { clients } from './client.js';
 import { fixture } from '../helpers/paths.js';
@@ -11,7 +12,8 @@ let sb: Sandbox;
 let clock = Date.UTC(2026, 10, 2, 9, 0, 0);
 let c: ReturnType<typeof clients>;
 before(async () => {
-  sb = await startSandbox({ now: () => clock, seed: 9, speed: 3 });
+  // No listing lag for the tests of the other behaviours; the lag has its own test.
+  sb = await startSandbox({ now: () => clock, seed: 9, speed: 3, konekwaListLagMs: 0 });
   c = clients(sb, () => clock);
 });
 after(() => sb.close());
@@ -45,7 +47,8 @@ test('send: 202 QUEUED, SENT after the delay (divided by speed), recorded per re
   const m = (await get()).body;
   // konekwa-api.txt, GET /v1/messages/:id: id, session_id, recipient, message_type, content, status, direction, created_at, sent_at.
   assert.deepEqual(Object.keys(m).sort(), [...documented, 'sent_at'].sort());
-  assert.deepEqual([m.id, m.status, m.direction, m.recipient, m.content], [r.body.message_id, 'SENT', 'OUTBOUND', '6281234567890', 'Halo Budi, promo Acme!']);
+  // Sent with a template, the message holds the server's own rendering of it, not the `content` that came with it.
+  assert.deepEqual([m.id, m.status, m.direction, m.recipient, m.content], [r.body.message_id, 'SENT', 'OUTBOUND', '6281234567890', 'Halo Budi, selamat datang di Acme! Promo November untuk Anda.']);
   assert.equal(m.sent_at, seconds(clock));
   const listed = (await c.k('GET', '/v1/messages')).body.messages[0];
   assert.deepEqual(Object.keys(listed).sort(), documented, 'the listing example shows no sent_at, template_id or placeholder_values');
@@ -181,6 +184,7 @@ test('provenance: no Konekwa response of the sandbox carries a field that no exa
   // Inferred, listed in src/sandbox/PROVENANCE.md: the page shows "Response 200 OK" for GET /v1/templates with no body.
   const inferred = new Set(['templates']);
   const sent = await send({ recipient: '6281599999999' });
+  sb.state.receiveKonekwa({ from: '6281599999998', content: 'halo', atMs: clock });
   clock += 1000;
   const responses = [
     sent.body,
@@ -192,7 +196,68 @@ test('provenance: no Konekwa response of the sandbox carries a field that no exa
     (await c.k('GET', '/v1/templates/tpl_promo_nov')).body,
     (await c.k('GET', '/v1/messages/msg_nope')).body,
     (await send({ session_id: 'ses_backup' })).body,
+    (await c.k('GET', '/v1/messages?direction=received')).body,
   ];
   const extra = [...keysOf(responses)].filter((k) => !documented.has(k) && !inferred.has(k));
   assert.deepEqual(extra, [], 'fields the documents do not show');
+});
+
+test('the queue lists a message only its lag after the 202 (non-zero by default), and finds it by id only then', async () => {
+  assert.ok(DEFAULT_LIMITS.konekwaListLagMs > 0, 'asynchronous by default');
+  sb.setLimits({ konekwaListLagMs: 3000 });
+  try {
+    clock += 60_000;
+    const r = await c.k('POST', '/v1/messages', { session_id: 'ses_main01', recipient: '6281700000001', message_type: 'text', content: 'Halo dari antrian' });
+    assert.equal(r.status, 202);
+    const queuedAt = clock;
+    const since = `start_date=${new Date(queuedAt - 1000).toISOString()}`;
+    const listed = async () => (await c.k('GET', `/v1/messages?${since}`)).body.messages.map((m: any) => m.id);
+    clock += 2900;
+    assert.deepEqual(await listed(), [], 'not listed yet');
+    assert.equal((await c.k('GET', `/v1/messages/${r.body.message_id}`)).status, 404, 'not found by id either');
+    clock += 100;
+    assert.deepEqual(await listed(), [r.body.message_id]);
+    const m = (await c.k('GET', `/v1/messages/${r.body.message_id}`)).body;
+    assert.equal(m.created_at, seconds(queuedAt), 'created when it was queued, in whole seconds');
+    assert.equal(m.content, 'Halo dari antrian', 'a text message is listed with the content it was sent');
+  } finally {
+    sb.setLimits({ konekwaListLagMs: 0 });
+  }
+});
+
+test('a template written with spaces inside the braces is accepted; the server renders only its own {{name}} and keeps the rest as written', async () => {
+  clock += 1000;
+  const t = await c.k('POST', '/v1/templates', { name: 'spaced_promo', content: 'Halo {{ name }}, promo {{company}}!' });
+  assert.equal(t.status, 201);
+  assert.equal(t.body.content, 'Halo {{ name }}, promo {{company}}!');
+  // Only the server's own placeholder is required.
+  const r = await c.k('POST', '/v1/messages', { session_id: 'ses_main01', recipient: '6281700000002', message_type: 'text', content: 'Halo Budi, promo Acme!', template_id: t.body.id, placeholder_values: { company: 'Acme' } });
+  assert.equal(r.status, 202);
+  const m = (await c.k('GET', `/v1/messages/${r.body.message_id}`)).body;
+  assert.equal(m.content, 'Halo {{ name }}, promo Acme!', 'not the content that was sent');
+});
+
+test('a proxy answers 429 after the server queued the message: not in the API\'s error body, and the message is there', async () => {
+  clock += 1000;
+  sb.faults.add({ kind: 'rate-limit-after', match: { method: 'POST', path: '/v1/messages' }, times: 1 });
+  const r = await c.k('POST', '/v1/messages', { session_id: 'ses_main01', recipient: '6281700000003', message_type: 'text', content: 'Halo 429' });
+  assert.equal(r.status, 429);
+  assert.equal(r.body, undefined, 'an HTML page, not {"error": {...}}');
+  assert.match(r.text, /429 Too Many Requests/);
+  assert.equal(sb.state.sendsByRecipient.get('6281700000003'), 1, 'queued all the same');
+});
+
+test('received messages: `recipient` is the session\'s own number; the author is listed as `sender` only when a test asks for that field', async () => {
+  clock += 1000;
+  sb.state.receiveKonekwa({ from: '6281700000009', content: 'STOP', atMs: clock });
+  const list = async () => (await c.k('GET', `/v1/messages?direction=received&start_date=${new Date(clock - 10).toISOString()}`)).body.messages;
+  const [plain] = await list();
+  assert.deepEqual([plain.recipient, plain.content, 'sender' in plain], ['6281100000009', 'STOP', false]);
+  sb.state.konekwaListsSender = true;
+  try {
+    const [named] = await list();
+    assert.equal(named.sender, '6281700000009');
+  } finally {
+    sb.state.konekwaListsSender = false;
+  }
 });

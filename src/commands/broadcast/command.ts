@@ -1,5 +1,5 @@
 // broadcast: send a template to a list, a spreadsheet or one number; follow what was sent.
-import { arg, collect, flag, noun, perSecond, positiveInt, type OptionsOf } from '../../cli/spec.js';
+import { arg, collect, duration, flag, noun, perSecond, positiveInt, type OptionsOf } from '../../cli/spec.js';
 
 const runId = arg('<id>', 'broadcast id (Qontak) or run id (Konekwa fan-out)', { complete: 'runs' });
 
@@ -31,6 +31,9 @@ export const spec = noun({
         flag('--concurrency <n>', 'requests in flight at once for a fan-out', { parse: positiveInt('--concurrency') }),
         flag('--resume <id>', 'continue an interrupted fan-out from its journal', { complete: 'runs' }),
         flag('--move-session <FROM=TO>', 'with --resume: send the unfinished share of session FROM through TO (repeatable)', { parse: collect, default: [] }),
+        duration('--settle <duration>', "Konekwa: how long a message whose answer was lost may take to show in the server's listing before it counts as not sent and is sent again", 60_000),
+        duration('--dedupe-window <duration>', 'Konekwa: a run with no local record first leaves out whoever got the identical text within this long; 0 sends a deliberate repeat', 6 * 3_600_000),
+        flag('--no-wait', 'Konekwa: end (exit 6) instead of waiting for messages in doubt to settle; the same command settles them later'),
         flag('--country <code>', 'country for numbers without one (default: profile, else ID)'),
         flag('--sheet <name>', 'sheet of --file to read'),
         flag('--shard <I/N|auto>', 'send only the I-th of N slices of the recipients (by a hash of the number); each shard has its own key. auto: I from JOB_COMPLETION_INDEX (0-based, a Kubernetes Indexed Job), N from WA_SHARD_COUNT or auto/N'),
@@ -50,6 +53,7 @@ export const spec = noun({
         'JOB_COMPLETION_INDEX=0 WA_SHARD_COUNT=2 wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --shard auto --dry-run  # as a Kubernetes Indexed Job pod',
         'wa-cli broadcast send --template promo_nov --language id --file customers.xlsx --param 1=full_name --param 2=kode_promo --ignore-quiet-hours --yes',
         'wa-cli broadcast send --template welcome_member --language id --list 534bd3d4-5395-46a9-bfbb-353f3a7721be --param 1=customer_name --idempotency-key welcome-2026-11 --release-unknown --yes  # after an unknown outcome the account did not confirm',
+        'wa-cli -p gateway broadcast send --template promo_nov --file customers.xlsx --param name=full_name --param "company=:Toko Maju" --settle 2m --dedupe-window 12h --no-wait --yes  # Konekwa, from cron',
       ],
     },
     status: {

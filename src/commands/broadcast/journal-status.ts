@@ -1,24 +1,17 @@
 import type { Context } from '../../cli/context.js';
-import { renderCounts } from '../../cli/bars.js';
+import { ExitCode, SilentExit } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
-import { DeliverySummary } from '../../core/delivery/summary.js';
-import { logSource } from '../../core/delivery/source.js';
+import { logSource, readRun, runReportLines } from '../../core/delivery/source.js';
 
-/** A Konekwa fan-out's status: the journal for who was sent, the server for how far each message got. */
+/**
+ * A Konekwa fan-out's status: the journal for who was sent (the same counts and status word as every other command),
+ * the server for how far each accepted message got. Exit 1 while the run is unfinished or any recipient failed.
+ */
 export async function journalStatus(ctx: Context, provider: Provider, runId: string): Promise<void> {
-  const source = await logSource(ctx.paths.stateDir, provider, runId);
-  const summary = new DeliverySummary();
-  let cursor: string | null = null;
-  do {
-    const page = await source.fetchPage(cursor);
-    for (const e of page.entries) summary.add(e.status, e.error);
-    cursor = page.next;
-  } while (cursor !== null);
-  const done = await source.isDone();
-  const { inspectRun } = await import('../../core/fanout/run.js');
-  const { header: h } = await inspectRun(ctx.paths.stateDir, runId);
-  const resume = `wa-cli broadcast send --resume ${runId}`;
-  if (ctx.globals.json) return ctx.out.json({ id: runId, name: h.name, createdAt: ctx.time.iso(h.createdAt) ?? null, status: done ? 'done' : 'unfinished', template: h.templateName, counts: summary.counts, failureReasons: summary.reasons(), resume: done ? null : resume });
-  ctx.out.print(`run ${runId}: ${done ? 'every recipient settled' : `not finished; continue it with \`${resume}\` (or the same send command again)`}`);
-  for (const line of renderCounts(summary.counts, summary.reasons())) ctx.out.print(line);
+  const r = await readRun(await logSource(ctx.paths.stateDir, provider, runId));
+  const t = ctx.time;
+  if (ctx.globals.json) {
+    ctx.out.json({ ...r.story, createdAt: t.iso(r.story.createdAt) ?? null, template: r.template, onServer: r.server, failureReasons: r.failureReasons, resume: r.resume });
+  } else for (const line of runReportLines(r, (iso) => t.text(iso))) ctx.out.print(line);
+  if (r.story.status !== 'done' || r.story.failed > 0) throw new SilentExit(ExitCode.failed);
 }

@@ -9,16 +9,19 @@ export async function run(ctx: Context, opts: Options<'list'>): Promise<void> {
   const t = ctx.time;
   if (!provider.broadcasts) {
     const { listRunStates } = await import('../../core/fanout/run.js');
-    const since = opts.since ? Date.parse(opts.since) : undefined;
-    const runs = (await listRunStates(ctx.paths.stateDir)).filter((r) => since === undefined || Date.parse(r.createdAt) >= since).slice(0, opts.limit);
+    const runs = (await listRunStates(ctx.paths.stateDir)).filter((r) => !opts.since || Date.parse(r.createdAt) >= Date.parse(opts.since)).slice(0, opts.limit);
+    // The counts every command gives a run: sent, failed, unknown, not sent, of the total.
     return ctx.out.list(
       runs,
       [
         { header: 'RUN ID', value: (r) => r.id, id: true },
         { header: 'NAME', value: (r) => r.name, drop: 2 },
         { header: 'STATUS', value: (r) => r.status },
-        { header: 'SENT', value: (r) => `${r.sent}/${r.total}` },
+        { header: 'SENT', value: (r) => r.sent },
         { header: 'FAILED', value: (r) => r.failed },
+        { header: 'UNKNOWN', value: (r) => r.unknown },
+        { header: 'NOT SENT', value: (r) => r.notSent, drop: 3 },
+        { header: 'OF', value: (r) => r.total },
         { header: 'CREATED', value: (r) => t.text(r.createdAt), drop: 1 },
       ],
       runs.map((r) => ({ ...r, createdAt: t.iso(r.createdAt) ?? null })),

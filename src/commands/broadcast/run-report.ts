@@ -4,7 +4,7 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, NotFoundError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { formatElapsed, formatRemaining, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
-import type { RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
+import type { EarlierSend, RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
 import type { QuietWindow } from '../../core/send/quiet-hours.js';
 import { appendSummary, runSummary } from '../../cli/github.js';
 
@@ -18,9 +18,16 @@ export async function quietFor(ctx: Context, category: string | undefined, ignor
   return quietWindow(profile?.quietHours, profile?.timeZone);
 }
 
+/** How a run treats recipients in doubt: `--settle` and `--no-wait`. */
+export interface Settling {
+  settleMs: number;
+  noWait: boolean;
+}
+
 /** What a run needs of this command's world, with progress on the spinner; stop it before printing the result. */
-export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps & { stopProgress(): void }> {
+export async function runDeps(ctx: Context, provider: Provider, settling: Settling): Promise<RunDeps & { stopProgress(): void }> {
   const spin = spinner(ctx, 'Sending');
+  const t = ctx.time;
   // The pace this run has shown so far, from its first report: recipients settled by an earlier run do not count.
   let first: { done: number; at: number } | undefined;
   return {
@@ -30,7 +37,14 @@ export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps
     now: ctx.now,
     sleep: (ms) => ctx.sleep(ms).catch(() => undefined),
     signal: ctx.signal,
-    settleMs: Number(ctx.env.WA_RECONCILE_SETTLE_MS ?? 2000),
+    settleMs: settling.settleMs,
+    noWait: settling.noWait,
+    onWait: (w) => {
+      spin.update(`Waiting for the server's listing: ${w.doubtful} recipient(s) in doubt`);
+      ctx.out.info(
+        `Waiting up to ${formatElapsed(Math.max(0, w.untilMs - ctx.now()))} (until ${t.text(w.untilMs)}) for Konekwa's message listing to show whether ${w.doubtful} message(s) whose answer was lost were queued; none is sent again before then (--settle ${formatElapsed(settling.settleMs)}; --no-wait ends now instead).`,
+      );
+    },
     onProgress: (p) => {
       first ??= { done: p.done, at: p.elapsedMs };
       const span = p.elapsedMs - first.at;
@@ -45,8 +59,8 @@ export async function runDeps(ctx: Context, provider: Provider): Promise<RunDeps
 }
 
 /** Runs `go` with progress shown (stopping when `quiet` hours begin), then reports its result. */
-export async function driveAndReport(ctx: Context, provider: Provider, go: (deps: RunDeps) => Promise<RunResult>, quiet?: QuietWindow, extraJson: Record<string, unknown> = {}): Promise<void> {
-  const deps = { ...(await runDeps(ctx, provider)), ...(quiet ? { quiet } : {}) };
+export async function driveAndReport(ctx: Context, provider: Provider, settling: Settling, go: (deps: RunDeps) => Promise<RunResult>, quiet?: QuietWindow, extra: RunExtras = {}): Promise<void> {
+  const deps = { ...(await runDeps(ctx, provider, settling)), ...(quiet ? { quiet } : {}) };
   let result: RunResult;
   try {
     result = await go(deps);
@@ -54,23 +68,42 @@ export async function driveAndReport(ctx: Context, provider: Provider, go: (deps
     const { JournalWriteError } = await import('../../core/fanout/engine.js');
     if (!(err instanceof JournalWriteError)) throw err;
     // Nothing left without its trace on disk; what was in flight is checked with the server on the next run.
-    throw new OperationError(`Stopped sending: the run's journal in ${ctx.paths.stateDir} could not be written (${err.message}).`, {
+    const { describeFsError } = await import('../../cli/fs-error.js');
+    const why = describeFsError(err.cause, ctx.paths, ctx.env) ?? `the run's journal in ${ctx.paths.stateDir} could not be written (${err.message})`;
+    throw new OperationError(`Stopped sending: ${why.replace(/ Free some space and run again\.$/, '')}`, {
       hint: 'Free space or make the folder writable, then run the same command again (or `wa-cli broadcast send --resume RUN`); nobody is sent twice.',
     });
   } finally {
     deps.stopProgress();
   }
-  await renderRun(ctx, result, extraJson);
+  await renderRun(ctx, result, extra);
 }
 
-export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean }): Promise<void> {
-  const { inspectRun, continueRun, unfinishedShares } = await import('../../core/fanout/run.js');
+/** What a send adds to a run's report: who the look before it left out, and fields for --json (the skipped rows). */
+export interface RunExtras {
+  leftOut?: EarlierSend[];
+  json?: Record<string, unknown>;
+}
+
+/** Who a fresh run left out because they already got the identical text within the dedupe window. */
+export function reportLeftOut(ctx: Context, leftOut: EarlierSend[], window: string): void {
+  if (leftOut.length === 0) return;
+  const t = ctx.time;
+  ctx.out.notice(`Left out ${leftOut.length} recipient(s) who already got this exact text within the last ${window} (--dedupe-window; 0 sends it again):`);
+  for (const l of leftOut.slice(0, 20)) ctx.out.notice(`  row ${l.row} ${l.phone}${l.name ? ` (${l.name})` : ''}: at ${t.text(l.at)}, message ${l.messageId}`);
+  if (leftOut.length > 20) ctx.out.notice(`  … and ${leftOut.length - 20} more (--json lists them all)`);
+}
+
+export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean; settling: Settling }): Promise<void> {
+  const { inspectRun, continueRun, unfinishedShares, countsText, runStory } = await import('../../core/fanout/run.js');
   const { withSendGuard } = await import('../../core/send/send-guard.js');
   let header;
   try {
     ({ header } = await inspectRun(ctx.paths.stateDir, runId));
   } catch {
-    throw new NotFoundError(`No fan-out run "${runId}" in ${ctx.paths.stateDir}.`, { hint: '`wa-cli broadcast list` shows the runs on this machine.' });
+    throw new NotFoundError(`No fan-out run "${runId}" in ${ctx.paths.stateDir}.`, {
+      hint: '`wa-cli broadcast list` shows the runs on this machine. If its folder was lost, run the original send command again: it rebuilds the run from its recipients and checks each with the server before sending.',
+    });
   }
   const moves = opts.moves.map(parseMove);
   const provider = await ctx.provider();
@@ -80,7 +113,7 @@ export async function resume(ctx: Context, runId: string, pace: { rate?: number;
     const { quietStatus, refuseInQuietHours } = await import('../../core/send/quiet-hours.js');
     refuseInQuietHours(quietStatus(quiet, ctx.now()), header.category ?? '');
   }
-  await withSendGuard({ stateDir: ctx.paths.stateDir, key: header.idempotencyKey, now: ctx.now, provider, searchAccount: false, what: 'Not resuming' }, async (prior, ledger) => {
+  await withSendGuard({ stateDir: ctx.paths.stateDir, key: header.idempotencyKey, now: ctx.now, provider, searchAccount: false, what: 'Not resuming', notice: (line) => ctx.out.warn(line) }, async (prior, ledger) => {
     if (prior.kind !== 'unfinished' || prior.runId !== runId) {
       ctx.out.info(`Run ${runId} has nothing left to send.`);
       return;
@@ -88,11 +121,11 @@ export async function resume(ctx: Context, runId: string, pace: { rate?: number;
     const { dir, state } = await inspectRun(ctx.paths.stateDir, runId);
     const left = header.total - state.count('sent') - state.count('failed');
     if (moves.length > 0) await checkMoves(ctx, provider, runId, moves, await unfinishedShares(dir, header, state));
-    ctx.out.info(`Resuming run ${runId}: ${state.count('sent')} sent, ${state.count('failed')} failed, ${left} to check or send.`);
+    ctx.out.info(`Resuming run ${runId}: ${countsText(runStory(header, state))}; ${left} to check or send.`);
     if (!state.trusted) ctx.out.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
     const go = await ctx.prompter.confirm(`Continue sending to up to ${left} recipient(s)?`, { flag: '--yes' });
     if (!go) throw new SilentExit(ExitCode.failed);
-    await driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, runId, pace, moves), quiet);
+    await driveAndReport(ctx, provider, opts.settling, (deps) => continueRun(deps, ledger, runId, pace, moves), quiet);
   });
 }
 
@@ -114,29 +147,25 @@ async function checkMoves(ctx: Context, provider: Provider, runId: string, moves
   }
 }
 
-async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string, unknown>): Promise<void> {
-  const { inspectRun, runOutcomes } = await import('../../core/fanout/run.js');
+async function renderRun(ctx: Context, res: RunResult, extra: RunExtras): Promise<void> {
+  const { inspectRun, runOutcomes, runStory, countsText } = await import('../../core/fanout/run.js');
   const { header: h, summary: r } = res;
   // Every recipient of a small run; of a large one, those that were not sent. A sending run keeps message ids only in
   // its journal, so a small run's are read back for the table.
   const state = h.total <= 50 ? (await inspectRun(ctx.paths.stateDir, h.runId)).state : res.state;
+  const story = runStory(h, state);
   const rows: { row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }[] = [];
   // A large run where everyone was sent has no row to show: its plan is not read again.
   if (h.total <= 50 || r.sent < r.total) for await (const o of runOutcomes(res.dir, state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
   const resumeCmd = `wa-cli broadcast send --resume ${h.runId}`;
   if (ctx.githubActions) await appendSummary(ctx, await runSummaryOf(ctx, res, rows));
+  const t = ctx.time;
+  const settlesAt = r.doubtful > 0 && r.settlesAt !== undefined ? r.settlesAt : undefined;
   if (ctx.globals.json) {
     ctx.out.json({
-      id: h.runId,
+      ...story,
       runId: h.runId,
-      name: h.name,
-      createdAt: ctx.time.iso(h.createdAt) ?? null,
-      status: r.sent + r.failed === r.total ? 'done' : r.interrupted ? 'interrupted' : 'incomplete',
-      total: r.total,
-      sent: r.sent,
-      failed: r.failed,
-      unknown: r.unknown,
-      notSent: r.notSent,
+      createdAt: t.iso(story.createdAt) ?? null,
       checkedWithServer: r.checked,
       foundOnServer: r.foundOnServer,
       interrupted: r.interrupted,
@@ -144,9 +173,11 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
       stoppedSessions: r.stoppedLanes,
       quietHoursEnd: ctx.time.iso(res.quietHours?.endsAt) ?? null,
       reconcileError: r.reconcileError ?? null,
+      settlesAt: settlesAt !== undefined ? t.iso(settlesAt) : null,
+      alreadyReceived: extra.leftOut ?? [],
       elapsedMs: r.elapsedMs,
       recipients: rows,
-      ...extraJson,
+      ...extra.json,
     });
   } else {
     await ctx.out.list(rows, [
@@ -158,7 +189,7 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
       { header: 'ERROR', value: (x) => x.error },
     ]);
     if (r.checked) ctx.out.info(`Asked the server about ${r.checked} recipient(s) whose outcome the journal did not settle: ${r.foundOnServer} had been sent, the others had not.`);
-    ctx.out.info(`Run ${h.runId}: ${r.sent} sent, ${r.failed} failed, ${r.unknown} unknown, ${r.notSent} not sent, of ${r.total} (${formatElapsed(r.elapsedMs)}).`);
+    ctx.out.info(`Run ${h.runId} (${story.status}): ${countsText(story)} (${formatElapsed(r.elapsedMs)}).`);
   }
   if (r.reconcileError) ctx.out.warn(`could not check unknown outcomes with the server (${r.reconcileError}); they stay unknown and nobody is sent twice.`);
   if (r.interrupted) {
@@ -167,7 +198,7 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
   }
   if (res.quietHours) {
     const q = res.quietHours;
-    ctx.out.error(`Stopped: quiet hours (${q.window} ${q.timeZone}) began; ${r.notSent + r.unknown} recipient(s) were not sent.`);
+    ctx.out.error(`Stopped: quiet hours (${q.window} ${q.timeZone}) began; ${leftWords(r)}.`);
     ctx.out.notice(`They end at ${q.endsAtText}: run the same command again then (or \`${resumeCmd}\`) to send exactly the rest.`);
     throw new SilentExit(ExitCode.failed);
   }
@@ -177,9 +208,14 @@ async function renderRun(ctx: Context, res: RunResult, extraJson: Record<string,
     if (h.channelIds && lanes.length > 0) {
       // Only the stopped sessions' shares are left; the others went on.
       const other = h.channelIds.find((c) => !lanes.includes(c));
-      ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Reconnect ${lanes.join(', ')} and run the same command again (or \`${resumeCmd}\`), or move the share to another session: \`${resumeCmd} --move-session ${lanes[0]}=${other ?? 'SESSION'}\`.`);
-    } else ctx.out.notice(`${r.notSent + r.unknown} recipient(s) were not sent. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
+      ctx.out.notice(`${leftWords(r)}. Reconnect ${lanes.join(', ')} and run the same command again (or \`${resumeCmd}\`), or move the share to another session: \`${resumeCmd} --move-session ${lanes[0]}=${other ?? 'SESSION'}\`.`);
+    } else ctx.out.notice(`${leftWords(r)}. Fix the cause, then run the same command again (or \`${resumeCmd}\`) to send exactly the rest.`);
     throw new SilentExit(ExitCode.failed);
+  }
+  if (settlesAt !== undefined && !r.reconcileError) {
+    // --no-wait: what is in doubt settles by itself once its window has passed; the same command then finishes it.
+    ctx.out.notice(`${r.doubtful} recipient(s) stay unknown until Konekwa's listing can show whether they were queued: run the same command again (or \`${resumeCmd}\`) after ${t.text(settlesAt)} to settle them; none is sent twice.`);
+    throw new SilentExit(ExitCode.transient);
   }
   if (r.unknown > 0 || r.notSent > 0) ctx.out.notice(`Some outcomes are not settled. Run the same command again later (or \`${resumeCmd}\`) to check and finish.`);
   if (r.failed > 0 || r.unknown > 0 || r.notSent > 0) throw new SilentExit(ExitCode.failed);
@@ -202,4 +238,9 @@ async function runSummaryOf(ctx: Context, res: RunResult, rows: readonly { state
     reasons: failures.reasons(),
     stopped: res.quietHours ? 'quiet hours began' : r.interrupted ? 'interrupted' : r.stopped,
   });
+}
+
+/** "12 recipient(s) were not sent and 1 stays unknown": what a stopped run leaves, in the counts' own words. */
+function leftWords(r: { notSent: number; unknown: number }): string {
+  return `${r.notSent} recipient(s) were not sent${r.unknown ? ` and ${r.unknown} stay${r.unknown === 1 ? 's' : ''} unknown` : ''}`;
 }

@@ -4,19 +4,24 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
-import { ExitCode, InterruptedError, SilentExit, UsageError } from '../../errors.js';
+import { ExitCode, InterruptedError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendSummary, type SkippedRow } from '../../core/send/prepare.js';
 import { quietHoursApply } from '../../core/send/quiet-hours.js';
 import { withSendGuard } from '../../core/send/send-guard.js';
-import { driveAndReport, quietFor } from './run-report.js';
+import { driveAndReport, quietFor, reportLeftOut, type Settling } from './run-report.js';
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
+import { formatDuration } from '../../cli/spec.js';
+import type { EarlierSend, NewRun } from '../../core/fanout/run.js';
+import type { LedgerRecord } from '../../core/send/ledger.js';
 
 export async function run(ctx: Context, opts: Options<'send'>): Promise<void> {
+  // Shorter than the queue takes to list a message, a window would send again what is only waiting to be listed.
+  if (opts.settle !== undefined && opts.settle < 1000) throw new UsageError(`--settle ${opts.settle}ms is too short: give the time Konekwa may take to list a queued message, at least 1s (default 1m).`);
   if (opts.resume) {
     const { resume } = await import('./run-report.js');
-    return resume(ctx, opts.resume, pace(opts), { moves: opts.moveSession ?? [], ignoreQuietHours: opts.ignoreQuietHours === true });
+    return resume(ctx, opts.resume, pace(opts), { moves: opts.moveSession ?? [], ignoreQuietHours: opts.ignoreQuietHours === true, settling: await settling(opts) });
   }
   if (opts.moveSession?.length) throw new UsageError('--move-session moves the share of an unfinished run: use it with --resume RUN.');
   if (!opts.template) throw new UsageError('--template is required (the template name or id to send).');
@@ -79,7 +84,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     return;
   }
 
-  await withSendGuard({ stateDir: ctx.paths.stateDir, key: p.key, now: ctx.now, provider, searchAccount: p.mode === 'bulk', what: 'Not sending', releaseUnknown: opts.releaseUnknown === true }, async (prior, ledger) => {
+  await withSendGuard({ stateDir: ctx.paths.stateDir, key: p.key, now: ctx.now, provider, searchAccount: p.mode === 'bulk', what: 'Not sending', releaseUnknown: opts.releaseUnknown === true, notice: (line) => ctx.out.warn(line) }, async (prior, ledger) => {
     if (prior.kind === 'settled') {
       // The earlier send whose outcome was unknown is on the account: that is this command's result, and nothing is sent.
       const b = prior.broadcast;
@@ -90,13 +95,15 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary, category);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
-      ctx.out.info(`Key ${p.key} has an unfinished run ${prior.runId}: continuing it.`);
+      const { continueRun, countsText, inspectRun, runStory } = await import('../../core/fanout/run.js');
+      const { header, state } = await inspectRun(ctx.paths.stateDir, prior.runId);
+      ctx.out.info(`Key ${p.key} has an unfinished run ${prior.runId} (${countsText(runStory(header, state))}): continuing it.`);
       const go = await ctx.prompter.confirm(`Continue run ${prior.runId}?`, { flag: '--yes' });
       if (!go) return notSent(ctx);
-      const { continueRun } = await import('../../core/fanout/run.js');
       const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
-      return driveAndReport(ctx, provider, (deps) => continueRun(deps, ledger, prior.runId, pace(opts)), quiet);
+      return driveAndReport(ctx, provider, await settling(opts), (deps) => continueRun(deps, ledger, prior.runId, pace(opts)), quiet);
     }
+    if (prior.kind === 'lost') return rebuild(ctx, provider, p, ledger, opts, prior);
     const go = await ctx.prompter.confirm(`Send to ${p.count} recipient(s) for about ${p.summary.cost}?`, { flag: '--yes' });
     if (!go) return notSent(ctx);
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
@@ -126,6 +133,27 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     }
     return reportSent(ctx, p, result, false);
   });
+}
+
+/** The run a fan-out starts with: its plan, pace and ledger record. */
+async function newRun(provider: Provider, p: PreparedSend, opts: Options<'send'>): Promise<NewRun> {
+  const { DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/fanout/run.js');
+  return {
+    template: p.template,
+    channels: p.channels,
+    ...(p.summary.shard ? { shard: p.summary.shard.shard } : {}),
+    recipients:
+      p.staged ??
+      function* () {
+        for (const r of p.checked.recipients()) yield { ...r, text: renderFor(p.template, r.values) };
+      },
+    count: p.count,
+    key: p.key,
+    name: p.name,
+    rate: opts.rate ?? DEFAULT_RATE,
+    concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
+    ledgerBase: { key: p.key, provider: provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count },
+  };
 }
 
 /** The broadcast a send made (or, `settled`, the one an earlier send left unknown turned out to make). */
@@ -164,29 +192,68 @@ async function reportSent(ctx: Context, p: PreparedSend, result: import('../../c
 }
 
 async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: Options<'send'>): Promise<void> {
-  const { startRun, DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/fanout/run.js');
+  const { startRun, leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/fanout/run.js');
   const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
-  return driveAndReport(ctx, provider, (deps) => startRun(
-    deps,
-    ledger,
-    {
-      template: p.template,
-      channels: p.channels,
-      ...(p.summary.shard ? { shard: p.summary.shard.shard } : {}),
-      recipients:
-        p.staged ??
-        function* () {
-          for (const r of p.checked.recipients()) yield { ...r, text: renderFor(p.template, r.values) };
-        },
-      count: p.count,
-      key: p.key,
-      name: p.name,
-      rate: opts.rate ?? DEFAULT_RATE,
-      concurrency: opts.concurrency ?? DEFAULT_CONCURRENCY,
-      ledgerBase: { key: p.key, provider: provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count },
-    },
-    (h) => ctx.out.notice(`Run ${h.runId}: ${h.total} recipient(s)${h.channelIds ? ` over ${h.channelIds.length} sessions` : ''}. If it stops, run the same command again (or \`wa-cli broadcast send --resume ${h.runId}\`) to continue.`),
-  ), quiet, { skippedRows: p.summary.skippedRows });
+  let spec = await newRun(provider, p, opts);
+  // Konekwa keeps no key: with no local record of this send, first see who already got this very text.
+  const windowMs = opts.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW_MS;
+  let leftOut: EarlierSend[] = [];
+  if (windowMs > 0) {
+    const window = formatDuration(windowMs);
+    ctx.out.info(`Looking for this text already sent by ${p.channels.map((c) => c.id).join(', ')} within the last ${window} (--dedupe-window)…`);
+    const spin = spinner(ctx, 'Looking for messages already sent');
+    try {
+      ({ spec, leftOut } = await leaveOutEarlierSends({ provider, now: ctx.now }, spec, windowMs, (pages, n) => spin.update(`Looking for messages already sent: ${pages} page(s), ${n} message(s)`)));
+    } finally {
+      spin.stop();
+    }
+    // The plan without them is now the one to discard if the run does not start.
+    if (typeof spec.recipients !== 'function') p.staged = spec.recipients;
+    reportLeftOut(ctx, leftOut, window);
+    if (spec.count === 0) {
+      ctx.out.info('Nothing to send: every recipient already got this text.');
+      if (ctx.globals.json) ctx.out.json({ id: null, status: 'done', total: 0, sent: 0, failed: 0, unknown: 0, notSent: 0, alreadyReceived: leftOut });
+      return;
+    }
+  }
+  return driveAndReport(
+    ctx,
+    provider,
+    await settling(opts),
+    (deps) =>
+      startRun(deps, ledger, spec, (h) =>
+        ctx.out.notice(`Run ${h.runId}: ${h.total} recipient(s)${h.channelIds ? ` over ${h.channelIds.length} sessions` : ''}. If it stops, run the same command again (or \`wa-cli broadcast send --resume ${h.runId}\`) to continue.`),
+      ),
+    quiet,
+    { leftOut, json: { skippedRows: p.summary.skippedRows } },
+  );
+}
+
+/**
+ * The ledger names a run of this key whose folder is gone. The same send (the same target) rebuilds it under its own
+ * id, every recipient in doubt until the server's listing shows whether it was sent; anything else is refused.
+ */
+async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: Options<'send'>, lost: { runId: string; record: LedgerRecord }): Promise<void> {
+  const { rebuildRun } = await import('../../core/fanout/run.js');
+  const { runsDir } = await import('../../core/fanout/journal.js');
+  const folder = path.join(runsDir(ctx.paths.stateDir), lost.runId);
+  if (p.mode !== 'fanout' || lost.record.target !== p.audience.target) {
+    throw new OperationError(`Key ${p.key} belongs to run ${lost.runId} (${lost.record.template} to ${lost.record.recipients} recipient(s), ${lost.record.at}), whose folder ${folder} is gone, and this send's recipients are not that run's: nothing was sent.`, {
+      hint: 'Restore the folder from a backup, or run the original send command again; to send this one anyway, give it its own --idempotency-key.',
+    });
+  }
+  ctx.out.warn(`the folder of run ${lost.runId} (${folder}) is gone: it is rebuilt from this command's recipients, and each is checked with the server (after the settle window) before anything is sent.`);
+  const go = await ctx.prompter.confirm(`Rebuild and continue run ${lost.runId}?`, { flag: '--yes' });
+  if (!go) return notSent(ctx);
+  const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
+  const spec = await newRun(provider, p, opts);
+  return driveAndReport(ctx, provider, await settling(opts), (deps) => rebuildRun(deps, ledger, spec, { runId: lost.runId, createdAt: lost.record.at }), quiet);
+}
+
+/** `--settle` and `--no-wait`, with the default window. */
+async function settling(opts: Options<'send'>): Promise<Settling> {
+  const { DEFAULT_SETTLE_MS } = await import('../../core/fanout/engine.js');
+  return { settleMs: opts.settle ?? DEFAULT_SETTLE_MS, noWait: opts.wait === false };
 }
 
 const pace = (opts: Options<'send'>) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });

@@ -2,7 +2,7 @@ import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { renderCounts } from '../../cli/bars.js';
-import { UsageError } from '../../errors.js';
+import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 
 export async function run(ctx: Context, opts: Options<'status'>, id: string | undefined): Promise<void> {
   if (opts.journal?.length) {
@@ -37,15 +37,18 @@ async function journalsStatus(ctx: Context, paths: string[]): Promise<void> {
     const isFile = await stat(abs).then((s) => s.isFile(), () => false);
     dirs.push({ path: p, dir: isFile ? path.dirname(abs) : abs });
   }
-  const { journalTotals } = await import('../../core/fanout/run.js');
+  const { journalTotals, countsText } = await import('../../core/fanout/run.js');
   const t = await journalTotals(dirs);
   const done = t.runs.every((r) => r.status === 'done');
-  if (ctx.globals.json) return ctx.out.json({ status: done ? 'done' : 'unfinished', total: t.total, runs: t.runs });
-  const line = (c: { total: number; sent: number; failed: number; unknown: number; notSent: number }) => `${c.sent} sent, ${c.failed} failed, ${c.unknown} unknown, ${c.notSent} not sent, of ${c.total}`;
-  for (const r of t.runs) {
-    ctx.out.print(`${r.shard ? `shard ${r.shard}` : 'run'} ${r.runId}: ${line(r.counts)} (${r.status}${r.damaged ? ', journal damaged' : ''}) ${r.path}`);
+  if (ctx.globals.json) ctx.out.json({ status: done ? 'done' : 'unfinished', total: t.total, runs: t.runs });
+  else {
+    for (const r of t.runs) {
+      ctx.out.print(`${r.shard ? `shard ${r.shard}` : 'run'} ${r.runId}: ${countsText(r.counts)} (${r.status}${r.damaged ? ', journal damaged' : ''}) ${r.path}`);
+    }
+    ctx.out.print(`total of ${t.runs.length} run(s): ${countsText(t.total)}${done ? '' : '; an unfinished run continues with `wa-cli broadcast send --resume RUN` on its machine'}`);
+    const templates = new Set(t.runs.map((r) => r.template));
+    if (templates.size > 1) ctx.out.warn(`these runs sent different templates (${[...templates].join(', ')}): the sum mixes broadcasts.`);
   }
-  ctx.out.print(`total of ${t.runs.length} run(s): ${line(t.total)}${done ? '' : '; an unfinished run continues with `wa-cli broadcast send --resume RUN` on its machine'}`);
-  const templates = new Set(t.runs.map((r) => r.template));
-  if (templates.size > 1) ctx.out.warn(`these runs sent different templates (${[...templates].join(', ')}): the sum mixes broadcasts.`);
+  // As for one run: unfinished, or with a recipient failed, is exit 1.
+  if (!done || t.total.failed > 0) throw new SilentExit(ExitCode.failed);
 }

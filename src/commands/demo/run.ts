@@ -19,7 +19,7 @@ export async function run(ctx: Context): Promise<void> {
   const started = ctx.now();
   const c = await ctx.out.colors();
   const envs = sandboxEnv(sandbox);
-  const base = { HOME: home, WA_CONFIG_DIR: path.join(home, 'config'), WA_STATE_DIR: path.join(home, 'state'), ...(ctx.env.NO_COLOR ? { NO_COLOR: ctx.env.NO_COLOR } : {}), WA_RECONCILE_SETTLE_MS: '200' };
+  const base = { HOME: home, WA_CONFIG_DIR: path.join(home, 'config'), WA_STATE_DIR: path.join(home, 'state'), ...(ctx.env.NO_COLOR ? { NO_COLOR: ctx.env.NO_COLOR } : {}) };
   let n = 0;
   const total = 9;
 

@@ -5,6 +5,7 @@ import type { LogEntry } from '../../providers/port.js';
 import { EXPORT_EXTENSIONS, exportLog } from '../../core/delivery/export.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { logSource } from '../../core/delivery/source.js';
+import { countsText } from '../../core/fanout/run.js';
 
 export async function run(ctx: Context, opts: Options<'export'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);
@@ -21,6 +22,7 @@ export async function run(ctx: Context, opts: Options<'export'>, id: string): Pr
     } while (cursor !== null);
   }
   const n = await exportLog(all(), out, (at) => ctx.time.iso(at));
-  if (ctx.globals.json) ctx.out.json({ id, out, entries: n });
-  else ctx.out.info(`Wrote ${n} entries to ${opts.out}.`);
+  const run = await source.run?.();
+  if (ctx.globals.json) ctx.out.json({ id, out, entries: n, ...(run ? { run: { ...run.story, createdAt: ctx.time.iso(run.story.createdAt) ?? null } } : {}) });
+  else ctx.out.info(`Wrote ${n} entries to ${opts.out}.${run ? ` Run ${run.story.id} (${run.story.status}): ${countsText(run.story)}.` : ''}`);
 }

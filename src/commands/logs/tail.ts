@@ -4,7 +4,8 @@ import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { renderCounts } from '../../cli/bars.js';
 import { DELIVERY_STATUSES as STATUSES } from '../../providers/port.js';
 import { followLog, type LogEvent } from '../../core/delivery/follow.js';
-import { logSource } from '../../core/delivery/source.js';
+import { logSource, runReportLines } from '../../core/delivery/source.js';
+import { statusWord } from '../../core/delivery/export.js';
 import { timeFormat } from '../../cli/time.js';
 import type { StreamColumn } from '../../cli/output.js';
 import { appendSummary, logSummary } from '../../cli/github.js';
@@ -54,13 +55,15 @@ export async function run(ctx: Context, opts: Options<'tail'>, id: string): Prom
       time: t.text(en.readAt ?? en.deliveredAt ?? en.sentAt ?? en.createdAt),
       phone: en.phone,
       name: en.name,
-      status: e.kind === 'change' ? `${e.from} → ${en.status}` : en.status,
+      status: e.kind === 'change' ? `${e.from} → ${statusWord(en)}` : statusWord(en),
       error: en.error ?? '',
     });
   };
   const result = await followLog({
     fetchPage: (c) => source.fetchPage(c),
-    isDone: () => source.isDone(),
+    // A fan-out run is done when its journal is settled (the server may keep a message QUEUED for ever).
+    isDone: () => (source.followDone ?? source.isDone)(),
+    ignorePending: source.followDone !== undefined,
     follow: opts.follow === true,
     untilDone: opts.untilDone === true,
     intervalMs: opts.interval,
@@ -70,10 +73,12 @@ export async function run(ctx: Context, opts: Options<'tail'>, id: string): Prom
     onRateLimited: (ms) => ctx.out.info(`The server asked to slow down: next look in ${Math.ceil(ms / 1000)} s.`),
   });
   const s = result.summary;
+  // A fan-out run is told in its own words (the same counts as every other command); a broadcast by its statuses.
+  const run = await source.run?.();
   // A follow that saw the broadcast to its end leaves its counts in the job summary (GitHub Actions).
   if (opts.untilDone && !result.interrupted) await appendSummary(ctx, logSummary(id, s.counts, s.reasons()));
-  if (!ctx.globals.json) for (const line of renderCounts(s.counts, s.reasons())) ctx.out.info(line);
-  else if (opts.follow) ctx.out.jsonLine({ event: 'summary', counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
+  if (!ctx.globals.json) for (const line of run ? runReportLines(run, (iso) => t.text(iso)) : renderCounts(s.counts, s.reasons())) ctx.out.info(line);
+  else if (opts.follow) ctx.out.jsonLine({ event: 'summary', ...(run ? { run: { ...run.story, createdAt: t.iso(run.story.createdAt) ?? null } } : {}), counts: s.counts, failureReasons: s.reasons(), interrupted: result.interrupted });
   // Reading a log changes nothing: the line says so, and that the broadcast goes on without the follow.
   if (result.interrupted) throw ctx.stopped(`Stopped following ${id}: nothing was changed, and the broadcast goes on; \`wa-cli logs tail ${id} --follow\` picks it up again.`);
   if (opts.failOnFailed && s.counts.failed > 0) throw new SilentExit(ExitCode.failed);

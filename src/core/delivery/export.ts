@@ -12,7 +12,16 @@ export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_mes
 export type TimeWriter = (at: string | undefined) => string | undefined;
 
 function row(e: LogEntry, time: TimeWriter): string[] {
-  return [e.phone, e.name, e.status, e.error ?? '', e.waMessageId ?? '', time(e.createdAt) ?? '', time(e.sentAt) ?? '', time(e.deliveredAt) ?? '', time(e.readAt) ?? ''];
+  return [e.phone, e.name, statusWord(e), e.error ?? '', e.waMessageId ?? '', time(e.createdAt) ?? '', time(e.sentAt) ?? '', time(e.deliveredAt) ?? '', time(e.readAt) ?? ''];
+}
+
+/**
+ * An entry's status as shown: a fan-out run's own word for the recipient (what its counts count), with the server's
+ * status of an accepted message as it came ("sent (QUEUED)"); else the delivery status.
+ */
+export function statusWord(e: LogEntry): string {
+  if (e.state === undefined) return e.status;
+  return e.rawStatus ? `${e.state} (${e.rawStatus})` : e.state;
 }
 
 function tableFormat(outPath: string): '.csv' | '.xlsx' {

@@ -14,6 +14,8 @@ export interface FollowOptions {
   isDone: () => Promise<boolean>;
   follow: boolean;
   untilDone: boolean;
+  /** `--until-done` ends when `isDone` says so, whatever is still pending (a fan-out run: its journal settled). */
+  ignorePending?: boolean;
   intervalMs: number;
   maxIntervalMs?: number;
   sleep: (ms: number) => Promise<void>;
@@ -191,7 +193,7 @@ export async function followLog(o: FollowOptions): Promise<FollowResult> {
     }
     passes++;
     if (!o.follow) return { summary, passes, interrupted: false };
-    if (o.untilDone && summary.counts.pending === 0 && (await o.isDone())) return { summary, passes, interrupted: false };
+    if (o.untilDone && (o.ignorePending === true || summary.counts.pending === 0) && (await o.isDone())) return { summary, passes, interrupted: false };
     // Back off while nothing moves; come back to the set pace as soon as something does.
     interval = changed ? o.intervalMs : Math.min(max, Math.round(interval * 1.5));
     await o.sleep(interval);

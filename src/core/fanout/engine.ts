@@ -1,11 +1,40 @@
 // The fan-out: one request per recipient, paced, bounded, journaled, and never repeated blindly. Provider-free: the
-// send and the reconciliation are injected.
+// send and the look at the server's listing are injected.
+//
+// Konekwa queues a message and lists it only some time after its 202, so a recipient whose answer was lost and who is
+// not in the listing may simply not be listed yet. Such a recipient stays in doubt until the listing is shown to have
+// caught up past it (a later message of the same session, sent after its answer was lost, is listed and it still is
+// not) or until the settle window has passed since it was sent; only then is it sent again.
 import { setMaxListeners } from 'node:events';
 import type { SendOutcome } from '../../providers/port.js';
 import type { Journal, PlannedRecipient } from './journal.js';
 import { TokenBucket } from './token-bucket.js';
 
-export type Reconciled = { found: true; messageId: string } | { found: false };
+/** A recipient whose message may or may not have been accepted. */
+export interface Doubt {
+  r: PlannedRecipient;
+  lane: string;
+  /** The earliest moment (our clock) its message can have left: a listed message older than that is another send's. */
+  from: number;
+  /** The latest moment it can have left: the settle window counts from here. */
+  to: number;
+  /** The other side ended the exchange: a later message of its lane, listed, shows the listing has caught up past it. */
+  answered: boolean;
+  /** Ids of messages of its lane sent after its outcome was known and accepted (a few): its witnesses. */
+  witnesses: string[];
+  /** The look in which a witness was first seen listed. */
+  caughtUpIn?: number;
+  /** Sends issued before it arose (a later send is a witness). */
+  issued: number;
+}
+
+/** What one look at the server's listing showed. */
+export interface Look {
+  /** Recipients in doubt that have a message of theirs, created after their attempt: the message id. */
+  found: Map<number, string>;
+  /** Witness ids that are listed. */
+  listed: Set<string>;
+}
 
 export interface FanoutDeps {
   journal: Journal;
@@ -15,8 +44,8 @@ export interface FanoutDeps {
   send: (r: PlannedRecipient, signal: AbortSignal) => Promise<SendOutcome>;
   /** A reason to leave a recipient out now (opted out since the plan was written), or undefined to send. */
   skip?: (r: PlannedRecipient) => string | undefined;
-  /** Looks up on the server whether these recipients were sent; must not send anything. */
-  reconcile: (rs: PlannedRecipient[]) => Promise<Map<number, Reconciled>>;
+  /** Reads the server's listing for these recipients in doubt; must not send anything. */
+  look: (doubts: Doubt[]) => Promise<Look>;
   /**
    * The lane (a Konekwa session) a recipient is sent through. Each lane has its own pace (`rate`, `concurrency`) and
    * a `stop` outcome halts only its lane: the others go on. Default: one lane.
@@ -32,19 +61,24 @@ export interface FanoutDeps {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   /** Stop issuing (Ctrl-C, SIGTERM): requests in flight may finish within `drainMs`. */
-  signal: AbortSignal;
-  /** How long requests in flight may take to finish after `signal` (default 5 s); then they are cut off. */
   drainMs?: number;
-  /** Wait before a reconciliation, so the server has recorded what it accepted. */
+  signal: AbortSignal;
+  /** How long after it was sent a message missing from the listing counts as never accepted (default 60 s). */
   settleMs?: number;
+  /** End once only recipients in doubt are left, instead of waiting for their evidence. */
+  noWait?: boolean;
+  /** Told when the run starts waiting for evidence about recipients in doubt. */
+  onWait?: (w: { doubtful: number; untilMs: number }) => void;
   /**
    * Ask the server about every recipient not known to be settled before sending (a continued run: its journal may
    * have lost lines that no check can see, like a cut at a line boundary). Otherwise only those in doubt are asked.
    */
   checkUnsettledFirst?: boolean;
-  /** When the run last sent (a resume right after a crash waits out the rest of `settleMs` before asking). */
+  /** When the run last wrote anything (a continued run): lines lost from its journal were written by then. */
   lastActivityAt?: number;
-  /** Send-and-reconcile rounds in one run (default 3). */
+  /** When the run was created: the earliest any of its messages can have left. */
+  createdAt?: number;
+  /** Rounds that send (default 3): a recipient is sent again at most this many times less one. */
   rounds?: number;
   /** Retries of a send that certainly did not reach the server (refused connection). */
   notSentRetries?: number;
@@ -77,9 +111,12 @@ export interface FanoutSummary {
   /** `stopAt` came before the end: issuing stopped there. */
   stopAtReached: boolean;
   reconcileError?: string;
-  /** Recipients checked with the server before sending, and how many of them it had. */
+  /** Recipients checked with the server, and how many of them it had. */
   checked: number;
   foundOnServer: number;
+  /** Recipients still in doubt at the end (with `noWait`, or stopped early), and when the last one's window ends. */
+  doubtful: number;
+  settlesAt?: number;
   elapsedMs: number;
 }
 
@@ -91,14 +128,21 @@ export class JournalWriteError extends Error {
   }
 }
 
+export const DEFAULT_SETTLE_MS = 60_000;
 const nowIso = (now: () => number) => new Date(now()).toISOString();
 const PROGRESS_MS = 100;
+/** Witnesses kept per recipient in doubt: the first few later messages of its lane. */
+const WITNESSES = 8;
 
 export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   const { journal, now } = d;
   const state = journal.state;
   const total = journal.header.total;
   const started = now();
+  const settleMs = d.settleMs ?? DEFAULT_SETTLE_MS;
+  // How often the listing is read while something is in doubt: often enough to see a later message listed soon after
+  // it is, rarely enough that a long window costs few pages.
+  const pollMs = Math.min(3000, Math.max(250, Math.round(settleMs / 20)));
   // A burst of 2 absorbs timer lateness (a 1-token bucket loses whatever a late timer overshoots) while never
   // sending more than two back to back. One bucket per lane: each session is paced on its own.
   const laneOf = d.laneOf ?? (() => '');
@@ -117,6 +161,13 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   let foundOnServer = 0;
   let reconcileError: string | undefined;
   let writeError: JournalWriteError | undefined;
+  // Recipients in doubt, and those of them that a later message can settle (until they have their witnesses).
+  const doubts = new Map<number, Doubt>();
+  const awaitingWitnesses = new Set<Doubt>();
+  let issued = 0;
+  let looks = 0;
+  let looking: Promise<void> | undefined;
+  let lastLookAt = -Infinity;
 
   // Requests in flight are let finish after Ctrl-C, for a while: cut off, each would be an unknown to reconcile.
   const requests = new AbortController();
@@ -146,33 +197,43 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   const stop = (lane: string, error: string): void => {
     if (!stoppedLanes.has(lane)) stoppedLanes.set(lane, error);
   };
+  const doubt = (x: Omit<Doubt, 'witnesses' | 'issued'>): void => {
+    const entry: Doubt = { ...x, witnesses: [], issued };
+    doubts.set(x.r.i, entry);
+    if (entry.answered) awaitingWitnesses.add(entry);
+  };
 
   try {
-    // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: ask the server before anything
-    // else. A journal that was lost, damaged or cut cannot say who was sent, so a continued run asks about everyone
-    // not known to be settled.
-    const askAll = d.checkUnsettledFirst === true || !state.trusted;
-    const doubtful: PlannedRecipient[] = [];
+    // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: it is in doubt. A journal that was
+    // lost, damaged or may have lost lines at its end (no closing line: a crash, or a cut) cannot say who was sent, so
+    // a continued run holds every recipient not known to be settled in doubt too, from the last line it has (or the
+    // run's start) to the last time anything was written.
+    const askAll = !state.trusted || (d.checkUnsettledFirst === true && !state.closed);
+    const lastLine = state.trusted && state.lastAt ? Date.parse(state.lastAt) : undefined;
+    const earliest = d.createdAt ?? 0;
+    const latest = Math.max(d.lastActivityAt ?? now(), lastLine ?? -Infinity);
     if (d.lanes && !askAll && state.count('sending') + state.count('unknown') === 0) {
       // A fresh run: nobody is in doubt, and the lanes are known without reading the plan.
       for (const lane of d.lanes) if (!lanes.includes(lane)) lanes.push(lane);
     } else {
       for await (const r of d.plan()) {
-        if (!lanes.includes(laneOf(r))) lanes.push(laneOf(r));
+        const lane = laneOf(r);
+        if (!lanes.includes(lane)) lanes.push(lane);
         const s = state.get(r.i);
-        if (s === 'sending' || s === 'unknown' || (askAll && s !== 'sent' && s !== 'failed')) doubtful.push(r);
+        if (s === 'sending' || s === 'unknown') {
+          const at = state.attemptAt.get(r.i);
+          doubt({ r, lane, from: at ?? earliest, to: state.unknownAt.get(r.i) ?? (s === 'sending' ? latest : at ?? latest), answered: false });
+        } else if (askAll && s !== 'sent' && s !== 'failed') {
+          doubt({ r, lane, from: lastLine ?? earliest, to: latest, answered: false });
+        }
       }
     }
-    if (doubtful.length > 0) {
-      const since = now() - (d.lastActivityAt ?? 0);
-      // Never longer than the settle time: a clock set back (or a file time from another clock) is no reason to wait.
-      if (d.lastActivityAt !== undefined && since < (d.settleMs ?? 2000)) await d.sleep(Math.min(d.settleMs ?? 2000, (d.settleMs ?? 2000) - since));
-      const err = await reconcileInto(doubtful);
+    if (doubts.size > 0) {
+      const err = await settle(false);
       if (err) return summary(err);
     }
 
     // 2. Send the rest, paced and bounded.
-    const thisRunUnknown: PlannedRecipient[] = [];
     // Reported at most every PROGRESS_MS (and at the end): a spinner shows no more, and a report per send is garbage.
     let reportedAt = -Infinity;
     const progress = (force = false): void => {
@@ -191,7 +252,8 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       });
     };
 
-    const sendOne = async (r: PlannedRecipient): Promise<void> => {
+    // The send of one recipient, its `sending` already on disk; `seq` is its place among the sends issued.
+    const sendOne = async (r: PlannedRecipient, seq: number): Promise<void> => {
       const lane = laneOf(r);
       const bucket = bucketOf(lane);
       let notSentTries = 0;
@@ -201,6 +263,7 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
           await write({ i: r.i, s: 'sent', at: nowIso(now), id: outcome.messageId }, false);
           sentThisRun++;
           bucket.succeeded();
+          witness(lane, seq, outcome.messageId);
           break;
         }
         if (outcome.kind === 'rejected') {
@@ -208,8 +271,11 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
           break;
         }
         if (outcome.kind === 'unknown' || (outcome.kind === 'stop' && outcome.maybeActed)) {
+          const at = state.attemptAt.get(r.i) ?? now();
           await write({ i: r.i, s: 'unknown', at: nowIso(now), error: outcome.error }, false);
-          thisRunUnknown.push(r);
+          // Its window counts from when the answer was given up on; cut off after Ctrl-C, the server may still be
+          // working on it however it ended.
+          doubt({ r, lane, from: at, to: now(), answered: outcome.answered === true && !requests.signal.aborted });
           if (outcome.kind === 'stop') stop(lane, outcome.error);
           break;
         }
@@ -228,8 +294,19 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         await bucket.take();
         if (laneHalted(lane)) break;
         await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
+        seq = ++issued;
       }
       progress();
+      // While sending, the listing is read now and then for those in doubt: the later sends are their evidence.
+      if (doubts.size > 0 && !looking && now() - lastLookAt >= pollMs) {
+        looking = look()
+          .then(
+            (err) => void (reconcileError ??= err),
+            // A journal that could not be written stops the run like any other failed write.
+            (err: unknown) => void (writeError ??= err instanceof JournalWriteError ? err : new JournalWriteError(err)),
+          )
+          .finally(() => (looking = undefined));
+      }
     };
 
     // One lane's share of a round: its recipients in plan order, at its own pace and concurrency, until it is done or
@@ -248,7 +325,7 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
           if (round === 0) alreadyDone++;
           continue;
         }
-        if (s !== 'pending' && s !== 'not-sent') continue;
+        if ((s !== 'pending' && s !== 'not-sent') || doubts.has(r.i)) continue;
         // Opted out since the plan was written: settled without a send.
         const left = d.skip?.(r);
         if (left) {
@@ -266,7 +343,7 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
         p = (async () => {
           try {
             await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-            await sendOne(r);
+            await sendOne(r, ++issued);
           } catch {
             // A failed journal write is in writeError; nothing else rejects.
           } finally {
@@ -282,43 +359,82 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       return eligible;
     };
 
-    // 3. Rounds: send everything eligible; then look up what this round left unknown (after a moment) and send again
-    // only what the server has no record of. A few rounds settle almost everything; the rest waits for a resume.
-    for (let round = 0; round < (d.rounds ?? 3); round++) {
-      thisRunUnknown.length = 0;
+    // 3. Rounds: send everything eligible; then settle what is in doubt (waiting for the listing's evidence) and send
+    // again only those the server shows it never accepted. A few rounds settle almost everything.
+    for (let rounds = 0, round = 0; ; round++) {
       const eligible = (await Promise.all(lanes.map((lane) => sendLane(lane, round)))).reduce((a, b) => a + b, 0);
+      if (eligible > 0) rounds++;
       progress(true);
+      await looking;
       if (writeError) throw writeError;
-      if (thisRunUnknown.length > 0 && !d.signal.aborted) {
-        await d.sleep(d.settleMs ?? 2000);
-        reconcileError = await reconcileInto([...thisRunUnknown]);
+      if (reconcileError) break;
+      const stopped = lanes.every((l) => stoppedLanes.has(l));
+      if (doubts.size > 0) {
+        // A run that stops anyway only looks once: the next run settles the rest.
+        reconcileError = await settle(halted() || stopped);
         if (reconcileError) break;
       }
-      // Nobody left to send to (the server's answers applied): another pass over the plan would only read it.
-      const leftToSend = state.count('pending') + state.count('not-sent') > 0;
-      if (halted() || lanes.every((l) => stoppedLanes.has(l)) || (eligible === 0 && thisRunUnknown.length === 0) || !leftToSend) break;
+      const leftToSend = state.count('pending') + state.count('not-sent') - countDoubtsAmong(['pending', 'not-sent']) > 0;
+      if (halted() || stopped || !leftToSend || doubts.size > 0 || (eligible === 0 && round > 0) || rounds >= (d.rounds ?? 3)) break;
     }
     return summary(reconcileError);
   } finally {
+    await looking;
     clearTimeout(drainTimer);
     d.signal.removeEventListener('abort', onStop);
   }
 
-  /** Applies the server's answer: found → sent; not found → eligible again. */
-  async function reconcileInto(rs: PlannedRecipient[]): Promise<string | undefined> {
-    let found: Map<number, Reconciled>;
+  function countDoubtsAmong(states: string[]): number {
+    let n = 0;
+    for (const x of doubts.values()) if (states.includes(state.get(x.r.i))) n++;
+    return n;
+  }
+
+  /** A message accepted through `lane`, sent as the `seq`-th: a witness for the doubts of its lane that arose before. */
+  function witness(lane: string, seq: number, messageId: string): void {
+    for (const x of awaitingWitnesses) {
+      if (x.lane !== lane || x.issued >= seq) continue;
+      x.witnesses.push(messageId);
+      if (x.witnesses.length >= WITNESSES) awaitingWitnesses.delete(x);
+    }
+  }
+
+  /**
+   * Reads the listing once for every recipient in doubt: found → sent; missing once the listing has caught up past it
+   * (a witness listed in an earlier look) or once its settle window had passed when this look began → not sent, and
+   * eligible again; anything else stays in doubt. Returns an error text when the listing could not be read.
+   */
+  async function look(): Promise<string | undefined> {
+    const begun = now();
+    lastLookAt = begun;
+    const n = ++looks;
+    const asked = [...doubts.values()];
+    let seen: Look;
     try {
-      found = await d.reconcile(rs);
+      seen = await d.look(asked);
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
-    checked += rs.length;
-    for (const r of rs) {
-      const f = found.get(r.i);
-      if (f?.found) {
-        foundOnServer++;
-        await write({ i: r.i, s: 'sent', at: nowIso(now), id: f.messageId }, false);
-      } else if (f) await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: 'not found on the server' }, false);
+    for (const x of asked) {
+      if (doubts.get(x.r.i) !== x) continue;
+      const id = seen.found.get(x.r.i);
+      const caughtUp = x.answered && x.caughtUpIn !== undefined && x.caughtUpIn < n;
+      const windowPassed = begun - x.to >= settleMs;
+      if (id !== undefined || caughtUp || windowPassed) {
+        doubts.delete(x.r.i);
+        awaitingWitnesses.delete(x);
+        checked++;
+        if (id !== undefined) {
+          foundOnServer++;
+          await write({ i: x.r.i, s: 'sent', at: nowIso(now), id }, false);
+        } else if (state.get(x.r.i) === 'sending' || state.get(x.r.i) === 'unknown') {
+          // (One held in doubt only because its journal might have lost a line is already journaled as not sent.)
+          const why = caughtUp ? 'not on the server, though a later message of its session was listed' : `not on the server ${Math.round(settleMs / 1000)} s after it was sent`;
+          await write({ i: x.r.i, s: 'not-sent', at: nowIso(now), error: why }, false);
+        }
+      } else if (x.answered && x.caughtUpIn === undefined && x.witnesses.some((w) => seen.listed.has(w))) {
+        x.caughtUpIn = n;
+      }
     }
     try {
       await journal.sync();
@@ -328,6 +444,38 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
     return undefined;
   }
 
+  /**
+   * Looks until nobody is in doubt, waiting between looks; with `once` (or `noWait`) looks a single time. Returns an
+   * error text when the listing could not be read.
+   */
+  async function settle(once: boolean): Promise<string | undefined> {
+    await looking;
+    let told = false;
+    for (;;) {
+      const err = await look();
+      if (err) return err;
+      if (doubts.size === 0 || once || d.noWait || halted()) return undefined;
+      const { first, last } = windowEnds();
+      if (!told) {
+        told = true;
+        d.onWait?.({ doubtful: doubts.size, untilMs: last });
+      }
+      await d.sleep(Math.max(1, Math.min(pollMs, first - now())));
+      if (halted()) return undefined;
+    }
+  }
+
+  /** When the first and the last settle window of those in doubt end. */
+  function windowEnds(): { first: number; last: number } {
+    let first = Infinity;
+    let last = -Infinity;
+    for (const x of doubts.values()) {
+      first = Math.min(first, x.to + settleMs);
+      last = Math.max(last, x.to + settleMs);
+    }
+    return { first, last };
+  }
+
   /** One lane: its error as it came; several: each named. */
   function stoppedText(): string {
     if (lanes.length <= 1) return [...stoppedLanes.values()][0]!;
@@ -335,6 +483,7 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
   }
 
   function summary(reconcileErr?: string): FanoutSummary {
+    const { last } = windowEnds();
     return {
       total,
       sent: state.count('sent'),
@@ -350,6 +499,8 @@ export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
       ...(reconcileErr ? { reconcileError: reconcileErr } : {}),
       checked,
       foundOnServer,
+      doubtful: doubts.size,
+      ...(doubts.size > 0 ? { settlesAt: last } : {}),
       elapsedMs: now() - started,
     };
   }

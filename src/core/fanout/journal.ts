@@ -3,9 +3,10 @@
 // disk, *before* its request goes out; so after a crash, kill -9 or Ctrl-C nobody can have been sent without a trace.
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasync, openSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError } from '../../errors.js';
+import { withPath, writeAll } from '../../util/atomic-file.js';
 
 export interface RunHeader {
   v: 1;
@@ -69,8 +70,22 @@ export class RunState {
   readonly damage: string[] = [];
   /** Whether the journal's opening line was found: without it the journal was lost or emptied. */
   opened = false;
+  /**
+   * Whether its last line is the closing line a run writes when it ends in order: then no line can be missing at its
+   * end (a crash, or a cut at a line boundary, leaves none).
+   */
+  closed = false;
   /** Session moves in the order they were made: FROM → TO. */
   readonly moves = new Map<string, string>();
+  /**
+   * When each recipient in doubt (sending, or unknown) was last sent, by our clock: what the server's listing must show
+   * a message after, and what the settle window counts from. Only those in doubt are kept.
+   */
+  readonly attemptAt = new Map<number, number>();
+  /** When the outcome of each recipient now unknown was journaled: the latest its message can have left. */
+  readonly unknownAt = new Map<number, number>();
+  /** The time of the last event read or written (what a journal cut at a line boundary cannot have lost). */
+  lastAt: string | undefined;
   // Kept up to date on every event: progress asks for counts after each send.
   private readonly counts = new Array<number>(CODES.length).fill(0);
   private readonly keepIds: boolean;
@@ -92,6 +107,11 @@ export class RunState {
     this.counts[this.codes[e.i]!]!--;
     this.counts[next]!++;
     this.codes[e.i] = next;
+    this.lastAt = e.at;
+    if (e.s === 'sending') this.attemptAt.set(e.i, Date.parse(e.at));
+    else if (e.s !== 'unknown') this.attemptAt.delete(e.i);
+    if (e.s === 'unknown') this.unknownAt.set(e.i, Date.parse(e.at));
+    else this.unknownAt.delete(e.i);
     if (e.s === 'sent' && e.id && this.keepIds) this.messageIds.set(e.i, e.id);
     if (e.error && (e.s === 'failed' || e.s === 'unknown')) this.errors.set(e.i, e.error);
     else this.errors.delete(e.i);
@@ -144,7 +164,12 @@ export class PlanStage {
   ) {
     this.fd = openSync(file, 'wx', 0o600);
     // Room for the run's header, written in place once the count is known: the stage becomes the plan by a rename.
-    this.write(Buffer.from(`${' '.repeat(HEADER_ROOM - 1)}\n`));
+    try {
+      this.write(Buffer.from(`${' '.repeat(HEADER_ROOM - 1)}\n`));
+    } catch (err) {
+      this.discard();
+      throw err;
+    }
   }
 
   /** A stage in the state folder (where the run will be); stages left by a crash over a day ago are removed. */
@@ -176,9 +201,37 @@ export class PlanStage {
 
   /** Everything added is in the file (not yet synced: the plan is, once it is copied into its run). */
   finish(): void {
+    if (this.fd === undefined) return;
     this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+
+  /** The recipients staged so far, read back from the file (after `finish`). */
+  async *recipients(): AsyncGenerator<PlannedRecipient> {
+    this.finish();
+    let n = 0;
+    for await (const line of fileLines(this.file)) {
+      if (n++ === 0 || !line.trim()) continue;
+      yield JSON.parse(line) as PlannedRecipient;
+    }
+  }
+
+  /**
+   * A stage without these recipients (numbered again from 0 and pinned to the sessions in turn), in place of this one,
+   * which is removed.
+   */
+  async without(skip: ReadonlySet<number>): Promise<PlanStage> {
+    const next = new PlanStage(path.join(path.dirname(this.file), `${process.pid}-${randomBytes(4).toString('hex')}.jsonl`), this.sessions);
+    try {
+      for await (const r of this.recipients()) if (!skip.has(r.i)) next.add(r, r.text);
+      next.finish();
+    } catch (err) {
+      next.discard();
+      throw err;
+    }
+    this.discard();
+    return next;
   }
 
   /** Removes the stage (a refused, declined or already-sent send); a stage taken into a run is gone already. */
@@ -195,7 +248,15 @@ export class PlanStage {
 
   private write(data: Buffer): void {
     if (this.fd === undefined) throw new Error('the plan stage is closed');
-    for (let at = 0; at < data.length; ) at += writeSync(this.fd, data, at);
+    try {
+      for (let at = 0; at < data.length; ) {
+        const n = writeSync(this.fd, data, at);
+        if (!(n > 0)) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' });
+        at += n;
+      }
+    } catch (err) {
+      throw withPath(err, this.file);
+    }
     // The plan must be on disk before the first send: flushing it in the background while the sheet is still being
     // checked leaves little for that last sync (a 100,000-row plan is 15 MB). Errors surface in the last sync.
     this.unsynced += data.length;
@@ -206,53 +267,76 @@ export class PlanStage {
   }
 }
 
-/** Writes the plan atomically and opens an empty journal. */
+/**
+ * Writes the plan atomically and opens an empty journal. Anything that fails on the way (a full disk) leaves no run
+ * folder behind: nothing was sent yet.
+ */
 export async function createRun(stateDir: string, header: RunHeader, recipients: Iterable<PlannedRecipient> | PlanStage): Promise<Journal> {
   const dir = path.join(runsDir(stateDir), header.runId);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const headerLine = JSON.stringify(header);
-  if (recipients instanceof PlanStage && Buffer.byteLength(headerLine) < HEADER_ROOM) {
-    // The header goes into the room left for it (padded with spaces, which JSON allows), and the stage becomes the plan.
-    recipients.finish();
-    const h = await open(recipients.file, 'r+');
-    try {
-      await h.write(`${headerLine}${' '.repeat(HEADER_ROOM - 1 - Buffer.byteLength(headerLine))}`, 0, 'utf8');
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await rename(recipients.file, planFile(dir));
-  } else {
-    const tmp = `${planFile(dir)}.tmp`;
-    const h = await open(tmp, 'w', 0o600);
-    try {
-      let buf = `${headerLine}\n`;
-      if (recipients instanceof PlanStage) {
-        recipients.finish();
-        await h.write(buf);
-        buf = '';
-        for await (const line of fileLines(recipients.file)) if (line.trim()) buf = await writeSome(h, `${buf}${line}\n`);
-      } else {
-        for (const r of recipients) buf = await writeSome(h, `${buf}${JSON.stringify(r)}\n`);
+  await mkdir(runsDir(stateDir), { recursive: true, mode: 0o700 });
+  await mkdir(dir, { mode: 0o700 });
+  let file = planFile(dir);
+  try {
+    const headerLine = JSON.stringify(header);
+    if (recipients instanceof PlanStage && Buffer.byteLength(headerLine) < HEADER_ROOM) {
+      // The header goes into the room left for it (padded with spaces, which JSON allows), and the stage becomes the plan.
+      recipients.finish();
+      file = recipients.file;
+      const h = await open(recipients.file, 'r+');
+      try {
+        await writeAll(h, `${headerLine}${' '.repeat(HEADER_ROOM - 1 - Buffer.byteLength(headerLine))}`, 0);
+        await h.sync();
+      } finally {
+        await h.close();
       }
-      await h.write(buf);
-      await h.sync();
-    } finally {
-      await h.close();
+      await rename(recipients.file, planFile(dir));
+    } else {
+      const tmp = `${planFile(dir)}.tmp`;
+      file = tmp;
+      const h = await open(tmp, 'w', 0o600);
+      try {
+        let buf = `${headerLine}\n`;
+        if (recipients instanceof PlanStage) {
+          recipients.finish();
+          await writeAll(h, buf);
+          buf = '';
+          for await (const line of fileLines(recipients.file)) if (line.trim()) buf = await writeSome(h, `${buf}${line}\n`);
+        } else {
+          for (const r of recipients) buf = await writeSome(h, `${buf}${JSON.stringify(r)}\n`);
+        }
+        await writeAll(h, buf);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await rename(tmp, planFile(dir));
+      if (recipients instanceof PlanStage) recipients.discard();
     }
-    await rename(tmp, planFile(dir));
-    if (recipients instanceof PlanStage) recipients.discard();
+    file = journalFile(dir);
+    // A sending run keeps message ids in the journal only: memory stays flat however long the list.
+    const journal = await Journal.open(dir, header, new RunState(header.total, { ids: false }));
+    await journal.opening();
+    return journal;
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw withPath(err, file);
   }
-  // A sending run keeps message ids in the journal only: memory stays flat however long the list.
-  const journal = await Journal.open(dir, header, new RunState(header.total, { ids: false }));
-  await journal.opening();
-  return journal;
+}
+
+/** The latest moment anything of a run was written: its journal, its plan, or its folder (where a journal was deleted). */
+export async function lastActivity(dir: string): Promise<number | undefined> {
+  let latest: number | undefined;
+  for (const p of [journalFile(dir), planFile(dir), dir]) {
+    const t = (await stat(p).catch(() => undefined))?.mtimeMs;
+    if (t !== undefined && (latest === undefined || t > latest)) latest = t;
+  }
+  return latest;
 }
 
 /** Writes `buf` once it holds 64 KB; returns what is left to write. */
 async function writeSome(h: FileHandle, buf: string): Promise<string> {
   if (buf.length <= 1 << 16) return buf;
-  await h.write(buf);
+  await writeAll(h, buf);
   return '';
 }
 
@@ -291,10 +375,12 @@ export async function replay(dir: string, total: number, opts: { ids?: boolean }
   const applyLine = (line: string, n: number): void => {
     if (!line) return;
     try {
-      const e = JSON.parse(line) as JournalEvent | MoveEvent | { open: string };
+      const e = JSON.parse(line) as JournalEvent | MoveEvent | { open: string } | { closed: string };
+      // Only a journal whose last line is its run's closing line is known to have lost no line at its end.
+      state.closed = 'closed' in e;
       if ('open' in e) state.opened = true;
       else if ('move' in e) state.applyMove(e);
-      else state.apply(e);
+      else if (!('closed' in e)) state.apply(e);
     } catch (err) {
       state.damage.push(`${journalFile(dir)}:${n}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -460,8 +546,10 @@ export class Journal {
     return this.durable(this.appended);
   }
 
+  /** Writes the closing line (after everything else, unless a write failed) and closes the file. */
   async close(): Promise<void> {
     clearTimeout(this.lazyTimer);
+    if (this.failed === undefined) await this.line(JSON.stringify({ closed: new Date().toISOString() }), true).catch(() => undefined);
     await this.sync().catch(() => undefined);
     await this.handle.close();
   }
@@ -500,10 +588,11 @@ export class Journal {
         const upTo = this.appended;
         this.pending = '';
         try {
-          if (data) await this.handle.write(data);
+          // Every byte, or an error: a short write taken as whole would let a message leave without its line.
+          if (data) await writeAll(this.handle, data);
           if (sync) await this.handle.datasync();
         } catch (err) {
-          this.failed ??= err;
+          this.failed ??= withPath(err, journalFile(this.dir));
           for (const w of this.waiters.splice(0)) w.reject(err);
           return;
         }

@@ -1,23 +1,23 @@
 // A Konekwa broadcast as a run: the plan written before the first send, the fan-out driven from the journal, unknown
 // outcomes reconciled with the server on documented fields only, and the ledger told "done" in one place.
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { need, type Channel, type Provider, type RemoteTemplate, type SentMessage } from '../../providers/port.js';
+import { need, type Channel, type MessagesPort, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from '../send/ledger.js';
 import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from '../send/quiet-hours.js';
-import { runFanout, type FanoutSummary, type Progress, type Reconciled } from './engine.js';
-import { NotFoundError, UsageError } from '../../errors.js';
-import { checkPlan, createRun, Journal, PlanStage, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RunHeader, type RunState } from './journal.js';
+import { runFanout, type Doubt, type FanoutSummary, type Look, type Progress } from './engine.js';
+import { NotFoundError, OperationError, UsageError } from '../../errors.js';
+import { checkPlan, createRun, Journal, lastActivity, PlanStage, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RecipientState, type RunHeader, type RunState } from './journal.js';
 
 /** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
 export const DEFAULT_RATE = 1;
 export const DEFAULT_CONCURRENCY = 2;
 /**
- * How far a listed message's `created_at` may sit before the run's start and still count: the server's clock and
- * ours differ, and the documented times have whole seconds.
+ * How far the server's clock may be from ours when no answer has told (its `Date` header): the margin of a listing's
+ * time range, and of a match, until one does.
  */
 export const CLOCK_SLACK_MS = 5 * 60_000;
+/** How far back a fresh run looks for the same text already sent to the same number (`--dedupe-window`). */
+export const DEFAULT_DEDUPE_WINDOW_MS = 6 * 3_600_000;
 
 export interface RunDeps {
   provider: Provider;
@@ -25,7 +25,12 @@ export interface RunDeps {
   now: () => number;
   sleep: (ms: number) => Promise<void>;
   signal: AbortSignal;
+  /** How long after it was sent a message missing from the listing counts as never accepted (`--settle`). */
   settleMs: number;
+  /** End once only recipients in doubt are left (`--no-wait`). */
+  noWait?: boolean;
+  /** Told when the run starts waiting for the listing's evidence about recipients in doubt. */
+  onWait?: (w: { doubtful: number; untilMs: number }) => void;
   drainMs?: number;
   onProgress?: (p: Progress) => void;
   /** Quiet hours that apply to this run (a marketing template, not overridden): issuing stops when they begin. */
@@ -65,10 +70,31 @@ function newRunId(now: number): string {
 
 /** Writes the plan and the ledger's "started", then sends. `onCreated` hears the run id before the first send. */
 export async function startRun(d: RunDeps, ledger: Ledger, spec: NewRun, onCreated: (h: RunHeader) => void): Promise<RunResult> {
-  const header: RunHeader = {
+  const header = headerFor(d, spec, newRunId(d.now()), new Date(d.now()).toISOString());
+  const journal = await createRun(d.stateDir, header, spec.recipients instanceof PlanStage ? spec.recipients : planned(spec.recipients(), header.channelIds));
+  await ledger.record({ ...spec.ledgerBase, at: header.createdAt, status: 'started', runId: header.runId });
+  onCreated(header);
+  return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency });
+}
+
+/**
+ * A run whose folder was lost while the ledger still names it, made again under its own id from the same send (the
+ * same key: the same template, target and mapping). Nothing of its journal is known, so every recipient is in doubt
+ * until the server's listing shows whether it was sent, and nobody is sent before the settle window has passed.
+ */
+export async function rebuildRun(d: RunDeps, ledger: Ledger, spec: NewRun, lost: { runId: string; createdAt: string }): Promise<RunResult> {
+  const header = headerFor(d, spec, lost.runId, lost.createdAt);
+  const journal = await createRun(d.stateDir, header, spec.recipients instanceof PlanStage ? spec.recipients : planned(spec.recipients(), header.channelIds));
+  // A new journal, with nothing of the lost one behind it: not to be trusted.
+  journal.state.damage.push(`${journal.dir}: rebuilt; its journal was lost`);
+  return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency, lastActivityAt: d.now(), checkUnsettledFirst: true });
+}
+
+function headerFor(d: RunDeps, spec: NewRun, runId: string, createdAt: string): RunHeader {
+  return {
     v: 1,
-    runId: newRunId(d.now()),
-    createdAt: new Date(d.now()).toISOString(),
+    runId,
+    createdAt,
     provider: d.provider.name,
     name: spec.name,
     templateId: spec.template.id,
@@ -82,10 +108,6 @@ export async function startRun(d: RunDeps, ledger: Ledger, spec: NewRun, onCreat
     rate: spec.rate,
     concurrency: spec.concurrency,
   };
-  const journal = await createRun(d.stateDir, header, spec.recipients instanceof PlanStage ? spec.recipients : planned(spec.recipients(), header.channelIds));
-  await ledger.record({ ...spec.ledgerBase, at: header.createdAt, status: 'started', runId: header.runId });
-  onCreated(header);
-  return drive(d, ledger, journal, { rate: spec.rate, concurrency: spec.concurrency });
 }
 
 /** The state of a run as its journal tells it, without sending. */
@@ -94,7 +116,8 @@ export async function inspectRun(stateDir: string, runId: string): Promise<{ dir
   return { dir, header, state: await replay(dir, header.total) };
 }
 
-export const isFinished = (h: RunHeader, s: RunState): boolean => s.trusted && s.count('sent') + s.count('failed') === h.total;
+/** Every recipient settled: whatever lines a damaged journal lost, none can unsettle a recipient sent or failed. */
+export const isFinished = (h: RunHeader, s: RunState): boolean => s.count('sent') + s.count('failed') === h.total;
 
 /**
  * Continues an unfinished run: its own pace unless a new one is given; every recipient not known to be settled is
@@ -110,7 +133,7 @@ export async function continueRun(d: RunDeps, ledger: Ledger, runId: string, pac
   return drive(d, ledger, journal, {
     rate: pace.rate ?? header.rate ?? DEFAULT_RATE,
     concurrency: pace.concurrency ?? header.concurrency ?? DEFAULT_CONCURRENCY,
-    lastActivityAt: await lastWrite(dir),
+    lastActivityAt: await lastActivity(dir),
     checkUnsettledFirst: true,
   });
 }
@@ -133,14 +156,6 @@ export async function unfinishedShares(dir: string, header: RunHeader, state: Ru
   return out;
 }
 
-async function lastWrite(dir: string): Promise<number | undefined> {
-  try {
-    return (await stat(path.join(dir, 'journal.jsonl'))).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
 async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate: number; concurrency: number; lastActivityAt?: number; checkUnsettledFirst?: boolean }): Promise<RunResult> {
   const h = journal.header;
   const messages = need(d.provider, 'messages', 'per-message fan-out', 'Qontak sends lists in bulk: use --list or --file.');
@@ -148,7 +163,6 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
   journal.pace(pace.rate, pace.concurrency);
   // Each recipient goes through its pinned session, or where that session's share was moved.
   const laneOf = (r: PlannedRecipient): string => state.sessionOf(r.session ?? h.channelId);
-  const since = new Date(Date.parse(h.createdAt) - CLOCK_SLACK_MS).toISOString();
   const stopAt = d.quiet ? nextQuietStart(d.quiet, d.now()) : undefined;
   const suppressed = d.suppressed ? await d.suppressed() : undefined;
   let summary: FanoutSummary;
@@ -160,9 +174,9 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
       // A session with no recipient (more sessions than recipients) is no lane.
       lanes: [...new Set((h.channelIds ?? [h.channelId]).slice(0, Math.max(1, h.total)).map((c) => state.sessionOf(c)))],
       ...(suppressed?.size ? { skip: (r: PlannedRecipient) => (suppressed.has(r.phone) ? 'opted out since the run began; not sent' : undefined) } : {}),
-      send: (r, signal) => messages.send({ sessionId: laneOf(r), recipient: r.phone, templateId: h.templateId, placeholderValues: r.values, content: r.text }, signal),
-      // A recipient in doubt may have been sent by the session it was moved from: every session of the run is asked.
-      reconcile: (rs) => reconcileByContent(everySession(runSessions(h, state), (sessionId) => messages.list({ sessionId, since })), h, rs),
+      send: (r, signal) => messages.send({ sessionId: laneOf(r), recipient: r.phone, content: r.text }, signal),
+      // A recipient in doubt may have been sent by the session it was moved from: every session of the run is read.
+      look: (doubts) => lookUp(messages, runSessions(h, state), doubts, { settleMs: d.settleMs, maxPages: listingPages(h.total) }),
       ...(stopAt !== undefined ? { stopAt } : {}),
       rate: pace.rate,
       concurrency: pace.concurrency,
@@ -170,6 +184,9 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
       sleep: d.sleep,
       signal: d.signal,
       settleMs: d.settleMs,
+      ...(d.noWait ? { noWait: true } : {}),
+      ...(d.onWait ? { onWait: d.onWait } : {}),
+      createdAt: Date.parse(h.createdAt),
       ...(d.drainMs !== undefined ? { drainMs: d.drainMs } : {}),
       ...(pace.lastActivityAt !== undefined ? { lastActivityAt: pace.lastActivityAt } : {}),
       ...(pace.checkUnsettledFirst ? { checkUnsettledFirst: true } : {}),
@@ -186,10 +203,8 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
   return { header: h, dir: journal.dir, state: journal.state, summary, ...(quietHours ? { quietHours } : {}) };
 }
 
-/** The messages of several sessions, one listing after the other. */
-async function* everySession<T>(sessions: string[], list: (sessionId: string) => AsyncIterable<T>): AsyncGenerator<T> {
-  for (const s of sessions) yield* list(s);
-}
+/** Pages one look at the listing may read: twice a run's own messages, and some room for other traffic. */
+const listingPages = (total: number): number => 200 + Math.ceil(total / 10);
 
 /** Numbers the plan; over several sessions each recipient is pinned to one in turn, so each gets an even share. */
 function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>, sessions: string[] | undefined): Generator<PlannedRecipient> {
@@ -201,54 +216,170 @@ function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>, sessions: s
 }
 
 /**
- * Finds, among the messages the session sent since the run began, the ones these recipients got. Only documented
- * fields are compared (konekwa-api.txt, GET /v1/messages): `recipient`, the exact `content` (the text wa-cli rendered
- * and sent) and `created_at` at or after the run's start, less the clock slack. A match is sent; no match, once the
- * server has had time to record what it accepted, is not sent.
+ * One look at the messages the run's sessions sent, for recipients in doubt. Only documented fields are compared
+ * (konekwa-api.txt, GET /v1/messages): the `recipient`, the exact `content` (the text wa-cli rendered and sent alone)
+ * and `created_at`, which must not be earlier than this run's own attempt for that recipient on the server's clock
+ * (known from its `Date` header to within a second): a message of an earlier run of the same text is never taken for
+ * this run's. The time range read is what those attempts and their settle windows span, and at most `maxPages` pages.
  */
-export async function reconcileByContent(messages: AsyncIterable<SentMessage>, h: RunHeader, rs: PlannedRecipient[]): Promise<Map<number, Reconciled>> {
-  const wanted = new Map<string, PlannedRecipient>();
-  for (const r of rs) wanted.set(r.phone, r);
-  const since = Date.parse(h.createdAt) - CLOCK_SLACK_MS;
-  const out = new Map<number, Reconciled>();
-  for await (const m of messages) {
-    const r = wanted.get(m.recipient);
-    if (!r || out.has(r.i) || m.content !== r.text) continue;
-    const at = m.createdAt ? Date.parse(m.createdAt) : Number.NaN;
-    if (Number.isNaN(at) || at < since) continue;
-    out.set(r.i, { found: true, messageId: m.id });
+export async function lookUp(messages: Pick<MessagesPort, 'list' | 'serverClockAhead'>, sessions: string[], doubts: Doubt[], opts: { settleMs: number; maxPages: number }): Promise<Look> {
+  const wanted = new Map<string, Doubt[]>();
+  const witnesses = new Set<string>();
+  let from = Infinity;
+  let to = -Infinity;
+  for (const x of doubts) {
+    const same = wanted.get(x.r.phone);
+    if (same) same.push(x);
+    else wanted.set(x.r.phone, [x]);
+    for (const w of x.witnesses) witnesses.add(w);
+    from = Math.min(from, x.from);
+    to = Math.max(to, x.to);
   }
-  for (const r of rs) if (!out.has(r.i)) out.set(r.i, { found: false });
-  return out;
+  const found = new Map<number, string>();
+  const listed = new Set<string>();
+  if (doubts.length === 0) return { found, listed };
+  // A lower bound of the server's lead over our clock (whole seconds, from its last answer); until an answer has
+  // told, the generous slack.
+  const ahead = (): number | undefined => messages.serverClockAhead();
+  const lead = ahead();
+  const since = new Date(from + (lead ?? -CLOCK_SLACK_MS) - 2000).toISOString();
+  const until = new Date(to + opts.settleMs + (lead ?? CLOCK_SLACK_MS) + 3000).toISOString();
+  for (const sessionId of sessions) {
+    for await (const m of messages.list({ sessionId, since, until, maxPages: opts.maxPages })) {
+      if (m.id === '') continue;
+      if (witnesses.has(m.id)) listed.add(m.id);
+      const xs = wanted.get(m.recipient);
+      if (!xs) continue;
+      const created = m.createdAt ? Date.parse(m.createdAt) : Number.NaN;
+      if (Number.isNaN(created)) continue;
+      for (const x of xs) {
+        if (found.has(x.r.i) || m.content !== x.r.text) continue;
+        // Its attempt on the server's clock, in the whole seconds `created_at` has.
+        const earliest = Math.floor((x.from + (ahead() ?? -CLOCK_SLACK_MS)) / 1000) * 1000;
+        if (created >= earliest) found.set(x.r.i, m.id);
+      }
+    }
+  }
+  return { found, listed };
+}
+
+/** A recipient of a fresh run who already got the identical text within the dedupe window. */
+export interface EarlierSend {
+  row: number;
+  phone: string;
+  name: string;
+  /** When the earlier message was created (the server's `created_at`), and its id. */
+  at: string;
+  messageId: string;
+}
+
+/** Pages a fresh run's look may read per session, and how long it may take. */
+const LOOK_PAGES = 5000;
+const LOOK_MS = 5 * 60_000;
+
+/**
+ * Konekwa keeps no idempotency key, so a run with no local record (a lost state folder, a restarted pod, a second host,
+ * a new key) first lists what its sessions sent within the window and leaves out every recipient who already got the
+ * identical text there, whatever key sent it. It cannot see a message still in the queue (not listed yet). Returns
+ * the run with those recipients taken out of its plan, and who they were.
+ */
+export async function leaveOutEarlierSends(d: Pick<RunDeps, 'provider' | 'now'>, spec: NewRun, windowMs: number, onPage?: (pages: number, messages: number) => void): Promise<{ spec: NewRun; leftOut: EarlierSend[] }> {
+  const messages = need(d.provider, 'messages', 'per-message fan-out');
+  const since = new Date(d.now() - windowMs).toISOString();
+  const began = d.now();
+  // Everything listed in the window, by number: the text (compared whole), when, and the id.
+  const sent = new Map<string, { content: string; at: string; id: string }[]>();
+  let pagesBefore = 0;
+  let readBefore = 0;
+  for (const c of spec.channels) {
+    let pages = 0;
+    let read = 0;
+    const listing = messages.list({
+      sessionId: c.id,
+      since,
+      maxPages: LOOK_PAGES,
+      onPage: (p, n) => {
+        pages = p;
+        read = n;
+        onPage?.(pagesBefore + p, readBefore + n);
+        if (d.now() - began > LOOK_MS) {
+          throw new OperationError(`Looking for messages already sent within the last ${span(windowMs)} took longer than ${LOOK_MS / 60_000} min (${pagesBefore + p} pages); nothing was sent.`, {
+            hint: 'Narrow it with --dedupe-window (e.g. 1h), or pass --dedupe-window 0 to send without looking.',
+          });
+        }
+      },
+    });
+    try {
+      for await (const m of listing) {
+        if (!m.content || !m.createdAt || m.id === '') continue;
+        const list = sent.get(m.recipient);
+        const e = { content: m.content, at: m.createdAt, id: m.id };
+        if (list) list.push(e);
+        else sent.set(m.recipient, [e]);
+      }
+    } catch (err) {
+      // A listing cut short cannot say who already got the text: nothing is sent on a partial look.
+      if (err instanceof OperationError && err.hint === undefined) {
+        throw new OperationError(`${err.message} Looking for messages already sent within the last ${span(windowMs)} needs every one of them; nothing was sent.`, {
+          hint: 'Narrow it with --dedupe-window (e.g. 1h), or pass --dedupe-window 0 to send without looking.',
+        });
+      }
+      throw err;
+    }
+    pagesBefore += pages;
+    readBefore += read;
+  }
+  const leftOut: EarlierSend[] = [];
+  const skip = new Set<number>();
+  if (sent.size > 0) {
+    const all = spec.recipients instanceof PlanStage ? spec.recipients.recipients() : numbered(spec.recipients());
+    for await (const r of all) {
+      const same = sent.get(r.phone)?.filter((m) => m.content === r.text);
+      if (!same?.length) continue;
+      const last = same.reduce((a, b) => (Date.parse(b.at) > Date.parse(a.at) ? b : a));
+      leftOut.push({ row: r.row, phone: r.phone, name: r.name, at: last.at, messageId: last.id });
+      skip.add(r.i);
+    }
+  }
+  if (skip.size === 0) return { spec, leftOut };
+  const source = spec.recipients;
+  const recipients =
+    source instanceof PlanStage
+      ? await source.without(skip)
+      : function* () {
+          let i = 0;
+          for (const r of source()) if (!skip.has(i++)) yield r;
+        };
+  return { spec: { ...spec, recipients, count: spec.count - skip.size }, leftOut };
+}
+
+/** "6 h", "90 min". */
+const span = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
+
+function* numbered(recipients: Iterable<Omit<PlannedRecipient, 'i'>>): Generator<PlannedRecipient> {
+  let i = 0;
+  for (const r of recipients) yield { ...r, i: i++ };
+}
+
+/** A recipient's state in the words every count of a run uses. */
+export type RecipientWord = 'sent' | 'failed' | 'unknown' | 'not sent';
+export function recipientWord(s: RecipientState): RecipientWord {
+  if (s === 'sent' || s === 'failed') return s;
+  return s === 'sending' || s === 'unknown' ? 'unknown' : 'not sent';
 }
 
 /** Every recipient of a run with what became of it (for tables and --json). */
-export async function* runOutcomes(dir: string, state: RunState): AsyncGenerator<{ row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }> {
+export async function* runOutcomes(dir: string, state: RunState): AsyncGenerator<{ row: number; phone: string; name: string; state: RecipientWord; messageId: string | null; error: string | null }> {
   for await (const p of readPlan(dir)) {
-    const s = state.get(p.i);
     yield {
       row: p.row,
       phone: p.phone,
       name: p.name,
-      state: s === 'sending' ? 'unknown' : s === 'pending' ? 'not-sent' : s,
+      state: recipientWord(state.get(p.i)),
       messageId: state.messageIds.get(p.i) ?? null,
       error: state.errors.get(p.i) ?? null,
     };
   }
-}
-
-export interface RunListing {
-  id: string;
-  name: string;
-  createdAt: string;
-  /** done: every recipient settled; unfinished: a re-run of the same command (or --resume) continues it. */
-  status: 'done' | 'unfinished' | 'damaged';
-  template: string;
-  idempotencyKey: string;
-  total: number;
-  sent: number;
-  failed: number;
-  resume: string | null;
 }
 
 export interface RunCounts {
@@ -259,18 +390,48 @@ export interface RunCounts {
   notSent: number;
 }
 
-export interface JournalTotals {
-  runs: { path: string; runId: string; name: string; shard: string | null; template: string; idempotencyKey: string; status: 'done' | 'unfinished'; damaged: boolean; counts: RunCounts }[];
-  total: RunCounts;
+/** done: every recipient settled; unfinished: the same send command (or --resume) continues it. */
+export type RunStatus = 'done' | 'unfinished';
+
+/**
+ * One story per run: what `broadcast send`, `status`, `list`, `logs tail` and `logs export` all say of a run, from its
+ * journal alone (the server adds how far accepted messages got, never other counts).
+ */
+export interface RunStory extends RunCounts {
+  id: string;
+  name: string;
+  createdAt: string;
+  status: RunStatus;
 }
 
-const countsOf = (s: RunState, total: number): RunCounts => ({
+export const countsOf = (s: RunState, total: number): RunCounts => ({
   total,
   sent: s.count('sent'),
   failed: s.count('failed'),
   unknown: s.count('unknown') + s.count('sending'),
   notSent: s.count('not-sent') + s.count('pending'),
 });
+
+export const runStory = (h: RunHeader, s: RunState): RunStory => ({ id: h.runId, name: h.name, createdAt: h.createdAt, status: isFinished(h, s) ? 'done' : 'unfinished', ...countsOf(s, h.total) });
+
+/** "12 sent, 0 failed, 2 unknown, 106 not sent, of 120". */
+export const countsText = (c: RunCounts): string => `${c.sent} sent, ${c.failed} failed, ${c.unknown} unknown, ${c.notSent} not sent, of ${c.total}`;
+
+export interface RunListing extends RunCounts {
+  id: string;
+  name: string;
+  createdAt: string;
+  /** damaged: its journal cannot be read at all. */
+  status: RunStatus | 'damaged';
+  template: string;
+  idempotencyKey: string;
+  resume: string | null;
+}
+
+export interface JournalTotals {
+  runs: { path: string; runId: string; name: string; shard: string | null; template: string; idempotencyKey: string; status: RunStatus; damaged: boolean; counts: RunCounts }[];
+  total: RunCounts;
+}
 
 /**
  * Run folders given as paths (copied from several machines, e.g. one per shard), each read from its own journal, and
@@ -316,7 +477,8 @@ export async function listRunStates(stateDir: string): Promise<RunListing[]> {
     } catch {
       state = undefined;
     }
-    const status = !state ? 'damaged' : isFinished(h, state) ? 'done' : 'unfinished';
+    const story = state ? runStory(h, state) : undefined;
+    const status = story?.status ?? 'damaged';
     out.push({
       id: h.runId,
       name: h.name,
@@ -325,8 +487,10 @@ export async function listRunStates(stateDir: string): Promise<RunListing[]> {
       template: h.templateName,
       idempotencyKey: h.idempotencyKey,
       total: h.total,
-      sent: state?.count('sent') ?? 0,
-      failed: state?.count('failed') ?? 0,
+      sent: story?.sent ?? 0,
+      failed: story?.failed ?? 0,
+      unknown: story?.unknown ?? 0,
+      notSent: story?.notSent ?? h.total,
       resume: status === 'done' ? null : `wa-cli broadcast send --resume ${h.runId}`,
     });
   }

@@ -1,5 +1,8 @@
 // Opt-outs from replies: received messages whose whole text is a stop word add their sender to the list. Reads
-// Konekwa's documented `GET /v1/messages?direction=received` from where the last sync got to.
+// Konekwa's documented `GET /v1/messages?direction=received` from where the last sync got to. No document shows who
+// wrote a received message: the sender is read from a `sender` field where an answer carries one, never from
+// `recipient` (on a received message that may be the session's own number), and a session's own number is never
+// opted out.
 import type { MessagesPort } from '../../providers/port.js';
 import { normalisePhoneText } from '../contacts/index.js';
 import { addTo, type OptOut, type OptOutList } from './list.js';
@@ -32,15 +35,22 @@ export interface SyncResult {
   added: OptOut[];
   /** Stop messages from numbers already on the list. */
   already: number;
+  /** Stop messages whose sender could not be read: nobody was opted out for them. */
+  unreadable: { id: string; at: string | undefined; content: string }[];
+  /** Stop messages whose sender is one of the account's own session numbers: never opted out. */
+  ownNumbers: number;
   since: string | undefined;
 }
 
-export async function syncOptOuts(d: { messages: Pick<MessagesPort, 'list'>; list: OptOutList; now: () => number; stopWords?: readonly string[] }): Promise<SyncResult> {
+export async function syncOptOuts(d: { messages: Pick<MessagesPort, 'list'>; list: OptOutList; now: () => number; stopWords?: readonly string[]; ownNumbers: readonly string[] }): Promise<SyncResult> {
+  const own = new Set(d.ownNumbers.map((n) => senderNumber(n)).filter((n): n is string => n !== undefined));
   const words = d.stopWords && d.stopWords.length > 0 ? d.stopWords : DEFAULT_STOP_WORDS;
   const before = (await d.list.load()).sync;
   const seen = new Set(before?.seen ?? []);
   const since = before ? new Date(Date.parse(before.since) - OVERLAP_MS).toISOString() : undefined;
   const stops: { phone: string; reason: string }[] = [];
+  const unreadable: SyncResult['unreadable'] = [];
+  let ownNumbers = 0;
   const fresh: { id: string; at: number }[] = [];
   let read = 0;
   for await (const m of d.messages.list({ direction: 'received', ...(since ? { since } : {}) })) {
@@ -49,8 +59,17 @@ export async function syncOptOuts(d: { messages: Pick<MessagesPort, 'list'>; lis
     const at = m.createdAt ? Date.parse(m.createdAt) : NaN;
     if (!Number.isNaN(at)) fresh.push({ id: m.id, at });
     if (!isStopMessage(m.content, words)) continue;
-    const phone = senderNumber(m.recipient);
-    if (phone) stops.push({ phone, reason: `replied "${m.content!.trim()}"${m.createdAt ? ` at ${m.createdAt}` : ''}` });
+    if (m.sender === undefined) {
+      unreadable.push({ id: m.id, at: m.createdAt, content: m.content!.trim() });
+      continue;
+    }
+    const phone = senderNumber(m.sender);
+    if (!phone) continue;
+    if (own.has(phone)) {
+      ownNumbers++;
+      continue;
+    }
+    stops.push({ phone, reason: `replied "${m.content!.trim()}"${m.createdAt ? ` at ${m.createdAt}` : ''}` });
   }
   return d.list.update((data) => {
     const have = new Set(data.entries.map((e) => e.phone));
@@ -63,6 +82,6 @@ export async function syncOptOuts(d: { messages: Pick<MessagesPort, 'list'>; lis
       const prior = data.sync && Date.parse(data.sync.since) >= floor ? data.sync.seen : [];
       data.sync = { since: new Date(newest).toISOString(), seen: [...new Set([...prior, ...fresh.filter((f) => f.at >= floor).map((f) => f.id)])] };
     }
-    return { read, added, already, since: data.sync?.since };
+    return { read, added, already, unreadable, ownNumbers, since: data.sync?.since };
   });
 }

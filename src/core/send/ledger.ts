@@ -5,6 +5,7 @@ import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError } from '../../errors.js';
 import { listRuns } from '../fanout/journal.js';
+import { withPath, writeAll } from '../../util/atomic-file.js';
 
 export interface LedgerRecord {
   key: string;
@@ -81,8 +82,11 @@ export class Ledger {
     const h = await open(this.file, 'a+', 0o600);
     try {
       await dropTornTail(h);
-      await h.write(`${JSON.stringify(r)}\n`);
+      // Every byte or an error: a record cut short would read as a crash's torn line, and its key as unused.
+      await writeAll(h, `${JSON.stringify(r)}\n`);
       await h.sync();
+    } catch (err) {
+      throw withPath(err, this.file);
     } finally {
       await h.close();
     }

@@ -12,6 +12,7 @@ import { link, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
+import { withPath, writeAll } from '../../util/atomic-file.js';
 
 export interface LockHolder {
   pid: number;
@@ -91,7 +92,12 @@ async function removeStale(file: string, staleText: string): Promise<'done' | 'b
   }
 }
 
-export async function acquireLock(file: string, now: () => number = Date.now): Promise<() => Promise<void>> {
+/**
+ * Takes the lock at `file`, or throws LockHeldError naming its live holder. A lock whose holder died on this host, or
+ * whose file names no holder at all (garbage: every lock is written whole before it is linked into place, so a real
+ * one is never seen half-written), is stale and taken over, with a line to `notice`.
+ */
+export async function acquireLock(file: string, now: () => number = Date.now, notice?: (line: string) => void): Promise<() => Promise<void>> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const me: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date(now()).toISOString(), nonce: randomBytes(8).toString('hex') };
   const myText = JSON.stringify(me);
@@ -100,8 +106,11 @@ export async function acquireLock(file: string, now: () => number = Date.now): P
   const mine = `${file}.${process.pid}.${me.nonce}`;
   const h = await open(mine, 'wx', 0o600);
   try {
-    await h.write(myText);
+    await writeAll(h, myText);
     await h.sync();
+  } catch (err) {
+    await rm(mine, { force: true });
+    throw withPath(err, mine);
   } finally {
     await h.close();
   }
@@ -119,15 +128,16 @@ export async function acquireLock(file: string, now: () => number = Date.now): P
         continue;
       }
       const holder = parseHolder(text);
-      if (!holder) throw new LockHeldError(file, { pid: 0, host: 'unknown', startedAt: 'unknown (unreadable lock file)' });
-      if (holder.host !== me.host || alive(holder.pid)) throw new LockHeldError(file, holder);
+      if (holder && (holder.host !== me.host || alive(holder.pid))) throw new LockHeldError(file, holder);
       if ((await removeStale(file, text)) === 'done') {
+        notice?.(holder ? `took over the lock ${file}: pid ${holder.pid} that held it since ${holder.startedAt} is gone.` : `took over the lock ${file}: it named no holder (${text.length === 0 ? 'empty' : 'unreadable'}), so no run can be holding it.`);
         changes++;
         continue;
       }
       // Another process is removing this stale lock: give it a moment, then see who holds the lock.
       if (++waits > 100) {
-        throw new LockHeldError(file, { ...holder, startedAt: `${holder.startedAt} (dead; its takeover was interrupted: remove ${file} and ${claimFile(file, text)})` });
+        const stale = holder ?? { pid: 0, host: 'unknown', startedAt: 'unknown (unreadable lock file)' };
+        throw new LockHeldError(file, { ...stale, startedAt: `${stale.startedAt} (dead; its takeover was interrupted: remove ${file} and ${claimFile(file, text)})` });
       }
       await delay(10);
     }

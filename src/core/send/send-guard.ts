@@ -3,7 +3,7 @@
 // back so the same command continues it; a Qontak send left unknown is settled on the account first.
 import { ConflictError, TransientError } from '../../errors.js';
 import type { BroadcastSummary, Provider } from '../../providers/port.js';
-import { inspectRun, isFinished } from '../fanout/run.js';
+import { countsText, inspectRun, isFinished, runStory } from '../fanout/run.js';
 import { findKeyOnAccount, findKeyUse, lockFile, SETTLE_MS } from './guard.js';
 import { Ledger, type LedgerRecord } from './ledger.js';
 import { acquireLock, LockHeldError } from './lock.js';
@@ -17,18 +17,22 @@ export interface GuardSpec {
   searchAccount: boolean;
   /** What is being refused, for the message ("Not sending", "Not resuming"). */
   what: string;
+  /** Told of a lock taken over (its holder died, or the file held no holder at all). */
+  notice?: (line: string) => void;
   /** --release-unknown: a send left unknown that the account does not show after the settle window frees its key. */
   releaseUnknown?: boolean;
 }
 
 /**
  * Nothing was sent with the key (`released`: a send left unknown was let go with --release-unknown), or a run of it is
- * unfinished and must be continued, or a send left unknown turned out to be on the account: that broadcast is the
- * outcome of the earlier send, and nothing is sent again.
+ * unfinished and must be continued, or the ledger names a run of it whose folder is gone (`record`: what the ledger
+ * says it sent), or a send left unknown turned out to be on the account: that broadcast is the outcome of the earlier
+ * send, and nothing is sent again.
  */
 export type Prior =
   | { kind: 'fresh'; released?: LedgerRecord }
   | { kind: 'unfinished'; runId: string }
+  | { kind: 'lost'; runId: string; record: LedgerRecord }
   | { kind: 'settled'; broadcast: BroadcastSummary; record: LedgerRecord };
 
 const NEW_KEY_WARNING = 'A new --idempotency-key sends to every recipient again; use one only if that is what you want.';
@@ -36,7 +40,7 @@ const NEW_KEY_WARNING = 'A new --idempotency-key sends to every recipient again;
 export async function withSendGuard<T>(g: GuardSpec, body: (prior: Prior, ledger: Ledger) => Promise<T>): Promise<T> {
   let release: () => Promise<void>;
   try {
-    release = await acquireLock(lockFile(g.stateDir, g.key), g.now);
+    release = await acquireLock(lockFile(g.stateDir, g.key), g.now, g.notice);
   } catch (err) {
     if (err instanceof LockHeldError) {
       const h = err.holder;
@@ -63,11 +67,16 @@ async function priorUse(g: GuardSpec, ledger: Ledger): Promise<Prior> {
   // A lost ledger still knows the run: Ledger.find falls back to the run folders, which carry their key.
   const runId = use?.record.runId;
   if (runId) {
-    const run = await inspectRun(g.stateDir, runId);
+    let run;
+    try {
+      run = await inspectRun(g.stateDir, runId);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'lost', runId, record: use!.record };
+      throw err;
+    }
     if (!isFinished(run.header, run.state)) return { kind: 'unfinished', runId };
-    const s = run.state;
     throw new ConflictError(
-      `Already sent with idempotency key ${g.key}: run ${runId} started ${run.header.createdAt}, ${run.header.templateName} to ${run.header.total} recipient(s): ${s.count('sent')} sent, ${s.count('failed')} failed.`,
+      `Already sent with idempotency key ${g.key}: run ${runId} started ${run.header.createdAt}, ${run.header.templateName} to ${run.header.total} recipient(s): ${countsText(runStory(run.header, run.state))}.`,
       { hint: NEW_KEY_WARNING },
     );
   }

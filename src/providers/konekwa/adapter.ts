@@ -1,10 +1,13 @@
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import { pageThrough } from '../paging.js';
+import { ConflictError, OperationError } from '../../errors.js';
+import { postUnlessFound } from '../post-unless-found.js';
 import type {
   AuthCheck,
   Channel,
   DeliveryStatus,
+  MessageQuery,
   MessageSend,
   MessagesPort,
   Provider,
@@ -28,21 +31,26 @@ interface KonekwaTemplate {
   message_type?: string;
   created_at?: string;
 }
-/** A message as the documented GET /v1/messages and GET /v1/messages/:id show it; nothing else is read. */
+/**
+ * A message as the documented GET /v1/messages and GET /v1/messages/:id show it; nothing else is read, and nothing is
+ * taken for its type until checked. `sender` is not documented: a received message's author is read from it where an
+ * answer carries it, and from nowhere else (on a received message `recipient` may well be the session's own number).
+ */
 interface KonekwaMessage {
-  id?: string;
-  session_id?: string;
-  recipient?: string;
-  content?: string;
-  status?: string;
-  created_at?: string;
-  sent_at?: string;
+  id?: unknown;
+  session_id?: unknown;
+  recipient?: unknown;
+  content?: unknown;
+  status?: unknown;
+  created_at?: unknown;
+  sent_at?: unknown;
+  sender?: unknown;
 }
 /** The documented 202 answer to POST /v1/messages. */
 interface KonekwaQueued {
-  message_id?: string;
-  status?: string;
-  queued_at?: string;
+  message_id?: unknown;
+  status?: unknown;
+  queued_at?: unknown;
 }
 
 function toTemplate(t: KonekwaTemplate): RemoteTemplate {
@@ -62,33 +70,35 @@ function toTemplate(t: KonekwaTemplate): RemoteTemplate {
   };
 }
 
-/** Konekwa's message statuses in the shared vocabulary. */
-export function fromKonekwaStatus(s: string | undefined): DeliveryStatus {
-  switch ((s ?? '').toUpperCase()) {
+/**
+ * Konekwa's message statuses in the shared vocabulary. Only QUEUED and SENT are documented (konekwa-api.txt: the 202
+ * answer and GET /v1/messages/:id); anything else is undefined, shown as it came and counted as unknown.
+ */
+export function fromKonekwaStatus(s: string | undefined): DeliveryStatus | undefined {
+  switch (s) {
+    case 'QUEUED':
+      return 'pending';
     case 'SENT':
       return 'sent';
-    case 'DELIVERED':
-      return 'delivered';
-    case 'READ':
-      return 'read';
-    case 'FAILED':
-    case 'ERROR':
-      return 'failed';
     default:
-      return 'pending';
+      return undefined;
   }
 }
 
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
 function toMessage(m: KonekwaMessage): SentMessage {
+  const status = text(m.status);
   return {
-    id: m.id ?? '',
-    sessionId: m.session_id ?? '',
-    recipient: m.recipient ?? '',
-    status: m.status ?? 'UNKNOWN',
-    delivery: fromKonekwaStatus(m.status),
-    content: m.content,
-    createdAt: m.created_at,
-    sentAt: m.sent_at,
+    id: text(m.id) ?? '',
+    sessionId: text(m.session_id) ?? '',
+    recipient: text(m.recipient) ?? '',
+    status: status ?? 'UNKNOWN',
+    delivery: fromKonekwaStatus(status),
+    content: text(m.content),
+    createdAt: text(m.created_at),
+    sentAt: text(m.sent_at),
+    ...(text(m.sender) !== undefined ? { sender: text(m.sender) } : {}),
   };
 }
 
@@ -154,45 +164,98 @@ export class KonekwaProvider implements Provider {
     return toTemplate('template' in body ? body.template : body);
   }
 
+  /**
+   * Looks first (a name taken is a conflict, exit 5, nothing submitted), so that after a 429, a 5xx or a lost answer a
+   * template found by name is the one this POST made, and is not made twice.
+   */
   async createTemplate(t: TemplateCreate): Promise<RemoteTemplate> {
-    const { body } = await this.http.request<KonekwaTemplate | { template: KonekwaTemplate }>({
-      method: 'POST',
-      path: '/v1/templates',
-      json: { name: t.name, content: t.body, message_type: 'text' },
-    });
-    return toTemplate('template' in body ? body.template : body);
+    const before = await this.findTemplate(t.name);
+    if (before) {
+      throw new ConflictError(`A template named "${t.name}" already exists (id ${before.id}); nothing was submitted.`, {
+        hint: `Pick another name, or see it with \`wa-cli templates show ${t.name}\`.`,
+      });
+    }
+    return postUnlessFound(
+      async (on429) => {
+        const { body, status } = await this.http.request<KonekwaTemplate | { template?: KonekwaTemplate } | undefined>({
+          method: 'POST',
+          path: '/v1/templates',
+          json: { name: t.name, content: t.body, message_type: 'text' },
+          on429,
+        });
+        const made = body && 'template' in body ? body.template : (body as KonekwaTemplate | undefined);
+        if (typeof made?.id !== 'string' || typeof made.name !== 'string') throw new TransportError(`Konekwa answered POST /v1/templates with ${status} but without the template.`, true, status);
+        return toTemplate(made);
+      },
+      () => this.findTemplate(t.name),
+    );
+  }
+
+  /** The template with exactly this name: the whole listing (GET /v1/templates) is read and names compared here. */
+  async findTemplate(name: string): Promise<RemoteTemplate | undefined> {
+    for await (const x of this.listTemplates({})) if (x.name === name) return x;
+    return undefined;
   }
 }
 
+/** Pages of one listing pass at most, unless the caller bounds it: a listing whose token never repeats must end. */
+const MAX_PAGES = 10_000;
+
 export class KonekwaMessages implements MessagesPort {
+  /** What the answers so far say of the server's lead over our clock: at least `low`, less than `high`. */
+  private lead: { low: number; high: number } | undefined;
   constructor(private readonly http: HttpClient) {}
 
-  /** One send, reported as an outcome rather than thrown: the fan-out engine decides what to retry or stop. */
+  serverClockAhead(): number | undefined {
+    return this.lead?.low;
+  }
+
+  /**
+   * An answer's `Date` (whole seconds, truncated) was written between the request leaving (`sentAt`) and the answer
+   * arriving (now): the server's lead is at least Date − now and less than Date + 1 s − sentAt. Each answer narrows
+   * the range; one that falls outside it means a clock was set, and the range starts again from that answer.
+   */
+  private sawDate(headers: Record<string, string | string[] | undefined>, sentAt: number): void {
+    const at = typeof headers.date === 'string' ? Date.parse(headers.date) : Number.NaN;
+    if (Number.isNaN(at)) return;
+    const low = at - this.http.clock();
+    const high = at + 1000 - sentAt;
+    const l = this.lead;
+    this.lead = !l || high <= l.low || low >= l.high ? { low, high } : { low: Math.max(l.low, low), high: Math.min(l.high, high) };
+  }
+
+  /**
+   * One send, reported as an outcome rather than thrown: the fan-out engine decides what to retry or stop. The body is
+   * the rendered text alone (konekwa-api.txt, POST /v1/messages): no template id or placeholder values, so the listed
+   * `content` is the text sent.
+   */
   async send(m: MessageSend, signal?: AbortSignal): Promise<SendOutcome> {
+    const sentAt = this.http.clock();
     try {
-      const { body } = await this.http.request<KonekwaQueued>({
+      const { body, headers } = await this.http.request<KonekwaQueued | null>({
         method: 'POST',
         path: '/v1/messages',
-        json: {
-          session_id: m.sessionId,
-          recipient: m.recipient,
-          message_type: 'text',
-          content: m.content,
-          template_id: m.templateId,
-          placeholder_values: m.placeholderValues,
-        },
+        json: { session_id: m.sessionId, recipient: m.recipient, message_type: 'text', content: m.content },
         // The engine paces and retries itself; a second attempt here would hide a 429 from it.
         maxAttempts: 1,
         ...(signal ? { signal } : {}),
       });
-      if (!body?.message_id) return { kind: 'unknown', error: 'Konekwa answered without a message_id' };
-      return { kind: 'sent', messageId: body.message_id };
+      this.sawDate(headers, sentAt);
+      const id = body !== null && typeof body === 'object' ? body.message_id : undefined;
+      // Accepted, but with no id to follow: the message may be queued; reconciliation decides.
+      if (typeof id !== 'string' || id === '') return { kind: 'unknown', error: 'Konekwa accepted the message without a readable message_id', answered: true };
+      return { kind: 'sent', messageId: id };
     } catch (err) {
       if (err instanceof TransportError) {
-        if (err.status === 429) return { kind: 'rate-limited', ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
-        // A 5xx stops the run: the next sends would meet the same server. A dropped answer is this message's doubt only.
-        if (err.status !== undefined && err.status >= 500) return { kind: 'stop', error: err.message, maybeActed: err.maybeActed };
-        return err.maybeActed ? { kind: 'unknown', error: err.message } : { kind: 'not-sent', error: err.message };
+        // Either side may end an exchange; only when wa-cli stopped waiting may the server still be working on it.
+        const answered = !err.timedOut && signal?.aborted !== true;
+        if (err.status === 429) {
+          if (err.maybeActed) return { kind: 'unknown', error: `${err.message} Not Konekwa's own refusal: the message may have been queued.`, answered };
+          return { kind: 'rate-limited', ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
+        }
+        // A 5xx stops the run: the next sends would meet the same server. A gateway timeout (504) may still be working.
+        if (err.status !== undefined && err.status >= 500) return { kind: 'stop', error: err.message, maybeActed: err.maybeActed, answered: answered && err.status !== 504 };
+        return err.maybeActed ? { kind: 'unknown', error: err.message, answered } : { kind: 'not-sent', error: err.message };
       }
       if (err instanceof ApiError && err.details.status === 400 && aboutRecipient(err)) return { kind: 'rejected', error: err.message };
       // 400 about anything else, 401/403, 404 of the session or template: every later send would be refused alike.
@@ -202,22 +265,42 @@ export class KonekwaMessages implements MessagesPort {
   }
 
   /**
-   * Every page of GET /v1/messages from `since`, through the one paging helper. The page size is the documented
+   * Every page of GET /v1/messages within a time range, through the one paging helper. The page size is the documented
    * default (20): no maximum is documented. The last page's token is not documented either, so a missing token, a
-   * token seen before or an empty page ends it; a short page does not (only the token says whether more follows).
+   * token seen before or an empty page ends it; a short page does not (only the token says whether more follows). A
+   * listing that needs more than `maxPages` pages is an error, not an end: what was not read proves nothing.
    */
-  async *list(q: { sessionId?: string; since?: string; direction?: 'sent' | 'received' }): AsyncIterable<SentMessage> {
-    const pages = pageThrough<KonekwaMessage>(
+  async *list(q: MessageQuery): AsyncIterable<SentMessage> {
+    const cap = q.maxPages ?? MAX_PAGES;
+    let pages = 0;
+    let read = 0;
+    const all = pageThrough<KonekwaMessage>(
       async (at) => {
-        const { body } = await this.http.request<{ messages?: KonekwaMessage[]; next_page_token?: string | null }>({
+        if (pages >= cap) {
+          throw new OperationError(`Konekwa's message listing${q.sessionId ? ` of session ${q.sessionId}` : ''} went on past ${cap} pages${q.since ? ` since ${q.since}` : ''}; wa-cli stopped reading it there.`);
+        }
+        pages++;
+        const sentAt = this.http.clock();
+        const { body, headers } = await this.http.request<{ messages?: unknown; next_page_token?: unknown } | null>({
           method: 'GET',
           path: '/v1/messages',
-          query: { session_id: q.sessionId, direction: q.direction ?? 'sent', start_date: q.since, page_token: at.kind === 'cursor' ? at.cursor : undefined },
+          query: {
+            session_id: q.sessionId,
+            direction: q.direction ?? 'sent',
+            start_date: q.since,
+            end_date: q.until,
+            page_token: at.kind === 'cursor' ? at.cursor : undefined,
+          },
         });
-        return { items: Array.isArray(body?.messages) ? body.messages : [], meta: { cursor: { next: body?.next_page_token } } };
+        this.sawDate(headers, sentAt);
+        const items = (body !== null && typeof body === 'object' && Array.isArray(body.messages) ? body.messages : []).filter((m): m is KonekwaMessage => m !== null && typeof m === 'object');
+        read += items.length;
+        q.onPage?.(pages, read);
+        const next = body !== null && typeof body === 'object' && typeof body.next_page_token === 'string' ? body.next_page_token : undefined;
+        return { items, meta: { cursor: { next } } };
       },
-      { pageSize: 20, shortPageEnds: false, idOf: (m) => (typeof m?.id === 'string' && m.id !== '' ? m.id : undefined) },
+      { pageSize: 20, shortPageEnds: false, idOf: (m) => (typeof m.id === 'string' && m.id !== '' ? m.id : undefined), maxPages: cap + 1 },
     );
-    for await (const m of pages) yield toMessage(m);
+    for await (const m of all) yield toMessage(m);
   }
 }

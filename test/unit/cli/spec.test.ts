@@ -18,7 +18,7 @@ const typed = <T extends true>(): T => true as T;
 
 // ---- compile time: the keys a handler can read are the spec's flags, camelCased -----------------------------------
 
-const SEND_KEYS = ['template', 'list', 'file', 'to', 'toName', 'channel', 'param', 'media', 'mediaFilename', 'button', 'language', 'name', 'schedule', 'idempotencyKey', 'releaseUnknown', 'dryRun', 'skipInvalid', 'rate', 'concurrency', 'resume', 'moveSession', 'country', 'sheet', 'shard', 'ignoreQuietHours', 'out'] as const;
+const SEND_KEYS = ['template', 'list', 'file', 'to', 'toName', 'channel', 'param', 'media', 'mediaFilename', 'button', 'language', 'name', 'schedule', 'idempotencyKey', 'releaseUnknown', 'dryRun', 'skipInvalid', 'rate', 'concurrency', 'resume', 'moveSession', 'settle', 'dedupeWindow', 'wait', 'country', 'sheet', 'shard', 'ignoreQuietHours', 'out'] as const;
 const LOGIN_KEYS = ['provider', 'method', 'clientId', 'baseUrl', 'withSecret', 'insecureStorage', 'verify'] as const;
 const UPLOAD_KEYS = ['name', 'country', 'sheet', 'skipInvalid', 'split', 'wait', 'timeout', 'dryRun'] as const;
 typed<Equal<keyof BroadcastOptions<'send'>, (typeof SEND_KEYS)[number]>>();

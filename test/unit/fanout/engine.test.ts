@@ -1,38 +1,65 @@
-// The fan-out engine with virtual time and a fake server: what is sent, what is asked, what stops a run.
+// The fan-out engine with virtual time and a fake server whose queue lists a message only some time after accepting
+// it: what is sent, what is asked, when a recipient in doubt is sent again, what stops a run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JournalWriteError, runFanout, type FanoutDeps, type Reconciled } from '../../../src/core/fanout/engine.js';
+import { JournalWriteError, runFanout, type Doubt, type FanoutDeps, type Look } from '../../../src/core/fanout/engine.js';
 import { createRun, Journal, readPlan, replay, type PlannedRecipient, type RunHeader } from '../../../src/core/fanout/journal.js';
 import type { SendOutcome } from '../../../src/providers/port.js';
 
 const header = (total: number): RunHeader => ({ v: 1, runId: 'r1', createdAt: '2026-11-30T00:00:00.000Z', provider: 'konekwa', name: 'n', templateId: 't', templateName: 'promo', channelId: 's', idempotencyKey: 'k', total });
 const people = (n: number): PlannedRecipient[] => Array.from({ length: n }, (_, i) => ({ i, row: i + 2, phone: `62812000000${String(i).padStart(2, '0')}`, name: `P${i}`, values: { name: `P${i}` }, text: `Halo P${i}` }));
 
-async function bed(n: number) {
+/** A server that accepts messages and lists each `lagMs` after it was accepted. */
+function fakeServer(now: () => number, lagMs: number) {
+  const accepted: { i: number; id: string; at: number }[] = [];
+  let n = 0;
+  return {
+    accepted,
+    /** Accepts recipient i's message at `at` (default now); returns its id. */
+    accept(i: number, at = now()): string {
+      const id = `m${++n}`;
+      accepted.push({ i, id, at });
+      return id;
+    },
+    look: async (doubts: Doubt[]): Promise<Look> => {
+      const listed = accepted.filter((m) => now() >= m.at + lagMs);
+      const found = new Map<number, string>();
+      for (const x of doubts) {
+        const m = listed.find((l) => l.i === x.r.i && l.at >= x.from);
+        if (m) found.set(x.r.i, m.id);
+      }
+      return { found, listed: new Set(listed.map((m) => m.id)) };
+    },
+    count: (i: number) => accepted.filter((m) => m.i === i).length,
+  };
+}
+
+async function bed(n: number, lagMs = 3000) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-engine-'));
   const journal = await createRun(dir, header(n), people(n));
   let t = 0;
-  const sends: number[] = [];
+  const sends: { i: number; at: number }[] = [];
+  const server = fakeServer(() => t, lagMs);
   const deps = (over: Partial<FanoutDeps> & { outcome?: (r: PlannedRecipient, attempt: number) => SendOutcome | Promise<SendOutcome> }): FanoutDeps => ({
     journal,
     plan: () => readPlan(journal.dir),
     send: async (r) => {
-      sends.push(r.i);
-      return over.outcome ? over.outcome(r, sends.filter((x) => x === r.i).length) : { kind: 'sent', messageId: `m${r.i}` };
+      sends.push({ i: r.i, at: t });
+      return over.outcome ? over.outcome(r, sends.filter((x) => x.i === r.i).length) : { kind: 'sent', messageId: server.accept(r.i) };
     },
-    reconcile: async (rs) => new Map(rs.map((r) => [r.i, { found: false } as Reconciled])),
+    look: server.look,
     rate: 10,
     concurrency: 2,
     now: () => t,
     sleep: async (ms) => void (t += ms),
     signal: new AbortController().signal,
-    settleMs: 100,
     ...over,
   });
-  return { dir, journal, sends, deps, time: () => t, close: () => rmSync(dir, { recursive: true, force: true }) };
+  const sent = (i: number) => sends.filter((x) => x.i === i);
+  return { dir, journal, sends, sent, server, deps, time: () => t, close: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 test('engine: every recipient sent once, paced at the rate, all journaled as sent', async () => {
@@ -40,7 +67,7 @@ test('engine: every recipient sent once, paced at the rate, all journaled as sen
   try {
     const s = await runFanout(b.deps({}));
     assert.deepEqual([s.sent, s.failed, s.unknown, s.notSent], [20, 0, 0, 0]);
-    assert.deepEqual([...b.sends].sort((x, y) => x - y), [...Array(20).keys()]);
+    assert.deepEqual(b.sends.map((x) => x.i).sort((x, y) => x - y), [...Array(20).keys()]);
     // 10 per second with a burst of 2: the 20th leaves after about 1.8 s of virtual time.
     assert.ok(b.time() >= 1700 && b.time() <= 2000, `took ${b.time()} ms`);
     await b.journal.close();
@@ -52,27 +79,114 @@ test('engine: every recipient sent once, paced at the rate, all journaled as sen
   }
 });
 
-test('engine: an unknown outcome is asked about; found means sent (no resend), not found means sent again once', async () => {
-  const b = await bed(4);
+test('engine: an answer lost after the server queued the message: not listed at first, found once listed, never sent again', async () => {
+  const b = await bed(20);
   try {
-    const asked: number[][] = [];
     const s = await runFanout(
       b.deps({
-        outcome: (r, attempt) => (attempt === 1 && r.i < 2 ? { kind: 'unknown', error: 'dropped' } : { kind: 'sent', messageId: `m${r.i}` }),
-        reconcile: async (rs) => {
-          asked.push(rs.map((r) => r.i).sort((a, b) => a - b));
-          return new Map(rs.map((r) => [r.i, r.i === 0 ? { found: true, messageId: 'server-0' } : { found: false }] as [number, Reconciled]));
+        outcome: (r, attempt) => {
+          const id = b.server.accept(r.i);
+          return r.i === 3 && attempt === 1 ? { kind: 'unknown', error: 'socket hang up', answered: true } : { kind: 'sent', messageId: id };
         },
       }),
     );
-    assert.deepEqual(asked, [[0, 1]]);
-    assert.deepEqual([s.sent, s.unknown, s.foundOnServer], [4, 0, 1]);
-    assert.equal(b.sends.filter((i) => i === 0).length, 1, 'found on the server: not sent again');
-    assert.equal(b.sends.filter((i) => i === 1).length, 2, 'not found: sent again');
-    // A sending run keeps message ids in its journal, not in memory: read back, the id is the server's.
-    assert.equal(b.journal.state.messageIds.size, 0);
+    assert.deepEqual([s.sent, s.unknown, s.foundOnServer], [20, 0, 1]);
+    assert.equal(b.sent(3).length, 1, 'not sent again while only waiting to be listed');
+    assert.equal(b.server.count(3), 1);
+    assert.ok(b.time() >= b.sent(3)[0]!.at + 3000, 'settled only once the listing could show it');
+  } finally {
+    b.close();
+  }
+});
+
+test('engine: an answer lost before the server queued it: sent again once later messages of the session are listed and it is not', async () => {
+  const b = await bed(20);
+  try {
+    const waits: { doubtful: number; untilMs: number }[] = [];
+    const s = await runFanout(
+      b.deps({
+        onWait: (w) => waits.push(w),
+        outcome: (r, attempt) => (r.i === 3 && attempt === 1 ? { kind: 'unknown', error: 'socket hang up', answered: true } : { kind: 'sent', messageId: b.server.accept(r.i) }),
+      }),
+    );
+    assert.deepEqual([s.sent, s.unknown, s.notSent], [20, 0, 0]);
+    const [first, again] = b.sent(3);
+    assert.ok(again, 'sent again');
+    assert.equal(b.server.count(3), 1, 'reached once');
+    // The listing caught up past it (a later message listed 3 s after it was accepted, then a look that still missed it):
+    // well inside the 60 s window.
+    assert.ok(again.at - first!.at >= 3000 && again.at - first!.at < 60_000, `sent again after ${again.at - first!.at} ms`);
+    assert.equal(waits.length, 1, 'the run said it was waiting');
+    assert.equal(waits[0]!.doubtful, 1);
+    assert.equal(waits[0]!.untilMs, first!.at + 60_000);
+  } finally {
+    b.close();
+  }
+});
+
+test('engine: a request the server holds past the timeout and carries out at 40 s is never sent again, though later messages are listed', async () => {
+  const b = await bed(20);
+  try {
+    const s = await runFanout(
+      b.deps({
+        outcome: (r, attempt) => {
+          if (r.i === 3 && attempt === 1) {
+            b.server.accept(3, b.time() + 40_000);
+            return { kind: 'unknown', error: 'timed out after 30 s' };
+          }
+          return { kind: 'sent', messageId: b.server.accept(r.i) };
+        },
+      }),
+    );
+    assert.deepEqual([s.sent, s.foundOnServer], [20, 1]);
+    assert.equal(b.sent(3).length, 1, 'waited past the later messages for its own window');
+    assert.equal(b.server.count(3), 1);
+  } finally {
+    b.close();
+  }
+});
+
+test('engine: a held request the server never carries out is sent again only once the settle window has passed', async () => {
+  const b = await bed(6);
+  try {
+    const s = await runFanout(b.deps({ settleMs: 20_000, outcome: (r, attempt) => (r.i === 1 && attempt === 1 ? { kind: 'unknown', error: 'timed out' } : { kind: 'sent', messageId: b.server.accept(r.i) }) }));
+    assert.equal(s.sent, 6);
+    const [first, again] = b.sent(1);
+    assert.ok(again!.at - first!.at >= 20_000, `sent again after ${again!.at - first!.at} ms`);
+  } finally {
+    b.close();
+  }
+});
+
+test('engine: --no-wait ends with the recipient still in doubt, not sent again, and when its window ends', async () => {
+  const b = await bed(6);
+  try {
+    const s = await runFanout(b.deps({ noWait: true, outcome: (r) => (r.i === 2 ? { kind: 'unknown', error: 'timed out' } : { kind: 'sent', messageId: b.server.accept(r.i) }) }));
+    assert.deepEqual([s.sent, s.unknown, s.doubtful], [5, 1, 1]);
+    assert.equal(b.sent(2).length, 1);
+    assert.equal(s.settlesAt, b.sent(2)[0]!.at + 60_000);
+  } finally {
+    b.close();
+  }
+});
+
+test('engine: a journal that lost its opening line is not trusted: nobody unsettled is sent before the listing shows who was', async () => {
+  const b = await bed(6);
+  try {
     await b.journal.close();
-    assert.equal((await replay(b.journal.dir, 4)).messageIds.get(0), 'server-0');
+    writeFileSync(path.join(b.dir, 'runs', 'r1', 'journal.jsonl'), ''); // emptied
+    const state = await replay(path.join(b.dir, 'runs', 'r1'), 6);
+    assert.equal(state.trusted, false);
+    const journal = await Journal.open(path.join(b.dir, 'runs', 'r1'), header(6), state);
+    // 0-2 were sent by the run before; 2 only just, so it is not listed yet when the run is continued.
+    b.server.accept(0, -10_000);
+    b.server.accept(1, -10_000);
+    b.server.accept(2, -1000);
+    const s = await runFanout({ ...b.deps({ settleMs: 10_000, lastActivityAt: -1000, createdAt: -20_000 }), journal, plan: () => readPlan(journal.dir) });
+    await journal.close();
+    assert.deepEqual(b.sends.map((x) => x.i).sort(), [3, 4, 5], 'only those the server has no record of');
+    assert.ok(b.sends.every((x) => x.at >= 9000), 'nothing sent before the window after the last write had passed');
+    assert.deepEqual([s.sent, s.foundOnServer, s.checked], [6, 3, 6]);
   } finally {
     b.close();
   }
@@ -89,34 +203,7 @@ test('engine: a refusal every later send would meet stops the run; the rest stay
     );
     assert.equal(s.stopped, 'Session is not connected');
     assert.deepEqual([s.sent, s.failed, s.notSent, s.unknown], [3, 1, 6, 0]);
-    assert.deepEqual(b.sends, [0, 1, 2, 3, 4], 'nothing issued after the stop');
-  } finally {
-    b.close();
-  }
-});
-
-test('engine: a journal that lost its opening line is not trusted: every unsettled recipient is asked before any send', async () => {
-  const b = await bed(6);
-  try {
-    await b.journal.close();
-    writeFileSync(path.join(b.dir, 'runs', 'r1', 'journal.jsonl'), ''); // emptied
-    const state = await replay(path.join(b.dir, 'runs', 'r1'), 6);
-    assert.equal(state.trusted, false);
-    const journal = await Journal.open(path.join(b.dir, 'runs', 'r1'), header(6), state);
-    const asked: number[] = [];
-    const s = await runFanout({
-      ...b.deps({}),
-      journal,
-      plan: () => readPlan(journal.dir),
-      reconcile: async (rs) => {
-        asked.push(...rs.map((r) => r.i));
-        return new Map(rs.map((r) => [r.i, r.i < 3 ? { found: true, messageId: `old${r.i}` } : { found: false }] as [number, Reconciled]));
-      },
-    });
-    await journal.close();
-    assert.deepEqual(asked, [0, 1, 2, 3, 4, 5]);
-    assert.deepEqual([...b.sends].sort(), [3, 4, 5], 'only those the server has no record of');
-    assert.deepEqual([s.sent, s.foundOnServer, s.checked], [6, 3, 6]);
+    assert.deepEqual(b.sends.map((x) => x.i), [0, 1, 2, 3, 4], 'nothing issued after the stop');
   } finally {
     b.close();
   }
@@ -133,7 +220,7 @@ test('engine: a failed journal write stops the run and nothing leaves without it
     };
     await assert.rejects(runFanout(b.deps({ concurrency: 1 })), (err: unknown) => err instanceof JournalWriteError && /ENOSPC/.test(err.message));
     // sending+sent for 0 and 1, then the 5th write (sending of 2) failed: 2 was never sent.
-    assert.deepEqual(b.sends, [0, 1]);
+    assert.deepEqual(b.sends.map((x) => x.i), [0, 1]);
   } finally {
     b.close();
   }
@@ -162,7 +249,7 @@ test('engine: Ctrl-C stops issuing but lets the requests in flight finish and jo
     );
     assert.equal(s.interrupted, true);
     assert.deepEqual([s.sent, s.unknown], [2, 0], 'the two in flight finished and were journaled');
-    assert.deepEqual([...b.sends].sort(), [0, 1]);
+    assert.deepEqual(b.sends.map((x) => x.i).sort(), [0, 1]);
   } finally {
     b.close();
   }
@@ -205,5 +292,34 @@ test('plan: a truncated or garbled plan is refused with the file and what is wro
     await assert.rejects(checkPlan(dir, 4), /plan\.jsonl: line 3 is not a recipient/);
   } finally {
     b.close();
+  }
+});
+
+test('engine: a continued run whose journal ends with its closing line sends the rest at once; one cut before it waits for the listing first', async () => {
+  for (const cut of [false, true]) {
+    const b = await bed(6);
+    try {
+      const first = await runFanout(b.deps({ outcome: (r) => (r.i < 3 ? { kind: 'sent', messageId: b.server.accept(r.i) } : { kind: 'stop', error: 'Session is not connected', maybeActed: false }), concurrency: 1 }));
+      assert.deepEqual([first.sent, first.notSent], [3, 3]);
+      await b.journal.close();
+      const dir = path.join(b.dir, 'runs', 'r1');
+      const file = path.join(dir, 'journal.jsonl');
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      assert.ok(JSON.parse(lines.at(-1)!).closed, 'a run that ended in order wrote its closing line');
+      if (cut) writeFileSync(file, `${lines.slice(0, -1).join('\n')}\n`);
+      const state = await replay(dir, 6);
+      const journal = await Journal.open(dir, header(6), state);
+      const at = b.time();
+      const before = b.sends.length;
+      const s = await runFanout({ ...b.deps({ settleMs: 10_000, lastActivityAt: at, checkUnsettledFirst: true }), journal, plan: () => readPlan(dir) });
+      await journal.close();
+      assert.equal(s.sent, 6);
+      const resent = b.sends.slice(before);
+      assert.deepEqual(resent.map((x) => x.i).sort(), [3, 4, 5]);
+      if (cut) assert.ok(resent.every((x) => x.at >= at + 10_000), 'nothing sent before the window after the last write');
+      else assert.ok(resent.every((x) => x.at < at + 1000), 'sent at once');
+    } finally {
+      b.close();
+    }
   }
 });

@@ -64,9 +64,11 @@ test('journal: 500 concurrent appends of random durability land in the file in t
     await r.journal.close();
     const lines = r.lines();
     assert.ok(JSON.parse(lines[0]!).open, 'the opening line comes first');
-    assert.deepEqual(lines.slice(1).map((l) => (JSON.parse(l) as JournalEvent).i), [...Array(500).keys()]);
+    assert.ok(JSON.parse(lines.at(-1)!).closed, 'the closing line comes last');
+    assert.deepEqual(lines.slice(1, -1).map((l) => (JSON.parse(l) as JournalEvent).i), [...Array(500).keys()]);
     const state = await replay(r.journal.dir, 500);
     assert.ok(state.trusted);
+    assert.ok(state.closed, 'ended in order: no line can be missing at its end');
     assert.equal(state.count('sending'), 500);
   } finally {
     r.done();
@@ -123,9 +125,12 @@ test('journal: close() writes every pending line', async () => {
     for (let i = 0; i < 50; i++) void r.journal.append(ev(i, 'failed', { error: `fehler ${i} ñ` }), false);
     await r.journal.close();
     const lines = r.lines();
-    assert.equal(lines.length, 51);
+    assert.equal(lines.length, 52, 'opening, 50 events, closing');
     const state = await replay(r.journal.dir, 50);
     assert.equal(state.count('failed'), 50);
+    // A journal cut at a line boundary loses its closing line: it no longer says nothing is missing.
+    writeFileSync(r.file, `${lines.slice(0, 40).join('\n')}\n`);
+    assert.equal((await replay(r.journal.dir, 50)).closed, false);
     assert.equal(state.errors.get(49), 'fehler 49 ñ');
   } finally {
     r.done();

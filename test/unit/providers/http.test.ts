@@ -1,11 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/providers/http.js';
+import { HttpClient, parseResetHeader, proxySettings, type HttpAuth } from '../../../src/providers/http.js';
 import { readQontakError } from '../../../src/providers/qontak/errors.js';
 import { hmacSignature } from '../../../src/providers/hmac.js';
 import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';
 import { UsageError } from '../../../src/errors.js';
-import { proxyFor } from '../../../src/providers/proxy.js';
 import { json, withServer } from '../../helpers/http-server.js';
 
 function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
@@ -223,11 +222,85 @@ test('reset headers: seconds, epoch seconds and HTTP dates', () => {
   assert.equal(parseResetHeader(undefined, now), undefined);
 });
 
-test('proxy selection honours HTTPS_PROXY, NO_PROXY and never proxies loopback', () => {
+test('proxy settings: the variable of the origin\'s scheme (lower case first), NO_PROXY handed to undici, loopback never proxied', () => {
   const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.internal.example,other.example:8443' };
-  assert.equal(proxyFor(new URL('https://api.mekari.com/x'), env), 'http://proxy:3128');
-  assert.equal(proxyFor(new URL('https://svc.internal.example/x'), env), undefined);
-  assert.equal(proxyFor(new URL('https://other.example:8443/x'), env), undefined);
-  assert.equal(proxyFor(new URL('https://other.example/x'), env), 'http://proxy:3128');
-  assert.equal(proxyFor(new URL('http://127.0.0.1:8080/x'), { ...env, HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.deepEqual(proxySettings(new URL('https://api.mekari.com/x'), env), {
+    httpProxy: 'http://proxy:3128',
+    httpsProxy: 'http://proxy:3128',
+    noProxy: '.internal.example,other.example:8443',
+    used: { name: 'HTTPS_PROXY', url: 'http://proxy:3128' },
+  });
+  assert.equal(proxySettings(new URL('https://api.mekari.com/x'), { ...env, https_proxy: 'http://lower:1' })?.used.name, 'https_proxy');
+  // HTTP_PROXY does not carry HTTPS requests, nor HTTPS_PROXY plain ones.
+  assert.equal(proxySettings(new URL('https://api.mekari.com/x'), { HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.equal(proxySettings(new URL('http://gateway.lan:8080/x'), env), undefined);
+  assert.equal(proxySettings(new URL('http://127.0.0.1:8080/x'), { ...env, HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.equal(proxySettings(new URL('http://localhost:8080/x'), { HTTP_PROXY: 'http://p:1' }), undefined);
+  assert.equal(proxySettings(new URL('http://[::1]:8080/x'), { HTTP_PROXY: 'http://p:1' }), undefined);
+});
+
+test('a server that echoes a secret in its error text: every secret the client knows is [redacted] in the message and the details, whatever the form', async () => {
+  const key = 'kk_live/AbC+123_secret';
+  const refresh = 'rt_refresh_0987654321';
+  const bodies: [number, string, string][] = [
+    [422, 'application/json', JSON.stringify({ status: 'error', error: { code: 422, messages: [`invalid key ${key}`, `refresh ${refresh} expired`] } })],
+    // PHP-style escaping: the key's slash arrives as \/ inside the JSON text.
+    [422, 'application/json', JSON.stringify({ status: 'error', error: { code: 422, messages: [`key ${key}`] } }).replace(/\//g, '\\/')],
+    [500, 'application/json', JSON.stringify({ message: `crashed on ${key}`, [key]: { nested: [key] } })],
+    [502, 'text/plain', `upstream said: bad header x-api-key: ${key}\r\nand more`],
+  ];
+  for (const [status, type, text] of bodies) {
+    await withServer(
+      (_q, res) => res.writeHead(status, { 'content-type': type }).end(text),
+      async (url) => {
+        const { c } = client(url, { auth: { kind: 'api-key', key }, secrets: [refresh], maxAttempts: 1 });
+        const err = await c.request({ method: 'POST', path: '/v1/messages', json: {} }).catch((e: unknown) => e);
+        assert.ok(err instanceof Error, String(err));
+        const shown = `${err.message} ${JSON.stringify((err as { details?: unknown }).details ?? '')}`;
+        assert.doesNotMatch(shown, /AbC\+123|rt_refresh/, `${status}: ${shown}`);
+        assert.match(shown, /\[redacted\]/);
+        assert.doesNotMatch(err.message, /[\r\n]/, 'one line');
+      },
+    );
+  }
+});
+
+test('an answer that succeeded is handed over as it is: redaction is for error text only', async () => {
+  await withServer(
+    (_q, res) => json(res, 200, { access_token: 'tok_new_1234', refresh_token: 'rt_same_5678' }),
+    async (url) => {
+      const { c } = client(url, { secrets: ['rt_same_5678'] });
+      const r = await c.request<{ refresh_token: string }>({ method: 'POST', path: '/oauth/token', json: {} });
+      assert.equal(r.body.refresh_token, 'rt_same_5678');
+    },
+  );
+});
+
+test('a 404 under a base URL with a path: the hint shows the base URL with its password masked', async () => {
+  await withServer(
+    (_q, res) => json(res, 404, { message: 'Not Found' }),
+    async (url) => {
+      const withPassword = url.replace('http://', 'http://ops:pa55w0rd-x@') + '/base';
+      const { c } = client(withPassword);
+      const err = await c.request({ method: 'GET', path: '/v1/sessions' }).catch((e: unknown) => e);
+      assert.ok(err instanceof ApiNotFoundError, String(err));
+      assert.equal(err.exitCode, 3);
+      assert.match(err.hint ?? '', new RegExp(`^The base URL http://\\*\\*\\*@127\\.0\\.0\\.1:\\d+/base has a path \\(/base\\)`));
+      assert.doesNotMatch(`${err.message} ${err.hint}`, /pa55w0rd/);
+    },
+  );
+});
+
+test('a GET retried on 503 until the attempts run out says how many attempts and over how long', async () => {
+  let clock = 0;
+  await withServer(
+    (_q, res) => json(res, 503, { message: 'busy' }),
+    async (url, seen) => {
+      const { c } = client(url, { now: () => (clock += 10_000) });
+      const err = await c.request({ method: 'GET', path: '/x' }).catch((e: unknown) => e);
+      assert.ok(err instanceof TransportError, String(err));
+      assert.equal(seen.hits, 4);
+      assert.match(err.message, /^Qontak GET \/x failed on the server \(503\): "busy"\. Tried 4 times over \d+ s\.$/);
+    },
+  );
 });

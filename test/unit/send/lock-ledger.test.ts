@@ -22,15 +22,24 @@ test('lock: held while taken, free once released', async () => {
   await (await acquireLock(file))();
 });
 
-test('lock: one left by a dead process on this host is taken over; an unreadable one is treated as held', async () => {
+test('lock: one left by a dead process on this host, or one that names no holder (garbage, empty), is taken over with a line; a live one is held', async () => {
   const d = dir();
   mkdirSync(path.join(d, 'locks'));
   const file = path.join(d, 'locks', 'k.lock');
+  const lines: string[] = [];
+  const notice = (l: string) => void lines.push(l);
   writeFileSync(file, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), startedAt: 'then' }));
+  await (await acquireLock(file, Date.now, notice))();
+  assert.match(lines.at(-1)!, /took over the lock .*k\.lock: pid 4206649 that held it since then is gone/);
+  // Every real lock is written whole before it appears, so one that names no holder was never a run's.
+  for (const [garbage, said] of [['{"pid": 1', 'unreadable'], ['', 'empty'], ['\u0000\u00ff', 'unreadable']] as const) {
+    writeFileSync(file, garbage);
+    await (await acquireLock(file, Date.now, notice))();
+    assert.match(lines.at(-1)!, new RegExp(`took over the lock .*k\\.lock: it named no holder \\(${said}\\)`));
+  }
   const release = await acquireLock(file);
+  await assert.rejects(acquireLock(file), LockHeldError, 'this live process holds it');
   await release();
-  writeFileSync(file, '{"pid": 1');
-  await assert.rejects(acquireLock(file), LockHeldError);
 });
 
 test('ledger: the latest record of a key wins; a torn last line is ignored', async () => {
