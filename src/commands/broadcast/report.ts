@@ -3,11 +3,12 @@
 // messages over time and failures by reason.
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { timeFormat } from '../../cli/time.js';
 import { checkOutPath, writeFileAtomic } from '../../util/atomic-file.js';
 import { packageVersion } from '../../package-info.js';
 
-export async function run(ctx: Context, opts: { out: string }, id: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'report'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);
   // Before any remote call: a wrong --out must not cost a whole log's pages.
   await checkOutPath(out, { shown: opts.out, extensions: ['.html', '.htm'] });
