@@ -65,7 +65,7 @@ export const spec = noun({
       examples: ['wa-cli broadcast status 98b463bc-a8f1-4f19-84df-ae62967ff795', 'wa-cli broadcast status 20261122-abcd1234 --json', 'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890'],
     },
     report: {
-      description: 'write one self-contained HTML page: the delivery funnel, delivery over time, failures by reason and the numbers',
+      description: "write one self-contained HTML page: a broadcast's delivery funnel or a run's story, messages over time, failures by reason and the numbers",
       args: [runId],
       flags: [flag('--out <file>', 'FILE.html', { required: true, file: true })],
       examples: ['wa-cli broadcast report 98b463bc-a8f1-4f19-84df-ae62967ff795 --out report.html', 'wa-cli broadcast report 20261122-abcd1234 --out run.html'],
