@@ -11,10 +11,10 @@ import type { Profile } from '../config/profiles.js';
 import { AuthError, WaError } from '../errors.js';
 import { proxySettings } from '../providers/http.js';
 import { HMAC_WINDOW_S } from '../providers/hmac.js';
-import { CLOCK_SLACK_MS } from './fanout/run.js';
+import { CLOCK_SLACK_MS } from './runs/on-server.js';
 import type { AuthCheck, Provider } from '../providers/port.js';
-import { lockFile } from './send/guard.js';
-import { inspectLock } from './send/lock.js';
+import { lockFile } from './runs/paths.js';
+import { inspectLock } from './runs/lock.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'skip';
 

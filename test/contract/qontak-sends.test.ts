@@ -13,7 +13,7 @@ import { buttonParams, planExtras, resolveMedia, sendNeeds } from '../../src/cor
 import { listRejections, rejectedRowsProblem, waitForList } from '../../src/core/lists/upload-list.js';
 import { verifySchedule } from '../../src/core/send/schedule.js';
 import { broadcastName, findKeyOnAccount, findKeyUse, keyInName } from '../../src/core/send/guard.js';
-import { Ledger } from '../../src/core/send/ledger.js';
+import { Ledger } from '../../src/core/runs/ledger.js';
 import { fromQontakLogEntry } from '../../src/providers/qontak/mapping.js';
 import { DELIVERY_STATUSES } from '../../src/providers/port.js';
 import { FoundOnAccountError, TransportError } from '../../src/providers/errors.js';

@@ -95,7 +95,9 @@ export function reportLeftOut(ctx: Context, leftOut: EarlierSend[], window: stri
 }
 
 export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean; settling: Settling }): Promise<void> {
-  const { inspectRun, continueRun, unfinishedShares, countsText, runStory } = await import('../../core/fanout/run.js');
+  const { continueRun, unfinishedShares } = await import('../../core/fanout/run.js');
+  const { inspectRun } = await import('../../core/runs/listing.js');
+  const { countsText, runStory } = await import('../../core/runs/story.js');
   const { withSendGuard } = await import('../../core/send/send-guard.js');
   let header;
   try {
@@ -148,7 +150,8 @@ async function checkMoves(ctx: Context, provider: Provider, runId: string, moves
 }
 
 async function renderRun(ctx: Context, res: RunResult, extra: RunExtras): Promise<void> {
-  const { inspectRun, runOutcomes, runStory, countsText } = await import('../../core/fanout/run.js');
+  const { inspectRun } = await import('../../core/runs/listing.js');
+  const { runOutcomes, runStory, countsText } = await import('../../core/runs/story.js');
   const { header: h, summary: r } = res;
   // Every recipient of a small run; of a large one, those that were not sent. A sending run keeps message ids only in
   // its journal, so a small run's are read back for the table.

@@ -13,7 +13,7 @@ import { driveAndReport, quietFor, reportLeftOut, type Settling } from './run-re
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
 import { formatDuration } from '../../cli/command-kit.js';
 import type { EarlierSend, NewRun } from '../../core/fanout/run.js';
-import type { LedgerRecord } from '../../core/send/ledger.js';
+import type { LedgerRecord } from '../../core/runs/ledger.js';
 
 export interface SendOptions extends Partial<SendRequest> {
   param: string[];
@@ -63,7 +63,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
           return scanContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) }, onValid, onColumns);
         },
         // A real fan-out writes its plan while the sheet is checked; a dry run keeps it in memory for the preview.
-        ...(opts.dryRun ? {} : { stagePlan: async (sessions: string[]) => (await import('../../core/fanout/journal.js')).PlanStage.create(ctx.paths.stateDir, sessions) }),
+        ...(opts.dryRun ? {} : { stagePlan: async (sessions: string[]) => (await import('../../core/runs/plan-stage.js')).PlanStage.create(ctx.paths.stateDir, sessions) }),
         normalisePhone: (text, country) => normalisePhone(text, country),
         suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
@@ -115,7 +115,9 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary, category);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
-      const { continueRun, countsText, inspectRun, runStory } = await import('../../core/fanout/run.js');
+      const { continueRun } = await import('../../core/fanout/run.js');
+      const { inspectRun } = await import('../../core/runs/listing.js');
+      const { countsText, runStory } = await import('../../core/runs/story.js');
       const { header, state } = await inspectRun(ctx.paths.stateDir, prior.runId);
       ctx.out.info(`Key ${p.key} has an unfinished run ${prior.runId} (${countsText(runStory(header, state))}): continuing it.`);
       const go = await ctx.prompter.confirm(`Continue run ${prior.runId}?`, { flag: '--yes' });
@@ -211,7 +213,7 @@ async function reportSent(ctx: Context, p: PreparedSend, result: import('../../c
   }
 }
 
-async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: SendOptions): Promise<void> {
+async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: SendOptions): Promise<void> {
   const { startRun, leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/fanout/run.js');
   const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
   let spec = await newRun(provider, p, opts);
@@ -253,9 +255,9 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
  * The ledger names a run of this key whose folder is gone. The same send (the same target) rebuilds it under its own
  * id, every recipient in doubt until the server's listing shows whether it was sent; anything else is refused.
  */
-async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: SendOptions, lost: { runId: string; record: LedgerRecord }): Promise<void> {
+async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: SendOptions, lost: { runId: string; record: LedgerRecord }): Promise<void> {
   const { rebuildRun } = await import('../../core/fanout/run.js');
-  const { runsDir } = await import('../../core/fanout/journal.js');
+  const { runsDir } = await import('../../core/runs/paths.js');
   const folder = path.join(runsDir(ctx.paths.stateDir), lost.runId);
   if (p.mode !== 'fanout' || lost.record.target !== p.audience.target) {
     throw new OperationError(`Key ${p.key} belongs to run ${lost.runId} (${lost.record.template} to ${lost.record.recipients} recipient(s), ${lost.record.at}), whose folder ${folder} is gone, and this send's recipients are not that run's: nothing was sent.`, {

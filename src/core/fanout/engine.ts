@@ -7,7 +7,8 @@
 // not) or until the settle window has passed since it was sent; only then is it sent again.
 import { setMaxListeners } from 'node:events';
 import type { SendOutcome } from '../../providers/port.js';
-import type { Journal, PlannedRecipient } from './journal.js';
+import type { Journal } from '../runs/journal.js';
+import type { PlannedRecipient } from '../runs/plan.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** A recipient whose message may or may not have been accepted. */

@@ -2,20 +2,21 @@
 // outcomes reconciled with the server on documented fields only, and the ledger told "done" in one place.
 import { randomBytes } from 'node:crypto';
 import { need, type Channel, type MessagesPort, type Provider, type RemoteTemplate } from '../../providers/port.js';
-import type { Ledger, LedgerRecord } from '../send/ledger.js';
+import type { Ledger, LedgerRecord } from '../runs/ledger.js';
 import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from '../send/quiet-hours.js';
 import { runFanout, type Doubt, type FanoutSummary, type Look, type Progress } from './engine.js';
-import { NotFoundError, OperationError, UsageError } from '../../errors.js';
-import { checkPlan, createRun, Journal, lastActivity, PlanStage, readHeader, readHeaderAt, readPlan, replay, runSessions, type PlannedRecipient, type RecipientState, type RunHeader, type RunState } from './journal.js';
+import { OperationError } from '../../errors.js';
+import { Journal } from '../runs/journal.js';
+import { CLOCK_SLACK_MS, runSessions } from '../runs/on-server.js';
+import { lastActivity } from '../runs/paths.js';
+import { checkPlan, readHeader, readPlan, type PlannedRecipient, type RunHeader } from '../runs/plan.js';
+import { PlanStage } from '../runs/plan-stage.js';
+import { createRun } from '../runs/plan-write.js';
+import { replay, type RunState } from '../runs/state.js';
 
 /** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
 export const DEFAULT_RATE = 1;
 export const DEFAULT_CONCURRENCY = 2;
-/**
- * How far the server's clock may be from ours when no answer has told (its `Date` header): the margin of a listing's
- * time range, and of a match, until one does.
- */
-export const CLOCK_SLACK_MS = 5 * 60_000;
 /** How far back a fresh run looks for the same text already sent to the same number (`--dedupe-window`). */
 export const DEFAULT_DEDUPE_WINDOW_MS = 6 * 3_600_000;
 
@@ -109,15 +110,6 @@ function headerFor(d: RunDeps, spec: NewRun, runId: string, createdAt: string): 
     concurrency: spec.concurrency,
   };
 }
-
-/** The state of a run as its journal tells it, without sending. */
-export async function inspectRun(stateDir: string, runId: string): Promise<{ dir: string; header: RunHeader; state: RunState }> {
-  const { dir, header } = await readHeader(stateDir, runId);
-  return { dir, header, state: await replay(dir, header.total) };
-}
-
-/** Every recipient settled: whatever lines a damaged journal lost, none can unsettle a recipient sent or failed. */
-export const isFinished = (h: RunHeader, s: RunState): boolean => s.count('sent') + s.count('failed') === h.total;
 
 /**
  * Continues an unfinished run: its own pace unless a new one is given; every recipient not known to be settled is
@@ -361,138 +353,3 @@ function* numbered(recipients: Iterable<Omit<PlannedRecipient, 'i'>>): Generator
   for (const r of recipients) yield { ...r, i: i++ };
 }
 
-/** A recipient's state in the words every count of a run uses. */
-export type RecipientWord = 'sent' | 'failed' | 'unknown' | 'not sent';
-export function recipientWord(s: RecipientState): RecipientWord {
-  if (s === 'sent' || s === 'failed') return s;
-  return s === 'sending' || s === 'unknown' ? 'unknown' : 'not sent';
-}
-
-/** Every recipient of a run with what became of it (for tables and --json). */
-export async function* runOutcomes(dir: string, state: RunState): AsyncGenerator<{ row: number; phone: string; name: string; state: RecipientWord; messageId: string | null; error: string | null }> {
-  for await (const p of readPlan(dir)) {
-    yield {
-      row: p.row,
-      phone: p.phone,
-      name: p.name,
-      state: recipientWord(state.get(p.i)),
-      messageId: state.messageIds.get(p.i) ?? null,
-      error: state.errors.get(p.i) ?? null,
-    };
-  }
-}
-
-export interface RunCounts {
-  total: number;
-  sent: number;
-  failed: number;
-  unknown: number;
-  notSent: number;
-}
-
-/** done: every recipient settled; unfinished: the same send command (or --resume) continues it. */
-export type RunStatus = 'done' | 'unfinished';
-
-/**
- * One story per run: what `broadcast send`, `status`, `list`, `logs tail` and `logs export` all say of a run, from its
- * journal alone (the server adds how far accepted messages got, never other counts).
- */
-export interface RunStory extends RunCounts {
-  id: string;
-  name: string;
-  createdAt: string;
-  status: RunStatus;
-}
-
-export const countsOf = (s: RunState, total: number): RunCounts => ({
-  total,
-  sent: s.count('sent'),
-  failed: s.count('failed'),
-  unknown: s.count('unknown') + s.count('sending'),
-  notSent: s.count('not-sent') + s.count('pending'),
-});
-
-export const runStory = (h: RunHeader, s: RunState): RunStory => ({ id: h.runId, name: h.name, createdAt: h.createdAt, status: isFinished(h, s) ? 'done' : 'unfinished', ...countsOf(s, h.total) });
-
-/** "12 sent, 0 failed, 2 unknown, 106 not sent, of 120". */
-export const countsText = (c: RunCounts): string => `${c.sent} sent, ${c.failed} failed, ${c.unknown} unknown, ${c.notSent} not sent, of ${c.total}`;
-
-export interface RunListing extends RunCounts {
-  id: string;
-  name: string;
-  createdAt: string;
-  /** damaged: its journal cannot be read at all. */
-  status: RunStatus | 'damaged';
-  template: string;
-  idempotencyKey: string;
-  resume: string | null;
-}
-
-export interface JournalTotals {
-  runs: { path: string; runId: string; name: string; shard: string | null; template: string; idempotencyKey: string; status: RunStatus; damaged: boolean; counts: RunCounts }[];
-  total: RunCounts;
-}
-
-/**
- * Run folders given as paths (copied from several machines, e.g. one per shard), each read from its own journal, and
- * their counts summed. `path` names the folder as given, in errors; the same run twice would count twice and is refused.
- */
-export async function journalTotals(dirs: { path: string; dir: string }[]): Promise<JournalTotals> {
-  const runs: JournalTotals['runs'] = [];
-  for (const { path: where, dir } of dirs) {
-    let header: RunHeader;
-    try {
-      header = await readHeaderAt(dir);
-    } catch {
-      throw new NotFoundError(`--journal ${where}: no fan-out run there (a run folder holds plan.jsonl and journal.jsonl).`);
-    }
-    const twin = runs.find((r) => r.runId === header.runId);
-    if (twin) throw new UsageError(`--journal ${where}: run ${header.runId} is also given as ${twin.path}; each run counts once.`);
-    const state = await replay(dir, header.total);
-    runs.push({
-      path: where,
-      runId: header.runId,
-      name: header.name,
-      shard: header.shard ?? null,
-      template: header.templateName,
-      idempotencyKey: header.idempotencyKey,
-      status: isFinished(header, state) ? 'done' : 'unfinished',
-      damaged: !state.trusted,
-      counts: countsOf(state, header.total),
-    });
-  }
-  const total: RunCounts = { total: 0, sent: 0, failed: 0, unknown: 0, notSent: 0 };
-  for (const r of runs) for (const k of Object.keys(total) as (keyof RunCounts)[]) total[k] += r.counts[k];
-  return { runs, total };
-}
-
-/** Every run on this machine with where it stands, newest first. */
-export async function listRunStates(stateDir: string): Promise<RunListing[]> {
-  const { listRuns } = await import('./journal.js');
-  const out: RunListing[] = [];
-  for (const h of await listRuns(stateDir)) {
-    let state: RunState | undefined;
-    try {
-      state = (await inspectRun(stateDir, h.runId)).state;
-    } catch {
-      state = undefined;
-    }
-    const story = state ? runStory(h, state) : undefined;
-    const status = story?.status ?? 'damaged';
-    out.push({
-      id: h.runId,
-      name: h.name,
-      createdAt: h.createdAt,
-      status,
-      template: h.templateName,
-      idempotencyKey: h.idempotencyKey,
-      total: h.total,
-      sent: story?.sent ?? 0,
-      failed: story?.failed ?? 0,
-      unknown: story?.unknown ?? 0,
-      notSent: story?.notSent ?? h.total,
-      resume: status === 'done' ? null : `wa-cli broadcast send --resume ${h.runId}`,
-    });
-  }
-  return out;
-}

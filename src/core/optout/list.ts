@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConflictError } from '../../errors.js';
 import { InputError } from '../input-error.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
-import { acquireLock, LockHeldError } from '../send/lock.js';
+import { acquireLock, LockHeldError } from '../runs/lock.js';
 
 export type OptOutSource = 'manual' | 'import' | 'sync';
 

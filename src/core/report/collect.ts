@@ -87,7 +87,8 @@ export async function reportData(stateDir: string, provider: Provider, id: strin
     const b = await provider.broadcasts.get(id);
     meta = { id: b.id, kind: 'Qontak broadcast', name: b.name, status: b.status, template: b.templateName, createdAt: b.createdAt };
   } else {
-    const { inspectRun, isFinished } = await import('../fanout/run.js');
+    const { inspectRun } = await import('../runs/listing.js');
+    const { isFinished } = await import('../runs/story.js');
     const { header, state } = await inspectRun(stateDir, id);
     meta = { id, kind: 'Konekwa run', name: header.name, status: isFinished(header, state) ? 'done' : 'unfinished', template: header.templateName, createdAt: header.createdAt };
   }

@@ -5,8 +5,8 @@ import { ExitCode, NotFoundError, OperationError, UsageError, WaError, type Exit
 import type { Env } from '../../env.js';
 import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { ContactReport, ContactScan, NormalisedContact, Problem } from '../contacts/index.js';
-import type { PlanStage } from '../fanout/journal.js';
-import { defaultIdempotencyKey } from './ledger.js';
+import type { PlanStage } from '../runs/plan-stage.js';
+import { defaultIdempotencyKey } from '../runs/ledger.js';
 import { parseParams } from './params.js';
 import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, RecipientCheck, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
 import { planExtras, sendNeeds, type SendExtras } from './needs.js';

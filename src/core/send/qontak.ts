@@ -6,7 +6,7 @@ import { ConflictError, OperationError, TransientError, WaError } from '../../er
 import { FoundOnAccountError, TransportError } from '../../providers/errors.js';
 import type { BroadcastSummary, ContactList, ProviderWith } from '../../providers/port.js';
 import type { NormalisedContact } from '../contacts/index.js';
-import type { Ledger, LedgerRecord } from './ledger.js';
+import type { Ledger, LedgerRecord } from '../runs/ledger.js';
 import type { PreparedSend } from './prepare.js';
 import { broadcastName, findKeyOnAccount } from './guard.js';
 import { buttonParams, resolveMedia } from './needs.js';
