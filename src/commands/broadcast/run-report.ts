@@ -4,14 +4,15 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, NotFoundError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { formatElapsed, formatRemaining, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
-import type { EarlierSend, RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
-import type { QuietWindow } from '../../core/send/quiet-hours.js';
+import type { EarlierSend } from '../../core/broadcast/dedupe.js';
+import type { RunDeps, RunResult, SessionMove } from '../../core/broadcast/fanout-run.js';
+import type { QuietWindow } from '../../core/broadcast/quiet-hours.js';
 import { appendSummary, runSummary } from '../../cli/github.js';
 
 /** The profile's quiet hours when they apply to a template of this category and were not overridden. */
 export async function quietFor(ctx: Context, category: string | undefined, ignore: boolean): Promise<QuietWindow | undefined> {
   if (ignore) return undefined;
-  const { quietWindow, quietHoursApply } = await import('../../core/send/quiet-hours.js');
+  const { quietWindow, quietHoursApply } = await import('../../core/broadcast/quiet-hours.js');
   // A run from before categories were journaled may be promotional.
   if (!quietHoursApply(category ?? '')) return undefined;
   const profile = await (await ctx.config()).profile(ctx.profileName);
@@ -65,7 +66,7 @@ export async function driveAndReport(ctx: Context, provider: Provider, settling:
   try {
     result = await go(deps);
   } catch (err) {
-    const { JournalWriteError } = await import('../../core/fanout/engine.js');
+    const { JournalWriteError } = await import('../../core/broadcast/fanout-engine.js');
     if (!(err instanceof JournalWriteError)) throw err;
     // Nothing left without its trace on disk; what was in flight is checked with the server on the next run.
     const { describeFsError } = await import('../../cli/fs-error.js');
@@ -95,10 +96,10 @@ export function reportLeftOut(ctx: Context, leftOut: EarlierSend[], window: stri
 }
 
 export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean; settling: Settling }): Promise<void> {
-  const { continueRun, unfinishedShares } = await import('../../core/fanout/run.js');
+  const { continueRun, unfinishedShares } = await import('../../core/broadcast/fanout-run.js');
   const { inspectRun } = await import('../../core/runs/listing.js');
   const { countsText, runStory } = await import('../../core/runs/story.js');
-  const { withSendGuard } = await import('../../core/send/send-guard.js');
+  const { withSendGuard } = await import('../../core/broadcast/guard.js');
   let header;
   try {
     ({ header } = await inspectRun(ctx.paths.stateDir, runId));
@@ -112,7 +113,7 @@ export async function resume(ctx: Context, runId: string, pace: { rate?: number;
   if (provider.name !== header.provider) throw new NotFoundError(`Run ${runId} was sent through ${header.provider}, but this profile uses ${provider.name}.`);
   const quiet = await quietFor(ctx, header.category, opts.ignoreQuietHours);
   if (quiet) {
-    const { quietStatus, refuseInQuietHours } = await import('../../core/send/quiet-hours.js');
+    const { quietStatus, refuseInQuietHours } = await import('../../core/broadcast/quiet-hours.js');
     refuseInQuietHours(quietStatus(quiet, ctx.now()), header.category ?? '');
   }
   await withSendGuard({ stateDir: ctx.paths.stateDir, key: header.idempotencyKey, now: ctx.now, provider, searchAccount: false, what: 'Not resuming', notice: (line) => ctx.out.warn(line) }, async (prior, ledger) => {
@@ -226,7 +227,7 @@ async function renderRun(ctx: Context, res: RunResult, extra: RunExtras): Promis
 
 /** The job summary of a run (GitHub Actions): counts, the cost of what was sent, failures by reason. */
 async function runSummaryOf(ctx: Context, res: RunResult, rows: readonly { state: string; error: string | null }[]): Promise<string> {
-  const { costEstimate } = await import('../../core/send/plan.js');
+  const { costEstimate } = await import('../../core/broadcast/mapping.js');
   const { DeliverySummary } = await import('../../core/delivery/summary.js');
   const failures = new DeliverySummary();
   for (const row of rows) if (row.state === 'failed') failures.add('failed', row.error ?? undefined);

@@ -6,13 +6,14 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, InterruptedError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
-import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary, type SkippedRow } from '../../core/send/prepare.js';
-import { quietHoursApply } from '../../core/send/quiet-hours.js';
-import { withSendGuard } from '../../core/send/send-guard.js';
+import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary, type SkippedRow } from '../../core/broadcast/prepare.js';
+import { quietHoursApply } from '../../core/broadcast/quiet-hours.js';
+import { withSendGuard } from '../../core/broadcast/guard.js';
 import { driveAndReport, quietFor, reportLeftOut, type Settling } from './run-report.js';
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
 import { formatDuration } from '../../cli/command-kit.js';
-import type { EarlierSend, NewRun } from '../../core/fanout/run.js';
+import type { EarlierSend } from '../../core/broadcast/dedupe.js';
+import type { NewRun } from '../../core/broadcast/fanout-run.js';
 import type { LedgerRecord } from '../../core/runs/ledger.js';
 
 export interface SendOptions extends Partial<SendRequest> {
@@ -88,13 +89,13 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
   // --skip-invalid: the rows left out are warnings on their rows of the file in GitHub Actions.
   annotate(ctx, p.summary.skippedRows.map((x) => ({ level: 'warning', file: opts.file, line: x.row, title: x.ruleId, message: `skipped: row ${x.row}${x.column ? `, column ${x.column}` : ''}: ${x.reason}` })));
   for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
-  if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
+  if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/broadcast/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
   if (opts.dryRun && opts.out) {
-    const rows = await (await import('../../core/send/preview.js')).writePreview(p, path.resolve(ctx.cwd, opts.out));
+    const rows = await (await import('../../core/broadcast/preview.js')).writePreview(p, path.resolve(ctx.cwd, opts.out));
     ctx.out.info(`Preview of ${rows} message(s) written to ${opts.out}.`);
   }
   // A fan-out goes at its pace: 10,000 recipients at 1/s is most of a working day, which a person should see first.
-  const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/fanout/run.js')).DEFAULT_RATE) : undefined;
+  const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/broadcast/fanout-run.js')).DEFAULT_RATE) : undefined;
   // Each session goes at --rate on its own.
   const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / (rate * p.channels.length)) } : {}) };
   const category = p.template.category ?? '';
@@ -115,7 +116,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary, category);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
-      const { continueRun } = await import('../../core/fanout/run.js');
+      const { continueRun } = await import('../../core/broadcast/fanout-run.js');
       const { inspectRun } = await import('../../core/runs/listing.js');
       const { countsText, runStory } = await import('../../core/runs/story.js');
       const { header, state } = await inspectRun(ctx.paths.stateDir, prior.runId);
@@ -129,7 +130,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     const go = await ctx.prompter.confirm(`Send to ${p.count} recipient(s) for about ${p.summary.cost}?`, { flag: '--yes' });
     if (!go) return notSent(ctx);
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
-    const { sendQontak } = await import('../../core/send/qontak.js');
+    const { serverSend } = await import('../../core/broadcast/server-send.js');
     if (!hasPorts(provider, 'broadcasts', 'lists')) throw new CapabilityError(provider.name, 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.');
     // What the wait is for: only a spreadsheet send has a list to upload.
     const doing = p.mode === 'direct' ? `Sending to ${p.summary.preview[0]?.to ?? 'the number'}` : p.audience.kind === 'file' ? 'Uploading the contact list' : `Creating the broadcast to list ${p.audience.target.slice('list:'.length)}`;
@@ -139,9 +140,9 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
       listSeen = l.id;
       spin.update(`Contact list ${l.id}: ${l.progress}`);
     };
-    let result: Awaited<ReturnType<typeof sendQontak>>;
+    let result: Awaited<ReturnType<typeof serverSend>>;
     try {
-      result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress, note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) }, p, ledger);
+      result = await serverSend({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress, note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) }, p, ledger);
     } catch (err) {
       if (!ctx.signal.aborted || !(err instanceof InterruptedError)) throw err;
       // Stopped before the broadcast was asked for: nothing went out, and the key was freed for the same command.
@@ -159,7 +160,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
 
 /** The run a fan-out starts with: its plan, pace and ledger record. */
 async function newRun(provider: Provider, p: PreparedSend, opts: SendOptions): Promise<NewRun> {
-  const { DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/fanout/run.js');
+  const { DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/broadcast/fanout-run.js');
   return {
     template: p.template,
     channels: p.channels,
@@ -179,7 +180,7 @@ async function newRun(provider: Provider, p: PreparedSend, opts: SendOptions): P
 }
 
 /** The broadcast a send made (or, `settled`, the one an earlier send left unknown turned out to make). */
-async function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/send/qontak.js').QontakSendResult, settled: boolean): Promise<void> {
+async function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/broadcast/server-send.js').ServerSendResult, settled: boolean): Promise<void> {
   const t = ctx.time;
   const schedule = result.schedule;
   const out = {
@@ -214,7 +215,8 @@ async function reportSent(ctx: Context, p: PreparedSend, result: import('../../c
 }
 
 async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: SendOptions): Promise<void> {
-  const { startRun, leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/fanout/run.js');
+  const { startRun } = await import('../../core/broadcast/fanout-run.js');
+  const { leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/broadcast/dedupe.js');
   const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
   let spec = await newRun(provider, p, opts);
   // Konekwa keeps no key: with no local record of this send, first see who already got this very text.
@@ -256,7 +258,7 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
  * id, every recipient in doubt until the server's listing shows whether it was sent; anything else is refused.
  */
 async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: SendOptions, lost: { runId: string; record: LedgerRecord }): Promise<void> {
-  const { rebuildRun } = await import('../../core/fanout/run.js');
+  const { rebuildRun } = await import('../../core/broadcast/fanout-run.js');
   const { runsDir } = await import('../../core/runs/paths.js');
   const folder = path.join(runsDir(ctx.paths.stateDir), lost.runId);
   if (p.mode !== 'fanout' || lost.record.target !== p.audience.target) {
@@ -274,7 +276,7 @@ async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger
 
 /** `--settle` and `--no-wait`, with the default window. */
 async function settling(opts: SendOptions): Promise<Settling> {
-  const { DEFAULT_SETTLE_MS } = await import('../../core/fanout/engine.js');
+  const { DEFAULT_SETTLE_MS } = await import('../../core/broadcast/fanout-engine.js');
   return { settleMs: opts.settle ?? DEFAULT_SETTLE_MS, noWait: opts.wait === false };
 }
 

@@ -1,6 +1,6 @@
 import type { Context } from '../../cli/context.js';
 import type { RemoteTemplate } from '../../providers/port.js';
-import { sendRules } from '../../core/send/rules.js';
+import { sendRules } from '../../core/broadcast/send-rules.js';
 import { templateJson } from '../../cli/contract.js';
 
 export async function run(ctx: Context, opts: { status?: string; category?: string; query?: string; limit: number; all?: boolean }): Promise<void> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JournalWriteError, runFanout, type Doubt, type FanoutDeps, type Look } from '../../../src/core/fanout/engine.js';
+import { JournalWriteError, runFanout, type Doubt, type FanoutDeps, type Look } from '../../../src/core/broadcast/fanout-engine.js';
 import { createRun } from '../../../src/core/runs/plan-write.js';
 import { Journal } from '../../../src/core/runs/journal.js';
 import { readPlan, type PlannedRecipient, type RunHeader } from '../../../src/core/runs/plan.js';

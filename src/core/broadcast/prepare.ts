@@ -8,10 +8,10 @@ import type { ContactReport, ContactScan, NormalisedContact, Problem } from '../
 import type { PlanStage } from '../runs/plan-stage.js';
 import { defaultIdempotencyKey } from '../runs/ledger.js';
 import { parseParams } from './params.js';
-import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, RecipientCheck, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
+import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, RecipientCheck, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './mapping.js';
 import { planExtras, sendNeeds, type SendExtras } from './needs.js';
 import { pickChannel, pickTemplate } from './resolve.js';
-import { sendRules } from './rules.js';
+import { sendRules } from './send-rules.js';
 import { narrowAudience, Narrower, parseShard, type Narrowed } from './narrow.js';
 import { quietStatus, quietWindow, type QuietStatus } from './quiet-hours.js';
 

@@ -1,24 +1,22 @@
 // A Konekwa broadcast as a run: the plan written before the first send, the fan-out driven from the journal, unknown
 // outcomes reconciled with the server on documented fields only, and the ledger told "done" in one place.
 import { randomBytes } from 'node:crypto';
-import { need, type Channel, type MessagesPort, type Provider, type RemoteTemplate } from '../../providers/port.js';
+import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { Ledger, LedgerRecord } from '../runs/ledger.js';
-import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from '../send/quiet-hours.js';
-import { runFanout, type Doubt, type FanoutSummary, type Look, type Progress } from './engine.js';
-import { OperationError } from '../../errors.js';
 import { Journal } from '../runs/journal.js';
-import { CLOCK_SLACK_MS, runSessions } from '../runs/on-server.js';
+import { runSessions } from '../runs/on-server.js';
 import { lastActivity } from '../runs/paths.js';
 import { checkPlan, readHeader, readPlan, type PlannedRecipient, type RunHeader } from '../runs/plan.js';
 import { PlanStage } from '../runs/plan-stage.js';
 import { createRun } from '../runs/plan-write.js';
 import { replay, type RunState } from '../runs/state.js';
+import { runFanout, type FanoutSummary, type Progress } from './fanout-engine.js';
+import { listingPages, lookUp } from './fanout-look.js';
+import { nextQuietStart, quietStatus, type QuietStatus, type QuietWindow } from './quiet-hours.js';
 
 /** One message a second: a WhatsApp Web number that floods gets banned; raise it with --rate when you know better. */
 export const DEFAULT_RATE = 1;
 export const DEFAULT_CONCURRENCY = 2;
-/** How far back a fresh run looks for the same text already sent to the same number (`--dedupe-window`). */
-export const DEFAULT_DEDUPE_WINDOW_MS = 6 * 3_600_000;
 
 export interface RunDeps {
   provider: Provider;
@@ -195,9 +193,6 @@ async function drive(d: RunDeps, ledger: Ledger, journal: Journal, pace: { rate:
   return { header: h, dir: journal.dir, state: journal.state, summary, ...(quietHours ? { quietHours } : {}) };
 }
 
-/** Pages one look at the listing may read: twice a run's own messages, and some room for other traffic. */
-const listingPages = (total: number): number => 200 + Math.ceil(total / 10);
-
 /** Numbers the plan; over several sessions each recipient is pinned to one in turn, so each gets an even share. */
 function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>, sessions: string[] | undefined): Generator<PlannedRecipient> {
   let i = 0;
@@ -206,150 +201,3 @@ function* planned(recipients: Iterable<Omit<PlannedRecipient, 'i'>>, sessions: s
     yield { i: i++, row: r.row, phone: r.phone, name: r.name, values: r.values, text: r.text, ...(session ? { session } : {}) };
   }
 }
-
-/**
- * One look at the messages the run's sessions sent, for recipients in doubt. Only documented fields are compared
- * (konekwa-api.txt, GET /v1/messages): the `recipient`, the exact `content` (the text wa-cli rendered and sent alone)
- * and `created_at`, which must not be earlier than this run's own attempt for that recipient on the server's clock
- * (known from its `Date` header to within a second): a message of an earlier run of the same text is never taken for
- * this run's. The time range read is what those attempts and their settle windows span, and at most `maxPages` pages.
- */
-export async function lookUp(messages: Pick<MessagesPort, 'list' | 'serverClockAhead'>, sessions: string[], doubts: Doubt[], opts: { settleMs: number; maxPages: number }): Promise<Look> {
-  const wanted = new Map<string, Doubt[]>();
-  const witnesses = new Set<string>();
-  let from = Infinity;
-  let to = -Infinity;
-  for (const x of doubts) {
-    const same = wanted.get(x.r.phone);
-    if (same) same.push(x);
-    else wanted.set(x.r.phone, [x]);
-    for (const w of x.witnesses) witnesses.add(w);
-    from = Math.min(from, x.from);
-    to = Math.max(to, x.to);
-  }
-  const found = new Map<number, string>();
-  const listed = new Set<string>();
-  if (doubts.length === 0) return { found, listed };
-  // A lower bound of the server's lead over our clock (whole seconds, from its last answer); until an answer has
-  // told, the generous slack.
-  const ahead = (): number | undefined => messages.serverClockAhead();
-  const lead = ahead();
-  const since = new Date(from + (lead ?? -CLOCK_SLACK_MS) - 2000).toISOString();
-  const until = new Date(to + opts.settleMs + (lead ?? CLOCK_SLACK_MS) + 3000).toISOString();
-  for (const sessionId of sessions) {
-    for await (const m of messages.list({ sessionId, since, until, maxPages: opts.maxPages })) {
-      if (m.id === '') continue;
-      if (witnesses.has(m.id)) listed.add(m.id);
-      const xs = wanted.get(m.recipient);
-      if (!xs) continue;
-      const created = m.createdAt ? Date.parse(m.createdAt) : Number.NaN;
-      if (Number.isNaN(created)) continue;
-      for (const x of xs) {
-        if (found.has(x.r.i) || m.content !== x.r.text) continue;
-        // Its attempt on the server's clock, in the whole seconds `created_at` has.
-        const earliest = Math.floor((x.from + (ahead() ?? -CLOCK_SLACK_MS)) / 1000) * 1000;
-        if (created >= earliest) found.set(x.r.i, m.id);
-      }
-    }
-  }
-  return { found, listed };
-}
-
-/** A recipient of a fresh run who already got the identical text within the dedupe window. */
-export interface EarlierSend {
-  row: number;
-  phone: string;
-  name: string;
-  /** When the earlier message was created (the server's `created_at`), and its id. */
-  at: string;
-  messageId: string;
-}
-
-/** Pages a fresh run's look may read per session, and how long it may take. */
-const LOOK_PAGES = 5000;
-const LOOK_MS = 5 * 60_000;
-
-/**
- * Konekwa keeps no idempotency key, so a run with no local record (a lost state folder, a restarted pod, a second host,
- * a new key) first lists what its sessions sent within the window and leaves out every recipient who already got the
- * identical text there, whatever key sent it. It cannot see a message still in the queue (not listed yet). Returns
- * the run with those recipients taken out of its plan, and who they were.
- */
-export async function leaveOutEarlierSends(d: Pick<RunDeps, 'provider' | 'now'>, spec: NewRun, windowMs: number, onPage?: (pages: number, messages: number) => void): Promise<{ spec: NewRun; leftOut: EarlierSend[] }> {
-  const messages = need(d.provider, 'messages', 'per-message fan-out');
-  const since = new Date(d.now() - windowMs).toISOString();
-  const began = d.now();
-  // Everything listed in the window, by number: the text (compared whole), when, and the id.
-  const sent = new Map<string, { content: string; at: string; id: string }[]>();
-  let pagesBefore = 0;
-  let readBefore = 0;
-  for (const c of spec.channels) {
-    let pages = 0;
-    let read = 0;
-    const listing = messages.list({
-      sessionId: c.id,
-      since,
-      maxPages: LOOK_PAGES,
-      onPage: (p, n) => {
-        pages = p;
-        read = n;
-        onPage?.(pagesBefore + p, readBefore + n);
-        if (d.now() - began > LOOK_MS) {
-          throw new OperationError(`Looking for messages already sent within the last ${span(windowMs)} took longer than ${LOOK_MS / 60_000} min (${pagesBefore + p} pages); nothing was sent.`, {
-            hint: 'Narrow it with --dedupe-window (e.g. 1h), or pass --dedupe-window 0 to send without looking.',
-          });
-        }
-      },
-    });
-    try {
-      for await (const m of listing) {
-        if (!m.content || !m.createdAt || m.id === '') continue;
-        const list = sent.get(m.recipient);
-        const e = { content: m.content, at: m.createdAt, id: m.id };
-        if (list) list.push(e);
-        else sent.set(m.recipient, [e]);
-      }
-    } catch (err) {
-      // A listing cut short cannot say who already got the text: nothing is sent on a partial look.
-      if (err instanceof OperationError && err.hint === undefined) {
-        throw new OperationError(`${err.message} Looking for messages already sent within the last ${span(windowMs)} needs every one of them; nothing was sent.`, {
-          hint: 'Narrow it with --dedupe-window (e.g. 1h), or pass --dedupe-window 0 to send without looking.',
-        });
-      }
-      throw err;
-    }
-    pagesBefore += pages;
-    readBefore += read;
-  }
-  const leftOut: EarlierSend[] = [];
-  const skip = new Set<number>();
-  if (sent.size > 0) {
-    const all = spec.recipients instanceof PlanStage ? spec.recipients.recipients() : numbered(spec.recipients());
-    for await (const r of all) {
-      const same = sent.get(r.phone)?.filter((m) => m.content === r.text);
-      if (!same?.length) continue;
-      const last = same.reduce((a, b) => (Date.parse(b.at) > Date.parse(a.at) ? b : a));
-      leftOut.push({ row: r.row, phone: r.phone, name: r.name, at: last.at, messageId: last.id });
-      skip.add(r.i);
-    }
-  }
-  if (skip.size === 0) return { spec, leftOut };
-  const source = spec.recipients;
-  const recipients =
-    source instanceof PlanStage
-      ? await source.without(skip)
-      : function* () {
-          let i = 0;
-          for (const r of source()) if (!skip.has(i++)) yield r;
-        };
-  return { spec: { ...spec, recipients, count: spec.count - skip.size }, leftOut };
-}
-
-/** "6 h", "90 min". */
-const span = (ms: number): string => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : `${Math.round(ms / 60_000)} min`);
-
-function* numbered(recipients: Iterable<Omit<PlannedRecipient, 'i'>>): Generator<PlannedRecipient> {
-  let i = 0;
-  for (const r of recipients) yield { ...r, i: i++ };
-}
-

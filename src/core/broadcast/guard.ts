@@ -5,7 +5,7 @@ import { ConflictError, TransientError } from '../../errors.js';
 import type { BroadcastSummary, Provider } from '../../providers/port.js';
 import { countsText, isFinished, runStory } from '../runs/story.js';
 import { inspectRun } from '../runs/listing.js';
-import { findKeyOnAccount, findKeyUse, SETTLE_MS } from './guard.js';
+import { findKeyOnAccount, findKeyUse, SETTLE_MS } from './key-use.js';
 import { lockFile } from '../runs/paths.js';
 import { Ledger, type LedgerRecord } from '../runs/ledger.js';
 import { acquireLock, LockHeldError } from '../runs/lock.js';
