@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { buttonParams, planExtras, resolveMedia, sendNeeds } from '../../src/core/broadcast/needs.js';
-import { listRejections, rejectedRowsProblem, waitForList } from '../../src/core/lists/upload-list.js';
+import { listRejections, rejectedRowsProblem, waitForList } from '../../src/core/contacts/list-upload.js';
 import { verifySchedule } from '../../src/core/broadcast/schedule.js';
 import { broadcastName, findKeyOnAccount, findKeyUse, keyInName } from '../../src/core/broadcast/key-use.js';
 import { Ledger } from '../../src/core/runs/ledger.js';

@@ -11,7 +11,7 @@ import type { PreparedSend } from './prepare.js';
 import { broadcastName, findKeyOnAccount } from './key-use.js';
 import { buttonParams, resolveMedia } from './needs.js';
 import { verifySchedule, type ScheduleCheck } from './schedule.js';
-import { layoutProblem, listRejections, rejectedRowsProblem } from '../lists/upload-list.js';
+import { layoutProblem, listRejections, rejectedRowsProblem } from '../contacts/list-upload.js';
 
 export interface ServerSendDeps {
   provider: ProviderWith<'broadcasts' | 'lists'>;
@@ -237,7 +237,7 @@ async function direct(d: ServerSendDeps, p: PreparedSend): Promise<{ broadcast: 
 
 /** The checked rows as one contact list, processed by the server. */
 async function uploadList(d: ServerSendDeps, report: import('../contacts/index.js').ContactReport & { valid: NormalisedContact[] }, name: string): Promise<ContactList> {
-  const { planUploads, waitForList, listOutcomeProblem } = await import('../lists/upload-list.js');
+  const { planUploads, waitForList, listOutcomeProblem } = await import('../contacts/list-upload.js');
   const limits = d.provider.lists.rowLimits;
   const plans = await planUploads(report, name, limits, false, d.note);
   const first = await d.provider.lists.upload(plans[0]!.name, plans[0]!.file);
