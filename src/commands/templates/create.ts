@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
-import { ConflictError, OperationError, UsageError, WaError } from '../../errors.js';
-import { InputError } from '../../core/input-error.js';
+import { ConflictError, InputError, OperationError, UsageError, WaError } from '../../errors.js';
 import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
 import { awaitReview } from './wait.js';
 import { createRequest } from '../../core/template-plan.js';

@@ -1,6 +1,6 @@
 // Uploading a validated contact list and waiting for the provider to process it. Used by `contacts upload` and by
 // `broadcast send --file` on Qontak. Talks to the provider through the port only.
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 import { chooseUploadFormat, splitRows } from './limits.js';
 import { loadSheetJs } from './sheetjs.js';
 import type { ContactReport, NormalisedContact } from './validate.js';

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { openAtomic, writeFileAtomic, type AtomicWriter } from '../../util/atomic-file.js';
 import { csvRow, neutraliseCell } from '../../util/spreadsheet-cell.js';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 import type { LogEntry } from '../../providers/port.js';
 
 export const EXPORT_COLUMNS = ['phone', 'name', 'status', 'error', 'whatsapp_message_id', 'created_at', 'sent_at', 'delivered_at', 'read_at'] as const;
