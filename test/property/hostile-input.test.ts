@@ -7,7 +7,7 @@ import * as XLSX from 'xlsx';
 import { parseTemplates, validateTemplate } from '../../src/core/template-rules/index.js';
 import { readSheetBuffer, validateContacts } from '../../src/core/contacts/index.js';
 import { InputError } from '../../src/errors.js';
-import { loadSheetJs } from '../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../src/util/sheetjs.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());

@@ -2,7 +2,7 @@
 // `broadcast send --file` on Qontak. Talks to the provider through the port only.
 import { InputError } from '../../errors.js';
 import { chooseUploadFormat, splitRows } from './limits.js';
-import { loadSheetJs } from './sheetjs.js';
+import { loadSheetJs } from '../../util/sheetjs.js';
 import type { ContactReport, NormalisedContact } from './validate.js';
 import { toCsvBuffer, toXlsxBuffer } from './write.js';
 import type { ContactList, ContactListsPort, UploadFile } from '../../providers/port.js';

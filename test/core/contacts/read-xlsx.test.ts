@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { readSheet, readSheetBuffer, validateContacts, SpreadsheetError, type Cell } from '../../../src/core/contacts/index.js';
-import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../../src/util/sheetjs.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
 import { zipBomb } from '../../helpers/zip-bomb.js';
 import { DEFAULT_MAX_INFLATED_BYTES, readSheet, readSheetBuffer, validateContacts, SpreadsheetError } from '../../../src/core/contacts/index.js';
-import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../../src/util/sheetjs.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());

@@ -14,7 +14,7 @@ import {
   writeClean,
   SpreadsheetError,
 } from '../../../src/core/contacts/index.js';
-import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../../src/util/sheetjs.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());
