@@ -15,6 +15,7 @@ import { formatDuration } from '../../cli/command-kit.js';
 import type { EarlierSend } from '../../core/broadcast/dedupe.js';
 import type { NewRun } from '../../core/broadcast/fanout-run.js';
 import type { LedgerRecord } from '../../core/runs/ledger.js';
+import { countryFor } from '../../config/profiles.js';
 
 export interface SendOptions extends Partial<SendRequest> {
   param: string[];
@@ -58,10 +59,10 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
       {
         provider,
         now: ctx.now,
-        defaults: { channel: ctx.env.WA_CHANNEL || profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
+        defaults: { channel: ctx.env.WA_CHANNEL || profile?.defaultChannel, language: profile?.defaultLanguage, costPerMessage: profile?.costPerMessage },
         scanFile: async (file, onValid, onColumns) => {
           const { scanContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
-          return scanContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) }, onValid, onColumns);
+          return scanContactFile(path.resolve(ctx.cwd, file), { country: countryFor(opts.country, profile), sheet: opts.sheet, ...maxSheetBytes(ctx.env) }, onValid, onColumns);
         },
         // A real fan-out writes its plan while the sheet is checked; a dry run keeps it in memory for the preview.
         ...(opts.dryRun ? {} : { stagePlan: async (sessions: string[]) => (await import('../../core/runs/plan-stage.js')).PlanStage.create(ctx.paths.stateDir, sessions) }),
@@ -70,7 +71,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
         env: ctx.env,
       },
-      { ...opts, template: opts.template },
+      { ...opts, template: opts.template, country: countryFor(opts.country, profile) },
     );
   } catch (err) {
     if (err instanceof SendRefused) printProblems(ctx, err, opts.file);

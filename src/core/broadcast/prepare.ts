@@ -28,7 +28,8 @@ export interface SendRequest {
   schedule?: string | undefined;
   idempotencyKey?: string | undefined;
   skipInvalid?: boolean | undefined;
-  country?: string | undefined;
+  /** For numbers written without a country code: resolved by the command (flag, profile, default), never here. */
+  country: string;
   /** A media header's URL or local file, and a document's file name (Qontak templates with media headers). */
   media?: string | undefined;
   mediaFilename?: string | undefined;
@@ -41,7 +42,7 @@ export interface SendRequest {
 export interface PrepareDeps {
   provider: Provider;
   now: () => number;
-  defaults: { channel?: string | undefined; language?: string | undefined; country?: string | undefined; costPerMessage?: number | undefined };
+  defaults: { channel?: string | undefined; language?: string | undefined; costPerMessage?: number | undefined };
   /**
    * Reads and validates a spreadsheet (the country and sheet already chosen) in one pass, handing each valid contact
    * to `onValid` as it is read, and the clean file's columns before the first.
@@ -393,7 +394,7 @@ async function resolveChannel(provider: Provider, flag: string | undefined, prof
 
 async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience> {
   if (req.to !== undefined) {
-    const country = (req.country ?? d.defaults.country ?? 'ID').toUpperCase();
+    const country = req.country.toUpperCase();
     const phone = await d.normalisePhone(req.to, country);
     if (!phone.ok) throw new UsageError(`--to ${req.to}: ${phone.message}.`);
     return {

@@ -88,8 +88,8 @@ export interface ContactReport {
 }
 
 export interface ValidateOptions {
-  /** Country for numbers written without a country code. Default 'ID'. */
-  country?: CountryCode;
+  /** Country for numbers written without a country code (the command resolves it: flag, profile, default). */
+  country: CountryCode;
 }
 
 type Role = 'phone' | 'name' | 'variable' | 'unnamed' | 'rejected';
@@ -103,7 +103,7 @@ interface Column {
 /** A validation without the valid contacts: they were handed out one by one as they were read. */
 export type ContactScan = Omit<ContactReport, 'valid'> & { validCount: number };
 
-export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): ContactReport {
+export function validateContacts(sheet: SheetData, opts: ValidateOptions): ContactReport {
   const valid: NormalisedContact[] = [];
   const { validCount: _, ...scan } = scanContacts(sheet, opts, (c) => valid.push(c));
   return { ...scan, valid };
@@ -120,7 +120,7 @@ export function scanContacts(
   /** Told the clean file's columns before the first contact. */
   onColumns?: (c: Pick<ContactReport, 'columns' | 'variableNames'>) => void,
 ): ContactScan {
-  const country = opts.country ?? 'ID';
+  const { country } = opts;
   const problems: Problem[] = [];
   let errors = 0;
   let warnings = 0;
