@@ -1,41 +1,13 @@
 // The fan-out: one request per recipient, paced, bounded, journaled, and never repeated blindly. Provider-free: the
-// send and the look at the server's listing are injected.
-//
-// Konekwa queues a message and lists it only some time after its 202, so a recipient whose answer was lost and who is
-// not in the listing may simply not be listed yet. Such a recipient stays in doubt until the listing is shown to have
-// caught up past it (a later message of the same session, sent after its answer was lost, is listed and it still is
-// not) or until the settle window has passed since it was sent; only then is it sent again.
+// send and the look at the server's listing are injected. A recipient whose outcome is in doubt is held (see
+// fanout-doubts.ts) until the listing settles it; only one shown never accepted is sent again.
 import { setMaxListeners } from 'node:events';
 import type { SendOutcome } from '../../providers/port.js';
 import type { Journal } from '../runs/journal.js';
 import type { PlannedRecipient } from '../runs/plan.js';
+import type { JournalEvent } from '../runs/state.js';
+import { Doubts, type Doubt, type Look } from './fanout-doubts.js';
 import { TokenBucket } from './token-bucket.js';
-
-/** A recipient whose message may or may not have been accepted. */
-export interface Doubt {
-  r: PlannedRecipient;
-  lane: string;
-  /** The earliest moment (our clock) its message can have left: a listed message older than that is another send's. */
-  from: number;
-  /** The latest moment it can have left: the settle window counts from here. */
-  to: number;
-  /** The other side ended the exchange: a later message of its lane, listed, shows the listing has caught up past it. */
-  answered: boolean;
-  /** Ids of messages of its lane sent after its outcome was known and accepted (a few): its witnesses. */
-  witnesses: string[];
-  /** The look in which a witness was first seen listed. */
-  caughtUpIn?: number;
-  /** Sends issued before it arose (a later send is a witness). */
-  issued: number;
-}
-
-/** What one look at the server's listing showed. */
-export interface Look {
-  /** Recipients in doubt that have a message of theirs, created after their attempt: the message id. */
-  found: Map<number, string>;
-  /** Witness ids that are listed. */
-  listed: Set<string>;
-}
 
 export interface FanoutDeps {
   journal: Journal;
@@ -130,379 +102,339 @@ export class JournalWriteError extends Error {
 }
 
 export const DEFAULT_SETTLE_MS = 60_000;
-const nowIso = (now: () => number) => new Date(now()).toISOString();
 const PROGRESS_MS = 100;
-/** Witnesses kept per recipient in doubt: the first few later messages of its lane. */
-const WITNESSES = 8;
 
-export async function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
-  const { journal, now } = d;
-  const state = journal.state;
-  const total = journal.header.total;
-  const started = now();
-  const settleMs = d.settleMs ?? DEFAULT_SETTLE_MS;
-  // How often the listing is read while something is in doubt: often enough to see a later message listed soon after
-  // it is, rarely enough that a long window costs few pages.
-  const pollMs = Math.min(3000, Math.max(250, Math.round(settleMs / 20)));
-  // A burst of 2 absorbs timer lateness (a 1-token bucket loses whatever a late timer overshoots) while never
-  // sending more than two back to back. One bucket per lane: each session is paced on its own.
-  const laneOf = d.laneOf ?? (() => '');
-  const buckets = new Map<string, TokenBucket>();
-  const bucketOf = (lane: string): TokenBucket => {
-    let b = buckets.get(lane);
-    if (!b) buckets.set(lane, (b = new TokenBucket(d.rate, d.burst ?? 2, now, d.sleep)));
-    return b;
-  };
-  const stoppedLanes = new Map<string, string>();
-  const lanes: string[] = [];
-  let stopAtReached = false;
-  let sentThisRun = 0;
-  let alreadyDone = 0;
-  let checked = 0;
-  let foundOnServer = 0;
-  let reconcileError: string | undefined;
-  let writeError: JournalWriteError | undefined;
-  // Recipients in doubt, and those of them that a later message can settle (until they have their witnesses).
-  const doubts = new Map<number, Doubt>();
-  const awaitingWitnesses = new Set<Doubt>();
-  let issued = 0;
-  let looks = 0;
-  let looking: Promise<void> | undefined;
-  let lastLookAt = -Infinity;
+export function runFanout(d: FanoutDeps): Promise<FanoutSummary> {
+  return new Fanout(d).run();
+}
 
+/** One run of the fan-out: its lanes, their pacing, the recipients in doubt, and what it has done so far. */
+class Fanout {
+  private readonly journal: Journal;
+  private readonly now: () => number;
+  private readonly total: number;
+  private readonly started: number;
+  private readonly laneOf: (r: PlannedRecipient) => string;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly stoppedLanes = new Map<string, string>();
+  private readonly lanes: string[] = [];
+  private readonly doubts: Doubts;
   // Requests in flight are let finish after Ctrl-C, for a while: cut off, each would be an unknown to reconcile.
-  const requests = new AbortController();
-  // One listener per request in flight: with high concurrency that is more than Node's default warning level.
-  setMaxListeners(0, requests.signal);
-  let drainTimer: NodeJS.Timeout | undefined;
-  const onStop = (): void => {
-    drainTimer = setTimeout(() => requests.abort(new Error('stopped waiting for the answer')), d.drainMs ?? 5000);
-  };
-  if (d.signal.aborted) onStop();
-  else d.signal.addEventListener('abort', onStop, { once: true });
+  private readonly requests = new AbortController();
+  private drainTimer: NodeJS.Timeout | undefined;
+  private stopAtReached = false;
+  private sentThisRun = 0;
+  private alreadyDone = 0;
+  private issued = 0;
+  private reconcileError: string | undefined;
+  private writeError: JournalWriteError | undefined;
+  private reportedAt = -Infinity;
 
-  const write = async (e: Parameters<Journal['append']>[0], durable: boolean): Promise<void> => {
+  constructor(private readonly d: FanoutDeps) {
+    this.journal = d.journal;
+    this.now = d.now;
+    this.total = d.journal.header.total;
+    this.started = d.now();
+    this.laneOf = d.laneOf ?? (() => '');
+    const settleMs = d.settleMs ?? DEFAULT_SETTLE_MS;
+    this.doubts = new Doubts({
+      state: d.journal.state,
+      look: d.look,
+      write: (e, durable) => this.write(e, durable),
+      sync: () => this.sync(),
+      settleMs,
+      // How often the listing is read while something is in doubt: often enough to see a later message listed soon
+      // after it is, rarely enough that a long window costs few pages.
+      pollMs: Math.min(3000, Math.max(250, Math.round(settleMs / 20))),
+      now: d.now,
+      sleep: d.sleep,
+      halted: () => this.halted(),
+      noWait: d.noWait,
+      onWait: d.onWait,
+    });
+    // One listener per request in flight: with high concurrency that is more than Node's default warning level.
+    setMaxListeners(0, this.requests.signal);
+  }
+
+  async run(): Promise<FanoutSummary> {
+    const onStop = (): void => {
+      this.drainTimer = setTimeout(() => this.requests.abort(new Error('stopped waiting for the answer')), this.d.drainMs ?? 5000);
+    };
+    if (this.d.signal.aborted) onStop();
+    else this.d.signal.addEventListener('abort', onStop, { once: true });
     try {
-      await journal.append(e, durable);
-    } catch (err) {
-      writeError ??= new JournalWriteError(err);
-      throw writeError;
+      await this.findDoubts();
+      if (this.doubts.size > 0) {
+        const err = await this.doubts.settle(false);
+        if (err) return this.summary(err);
+      }
+      await this.sendRounds();
+      return this.summary(this.reconcileError);
+    } finally {
+      await this.doubts.idle();
+      clearTimeout(this.drainTimer);
+      this.d.signal.removeEventListener('abort', onStop);
     }
-  };
-  const pastStopAt = (): boolean => {
-    if (d.stopAt !== undefined && now() >= d.stopAt) stopAtReached = true;
-    return stopAtReached;
-  };
-  const halted = (): boolean => d.signal.aborted || writeError !== undefined || pastStopAt();
-  const laneHalted = (lane: string): boolean => halted() || stoppedLanes.has(lane);
-  const stop = (lane: string, error: string): void => {
-    if (!stoppedLanes.has(lane)) stoppedLanes.set(lane, error);
-  };
-  const doubt = (x: Omit<Doubt, 'witnesses' | 'issued'>): void => {
-    const entry: Doubt = { ...x, witnesses: [], issued };
-    doubts.set(x.r.i, entry);
-    if (entry.answered) awaitingWitnesses.add(entry);
-  };
+  }
 
-  try {
-    // 1. Anything left `sending` or `unknown` by an earlier run may have been sent: it is in doubt. A journal that was
-    // lost, damaged or may have lost lines at its end (no closing line: a crash, or a cut) cannot say who was sent, so
-    // a continued run holds every recipient not known to be settled in doubt too, from the last line it has (or the
-    // run's start) to the last time anything was written.
+  /**
+   * Anything left `sending` or `unknown` by an earlier run may have been sent: it is in doubt. A journal that was lost,
+   * damaged or may have lost lines at its end (no closing line: a crash, or a cut) cannot say who was sent, so a
+   * continued run holds every recipient not known to be settled in doubt too, from the last line it has (or the run's
+   * start) to the last time anything was written. Also learns the lanes the plan uses.
+   */
+  private async findDoubts(): Promise<void> {
+    const { d, now } = this;
+    const state = this.journal.state;
     const askAll = !state.trusted || (d.checkUnsettledFirst === true && !state.closed);
     const lastLine = state.trusted && state.lastAt ? Date.parse(state.lastAt) : undefined;
     const earliest = d.createdAt ?? 0;
     const latest = Math.max(d.lastActivityAt ?? now(), lastLine ?? -Infinity);
     if (d.lanes && !askAll && state.count('sending') + state.count('unknown') === 0) {
       // A fresh run: nobody is in doubt, and the lanes are known without reading the plan.
-      for (const lane of d.lanes) if (!lanes.includes(lane)) lanes.push(lane);
-    } else {
-      for await (const r of d.plan()) {
-        const lane = laneOf(r);
-        if (!lanes.includes(lane)) lanes.push(lane);
-        const s = state.get(r.i);
-        if (s === 'sending' || s === 'unknown') {
-          const at = state.attemptAt.get(r.i);
-          doubt({ r, lane, from: at ?? earliest, to: state.unknownAt.get(r.i) ?? (s === 'sending' ? latest : at ?? latest), answered: false });
-        } else if (askAll && s !== 'sent' && s !== 'failed') {
-          doubt({ r, lane, from: lastLine ?? earliest, to: latest, answered: false });
-        }
+      for (const lane of d.lanes) if (!this.lanes.includes(lane)) this.lanes.push(lane);
+      return;
+    }
+    for await (const r of d.plan()) {
+      const lane = this.laneOf(r);
+      if (!this.lanes.includes(lane)) this.lanes.push(lane);
+      const s = state.get(r.i);
+      if (s === 'sending' || s === 'unknown') {
+        const at = state.attemptAt.get(r.i);
+        this.doubts.add({ r, lane, from: at ?? earliest, to: state.unknownAt.get(r.i) ?? (s === 'sending' ? latest : at ?? latest), answered: false }, this.issued);
+      } else if (askAll && s !== 'sent' && s !== 'failed') {
+        this.doubts.add({ r, lane, from: lastLine ?? earliest, to: latest, answered: false }, this.issued);
       }
     }
-    if (doubts.size > 0) {
-      const err = await settle(false);
-      if (err) return summary(err);
-    }
+  }
 
-    // 2. Send the rest, paced and bounded.
-    // Reported at most every PROGRESS_MS (and at the end): a spinner shows no more, and a report per send is garbage.
-    let reportedAt = -Infinity;
-    const progress = (force = false): void => {
-      if (!d.onProgress) return;
-      const t = now();
-      if (!force && t - reportedAt < PROGRESS_MS) return;
-      reportedAt = t;
-      d.onProgress({
-        done: state.count('sent') + state.count('failed') + state.count('unknown'),
-        total,
-        sent: state.count('sent'),
-        failed: state.count('failed'),
-        unknown: state.count('unknown'),
-        ratePerSecond: [...buckets.values()].reduce((sum, b) => sum + b.rate, 0),
-        elapsedMs: t - started,
-      });
-    };
-
-    // The send of one recipient, its `sending` already on disk; `seq` is its place among the sends issued.
-    const sendOne = async (r: PlannedRecipient, seq: number): Promise<void> => {
-      const lane = laneOf(r);
-      const bucket = bucketOf(lane);
-      let notSentTries = 0;
-      for (;;) {
-        const outcome = await d.send(r, requests.signal);
-        if (outcome.kind === 'sent') {
-          await write({ i: r.i, s: 'sent', at: nowIso(now), id: outcome.messageId }, false);
-          sentThisRun++;
-          bucket.succeeded();
-          witness(lane, seq, outcome.messageId);
-          break;
-        }
-        if (outcome.kind === 'rejected') {
-          await write({ i: r.i, s: 'failed', at: nowIso(now), error: outcome.error }, false);
-          break;
-        }
-        if (outcome.kind === 'unknown' || (outcome.kind === 'stop' && outcome.maybeActed)) {
-          const at = state.attemptAt.get(r.i) ?? now();
-          await write({ i: r.i, s: 'unknown', at: nowIso(now), error: outcome.error }, false);
-          // Its window counts from when the answer was given up on; cut off after Ctrl-C, the server may still be
-          // working on it however it ended.
-          doubt({ r, lane, from: at, to: now(), answered: outcome.answered === true && !requests.signal.aborted });
-          if (outcome.kind === 'stop') stop(lane, outcome.error);
-          break;
-        }
-        if (outcome.kind === 'stop') {
-          // Refused for a reason every later send would meet too: this recipient stays to be sent, the run stops.
-          await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: outcome.error }, false);
-          stop(lane, outcome.error);
-          break;
-        }
-        // The server did not act: journal that, wait as told, and send again.
-        await write({ i: r.i, s: 'not-sent', at: nowIso(now), error: outcome.kind === 'not-sent' ? outcome.error : 'rate limited' }, false);
-        if (outcome.kind === 'rate-limited') bucket.slowDown(outcome.retryAfterMs);
-        else if (++notSentTries > (d.notSentRetries ?? 3)) break;
-        else await d.sleep(500 * 2 ** notSentTries);
-        if (laneHalted(lane)) break;
-        await bucket.take();
-        if (laneHalted(lane)) break;
-        await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-        seq = ++issued;
-      }
-      progress();
-      // While sending, the listing is read now and then for those in doubt: the later sends are their evidence.
-      if (doubts.size > 0 && !looking && now() - lastLookAt >= pollMs) {
-        looking = look()
-          .then(
-            (err) => void (reconcileError ??= err),
-            // A journal that could not be written stops the run like any other failed write.
-            (err: unknown) => void (writeError ??= err instanceof JournalWriteError ? err : new JournalWriteError(err)),
-          )
-          .finally(() => (looking = undefined));
-      }
-    };
-
-    // One lane's share of a round: its recipients in plan order, at its own pace and concurrency, until it is done or
-    // stopped. Returns how many were eligible.
-    const sendLane = async (lane: string, round: number): Promise<number> => {
-      const inFlight = new Set<Promise<void>>();
-      // Woken when a request ends (Promise.race over the set would add a reaction to every pending request each time).
-      let slotFreed: (() => void) | undefined;
-      const bucket = bucketOf(lane);
-      let eligible = 0;
-      for await (const r of d.plan()) {
-        if (laneHalted(lane)) break;
-        if (laneOf(r) !== lane) continue;
-        const s = state.get(r.i);
-        if (s === 'sent' || s === 'failed') {
-          if (round === 0) alreadyDone++;
-          continue;
-        }
-        if ((s !== 'pending' && s !== 'not-sent') || doubts.has(r.i)) continue;
-        // Opted out since the plan was written: settled without a send.
-        const left = d.skip?.(r);
-        if (left) {
-          await write({ i: r.i, s: 'failed', at: nowIso(now), error: left }, false);
-          continue;
-        }
-        eligible++;
-        while (inFlight.size >= d.concurrency) await new Promise<void>((r) => (slotFreed = r));
-        if (laneHalted(lane)) break;
-        await bucket.take();
-        if (laneHalted(lane)) break;
-        // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
-        // (One async function rather than a then/catch/finally chain: three promises fewer per send.)
-        let p: Promise<void> | undefined;
-        p = (async () => {
-          try {
-            await write({ i: r.i, s: 'sending', at: nowIso(now) }, true);
-            await sendOne(r, ++issued);
-          } catch {
-            // A failed journal write is in writeError; nothing else rejects.
-          } finally {
-            // The first await above comes before this, so p is set by now.
-            inFlight.delete(p!);
-            slotFreed?.();
-            slotFreed = undefined;
-          }
-        })();
-        inFlight.add(p);
-      }
-      await Promise.all(inFlight);
-      return eligible;
-    };
-
-    // 3. Rounds: send everything eligible; then settle what is in doubt (waiting for the listing's evidence) and send
-    // again only those the server shows it never accepted. A few rounds settle almost everything.
+  /**
+   * Rounds: send everything eligible, paced and bounded; then settle what is in doubt (waiting for the listing's
+   * evidence) and send again only those the server shows it never accepted. A few rounds settle almost everything.
+   */
+  private async sendRounds(): Promise<void> {
+    const state = this.journal.state;
     for (let rounds = 0, round = 0; ; round++) {
-      const eligible = (await Promise.all(lanes.map((lane) => sendLane(lane, round)))).reduce((a, b) => a + b, 0);
+      const eligible = (await Promise.all(this.lanes.map((lane) => this.sendLane(lane, round)))).reduce((a, b) => a + b, 0);
       if (eligible > 0) rounds++;
-      progress(true);
-      await looking;
-      if (writeError) throw writeError;
-      if (reconcileError) break;
-      const stopped = lanes.every((l) => stoppedLanes.has(l));
-      if (doubts.size > 0) {
+      this.progress(true);
+      await this.doubts.idle();
+      if (this.writeError) throw this.writeError;
+      if (this.reconcileError) return;
+      const stopped = this.lanes.every((l) => this.stoppedLanes.has(l));
+      if (this.doubts.size > 0) {
         // A run that stops anyway only looks once: the next run settles the rest.
-        reconcileError = await settle(halted() || stopped);
-        if (reconcileError) break;
+        this.reconcileError = await this.doubts.settle(this.halted() || stopped);
+        if (this.reconcileError) return;
       }
-      const leftToSend = state.count('pending') + state.count('not-sent') - countDoubtsAmong(['pending', 'not-sent']) > 0;
-      if (halted() || stopped || !leftToSend || doubts.size > 0 || (eligible === 0 && round > 0) || rounds >= (d.rounds ?? 3)) break;
-    }
-    return summary(reconcileError);
-  } finally {
-    await looking;
-    clearTimeout(drainTimer);
-    d.signal.removeEventListener('abort', onStop);
-  }
-
-  function countDoubtsAmong(states: string[]): number {
-    let n = 0;
-    for (const x of doubts.values()) if (states.includes(state.get(x.r.i))) n++;
-    return n;
-  }
-
-  /** A message accepted through `lane`, sent as the `seq`-th: a witness for the doubts of its lane that arose before. */
-  function witness(lane: string, seq: number, messageId: string): void {
-    for (const x of awaitingWitnesses) {
-      if (x.lane !== lane || x.issued >= seq) continue;
-      x.witnesses.push(messageId);
-      if (x.witnesses.length >= WITNESSES) awaitingWitnesses.delete(x);
+      const leftToSend = state.count('pending') + state.count('not-sent') - this.doubts.countAmong(['pending', 'not-sent']) > 0;
+      if (this.halted() || stopped || !leftToSend || this.doubts.size > 0 || (eligible === 0 && round > 0) || rounds >= (this.d.rounds ?? 3)) return;
     }
   }
 
   /**
-   * Reads the listing once for every recipient in doubt: found → sent; missing once the listing has caught up past it
-   * (a witness listed in an earlier look) or once its settle window had passed when this look began → not sent, and
-   * eligible again; anything else stays in doubt. Returns an error text when the listing could not be read.
+   * One lane's share of a round: its recipients in plan order, at its own pace and concurrency, until it is done or
+   * stopped. Returns how many were eligible.
    */
-  async function look(): Promise<string | undefined> {
-    const begun = now();
-    lastLookAt = begun;
-    const n = ++looks;
-    const asked = [...doubts.values()];
-    let seen: Look;
-    try {
-      seen = await d.look(asked);
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-    for (const x of asked) {
-      if (doubts.get(x.r.i) !== x) continue;
-      const id = seen.found.get(x.r.i);
-      const caughtUp = x.answered && x.caughtUpIn !== undefined && x.caughtUpIn < n;
-      const windowPassed = begun - x.to >= settleMs;
-      if (id !== undefined || caughtUp || windowPassed) {
-        doubts.delete(x.r.i);
-        awaitingWitnesses.delete(x);
-        checked++;
-        if (id !== undefined) {
-          foundOnServer++;
-          await write({ i: x.r.i, s: 'sent', at: nowIso(now), id }, false);
-        } else if (state.get(x.r.i) === 'sending' || state.get(x.r.i) === 'unknown') {
-          // (One held in doubt only because its journal might have lost a line is already journaled as not sent.)
-          const why = caughtUp ? 'not on the server, though a later message of its session was listed' : `not on the server ${Math.round(settleMs / 1000)} s after it was sent`;
-          await write({ i: x.r.i, s: 'not-sent', at: nowIso(now), error: why }, false);
+  private async sendLane(lane: string, round: number): Promise<number> {
+    const { d } = this;
+    const state = this.journal.state;
+    const inFlight = new Set<Promise<void>>();
+    // Woken when a request ends (Promise.race over the set would add a reaction to every pending request each time).
+    let slotFreed: (() => void) | undefined;
+    const bucket = this.bucketOf(lane);
+    let eligible = 0;
+    for await (const r of d.plan()) {
+      if (this.laneHalted(lane)) break;
+      if (this.laneOf(r) !== lane) continue;
+      const s = state.get(r.i);
+      if (s === 'sent' || s === 'failed') {
+        if (round === 0) this.alreadyDone++;
+        continue;
+      }
+      if ((s !== 'pending' && s !== 'not-sent') || this.doubts.has(r.i)) continue;
+      // Opted out since the plan was written: settled without a send.
+      const left = d.skip?.(r);
+      if (left) {
+        await this.write({ i: r.i, s: 'failed', at: this.nowIso(), error: left }, false);
+        continue;
+      }
+      eligible++;
+      while (inFlight.size >= d.concurrency) await new Promise<void>((r) => (slotFreed = r));
+      if (this.laneHalted(lane)) break;
+      await bucket.take();
+      if (this.laneHalted(lane)) break;
+      // Journaled as sending, and on disk, before the request leaves; the loop meanwhile paces the next one.
+      // (One async function rather than a then/catch/finally chain: three promises fewer per send.)
+      let p: Promise<void> | undefined;
+      p = (async () => {
+        try {
+          await this.write({ i: r.i, s: 'sending', at: this.nowIso() }, true);
+          await this.sendOne(r, ++this.issued);
+        } catch {
+          // A failed journal write is in writeError; nothing else rejects.
+        } finally {
+          // The first await above comes before this, so p is set by now.
+          inFlight.delete(p!);
+          slotFreed?.();
+          slotFreed = undefined;
         }
-      } else if (x.answered && x.caughtUpIn === undefined && x.witnesses.some((w) => seen.listed.has(w))) {
-        x.caughtUpIn = n;
+      })();
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    return eligible;
+  }
+
+  /** The send of one recipient, its `sending` already on disk; `seq` is its place among the sends issued. */
+  private async sendOne(r: PlannedRecipient, seq: number): Promise<void> {
+    const { d, now } = this;
+    const state = this.journal.state;
+    const lane = this.laneOf(r);
+    const bucket = this.bucketOf(lane);
+    let notSentTries = 0;
+    for (;;) {
+      const outcome = await d.send(r, this.requests.signal);
+      if (outcome.kind === 'sent') {
+        await this.write({ i: r.i, s: 'sent', at: this.nowIso(), id: outcome.messageId }, false);
+        this.sentThisRun++;
+        bucket.succeeded();
+        this.doubts.witness(lane, seq, outcome.messageId);
+        break;
       }
+      if (outcome.kind === 'rejected') {
+        await this.write({ i: r.i, s: 'failed', at: this.nowIso(), error: outcome.error }, false);
+        break;
+      }
+      if (outcome.kind === 'unknown' || (outcome.kind === 'stop' && outcome.maybeActed)) {
+        const at = state.attemptAt.get(r.i) ?? now();
+        await this.write({ i: r.i, s: 'unknown', at: this.nowIso(), error: outcome.error }, false);
+        // Its window counts from when the answer was given up on; cut off after Ctrl-C, the server may still be
+        // working on it however it ended.
+        this.doubts.add({ r, lane, from: at, to: now(), answered: outcome.answered === true && !this.requests.signal.aborted }, this.issued);
+        if (outcome.kind === 'stop') this.stop(lane, outcome.error);
+        break;
+      }
+      if (outcome.kind === 'stop') {
+        // Refused for a reason every later send would meet too: this recipient stays to be sent, the run stops.
+        await this.write({ i: r.i, s: 'not-sent', at: this.nowIso(), error: outcome.error }, false);
+        this.stop(lane, outcome.error);
+        break;
+      }
+      // The server did not act: journal that, wait as told, and send again.
+      await this.write({ i: r.i, s: 'not-sent', at: this.nowIso(), error: outcome.kind === 'not-sent' ? outcome.error : 'rate limited' }, false);
+      if (outcome.kind === 'rate-limited') bucket.slowDown(outcome.retryAfterMs);
+      else if (++notSentTries > (d.notSentRetries ?? 3)) break;
+      else await d.sleep(500 * 2 ** notSentTries);
+      if (this.laneHalted(lane)) break;
+      await bucket.take();
+      if (this.laneHalted(lane)) break;
+      await this.write({ i: r.i, s: 'sending', at: this.nowIso() }, true);
+      seq = ++this.issued;
     }
-    try {
-      await journal.sync();
-    } catch (err) {
-      throw (writeError ??= new JournalWriteError(err));
-    }
-    return undefined;
+    this.progress();
+    this.doubts.lookNowAndThen(
+      (err) => void (this.reconcileError ??= err),
+      // A journal that could not be written stops the run like any other failed write.
+      (err: unknown) => void (this.writeError ??= err instanceof JournalWriteError ? err : new JournalWriteError(err)),
+    );
+  }
+
+  /** Reported at most every PROGRESS_MS (and at the end): a spinner shows no more, and a report per send is garbage. */
+  private progress(force = false): void {
+    const { d } = this;
+    if (!d.onProgress) return;
+    const state = this.journal.state;
+    const t = this.now();
+    if (!force && t - this.reportedAt < PROGRESS_MS) return;
+    this.reportedAt = t;
+    d.onProgress({
+      done: state.count('sent') + state.count('failed') + state.count('unknown'),
+      total: this.total,
+      sent: state.count('sent'),
+      failed: state.count('failed'),
+      unknown: state.count('unknown'),
+      ratePerSecond: [...this.buckets.values()].reduce((sum, b) => sum + b.rate, 0),
+      elapsedMs: t - this.started,
+    });
   }
 
   /**
-   * Looks until nobody is in doubt, waiting between looks; with `once` (or `noWait`) looks a single time. Returns an
-   * error text when the listing could not be read.
+   * One bucket per lane: each session is paced on its own. A burst of 2 absorbs timer lateness (a 1-token bucket loses
+   * whatever a late timer overshoots) while never sending more than two back to back.
    */
-  async function settle(once: boolean): Promise<string | undefined> {
-    await looking;
-    let told = false;
-    for (;;) {
-      const err = await look();
-      if (err) return err;
-      if (doubts.size === 0 || once || d.noWait || halted()) return undefined;
-      const { first, last } = windowEnds();
-      if (!told) {
-        told = true;
-        d.onWait?.({ doubtful: doubts.size, untilMs: last });
-      }
-      await d.sleep(Math.max(1, Math.min(pollMs, first - now())));
-      if (halted()) return undefined;
+  private bucketOf(lane: string): TokenBucket {
+    let b = this.buckets.get(lane);
+    if (!b) this.buckets.set(lane, (b = new TokenBucket(this.d.rate, this.d.burst ?? 2, this.now, this.d.sleep)));
+    return b;
+  }
+
+  private async write(e: JournalEvent, durable: boolean): Promise<void> {
+    try {
+      await this.journal.append(e, durable);
+    } catch (err) {
+      this.writeError ??= new JournalWriteError(err);
+      throw this.writeError;
     }
   }
 
-  /** When the first and the last settle window of those in doubt end. */
-  function windowEnds(): { first: number; last: number } {
-    let first = Infinity;
-    let last = -Infinity;
-    for (const x of doubts.values()) {
-      first = Math.min(first, x.to + settleMs);
-      last = Math.max(last, x.to + settleMs);
+  private async sync(): Promise<void> {
+    try {
+      await this.journal.sync();
+    } catch (err) {
+      throw (this.writeError ??= new JournalWriteError(err));
     }
-    return { first, last };
+  }
+
+  private nowIso(): string {
+    return new Date(this.now()).toISOString();
+  }
+
+  private pastStopAt(): boolean {
+    if (this.d.stopAt !== undefined && this.now() >= this.d.stopAt) this.stopAtReached = true;
+    return this.stopAtReached;
+  }
+
+  private halted(): boolean {
+    return this.d.signal.aborted || this.writeError !== undefined || this.pastStopAt();
+  }
+
+  private laneHalted(lane: string): boolean {
+    return this.halted() || this.stoppedLanes.has(lane);
+  }
+
+  private stop(lane: string, error: string): void {
+    if (!this.stoppedLanes.has(lane)) this.stoppedLanes.set(lane, error);
   }
 
   /** One lane: its error as it came; several: each named. */
-  function stoppedText(): string {
-    if (lanes.length <= 1) return [...stoppedLanes.values()][0]!;
-    return [...stoppedLanes].map(([lane, error]) => `${lane}: ${error}`).join('; ');
+  private stoppedText(): string {
+    if (this.lanes.length <= 1) return [...this.stoppedLanes.values()][0]!;
+    return [...this.stoppedLanes].map(([lane, error]) => `${lane}: ${error}`).join('; ');
   }
 
-  function summary(reconcileErr?: string): FanoutSummary {
-    const { last } = windowEnds();
+  private summary(reconcileErr?: string): FanoutSummary {
+    const state = this.journal.state;
+    const { last } = this.doubts.windowEnds();
+    const doubtful = this.doubts.size;
     return {
-      total,
+      total: this.total,
       sent: state.count('sent'),
       failed: state.count('failed'),
       unknown: state.count('unknown') + state.count('sending'),
       notSent: state.count('not-sent') + state.count('pending'),
-      sentThisRun,
-      alreadyDone,
-      interrupted: d.signal.aborted,
-      ...(stoppedLanes.size > 0 ? { stopped: stoppedText() } : {}),
-      stoppedLanes: Object.fromEntries(stoppedLanes),
-      stopAtReached,
+      sentThisRun: this.sentThisRun,
+      alreadyDone: this.alreadyDone,
+      interrupted: this.d.signal.aborted,
+      ...(this.stoppedLanes.size > 0 ? { stopped: this.stoppedText() } : {}),
+      stoppedLanes: Object.fromEntries(this.stoppedLanes),
+      stopAtReached: this.stopAtReached,
       ...(reconcileErr ? { reconcileError: reconcileErr } : {}),
-      checked,
-      foundOnServer,
-      doubtful: doubts.size,
-      ...(doubts.size > 0 ? { settlesAt: last } : {}),
-      elapsedMs: now() - started,
+      checked: this.doubts.checked,
+      foundOnServer: this.doubts.foundOnServer,
+      doubtful,
+      ...(doubtful > 0 ? { settlesAt: last } : {}),
+      elapsedMs: this.now() - this.started,
     };
   }
 }

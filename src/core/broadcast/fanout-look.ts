@@ -2,7 +2,7 @@
 // asks before it ever sends anyone again.
 import type { MessagesPort } from '../../providers/port.js';
 import { CLOCK_SLACK_MS } from '../runs/on-server.js';
-import type { Doubt, Look } from './fanout-engine.js';
+import type { Doubt, Look } from './fanout-doubts.js';
 
 /** Pages one look at the listing may read: twice a run's own messages, and some room for other traffic. */
 export const listingPages = (total: number): number => 200 + Math.ceil(total / 10);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OperationError } from '../../../src/errors.js';
-import type { Doubt } from '../../../src/core/broadcast/fanout-engine.js';
+import type { Doubt } from '../../../src/core/broadcast/fanout-doubts.js';
 import { leaveOutEarlierSends } from '../../../src/core/broadcast/dedupe.js';
 import { lookUp } from '../../../src/core/broadcast/fanout-look.js';
 import type { NewRun } from '../../../src/core/broadcast/fanout-run.js';
