@@ -9,14 +9,14 @@ import { fileLines } from './file-lines.js';
 import { stagedDir } from './paths.js';
 import type { PlannedRecipient } from './plan.js';
 
-/**
- * The recipients of a plan written as they are checked, before the run exists (its header needs their count): a
- * 100,000-row send holds none of them in memory. Each is numbered and, over several sessions, pinned to one in turn.
- * Written with synchronous calls because the spreadsheet is checked in one synchronous pass.
- */
 /** Bytes kept free at the top of a staged plan for its header line. */
 export const HEADER_ROOM = 8192;
 
+/**
+ * The recipients of a plan written as they are checked, before the run exists (its header needs their count). Each is
+ * numbered and, over several sessions, pinned to one in turn. Written with synchronous calls because the spreadsheet
+ * is checked in one synchronous pass.
+ */
 export class PlanStage {
   private fd: number | undefined;
   // Lines are copied into one buffer as they come: a string built by += would keep every line alive until a flush.
