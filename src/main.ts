@@ -4,6 +4,7 @@ import { CommanderError, type Command } from 'commander';
 import { Context, type ContextInit } from './cli/context.js';
 import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, stopExitCode, type ExitCodeValue, type StopSignal } from './errors.js';
 import { buildProgram } from './program.js';
+import { nouns, root } from './commands/index.js';
 import { describeFsError } from './cli/fs-error.js';
 import { resolvePaths } from './config/paths.js';
 import { helpAsFlag, helpTopic } from './cli/help-argv.js';
@@ -14,10 +15,10 @@ export async function main(given: readonly string[], init: ContextInit): Promise
   const ctx = new Context(Object.create(init, { runCli: { value: init.runCli ?? main } }) as ContextInit);
   // Flags are read early so that errors raised before an action runs still honour --verbose and --no-color.
   ctx.setGlobals({ verbose: argv.includes('--verbose'), color: !argv.includes('--no-color'), quiet: argv.includes('-q') || argv.includes('--quiet') });
-  // The hidden verb behind the completion scripts: it needs the whole tree and must not be parsed as a command line.
+  // The hidden verb behind the completion scripts: it walks the specs and must not be parsed as a command line.
   if (argv[0] === '__complete') {
     const { complete } = await import('./commands/completion/complete.js');
-    for (const c of await complete(buildProgram(ctx), ctx.cwd, argv.slice(1))) ctx.stdout.write(`${c}\n`);
+    for (const c of await complete({ root, nouns: nouns.map((m) => m.spec) }, ctx, argv.slice(1))) ctx.stdout.write(`${c}\n`);
     return ExitCode.ok;
   }
   const program = buildProgram(ctx, argv);

@@ -82,16 +82,36 @@ test('arrows point down: core, providers, config and util never import the CLI l
   assert.deepEqual(wrong, []);
 });
 
+/** The noun folder a file of src/commands belongs to; undefined for the files beside the folders (the registry). */
+const nounOf = (file: string): string | undefined => {
+  const parts = path.relative(path.join(src, 'commands'), file).split(path.sep);
+  return layer(file) === 'commands' && parts.length > 1 ? parts[0] : undefined;
+};
+
 test('a command imports no other noun\'s command', () => {
   const wrong: string[] = [];
   for (const [file, targets] of importGraph()) {
-    if (layer(file) !== 'commands') continue;
-    const noun = path.relative(path.join(src, 'commands'), file).split(path.sep)[0];
+    const noun = nounOf(file);
+    if (noun === undefined) continue;
     for (const t of targets) {
-      if (layer(t) !== 'commands') continue;
-      const other = path.relative(path.join(src, 'commands'), t).split(path.sep)[0];
-      if (other !== noun) wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
+      const other = nounOf(t);
+      if (other !== undefined && other !== noun) wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
     }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('every noun folder has its command.ts, which is data: it imports only the spec helpers and shared flags', () => {
+  const commands = path.join(src, 'commands');
+  const graph = importGraph();
+  const allowed = new Set([path.join(src, 'cli', 'spec.ts'), path.join(commands, 'flags.ts')]);
+  const nouns = readdirSync(commands, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  assert.ok(nouns.length >= 11, 'the noun folders were read');
+  const wrong: string[] = [];
+  for (const noun of nouns) {
+    const spec = path.join(commands, noun, 'command.ts');
+    if (!graph.has(spec)) wrong.push(`${noun}: no command.ts`);
+    for (const t of graph.get(spec) ?? []) if (!allowed.has(t)) wrong.push(`${path.relative(repoRoot, spec)} → ${path.relative(repoRoot, t)}`);
   }
   assert.deepEqual(wrong, []);
 });

@@ -1,7 +1,8 @@
 // Templates as code: the templates kept in a folder, compared with the account by name and language, and the creation
 // of those the account lacks. Nothing on the account is ever edited or deleted: a submitted template cannot be changed,
 // so one that differs needs a new name from its author. Creating is safe to repeat: each name is looked up right
-// before it is created, and again after any failure, so an answer lost after the server acted never makes a second.
+// before it is created, and the adapter never posts a create again without looking first, so an answer lost after
+// the server acted never makes a second.
 import { AuthError, WaError } from '../errors.js';
 import { TransportError } from '../providers/errors.js';
 import type { Provider, RemoteButton, RemoteTemplate, TemplateCreate } from '../providers/port.js';
@@ -138,8 +139,9 @@ export interface ApplyOutcome {
 
 /**
  * Creates every template the plan marks `create`, one at a time, never editing or deleting. Before each create the
- * name is looked up; after a failed create it is looked up again, so a 429 or an answer lost after the server created
- * it is found there instead of being created twice. Rejected credentials stop at once (every create would fail).
+ * name is looked up (one created meanwhile is compared, not created). After a 429 or an answer lost once the server
+ * acted, the adapter finds the template by name rather than posting again; a create it still cannot settle is
+ * reported unknown. Rejected credentials stop at once (every create would fail).
  */
 export async function applyPlan(provider: Provider, plan: TemplatePlan, onStep?: (o: ApplyOutcome) => void): Promise<ApplyOutcome[]> {
   const out: ApplyOutcome[] = [];
@@ -151,23 +153,18 @@ export async function applyPlan(provider: Provider, plan: TemplatePlan, onStep?:
     if (item.kind !== 'create') continue;
     const before = await findOnAccount(provider, item.doc);
     if (before) {
-      record(foundInstead(item, before, 'exists', 'created meanwhile (found before creating)'));
+      record(foundInstead(item, before, 'created meanwhile (found before creating)'));
       continue;
     }
     try {
       record({ item, result: 'created', template: await provider.createTemplate(createRequest(item.doc)) });
     } catch (err) {
       if (err instanceof AuthError || !(err instanceof WaError)) throw err;
-      const after = await findOnAccount(provider, item.doc).catch(() => undefined);
-      if (after) {
-        record(foundInstead(item, after, 'created', `the answer was not clear (${err.message}), and the account shows it`));
-        continue;
-      }
       const maybe = err instanceof TransportError && err.maybeActed;
       record({
         item,
         result: maybe ? 'unknown' : 'failed',
-        message: maybe ? `${err.message} It is not on the account yet; run apply again later: it looks before it creates.` : err.message,
+        message: maybe ? `${err.message} Run apply again later: it looks before it creates.` : err.message,
         exitCode: err.exitCode,
       });
     }
@@ -176,8 +173,8 @@ export async function applyPlan(provider: Provider, plan: TemplatePlan, onStep?:
 }
 
 /** A template found on the account where the plan meant to create one: the same as the file, or not. */
-function foundInstead(item: PlanItem, found: RemoteTemplate, result: 'created' | 'exists', message: string): ApplyOutcome {
+function foundInstead(item: PlanItem, found: RemoteTemplate, message: string): ApplyOutcome {
   const judged = judge(item.doc, found, item.findings);
-  if (judged.kind === 'same') return { item, result, template: found, message };
+  if (judged.kind === 'same') return { item, result: 'exists', template: found, message };
   return { item, result: 'failed', template: found, message: `${item.doc.name} is on the account but ${judged.note ?? judged.kind}`, exitCode: 1 };
 }

@@ -57,8 +57,8 @@ interface ReadBack {
 }
 
 /** The page as written: inline SVG, and nothing a browser could fetch. */
-function assertSelfContained(html: string): void {
-  assert.match(html, /<svg id="funnel-chart"/);
+function assertSelfContained(html: string, chart = 'funnel-chart'): void {
+  assert.match(html, new RegExp(`<svg id="${chart}"`));
   // Tags as the browser would read them (an escaped "&lt;img src=x" from the server is text, not a tag).
   assert.doesNotMatch(html, /<(?:script|link|img|iframe|object|embed|image|use|video|audio|source)\b/i);
   assert.doesNotMatch(html, /<[a-z][^>]*\s(?:src|href|xlink:href|srcset)\s*=/i);
@@ -115,23 +115,120 @@ test('a failure reason full of markup is shown as text and runs nothing', browse
   assert.equal(v.counts.failed, 5);
 });
 
-test('a Konekwa run: the report reads the run\'s journal and the gateway, and its DOM agrees with broadcast status', browser, async () => {
-  const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-  const send = await runCli([...sendArgs(sheet(bed, 12, '0818'), ['--rate', '1000']), '--json'], { env });
-  assert.equal(send.code, 0, send.stderr);
-  const runId = JSON.parse(send.stdout).runId as string;
-  const status = JSON.parse((await runCli(['--json', 'broadcast', 'status', runId], { env })).stdout) as { counts: Record<string, number> };
-  const out = path.join(bed.dir, 'run.html');
-  const r = await runCli(['--json', 'broadcast', 'report', runId, '--out', out], { env });
-  assert.equal(r.code, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout).total, 12);
-  assertSelfContained(readFileSync(out, 'utf8'));
-  const page = await renderInChromium<ReadBack>(out, READ_BACK);
-  assert.deepEqual(page.requests, [pathToFileURL(out).href]);
-  assert.deepEqual(page.value.counts, { ...status.counts, total: 12 });
-  assert.equal(page.value.funnelWidths.sent! > 0, true);
-  // Konekwa lists each message's created_at: the sent line is drawn.
-  assert.deepEqual(page.value.lines[0]!.slice(0, 2), ['sent', status.counts.sent! + status.counts.delivered! + status.counts.read!]);
+/** A run's page as the browser shows it: the story, the server's side, the reasons, the timeline, and no delivery. */
+const RUN_READ_BACK = `(() => {
+  const num = (t) => Number(String(t).replace(/[^0-9]/g, ''));
+  const rows = (table) => Object.fromEntries([...document.querySelectorAll(table + ' tr[data-status]')].map((tr) => [tr.dataset.status, num(tr.querySelector('td').textContent)]));
+  return {
+    counts: rows('#counts'),
+    onServer: rows('#on-server'),
+    bars: Object.fromEntries([...document.querySelectorAll('#run-chart rect[data-stage]')].map((r) => [r.dataset.stage, r.getBoundingClientRect().width])),
+    reasons: [...document.querySelectorAll('#reasons tbody tr')].map((tr) => [tr.cells[0].textContent, num(tr.cells[1].textContent)]),
+    lines: [...document.querySelectorAll('#time-chart polyline')].map((p) => [p.dataset.milestone, Number(p.dataset.final), p.getBoundingClientRect().width > 0 || p.getBoundingClientRect().height > 0]),
+    timeNote: document.querySelector('#over-time .note')?.textContent ?? '',
+    noDelivery: document.querySelector('#no-delivery')?.textContent ?? '',
+    resume: document.querySelector('#resume')?.textContent ?? '',
+    deliveredOrRead: document.querySelectorAll('[data-stage="delivered"],[data-stage="read"],[data-milestone="delivered"],[data-milestone="read"],[data-status="delivered"],[data-status="read"],#funnel-chart').length,
+    text: document.body.innerText,
+    fetchable: document.querySelectorAll('[src],[href],link,script,img,iframe,object,embed,image,use,video,audio,source').length,
+    pwned: window.pwned ?? null,
+  };
+})()`;
+
+interface RunReadBack {
+  counts: Record<string, number>;
+  onServer: Record<string, number>;
+  bars: Record<string, number>;
+  reasons: [string, number][];
+  lines: [string, number, boolean][];
+  timeNote: string;
+  noDelivery: string;
+  resume: string;
+  deliveredOrRead: number;
+  text: string;
+  fetchable: number;
+  pwned: number | null;
+}
+
+interface RunStatus {
+  id: string;
+  status: string;
+  total: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  notSent: number;
+  onServer: { queued: number; sent: number; unknown: number; notListed: number };
+  failureReasons: { reason: string; count: number }[];
+  resume: string | null;
+}
+
+const storyOf = (s: RunStatus) => ({ sent: s.sent, failed: s.failed, unknown: s.unknown, notSent: s.notSent, total: s.total });
+const serverOf = (s: RunStatus) => ({ queued: s.onServer.queued, sent: s.onServer.sent, unknown: s.onServer.unknown, notListed: s.onServer.notListed });
+
+test('a Konekwa run: the page tells the run\'s story as broadcast status does, listed or not yet, with no delivered or read', browser, async () => {
+  const env = bed.env('konekwa');
+  // The gateway's queue has not listed a single message yet.
+  bed.sandbox.setLimits({ konekwaListLagMs: 3_600_000 });
+  try {
+    // Two recipients refused (with markup in the reason), one answer lost: a run with every kind of count.
+    bed.sandbox.faults.add({ kind: 'status', status: 400, body: { error: { code: 'INVALID_REQUEST', message: 'Invalid recipient', details: `Field 'recipient' ${HOSTILE_REASON}` } }, times: 2, match: { method: 'POST', path: /\/v1\/messages$/ } });
+    bed.sandbox.faults.add({ kind: 'drop-after', match: { method: 'POST', path: /\/v1\/messages$/ } });
+    const send = await runCli([...sendArgs(sheet(bed, 12, '0818'), ['--rate', '1000']), '--no-wait', '--json'], { env });
+    assert.equal(bed.sandbox.faults.pending, 0, 'every fault fired');
+    assert.equal(send.code, 6, send.stderr);
+    const runId = JSON.parse(send.stdout).runId as string;
+    const statusOf = async (): Promise<RunStatus> => JSON.parse((await runCli(['--json', 'broadcast', 'status', runId], { env })).stdout) as RunStatus;
+    const report = async (file: string) => {
+      const out = path.join(bed.dir, file);
+      const r = await runCli(['--json', 'broadcast', 'report', runId, '--out', out], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assertSelfContained(readFileSync(out, 'utf8'), 'run-chart');
+      const page = await renderInChromium<RunReadBack>(out, RUN_READ_BACK);
+      assert.deepEqual(page.requests, [pathToFileURL(out).href], 'the page requested nothing but itself');
+      assert.deepEqual([page.value.fetchable, page.value.pwned], [0, null]);
+      return { json: JSON.parse(r.stdout) as RunStatus & { out: string }, v: page.value };
+    };
+
+    const status = await statusOf();
+    assert.deepEqual(storyOf(status), { sent: 9, failed: 2, unknown: 1, notSent: 0, total: 12 });
+    assert.deepEqual(serverOf(status), { queued: 0, sent: 0, unknown: 0, notListed: 9 });
+    const first = await report('run-unlisted.html');
+    const v = first.v;
+    // The browser's DOM gives back the story and the server's side that broadcast status prints.
+    assert.deepEqual(v.counts, storyOf(status));
+    assert.deepEqual(v.onServer, serverOf(status));
+    assert.deepEqual(v.reasons, status.failureReasons.map((x) => [x.reason, x.count]));
+    assert.ok(v.reasons.some(([reason, count]) => reason.includes(HOSTILE_REASON) && count === 2), JSON.stringify(v.reasons));
+    assert.equal(v.resume, `Not finished: continue it with ${status.resume} (or the same send command again).`);
+    // Each bar is its share of the recipients.
+    for (const k of ['sent', 'failed', 'unknown'] as const) assert.ok(Math.abs(v.bars[k]! / v.bars.total! - status[k] / 12) < 0.01, `${k}: ${v.bars[k]} of ${v.bars.total}`);
+    // Nothing it cannot know: no delivered or read anywhere, and one line saying why.
+    assert.equal(v.deliveredOrRead, 0);
+    assert.doesNotMatch(v.text.replace(v.noDelivery, ''), /deliver|\bread\b/i);
+    assert.match(v.noDelivery, /only the QUEUED and SENT statuses.*delivered or read cannot be known/);
+    assert.deepEqual(v.lines, [], 'no message is listed yet: no time to draw');
+    assert.match(v.timeNote, /No message of this run is listed by the gateway yet/);
+    // --json gives the same story.
+    assert.deepEqual([storyOf(first.json), serverOf(first.json), first.json.status, first.json.id], [storyOf(status), serverOf(status), status.status, runId]);
+
+    // The queue catches up: the page follows how far the messages got, and draws them over time.
+    bed.sandbox.setLimits({ konekwaListLagMs: 0 });
+    let listed = await statusOf();
+    for (let i = 0; i < 200 && listed.onServer.sent < 9; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      listed = await statusOf();
+    }
+    assert.deepEqual(serverOf(listed), { queued: 0, sent: 9, unknown: 0, notListed: 0 });
+    const second = (await report('run-listed.html')).v;
+    assert.deepEqual(second.counts, storyOf(listed));
+    assert.deepEqual(second.onServer, serverOf(listed));
+    assert.deepEqual(second.lines, [['sent', 9, true]]);
+    assert.equal(second.deliveredOrRead, 0);
+  } finally {
+    bed.sandbox.faults.clear();
+    bed.sandbox.setLimits({ konekwaListLagMs: 2000 });
+  }
 });
 
 test('broadcast report: a wrong --out is refused before any request; an unknown id is exit 3 and writes nothing', async () => {

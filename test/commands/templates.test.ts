@@ -128,6 +128,41 @@ test('templates create through Konekwa posts name and content; a Konekwa templat
   assert.match(bad.stderr, /named-placeholder/);
 });
 
+test('templates create through Konekwa after a 429 or an answer lost once the server created it makes one template; a taken name exits 5 unsent', async () => {
+  const env = bed.env('konekwa');
+  const posts = (since: number) => bed.sandbox.state.requests.slice(since).filter((q) => q.method === 'POST' && q.path.endsWith('/v1/templates')).length;
+  const cases = [
+    // The server created it, then answered 429 (or the answer was lost): looked up by name, never posted again.
+    { name: 'welcome_429', fault: { kind: 'rate-limit', form: 'retry-after', seconds: 0, after: true } as const, posts: 1 },
+    { name: 'welcome_lost', fault: { kind: 'drop-after' } as const, posts: 1 },
+    // A 429 before the server acted: looked up, absent, so posted again.
+    { name: 'welcome_busy', fault: { kind: 'rate-limit', form: 'retry-after', seconds: 0 } as const, posts: 2 },
+  ];
+  for (const c of cases) {
+    const file = path.join(bed.dir, `${c.name}.json`);
+    writeFileSync(file, JSON.stringify({ name: c.name, content: 'Halo {{name}}, selamat datang.' }));
+    bed.sandbox.faults.clear();
+    bed.sandbox.faults.add({ ...c.fault, match: { method: 'POST', path: /\/v1\/templates$/ } });
+    const sent = bed.sandbox.state.requests.length;
+    const r = await runCli(['--json', 'templates', 'create', file], { env });
+    assert.equal(bed.sandbox.faults.pending, 0, `${c.name}: the fault fired`);
+    assert.equal(r.code, 0, `${c.name}: ${r.stderr}`);
+    const mine = bed.sandbox.state.konekwa.templates.filter((t) => t.name === c.name);
+    assert.equal(mine.length, 1, `${c.name}: one template`);
+    assert.equal((JSON.parse(r.stdout) as { id: string }).id, mine[0]!.id, `${c.name}: the one the server made`);
+    assert.equal(posts(sent), c.posts, `${c.name}: POSTs`);
+    // The same file again: the name is taken, nothing is posted.
+    const again = await runCli(['templates', 'create', file], { env });
+    assert.equal(again.code, 5, again.stderr);
+    assert.match(again.stderr, new RegExp(`A template named "${c.name}" already exists .*nothing was submitted`));
+    assert.equal(bed.sandbox.state.konekwa.templates.filter((t) => t.name === c.name).length, 1);
+  }
+  bed.sandbox.faults.clear();
+  const sent = bed.sandbox.state.requests.length;
+  await runCli(['templates', 'create', path.join(bed.dir, 'welcome_429.json')], { env });
+  assert.equal(posts(sent), 0, 'a taken name is never posted');
+});
+
 test('templates create --dry-run prints the payload it would submit; a name already taken exits 5', async () => {
   const env = bed.env('qontak-hmac');
   const before = bed.sandbox.state.templates.length;

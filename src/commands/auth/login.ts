@@ -1,4 +1,5 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { AuthError, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { hasUserinfo, redactUrl } from '../../config/base-url.js';
@@ -7,23 +8,13 @@ import { KeychainUnavailableError } from '../../config/keychain.js';
 import type { AuthMethod, Profile, ProviderName } from '../../config/profiles.js';
 import { TransientError, WaError } from '../../errors.js';
 
-interface LoginOptions {
-  provider?: ProviderName;
-  method?: AuthMethod;
-  clientId?: string;
-  baseUrl?: string;
-  withSecret?: boolean;
-  insecureStorage?: boolean;
-  verify?: boolean;
-}
-
 const SECRET_LABEL: Record<AuthMethod, string> = {
   hmac: 'Mekari client secret',
   oauth: 'Qontak access token',
   'api-key': 'Konekwa API key',
 };
 
-export async function run(ctx: Context, opts: LoginOptions): Promise<void> {
+export async function run(ctx: Context, opts: Options<'login'>): Promise<void> {
   const profileName = ctx.profileName;
   const existing = await (await ctx.config()).profile(profileName);
   const provider: ProviderName =

@@ -1,4 +1,5 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { redactUrl } from '../../config/base-url.js';
 import { AuthError, SilentExit, WaError, ExitCode } from '../../errors.js';
 import { REQUIRED_SECRETS, type Sourced } from '../../config/credentials.js';
@@ -6,7 +7,7 @@ import { REQUIRED_SECRETS, type Sourced } from '../../config/credentials.js';
 const describe = (s: Sourced | undefined): string =>
   !s ? 'not set' : s.source === 'env' ? `environment (${s.envVar})` : s.source === 'keychain' ? 'OS keychain' : s.source === 'file' ? '0600 file' : s.source;
 
-export async function run(ctx: Context, opts: { offline?: boolean }): Promise<void> {
+export async function run(ctx: Context, opts: Options<'status'>): Promise<void> {
   const config = await ctx.config();
   const profile = await config.profile(ctx.profileName);
   const auth = await (await ctx.credentials()).resolve(ctx.profileName, profile);

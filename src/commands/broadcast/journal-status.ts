@@ -1,19 +1,14 @@
 import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
-import { logSource, runReportLines } from '../../core/delivery/source.js';
+import { logSource, readRun, runReportLines } from '../../core/delivery/source.js';
 
 /**
  * A Konekwa fan-out's status: the journal for who was sent (the same counts and status word as every other command),
  * the server for how far each accepted message got. Exit 1 while the run is unfinished or any recipient failed.
  */
 export async function journalStatus(ctx: Context, provider: Provider, runId: string): Promise<void> {
-  const source = await logSource(ctx.paths.stateDir, provider, runId);
-  // One pass over the log reads the server's listing for the run's messages.
-  let cursor: string | null = null;
-  do cursor = (await source.fetchPage(cursor)).next;
-  while (cursor !== null);
-  const r = await source.run!();
+  const r = await readRun(await logSource(ctx.paths.stateDir, provider, runId));
   const t = ctx.time;
   if (ctx.globals.json) {
     ctx.out.json({ ...r.story, createdAt: t.iso(r.story.createdAt) ?? null, template: r.template, onServer: r.server, failureReasons: r.failureReasons, resume: r.resume });

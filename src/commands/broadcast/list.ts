@@ -1,8 +1,9 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { UsageError } from '../../errors.js';
 import type { BroadcastSummary } from '../../providers/port.js';
 
-export async function run(ctx: Context, opts: { since?: string; limit: number }): Promise<void> {
+export async function run(ctx: Context, opts: Options<'list'>): Promise<void> {
   if (opts.since && Number.isNaN(Date.parse(opts.since))) throw new UsageError(`--since "${opts.since}" is not a date (YYYY-MM-DD or ISO 8601).`);
   const provider = await ctx.provider();
   const t = ctx.time;

@@ -1,12 +1,14 @@
-// broadcast report <id> --out report.html: one self-contained page with the delivery funnel, delivery over time,
-// failures by reason and the numbers, for a Qontak broadcast or a Konekwa run.
+// broadcast report <id> --out report.html: one self-contained page. A Qontak broadcast: the delivery funnel, delivery
+// over time, failures by reason and the numbers. A Konekwa run: its story, how far its messages got on the server,
+// messages over time and failures by reason.
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { timeFormat } from '../../cli/time.js';
 import { checkOutPath, writeFileAtomic } from '../../util/atomic-file.js';
 import { packageVersion } from '../../package-info.js';
 
-export async function run(ctx: Context, opts: { out: string }, id: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'report'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);
   // Before any remote call: a wrong --out must not cost a whole log's pages.
   await checkOutPath(out, { shown: opts.out, extensions: ['.html', '.htm'] });
@@ -16,6 +18,14 @@ export async function run(ctx: Context, opts: { out: string }, id: string): Prom
   const data = await reportData(ctx.paths.stateDir, provider, id);
   const t = timeFormat(ctx.env);
   await writeFileAtomic(out, renderReport(data, { formatTime: (ms) => t.text(ms), generatedAt: ctx.now(), version: packageVersion() }));
+  if (data.kind === 'Konekwa run') {
+    // The run's story, as `broadcast status` tells it: no delivered or read, which Konekwa cannot show.
+    const { countsText } = await import('../../core/runs/story.js');
+    const s = data.story;
+    if (ctx.globals.json) ctx.out.json({ ...s, createdAt: t.iso(s.createdAt) ?? null, out: opts.out, template: data.template, onServer: data.server, failureReasons: data.reasons });
+    else ctx.out.info(`Wrote ${opts.out}: run ${s.id} (${s.status}), ${countsText(s)}.`);
+    return;
+  }
   const f = data.funnel;
   if (ctx.globals.json) ctx.out.json({ id: data.id, out: opts.out, total: f.total, sent: f.sent, delivered: f.delivered, read: f.read, failed: f.failed, counts: data.counts, failureReasons: data.reasons });
   else ctx.out.info(`Wrote ${opts.out}: ${f.total} message(s), ${f.sent} sent, ${f.delivered} delivered, ${f.read} read, ${f.failed} failed.`);

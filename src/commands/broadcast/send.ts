@@ -3,42 +3,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, InterruptedError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
-import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendRequest, type SendSummary, type SkippedRow } from '../../core/broadcast/prepare.js';
+import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendSummary, type SkippedRow } from '../../core/broadcast/prepare.js';
 import { quietHoursApply } from '../../core/broadcast/quiet-hours.js';
 import { withSendGuard } from '../../core/broadcast/guard.js';
 import { driveAndReport, quietFor, reportLeftOut, type Settling } from './run-report.js';
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
-import { formatDuration } from '../../cli/command-kit.js';
+import { formatDuration } from '../../cli/spec.js';
 import type { EarlierSend } from '../../core/broadcast/dedupe.js';
 import type { NewRun } from '../../core/broadcast/fanout-run.js';
 import type { LedgerRecord } from '../../core/runs/ledger.js';
 import { countryFor } from '../../config/profiles.js';
 
-export interface SendOptions extends Partial<SendRequest> {
-  param: string[];
-  dryRun?: boolean;
-  rate?: number;
-  concurrency?: number;
-  resume?: string;
-  sheet?: string;
-  ignoreQuietHours?: boolean;
-  out?: string;
-  /** With --resume: FROM=TO, the unfinished share of session FROM goes through TO. */
-  moveSession?: string[];
-  /** Konekwa: how long a message whose answer was lost may take to be listed (ms). */
-  settle?: number;
-  /** Konekwa: how far back a fresh run looks for the same text already sent (ms; 0: no look). */
-  dedupeWindow?: number;
-  /** false with --no-wait: end instead of waiting for recipients in doubt to settle. */
-  wait?: boolean;
-  /** Qontak: free a key whose send stayed unknown and is not on the account after the settle window. */
-  releaseUnknown?: boolean;
-}
-
-export async function run(ctx: Context, opts: SendOptions): Promise<void> {
+export async function run(ctx: Context, opts: Options<'send'>): Promise<void> {
   // Shorter than the queue takes to list a message, a window would send again what is only waiting to be listed.
   if (opts.settle !== undefined && opts.settle < 1000) throw new UsageError(`--settle ${opts.settle}ms is too short: give the time Konekwa may take to list a queued message, at least 1s (default 1m).`);
   if (opts.resume) {
@@ -85,7 +65,7 @@ export async function run(ctx: Context, opts: SendOptions): Promise<void> {
   }
 }
 
-async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: SendOptions): Promise<void> {
+async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, opts: Options<'send'>): Promise<void> {
   printSkipped(ctx, p.summary.skippedRows);
   // --skip-invalid: the rows left out are warnings on their rows of the file in GitHub Actions.
   annotate(ctx, p.summary.skippedRows.map((x) => ({ level: 'warning', file: opts.file, line: x.row, title: x.ruleId, message: `skipped: row ${x.row}${x.column ? `, column ${x.column}` : ''}: ${x.reason}` })));
@@ -160,7 +140,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
 }
 
 /** The run a fan-out starts with: its plan, pace and ledger record. */
-async function newRun(provider: Provider, p: PreparedSend, opts: SendOptions): Promise<NewRun> {
+async function newRun(provider: Provider, p: PreparedSend, opts: Options<'send'>): Promise<NewRun> {
   const { DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/broadcast/fanout-run.js');
   return {
     template: p.template,
@@ -215,7 +195,7 @@ async function reportSent(ctx: Context, p: PreparedSend, result: import('../../c
   }
 }
 
-async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: SendOptions): Promise<void> {
+async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: Options<'send'>): Promise<void> {
   const { startRun } = await import('../../core/broadcast/fanout-run.js');
   const { leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/broadcast/dedupe.js');
   const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
@@ -258,7 +238,7 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
  * The ledger names a run of this key whose folder is gone. The same send (the same target) rebuilds it under its own
  * id, every recipient in doubt until the server's listing shows whether it was sent; anything else is refused.
  */
-async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: SendOptions, lost: { runId: string; record: LedgerRecord }): Promise<void> {
+async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: Options<'send'>, lost: { runId: string; record: LedgerRecord }): Promise<void> {
   const { rebuildRun } = await import('../../core/broadcast/fanout-run.js');
   const { runsDir } = await import('../../core/runs/paths.js');
   const folder = path.join(runsDir(ctx.paths.stateDir), lost.runId);
@@ -276,12 +256,12 @@ async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger
 }
 
 /** `--settle` and `--no-wait`, with the default window. */
-async function settling(opts: SendOptions): Promise<Settling> {
+async function settling(opts: Options<'send'>): Promise<Settling> {
   const { DEFAULT_SETTLE_MS } = await import('../../core/broadcast/fanout-engine.js');
   return { settleMs: opts.settle ?? DEFAULT_SETTLE_MS, noWait: opts.wait === false };
 }
 
-const pace = (opts: SendOptions) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
+const pace = (opts: Options<'send'>) => ({ ...(opts.rate !== undefined ? { rate: opts.rate } : {}), ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}) });
 
 function notSent(ctx: Context): never {
   ctx.out.info('Not sent.');

@@ -1,9 +1,10 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { renderCounts } from '../../cli/bars.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 
-export async function run(ctx: Context, opts: { journal?: string[] }, id: string | undefined): Promise<void> {
+export async function run(ctx: Context, opts: Options<'status'>, id: string | undefined): Promise<void> {
   if (opts.journal?.length) {
     if (id !== undefined) throw new UsageError(`Give a broadcast or run id, or --journal paths, not both (got ${id}).`);
     return journalsStatus(ctx, opts.journal);

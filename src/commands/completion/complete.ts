@@ -1,86 +1,116 @@
-// `wa-cli __complete <words…>`: the candidates for the last word, found by walking the command tree itself, so the
-// shell scripts stay a few lines and never drift from the real verbs and flags. The words are those after `wa-cli`;
-// the last one is the word being completed ('' after a space). One candidate per line, already filtered by prefix.
+// `wa-cli __complete <words…>`: the candidates for the last word, found by walking the command specs themselves, so
+// the shell scripts stay a few lines and never drift from the real verbs and flags. The words are those after
+// `wa-cli`; the last one is the word being completed ('' after a space). One candidate per line, filtered by prefix.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Argument, Command, Option } from 'commander';
+import type { Context } from '../../cli/context.js';
+import { isGroup, type ArgSpec, type Completer, type FlagSpec, type NounSpec, type RootSpec } from '../../cli/spec.js';
 
-/** Flags and arguments whose value is a local file. */
-const FILE_FLAGS = new Set(['--file', '--out', '--media']);
-const FILE_VALUE = /^[<[](file|sheet|url\|file|paths)(\.\.\.)?[>\]]$/;
-
-const valueName = (o: Option): string => o.flags.split(/[ ,]+/).find((w) => /^[<[]/.test(w)) ?? '';
-const takesValue = (o: Option): boolean => o.required || o.optional;
-const takesFile = (o: Option): boolean => (o.long !== undefined && FILE_FLAGS.has(o.long)) || FILE_VALUE.test(valueName(o));
-const argTakesFile = (a: Argument): boolean => /^(file|sheet|paths)$/.test(a.name());
-
-function findOption(chain: readonly Command[], word: string): Option | undefined {
-  // The verb's own flags first, then those of the commands above it (the global ones live on the root).
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const o = chain[i]!.options.find((x) => x.long === word || x.short === word);
-    if (o) return o;
-  }
-  return undefined;
+/** The whole command tree as declared. */
+export interface Tree {
+  readonly root: RootSpec;
+  readonly nouns: readonly NounSpec[];
 }
 
-const visible = (c: Command): boolean => !(c as unknown as { _hidden?: boolean })._hidden;
+/** One level of the words typed: the program, a noun, or a verb, with what it declares. */
+interface Level {
+  readonly flags: readonly FlagSpec[];
+  readonly subs: ReadonlyMap<string, Level>;
+  readonly args: readonly ArgSpec[];
+}
 
-/** What to offer for the last word: words to print, or file names under a prefix. */
-export type Want = { kind: 'words'; words: string[] } | { kind: 'files'; prefix: string; lead?: string };
+const level = (flags: readonly FlagSpec[] = [], args: readonly ArgSpec[] = [], subs: ReadonlyMap<string, Level> = new Map()): Level => ({ flags, args, subs });
 
-export function completionFor(program: Command, words: readonly string[]): Want {
+function levels(tree: Tree): Level {
+  const nouns = tree.nouns.map((n): [string, Level] => [
+    n.name,
+    isGroup(n) ? level([], [], new Map(Object.entries(n.verbs).map(([name, v]) => [name, level(v.flags, v.args)]))) : level(n.flags, n.args),
+  ]);
+  return level(tree.root.flags, [], new Map(nouns));
+}
+
+/** `--profile` and `-p` of '-p, --profile <name>', the long one first. */
+function names(flags: string): string[] {
+  const words = flags.split(/[ ,|]+/);
+  return [...words.filter((w) => /^--[^-]/.test(w)), ...words.filter((w) => /^-[^-]$/.test(w))];
+}
+const takesValue = (f: FlagSpec): boolean => /[<[]/.test(f.flags);
+
+/** What to offer for the last word: words, file names under a prefix, or the values a completer finds. */
+export type Want =
+  | { kind: 'words'; words: string[] }
+  | { kind: 'files'; prefix: string; lead?: string }
+  | { kind: 'values'; completer: Completer; prefix: string; lead?: string; profile?: string };
+
+/** The value of a flag or argument: files, its choices, or its completer's values. */
+function valueOf(s: FlagSpec | ArgSpec, prefix: string, lead: string, profile: string | undefined): Want {
+  if (s.file) return { kind: 'files', prefix, ...(lead ? { lead } : {}) };
+  if (s.complete) return { kind: 'values', completer: s.complete, prefix, ...(lead ? { lead } : {}), ...(profile === undefined ? {} : { profile }) };
+  return { kind: 'words', words: (s.choices ?? []).map((c) => `${lead}${c}`).filter((c) => c.startsWith(lead + prefix)) };
+}
+
+export function completionFor(tree: Tree, words: readonly string[]): Want {
   const before = words.slice(0, -1);
   const cur = words[words.length - 1] ?? '';
-  const chain: Command[] = [program];
+  const top = levels(tree);
+  const chain: Level[] = [top];
+  // The verb's own flags first, then those of the levels above it (the global ones are the program's).
+  const find = (word: string): FlagSpec | undefined => {
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const f = chain[i]!.flags.find((x) => names(x.flags).includes(word));
+      if (f) return f;
+    }
+    return undefined;
+  };
+  const versionFlags = names(tree.root.version);
   let positionals = 0;
-  let pending: Option | undefined;
+  let pending: FlagSpec | undefined;
+  // The profile the command line names: value completers ask its account.
+  let profile: string | undefined;
+  const isProfile = (f: FlagSpec | undefined): boolean => f?.complete === 'profiles';
   for (const w of before) {
     if (pending) {
       // bash splits `--file=x` at the `=`: the value is the word after it.
-      if (w !== '=') pending = undefined;
+      if (w === '=') continue;
+      if (isProfile(pending)) profile = w;
+      pending = undefined;
       continue;
     }
     if (w === '--') break;
     if (w.startsWith('-') && w.length > 1) {
-      const o = findOption(chain, w.split('=')[0]!);
-      if (o && takesValue(o) && !w.includes('=')) pending = o;
+      const [name, value] = [w.split('=')[0]!, w.includes('=') ? w.slice(w.indexOf('=') + 1) : undefined];
+      const f = find(name);
+      if (f && takesValue(f) && value === undefined) pending = f;
+      else if (isProfile(f) && value) profile = value;
       continue;
     }
-    const cmd = chain[chain.length - 1]!;
+    const here = chain[chain.length - 1]!;
     // A word names a subcommand only before the first positional of the verb in hand.
-    const sub = positionals === 0 ? cmd.commands.find((c) => c.name() === w || c.aliases().includes(w)) : undefined;
+    const sub = positionals === 0 ? here.subs.get(w) : undefined;
     if (sub) {
       chain.push(sub);
       positionals = 0;
     } else positionals++;
   }
-  const cmd = chain[chain.length - 1]!;
-  const starting = (xs: Iterable<string>) => ({ kind: 'words' as const, words: [...new Set(xs)].filter((x) => x.startsWith(cur)) });
+  const here = chain[chain.length - 1]!;
+  const starting = (xs: Iterable<string>): Want => ({ kind: 'words', words: [...new Set(xs)].filter((x) => x.startsWith(cur)) });
 
-  if (pending) {
-    if (takesFile(pending)) return { kind: 'files', prefix: cur };
-    return starting(pending.argChoices ?? []);
-  }
+  if (pending) return valueOf(pending, cur, '', profile);
   if (cur.startsWith('-')) {
     const eq = cur.indexOf('=');
     if (eq > 0) {
-      const o = findOption(chain, cur.slice(0, eq));
       // fish hands over `--file=co` whole and wants whole words back; bash splits at `=` and never gets here.
-      if (o && takesFile(o)) return { kind: 'files', prefix: cur.slice(eq + 1), lead: cur.slice(0, eq + 1) };
-      return { kind: 'words', words: (o?.argChoices ?? []).map((c) => `${cur.slice(0, eq + 1)}${c}`).filter((c) => c.startsWith(cur)) };
+      const f = find(cur.slice(0, eq));
+      return f ? valueOf(f, cur.slice(eq + 1), cur.slice(0, eq + 1), profile) : { kind: 'words', words: [] };
     }
-    // The verb's flags and the global ones (never another verb's); --version belongs to the root alone.
-    const flags = [cmd, ...(cmd === program ? [] : [program])].flatMap((c) => c.options.filter((o) => !o.hidden && (c === cmd || o.long !== '--version')));
-    return starting([...flags.flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)), '--help']);
+    // The verb's flags and the global ones (never another verb's); --version belongs to the program alone.
+    const flags = [...(here === top ? [] : here.flags), ...top.flags].filter((f) => !f.hidden).flatMap((f) => names(f.flags));
+    return starting([...(here === top ? versionFlags : []), ...flags, '--help']);
   }
-  const subs = positionals === 0 ? cmd.commands.filter(visible).map((c) => c.name()) : [];
-  if (subs.length) return starting(subs);
-  const args = cmd.registeredArguments;
-  const arg = args[Math.min(positionals, args.length - 1)];
-  if (arg && (positionals < args.length || arg.variadic)) {
-    if (arg.argChoices) return starting(arg.argChoices);
-    if (argTakesFile(arg)) return { kind: 'files', prefix: cur };
-  }
+  if (positionals === 0 && here.subs.size > 0) return starting(here.subs.keys());
+  const args = here.args;
+  const a = args[Math.min(positionals, args.length - 1)];
+  if (a && (positionals < args.length || a.name.includes('...'))) return valueOf(a, cur, '', profile);
   return { kind: 'words', words: [] };
 }
 
@@ -101,8 +131,58 @@ export async function filesFor(cwd: string, prefix: string): Promise<string[]> {
     .sort();
 }
 
-export async function complete(program: Command, cwd: string, words: readonly string[]): Promise<string[]> {
-  const want = completionFor(program, words.length ? words : ['']);
+/**
+ * How long a completer may ask the account: a TAB that waits longer is worse than one that offers nothing. Each TAB
+ * asks afresh (no cache), so a template created a minute ago is offered.
+ */
+export const COMPLETER_TIMEOUT_MS = 2000;
+
+const COMPLETERS: Record<Completer, (ctx: Context) => Promise<string[]>> = {
+  profiles: async (ctx) => Object.keys((await (await ctx.config()).load()).profiles),
+  templates: async (ctx) => {
+    const seen = new Set<string>();
+    for await (const t of (await ctx.provider()).listTemplates({ max: 1000 })) seen.add(t.name);
+    return [...seen];
+  },
+  channels: async (ctx) => (await (await ctx.provider()).listChannels()).map((c) => c.id),
+  runs: async (ctx) => {
+    const { listRuns } = await import('../../core/runs/listing.js');
+    return (await listRuns(ctx.paths.stateDir)).map((r) => r.runId);
+  },
+};
+
+/**
+ * A completer's values, or none: it runs under a signal that ends every request at the timeout, and any failure
+ * (no credentials, no network, a refusal) offers nothing rather than an error in the middle of a command line.
+ */
+async function valuesOf(ctx: Context, completer: Completer, profile: string | undefined): Promise<string[]> {
+  const bound = new AbortController();
+  const stop = new Promise<never>((_, reject) => bound.signal.addEventListener('abort', () => reject(bound.signal.reason), { once: true }));
+  const timer = setTimeout(() => bound.abort(new Error('timed out')), COMPLETER_TIMEOUT_MS);
+  const onStop = (): void => bound.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', onStop, { once: true });
+  // The same context, with the profile of the command line and requests that end at the timeout.
+  const bounded = Object.create(ctx, { signal: { value: bound.signal } }) as Context;
+  bounded.setGlobals({ ...ctx.globals, profile });
+  try {
+    return await Promise.race([COMPLETERS[completer](bounded), stop]);
+  } catch {
+    return [];
+  } finally {
+    // An answer before the timeout leaves no timer behind to hold the process.
+    clearTimeout(timer);
+    ctx.signal.removeEventListener('abort', onStop);
+  }
+}
+
+export async function complete(tree: Tree, ctx: Context, words: readonly string[]): Promise<string[]> {
+  const want = completionFor(tree, words.length ? words : ['']);
   if (want.kind === 'words') return want.words;
-  return (await filesFor(cwd, want.prefix)).map((f) => `${want.lead ?? ''}${f}`);
+  const lead = want.lead ?? '';
+  if (want.kind === 'files') return (await filesFor(ctx.cwd, want.prefix)).map((f) => `${lead}${f}`);
+  // --channel takes several, comma-separated: the last one is completed.
+  const comma = want.completer === 'channels' ? want.prefix.lastIndexOf(',') : -1;
+  const done = want.prefix.slice(0, comma + 1);
+  const values = [...new Set(await valuesOf(ctx, want.completer, want.profile))].sort();
+  return values.filter((v) => v.startsWith(want.prefix.slice(comma + 1))).map((v) => `${lead}${done}${v}`);
 }

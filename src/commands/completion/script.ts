@@ -1,5 +1,11 @@
 // Completion scripts: each one hands the words typed so far to `wa-cli __complete`, which walks the command tree
 // itself (complete.ts), so the scripts never drift from the real commands and flags.
+import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
+
+export async function run(ctx: Context, _opts: Options, shell: 'bash' | 'zsh' | 'fish'): Promise<void> {
+  ctx.out.print(completionScript(shell));
+}
 
 export function completionScript(shell: 'bash' | 'zsh' | 'fish'): string {
   if (shell === 'fish') {

@@ -1,9 +1,10 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { timeFormat } from '../../cli/time.js';
 import { contactListJson } from '../../cli/contract.js';
 import { need, type ContactList } from '../../providers/port.js';
 
-export async function run(ctx: Context, opts: { limit: number; all?: boolean }): Promise<void> {
+export async function run(ctx: Context, opts: Options<'lists'>): Promise<void> {
   const provider = await ctx.provider();
   const t = timeFormat(ctx.env);
   const lists: ContactList[] = [];

@@ -1,9 +1,10 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { timeFormat } from '../../cli/time.js';
 import { contactListJson } from '../../cli/contract.js';
 import { need } from '../../providers/port.js';
 
-export async function run(ctx: Context, _opts: unknown, id: string): Promise<void> {
+export async function run(ctx: Context, _opts: Options<'show'>, id: string): Promise<void> {
   const provider = await ctx.provider();
   const t = timeFormat(ctx.env);
   const l = await need(provider, 'lists', 'contact lists').get(id);

@@ -1,24 +1,12 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, OperationError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import { need, type ContactList, type ContactListsPort } from '../../providers/port.js';
 import type { ContactReport } from '../../core/contacts/index.js';
 import { loadContacts, problemLines, summaryLine } from './load.js';
 
-interface UploadOptions {
-  name: string;
-  /** Print the resulting lists as the command's result (off when another command uploads on its way). */
-  printResult?: boolean;
-  country?: string;
-  sheet?: string;
-  skipInvalid?: boolean;
-  split?: boolean;
-  wait?: boolean;
-  timeout: number;
-  dryRun?: boolean;
-}
-
-export async function run(ctx: Context, opts: UploadOptions, file: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'upload'>, file: string): Promise<void> {
   const provider = await ctx.provider();
   const lists = need(provider, 'lists', 'contact lists', 'Send straight from the spreadsheet with `wa-cli broadcast send --file SHEET`.');
   const report = await loadContacts(ctx, file, opts);
@@ -31,7 +19,7 @@ export async function run(ctx: Context, opts: UploadOptions, file: string): Prom
 export type UploadResult = { kind: 'success' | 'failed' | 'unknown' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };
 
 /** The upload flow shared with `broadcast send --file`: refuse invalid rows, plan files, upload, wait, report. */
-export async function uploadValidated(ctx: Context, lists: ContactListsPort, report: ContactReport, opts: UploadOptions): Promise<UploadResult[]> {
+export async function uploadValidated(ctx: Context, lists: ContactListsPort, report: ContactReport, opts: Options<'upload'>): Promise<UploadResult[]> {
   const { planUploads, waitForList, listOutcomeProblem } = await import('../../core/contacts/list-upload.js');
   for (const line of problemLines(report)) ctx.out.info(line);
   ctx.out.info(summaryLine(report));
@@ -99,7 +87,6 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
     }
     results.push({ kind: outcome.kind, list: l, name: plan.name, rows: plan.rows });
   }
-  if (opts.printResult === false) return results;
   const rows = results.map((r) => ({
     id: r.list?.id ?? '',
     name: r.name,

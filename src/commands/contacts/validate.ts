@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { SilentExit, ExitCode } from '../../errors.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { annotate } from '../../cli/github.js';
 import { loadContacts, problemLines, reportJson, summaryLine } from './load.js';
 
-export async function run(ctx: Context, opts: { country?: string; sheet?: string; out?: string }, file: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'validate'>, file: string): Promise<void> {
   const out = opts.out === undefined ? undefined : path.resolve(ctx.cwd, opts.out);
   // Checked before reading the contacts: a wrong --out should not wait for a large file to be validated.
   if (out) await checkOutPath(out, { shown: opts.out!, extensions: ['.csv', '.xlsx'] });

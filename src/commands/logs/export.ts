@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import type { LogEntry } from '../../providers/port.js';
 import { EXPORT_EXTENSIONS, exportLog } from '../../core/delivery/export.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { logSource } from '../../core/delivery/source.js';
 import { countsText } from '../../core/runs/story.js';
 
-export async function run(ctx: Context, opts: { out: string }, id: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'export'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);
   // Before any remote call: a wrong --out must not cost a login or a page of logs.
   await checkOutPath(out, { shown: opts.out, extensions: EXPORT_EXTENSIONS });

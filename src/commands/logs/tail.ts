@@ -1,4 +1,5 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { renderCounts } from '../../cli/bars.js';
 import { DELIVERY_STATUSES as STATUSES } from '../../providers/port.js';
@@ -10,14 +11,6 @@ import type { StreamColumn } from '../../cli/output.js';
 import { appendSummary, logSummary } from '../../cli/github.js';
 
 const TIMES: ReadonlySet<string> = new Set(['createdAt', 'sentAt', 'deliveredAt', 'readAt']);
-
-interface TailOptions {
-  follow?: boolean;
-  interval: number;
-  status?: string;
-  untilDone?: boolean;
-  failOnFailed?: boolean;
-}
 
 /** A row of the log as printed: the time of its latest step, and the step itself. */
 interface Row {
@@ -37,7 +30,7 @@ const COLUMNS: StreamColumn<Row>[] = [
   { header: 'ERROR', value: (r) => r.error, min: 12, drop: 2 },
 ];
 
-export async function run(ctx: Context, opts: TailOptions, id: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'tail'>, id: string): Promise<void> {
   const only = opts.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
   const unknown = only?.filter((s) => !(STATUSES as readonly string[]).includes(s));
   if (unknown?.length) throw new UsageError(`--status ${unknown.join(',')}: use ${STATUSES.join(', ')}.`);

@@ -1,7 +1,8 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { countryOf, normaliseArgs, openList } from './common.js';
 
-export async function run(ctx: Context, opts: { reason?: string; country?: string }, ...numbers: string[]): Promise<void> {
+export async function run(ctx: Context, opts: Options<'add'>, ...numbers: string[]): Promise<void> {
   const phones = await normaliseArgs(numbers, await countryOf(ctx, opts.country));
   const added = await openList(ctx).add(phones.map((phone) => ({ phone, reason: opts.reason ?? '', source: 'manual' as const })));
   if (ctx.globals.json) return ctx.out.json({ added: added.map((a) => a.phone), already: phones.length - added.length });

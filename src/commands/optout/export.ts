@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { tableBuffer } from '../../util/table-file.js';
 import { OPTOUT_COLUMNS, optOutRows } from '../../core/optout/file.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { openList } from './common.js';
 
-export async function run(ctx: Context, opts: { out?: string }): Promise<void> {
+export async function run(ctx: Context, opts: Options<'export'>): Promise<void> {
   const { entries } = await openList(ctx).load();
   if (!opts.out) {
     // To standard output: the same CSV the file would hold.

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { readOptOutFile } from '../../core/optout/file.js';
 import { countryOf, openList } from './common.js';
 
-export async function run(ctx: Context, opts: { reason?: string; country?: string; skipInvalid?: boolean }, file: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'import'>, file: string): Promise<void> {
   const { rows, skipped } = await readOptOutFile(path.resolve(ctx.cwd, file), file, await countryOf(ctx, opts.country), opts.skipInvalid === true);
   // Each row left out is named, as a send names the rows it skips.
   for (const s of skipped) ctx.out.warn(`skipped row ${s.row}, column ${s.column} = ${JSON.stringify(s.value)}: ${s.reason}`);

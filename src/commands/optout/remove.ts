@@ -1,8 +1,9 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { NotFoundError } from '../../errors.js';
 import { countryOf, normaliseArgs, openList } from './common.js';
 
-export async function run(ctx: Context, opts: { country?: string }, ...numbers: string[]): Promise<void> {
+export async function run(ctx: Context, opts: Options<'remove'>, ...numbers: string[]): Promise<void> {
   const phones = await normaliseArgs(numbers, await countryOf(ctx, opts.country));
   const removed = await openList(ctx).remove(phones);
   if (ctx.globals.json) ctx.out.json({ removed, notListed: phones.filter((p) => !removed.includes(p)) });

@@ -1,7 +1,8 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { sandboxEnv } from '../../sandbox/env.js';
 
-export async function run(ctx: Context, opts: { port?: number }): Promise<void> {
+export async function run(ctx: Context, opts: Options): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');
   const sandbox = await startSandbox({ port: opts.port ?? 0, recorded: true });
   const profiles = sandboxEnv(sandbox);

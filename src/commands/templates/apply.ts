@@ -1,18 +1,12 @@
 // templates apply DIR: create on the account what `templates plan DIR` lists as create; never edit or delete. Safe to
 // run again: each name is looked up before it is created. --wait waits for every review together.
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, OperationError, SilentExit, type ExitCodeValue } from '../../errors.js';
 import { appendSummary, applySummary } from '../../cli/github.js';
 import type { Provider, RemoteTemplate } from '../../providers/port.js';
 import { applyPlan, type ApplyOutcome, type PlanItem, type TemplatePlan } from '../../core/template-plan.js';
 import { countsLine, itemJson, loadPlan, providerNote, showPlan } from './plan-view.js';
-
-interface ApplyOptions {
-  wait?: boolean;
-  dryRun?: boolean;
-  timeout?: number;
-  interval?: number;
-}
 
 interface Row {
   item: PlanItem;
@@ -22,7 +16,7 @@ interface Row {
   review?: string;
 }
 
-export async function run(ctx: Context, opts: ApplyOptions, dir: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'apply'>, dir: string): Promise<void> {
   const { provider, plan } = await loadPlan(ctx, dir);
   providerNote(ctx, plan);
   if (plan.counts.invalid > 0) {
@@ -75,7 +69,7 @@ function countResults(rows: readonly Row[]): Record<string, number> {
 }
 
 /** Every template of the folder still under review (created now or before), waited for together. */
-async function waitAll(ctx: Context, provider: Provider, rows: Row[], opts: ApplyOptions): Promise<{ rejected: number; pending: number }> {
+async function waitAll(ctx: Context, provider: Provider, rows: Row[], opts: Options<'apply'>): Promise<{ rejected: number; pending: number }> {
   const { waitForReview } = await import('../../core/template-review.js');
   const reviewing = rows.filter((r) => r.template && (r.result === 'created' || r.result === 'exists' || r.result === 'same'));
   const open = reviewing.filter((r) => r.template!.status.toUpperCase() !== 'APPROVED').length;

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ConflictError, InputError, OperationError, UsageError, WaError } from '../../errors.js';
 import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
 import { awaitReview } from './wait.js';
 import { createRequest } from '../../core/template-plan.js';
 
-export async function run(ctx: Context, opts: { dryRun?: boolean; wait?: boolean; timeout?: number; interval?: number }, file: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'create'>, file: string): Promise<void> {
   let text: string;
   try {
     text = await readFile(path.resolve(ctx.cwd, file), 'utf8');

@@ -1,9 +1,10 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import type { RemoteTemplate } from '../../providers/port.js';
 import { sendRules } from '../../core/broadcast/send-rules.js';
 import { templateJson } from '../../cli/contract.js';
 
-export async function run(ctx: Context, opts: { status?: string; category?: string; query?: string; limit: number; all?: boolean }): Promise<void> {
+export async function run(ctx: Context, opts: Options<'list'>): Promise<void> {
   const provider = await ctx.provider();
   const items: RemoteTemplate[] = [];
   const q = {

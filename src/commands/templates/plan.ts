@@ -1,9 +1,10 @@
 // templates plan DIR: what `templates apply DIR` would do, per template; --check makes it a CI gate.
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, SilentExit } from '../../errors.js';
 import { countsLine, loadPlan, providerNote, showPlan } from './plan-view.js';
 
-export async function run(ctx: Context, opts: { check?: boolean }, dir: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'plan'>, dir: string): Promise<void> {
   const { plan } = await loadPlan(ctx, dir);
   await showPlan(ctx, plan);
   providerNote(ctx, plan);

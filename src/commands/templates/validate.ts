@@ -1,11 +1,12 @@
 import type { Context } from '../../cli/context.js';
+import type { Options } from './command.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { readTemplatePath } from '../../core/template-files.js';
 import { annotateLines } from '../../cli/github.js';
 import { formatGithub, formatText, fromRemote, parseTemplates, ruleSeverities, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
 
-export async function run(ctx: Context, opts: { remote?: boolean; format: 'text' | 'json' | 'github' }, ...paths: string[]): Promise<void> {
+export async function run(ctx: Context, opts: Options<'validate'>, ...paths: string[]): Promise<void> {
   if (paths.length === 0 && !opts.remote) throw new UsageError('Give template files or folders to check, - for standard input, or --remote.');
   const docs: TemplateDoc[] = [];
   for (const p of paths) {

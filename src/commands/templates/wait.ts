@@ -1,20 +1,15 @@
 // Waiting for a template's review: after `templates create --wait`, or later with `templates wait NAME` (a CI retry
 // after a timeout resumes here instead of creating the template again). Exit 0 approved, 1 rejected, 6 still pending.
 import type { Context } from '../../cli/context.js';
-import { formatDuration } from '../../cli/command-kit.js';
+import type { Options } from './command.js';
+import { formatDuration } from '../../cli/spec.js';
 import { OperationError, TransientError } from '../../errors.js';
 import type { Provider, RemoteTemplate } from '../../providers/port.js';
-
-interface WaitOptions {
-  timeout?: number;
-  interval?: number;
-  language?: string;
-}
 
 const DEFAULT_TIMEOUT_MS = 3_600_000;
 const DEFAULT_INTERVAL_MS = 30_000;
 
-export async function run(ctx: Context, opts: WaitOptions, nameOrId: string): Promise<void> {
+export async function run(ctx: Context, opts: Options<'wait'>, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();
   const { findTemplate } = await import('../../core/template-review.js');
   const t = await findTemplate(provider, nameOrId, opts.language);
@@ -28,7 +23,7 @@ function resumeCommand(t: RemoteTemplate, timeoutMs: number): string {
 }
 
 /** Polls until review ends: the verdict on stdout, exit 1 when rejected, 6 at the timeout with the command to resume. */
-export async function awaitReview(ctx: Context, provider: Provider, template: RemoteTemplate, opts: WaitOptions): Promise<void> {
+export async function awaitReview(ctx: Context, provider: Provider, template: RemoteTemplate, opts: Pick<Options<'wait'>, 'timeout' | 'interval'>): Promise<void> {
   const { waitForReview } = await import('../../core/template-review.js');
   const timeoutMs = opts.timeout ?? DEFAULT_TIMEOUT_MS;
   let r: Awaited<ReturnType<typeof waitForReview>>;

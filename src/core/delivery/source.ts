@@ -171,6 +171,21 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
 }
 
 /**
+ * A fan-out run read whole: one pass over its log (which reads the server's listing for the run's messages), each
+ * entry shown to `onEntry`, then its story with how far the accepted messages got.
+ */
+export async function readRun(source: LogSource, onEntry?: (e: LogEntry) => void): Promise<RunReport> {
+  if (!source.run) throw new Error('not a fan-out run');
+  let cursor: string | null = null;
+  do {
+    const page = await source.fetchPage(cursor);
+    if (onEntry) for (const e of page.entries) onEntry(e);
+    cursor = page.next;
+  } while (cursor !== null);
+  return source.run();
+}
+
+/**
  * A fan-out run in lines: its status word and counts (the same words as every other command), when and what, how far
  * its accepted messages got on the server (no delivery rate: the documents show no status past SENT), why any failed,
  * and how to continue it. `time` renders a time for the reader.

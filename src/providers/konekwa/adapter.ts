@@ -1,7 +1,8 @@
 import { ApiAuthError, ApiError, ApiNotFoundError, TransportError } from '../errors.js';
 import type { HttpClient } from '../http.js';
 import { pageThrough } from '../paging.js';
-import { OperationError } from '../../errors.js';
+import { ConflictError, OperationError } from '../../errors.js';
+import { postUnlessFound } from '../post-unless-found.js';
 import type {
   AuthCheck,
   Channel,
@@ -163,13 +164,37 @@ export class KonekwaProvider implements Provider {
     return toTemplate('template' in body ? body.template : body);
   }
 
+  /**
+   * Looks first (a name taken is a conflict, exit 5, nothing submitted), so that after a 429, a 5xx or a lost answer a
+   * template found by name is the one this POST made, and is not made twice.
+   */
   async createTemplate(t: TemplateCreate): Promise<RemoteTemplate> {
-    const { body } = await this.http.request<KonekwaTemplate | { template: KonekwaTemplate }>({
-      method: 'POST',
-      path: '/v1/templates',
-      json: { name: t.name, content: t.body, message_type: 'text' },
-    });
-    return toTemplate('template' in body ? body.template : body);
+    const before = await this.findTemplate(t.name);
+    if (before) {
+      throw new ConflictError(`A template named "${t.name}" already exists (id ${before.id}); nothing was submitted.`, {
+        hint: `Pick another name, or see it with \`wa-cli templates show ${t.name}\`.`,
+      });
+    }
+    return postUnlessFound(
+      async (on429) => {
+        const { body, status } = await this.http.request<KonekwaTemplate | { template?: KonekwaTemplate } | undefined>({
+          method: 'POST',
+          path: '/v1/templates',
+          json: { name: t.name, content: t.body, message_type: 'text' },
+          on429,
+        });
+        const made = body && 'template' in body ? body.template : (body as KonekwaTemplate | undefined);
+        if (typeof made?.id !== 'string' || typeof made.name !== 'string') throw new TransportError(`Konekwa answered POST /v1/templates with ${status} but without the template.`, true, status);
+        return toTemplate(made);
+      },
+      () => this.findTemplate(t.name),
+    );
+  }
+
+  /** The template with exactly this name: the whole listing (GET /v1/templates) is read and names compared here. */
+  async findTemplate(name: string): Promise<RemoteTemplate | undefined> {
+    for await (const x of this.listTemplates({})) if (x.name === name) return x;
+    return undefined;
   }
 }
 

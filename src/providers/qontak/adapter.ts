@@ -1,6 +1,6 @@
 import type { AuthMethod } from '../../config/profiles.js';
 import { ConflictError, OperationError, UsageError } from '../../errors.js';
-import type { HttpClient, RequestSpec } from '../http.js';
+import type { HttpClient } from '../http.js';
 import type {
   AuthCheck,
   BroadcastSummary,
@@ -21,6 +21,7 @@ import type {
   UploadedMedia,
 } from '../port.js';
 import { ApiError, FoundOnAccountError, TransportError } from '../errors.js';
+import { postUnlessFound } from '../post-unless-found.js';
 import { isWhatsAppIntegration, toChannel, type QontakIntegration } from './channels.js';
 import { fromQontakLogEntry, toBroadcast, toContactList, toTemplate, unwrapCreated, type QontakBroadcast, type QontakContactList, type QontakTemplate } from './mapping.js';
 import { decodeState, encodeState, nextPosition, pagerStart, pageThrough, positionQuery, type PageMeta, type PagePosition } from '../paging.js';
@@ -36,38 +37,6 @@ type Envelope<T> = { data: T };
 
 /** How far back a look-up after a doubtful POST reaches: the object was made moments ago; this covers clock skew. */
 const LOOKBACK_MS = 15 * 60_000;
-
-/**
- * A POST that may have acted is never repeated blindly (qontak.md: "Never blindly retry a POST whose outcome is
- * unknown"). On a 429, a 5xx, a lost answer or an answer without the object, `find` looks for what the POST would
- * have made; the POST goes again only when it is absent, at most `attempts` times in all.
- */
-async function postUnlessFound<T>(post: (on429: NonNullable<RequestSpec['on429']>) => Promise<T>, find: () => Promise<T | undefined>, attempts = 2): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    let found: T | undefined;
-    try {
-      return await post(async () => {
-        try {
-          found = await find();
-          return found === undefined ? 'absent' : 'present';
-        } catch {
-          return 'unknown';
-        }
-      });
-    } catch (err) {
-      if (!(err instanceof TransportError) || !err.maybeActed || err.acted === 'unknown') throw err;
-      if (err.acted === 'present' && found !== undefined) return found;
-      let seen: T | undefined;
-      try {
-        seen = await find();
-      } catch {
-        throw err;
-      }
-      if (seen !== undefined) return seen;
-      if (attempt >= attempts) throw err;
-    }
-  }
-}
 
 /** The BODY component's `example`, as the seed shows it: the body with the example values filled in. */
 function filledExample(body: string, values: readonly string[]): string {

@@ -1,5 +1,5 @@
-// Completion from the command tree: `wa-cli __complete` walks the tree buildProgram makes, and the scripts of
-// `wa-cli completion bash|zsh|fish` hand it the words typed so far.
+// Completion from the command specs: `wa-cli __complete` walks what each noun's command.ts declares, and the scripts
+// of `wa-cli completion bash|zsh|fish` hand it the words typed so far.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -32,6 +32,8 @@ test('completion: subcommands of the noun in hand, by prefix; the hidden verb is
   assert.ok(!top.some((w) => w.startsWith('__')));
   assert.deepEqual(await complete(['completion', '']), ['bash', 'zsh', 'fish']);
   assert.deepEqual(await complete(['auth', 'login', '--provider', '']), ['qontak', 'konekwa']);
+  // Choices a parser of its own checks are offered too.
+  assert.deepEqual(await complete(['templates', 'list', '--status', 'PEN']), ['PENDING', 'PENDING_DELETION']);
 });
 
 test('completion: bash keeps its place after a positional and after a flag value', async () => {
@@ -65,8 +67,12 @@ test('completion: --file, --out, --media and file arguments complete file names;
   assert.deepEqual(await complete(['logs', 'export', 'b-1', '--out', 'l'], dir), ['lists/']);
   assert.deepEqual(await complete(['broadcast', 'send', '--media', '.h'], dir), ['.hidden.csv']);
   assert.deepEqual(await complete(['contacts', 'validate', 'contacts.x'], dir), ['contacts.xlsx']);
+  // Whatever the spec marks as a file: a folder argument, a run folder, a variadic list of paths.
+  assert.deepEqual(await complete(['templates', 'plan', 'l'], dir), ['lists/']);
+  assert.deepEqual(await complete(['broadcast', 'status', '--journal', 'l'], dir), ['lists/']);
+  assert.deepEqual(await complete(['templates', 'validate', 'contacts.xlsx', 'contacts.c'], dir), ['contacts.csv']);
   // A flag that takes no file completes none.
-  assert.deepEqual(await complete(['broadcast', 'send', '--template', ''], dir), []);
+  assert.deepEqual(await complete(['broadcast', 'send', '--name', ''], dir), []);
   // Through the bash script, including bash's split of --file=… at the =.
   assert.deepEqual(await bash(['broadcast', 'send', '--file', 'contacts.c'], dir), ['contacts.csv']);
   assert.deepEqual(await bash(['broadcast', 'send', '--file', '=', 'contacts.c'], dir), ['contacts.csv']);

@@ -24,7 +24,7 @@ test('missing and unreadable values pass through; an unknown TZ falls back to th
 });
 
 test('durations: defaults are shown as typed, and a bare number is seconds everywhere', async () => {
-  const { formatDuration, parseDuration } = await import('../../../src/cli/command-kit.js');
+  const { formatDuration, parseDuration } = await import('../../../src/cli/spec.js');
   assert.equal(formatDuration(600_000), '10m');
   assert.equal(formatDuration(5000), '5s');
   assert.equal(formatDuration(3_600_000), '1h');
