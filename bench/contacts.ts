@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import * as XLSX from 'xlsx';
 import { readSheet, validateContacts } from '../src/core/contacts/index.js';
 import { zipBomb } from '../test/helpers/zip-bomb.js';
+import { DEFAULT_COUNTRY } from '../src/config/profiles.js';
 
 const self = fileURLToPath(import.meta.url);
 // The ESM build of SheetJS needs fs handed in for readFile/writeFile.
@@ -37,7 +38,7 @@ async function child(mode: string, file: string): Promise<void> {
     const json = XLSX.utils.sheet_to_json(wb.Sheets[wb.SheetNames[0]!]!);
     rows = json.length;
   } else {
-    const report = validateContacts(await readSheet(file));
+    const report = validateContacts(await readSheet(file), { country: DEFAULT_COUNTRY });
     rows = report.valid.length;
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;

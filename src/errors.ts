@@ -35,6 +35,11 @@ export class OperationError extends WaError {
 export class UsageError extends WaError {
   override readonly exitCode = ExitCode.usage;
 }
+/**
+ * Input a person gave cannot be read: a broken spreadsheet, invalid JSON, an unknown extension. The message is one line
+ * naming the file (and row, column or field). A usage error: exit 2.
+ */
+export class InputError extends UsageError {}
 export class NotFoundError extends WaError {
   override readonly exitCode = ExitCode.notFound;
 }

@@ -5,7 +5,6 @@ import { Context, type ContextInit } from './cli/context.js';
 import { ExitCode, InterruptedError, SilentExit, WaError, exitCodeFor, stopExitCode, type ExitCodeValue, type StopSignal } from './errors.js';
 import { buildProgram } from './program.js';
 import { nouns, root } from './commands/index.js';
-import { InputError } from './core/input-error.js';
 import { describeFsError } from './cli/fs-error.js';
 import { resolvePaths } from './config/paths.js';
 import { helpAsFlag, helpTopic } from './cli/help-argv.js';
@@ -77,10 +76,6 @@ function report(ctx: Context, err: unknown): ExitCodeValue {
     if (ctx.globals.verbose && err.stack) ctx.stderr.write(`${err.stack}\n`);
     // A request cut short by the signal says what became of it (sent or not, unknown); the exit code is the signal's.
     return ctx.signal.aborted && err.exitCode === ExitCode.transient ? ExitCode.interrupted : err.exitCode;
-  }
-  if (err instanceof InputError) {
-    ctx.out.error(ctx.time.inText(err.message));
-    return ExitCode.usage;
   }
   // A full disk, a read-only mount, a file where a folder belongs: the machine's state, said as such.
   const fsLine = describeFsError(err, resolvePaths(ctx.env), ctx.env);

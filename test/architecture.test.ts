@@ -115,3 +115,28 @@ test('every noun folder has its command.ts, which is data: it imports only the s
   }
   assert.deepEqual(wrong, []);
 });
+
+// The folders (and loose files) of src/core from the top floor down: use cases over the records and rules they read.
+// A part imports only parts on a lower floor; a new folder takes its floor here.
+const CORE_FLOORS = [
+  ['broadcast', 'report', 'template-plan', 'template-files'],
+  ['delivery', 'optout', 'doctor', 'template-rules'],
+  ['contacts', 'runs', 'placeholders', 'template-review'],
+];
+
+test('between the folders of src/core: every import runs down a floor, so none runs back up and none closes a circle', () => {
+  const core = path.join(src, 'core');
+  const part = (file: string): string => path.relative(core, file).split(path.sep)[0]!.replace(/\.ts$/, '');
+  const floor = new Map(CORE_FLOORS.flatMap((parts, i) => parts.map((p) => [p, CORE_FLOORS.length - i] as const)));
+  const unplaced = readdirSync(core).map((n) => n.replace(/\.ts$/, '')).filter((p) => !floor.has(p));
+  assert.deepEqual(unplaced, [], 'every folder and file of src/core has its floor in CORE_FLOORS');
+  const wrong: string[] = [];
+  for (const [file, targets] of importGraph()) {
+    if (!file.startsWith(core + path.sep)) continue;
+    for (const t of targets) {
+      if (!t.startsWith(core + path.sep) || part(t) === part(file)) continue;
+      if (!(floor.get(part(file))! > floor.get(part(t))!)) wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});

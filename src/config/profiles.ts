@@ -34,6 +34,14 @@ export interface ConfigFile {
   profiles: Record<string, Profile>;
 }
 
+/** The country of numbers written without a country code, when neither --country nor the profile names one. */
+export const DEFAULT_COUNTRY = 'ID';
+
+/** The country for numbers written without a country code: the --country flag, else the profile's, else Indonesia. */
+export function countryFor(flag: string | undefined, profile: Profile | undefined): string {
+  return flag ?? profile?.defaultCountry ?? DEFAULT_COUNTRY;
+}
+
 const empty = (): ConfigFile => ({ version: 1, profiles: {} });
 
 /** The file's shape as the README shows it, for a file written by hand that does not have it. */

@@ -9,12 +9,12 @@ import type { Paths } from '../config/paths.js';
 import { envHint, REQUIRED_SECRETS, type ResolvedAuth, type Sourced } from '../config/credentials.js';
 import type { Profile } from '../config/profiles.js';
 import { AuthError, WaError } from '../errors.js';
-import { proxySettings } from '../providers/http.js';
+import { proxySettings } from '../providers/http-target.js';
 import { HMAC_WINDOW_S } from '../providers/hmac.js';
-import { CLOCK_SLACK_MS } from './fanout/run.js';
+import { CLOCK_SLACK_MS } from './runs/on-server.js';
 import type { AuthCheck, Provider } from '../providers/port.js';
-import { lockFile } from './send/guard.js';
-import { inspectLock } from './send/lock.js';
+import { lockFile } from './runs/paths.js';
+import { inspectLock } from './runs/lock.js';
 
 export type CheckStatus = 'ok' | 'fail' | 'skip';
 

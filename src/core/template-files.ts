@@ -2,7 +2,7 @@
 // read into one TemplateDoc each. `templates validate`, `plan` and `apply` read them the same way.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from './input-error.js';
+import { InputError } from '../errors.js';
 import { parseTemplates, type TemplateDoc } from './template-rules/index.js';
 
 async function jsonFilesUnder(dir: string): Promise<string[]> {

@@ -17,14 +17,32 @@ export function destinationOf(p: string): string {
 
 /** Writes a file so that a reader sees the old or the new content, never half of it; mode 0600, folder 0700. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const w = await openAtomic(file);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = tempName(file);
+  await createSynced(tmp, data);
   try {
-    await w.write(data);
+    await rename(tmp, file);
   } catch (err) {
-    await w.abort();
+    await rm(tmp, { force: true });
     throw err;
   }
-  await w.commit();
+}
+
+/**
+ * Creates `file` (it must not exist yet) with all of `data`, synced and closed, mode 0600: a file that can be renamed or
+ * linked into place and never be seen half-written there. On failure it is removed, and the error names it.
+ */
+export async function createSynced(file: string, data: string | Uint8Array): Promise<void> {
+  const h = await open(file, 'wx', 0o600);
+  try {
+    await writeAll(h, data);
+    await h.sync();
+  } catch (err) {
+    await h.close().catch(() => undefined);
+    await rm(file, { force: true });
+    throw withPath(err, file);
+  }
+  await h.close();
 }
 
 export interface AtomicWriter {
@@ -48,7 +66,11 @@ export async function openAtomic(file: string): Promise<AtomicWriter> {
   return {
     async write(data) {
       if (!handle) throw new Error(`${file}: written after commit or abort`);
-      await handle.writeFile(data);
+      try {
+        await writeAll(handle, data);
+      } catch (err) {
+        throw withPath(err, tmp);
+      }
     },
     async commit() {
       try {

@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 import { exactlyOnce, onlyRun, sendArgs, sheet, signalAt } from '../helpers/fanout.js';
-import { readHeaderAt, readPlan, type PlannedRecipient } from '../../src/core/fanout/journal.js';
+import { readHeaderAt, readPlan, type PlannedRecipient } from '../../src/core/runs/plan.js';
 
 const staged = (bed: TestBed): string[] => {
   const dir = path.join(bed.dir, 'state', 'staged');

@@ -107,7 +107,7 @@ test('Ctrl-C while Qontak\'s "please wait" is waited out: exit 130 at once, sayi
 });
 
 test('waiting for list processing that is rate limited looks again only as late as the server asked', async () => {
-  const { waitForList } = await import('../../src/core/lists/upload-list.js');
+  const { waitForList } = await import('../../src/core/contacts/list-upload.js');
   const { TransportError } = await import('../../src/providers/errors.js');
   let clock = 0;
   const sleeps: number[] = [];

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed } from '../helpers/sandbox.js';
 import { exactlyOnce, sendArgs, sheet } from '../helpers/fanout.js';
-import { parseShard } from '../../src/core/send/narrow.js';
+import { parseShard } from '../../src/core/broadcast/narrow.js';
 
 test('two Indexed Job pods (JOB_COMPLETION_INDEX 0 and 1, WA_SHARD_COUNT=2) with --shard auto: 40 of 40 recipients exactly once', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });

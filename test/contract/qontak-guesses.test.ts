@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { layoutProblem, listOutcomeProblem, waitForList } from '../../src/core/lists/upload-list.js';
+import { layoutProblem, listOutcomeProblem, waitForList } from '../../src/core/contacts/list-upload.js';
 import { waitForReview } from '../../src/core/template-review.js';
 import type { ContactList, ListContact, Provider, RemoteTemplate } from '../../src/providers/port.js';
 import { HttpClient } from '../../src/providers/http.js';

@@ -1,7 +1,7 @@
 // A separate process that takes a lock when told to: prints "ready", waits for a line on stdin, tries the lock, prints
 // "acquired" or "held …", then holds what it got until stdin closes, so a racing taker cannot take it after a release.
 import { createInterface } from 'node:readline';
-import { acquireLock, LockHeldError } from '../../src/core/send/lock.js';
+import { acquireLock, LockHeldError } from '../../src/core/runs/lock.js';
 
 const file = process.argv[2]!;
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();

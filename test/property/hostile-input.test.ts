@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import * as XLSX from 'xlsx';
 import { parseTemplates, validateTemplate } from '../../src/core/template-rules/index.js';
 import { readSheetBuffer, validateContacts } from '../../src/core/contacts/index.js';
-import { InputError } from '../../src/core/input-error.js';
-import { loadSheetJs } from '../../src/core/contacts/sheetjs.js';
+import { InputError } from '../../src/errors.js';
+import { loadSheetJs } from '../../src/util/sheetjs.js';
+import { DEFAULT_COUNTRY } from '../../src/config/profiles.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());
@@ -64,7 +65,7 @@ test('spreadsheet reader: random CSV bytes either read or fail with one line nam
       generated++;
       try {
         const sheet = readSheetBuffer(bytes, 'random.csv');
-        const report = validateContacts(sheet);
+        const report = validateContacts(sheet, { country: DEFAULT_COUNTRY });
         assert.ok(report.rowsTotal >= 0);
         for (const p of report.problems) assert.ok(!p.message.includes('\n'));
       } catch (e) {
@@ -79,7 +80,7 @@ test('spreadsheet reader: binary garbage named .xlsx is one line naming the file
   fc.assert(
     fc.property(fc.uint8Array({ minLength: 1, maxLength: 4000 }), (bytes) => {
       generated++;
-      assert.throws(() => validateContacts(readSheetBuffer(bytes, 'garbage.xlsx')), (e: unknown) => oneLine(e) && (e as Error).message.startsWith('garbage.xlsx'));
+      assert.throws(() => validateContacts(readSheetBuffer(bytes, 'garbage.xlsx'), { country: DEFAULT_COUNTRY }), (e: unknown) => oneLine(e) && (e as Error).message.startsWith('garbage.xlsx'));
     }),
     { numRuns: 150 },
   );
@@ -100,7 +101,7 @@ test('spreadsheet reader: thousands of columns, huge cells, formulas, merged cel
   wb.Workbook = { Sheets: [{ Hidden: 1 }, { Hidden: 0 }] };
   const bytes = XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
   const before = process.memoryUsage().rss;
-  const report = validateContacts(readSheetBuffer(bytes, 'wide.xlsx', { sheet: 'contacts' }));
+  const report = validateContacts(readSheetBuffer(bytes, 'wide.xlsx', { sheet: 'contacts' }), { country: DEFAULT_COUNTRY });
   assert.ok(process.memoryUsage().rss - before < 500 * 1024 * 1024, 'bounded memory');
   assert.equal(report.rowsTotal, 2);
   assert.ok(report.problems.some((p) => p.rowNumber === 3 && p.column === 'A'), 'a formula in the phone column is reported');

@@ -7,7 +7,7 @@ import { parseTemplates, validateTemplate } from '../../src/core/template-rules/
 import { MAX_FINDINGS_PER_FIELD } from '../../src/core/template-rules/engine.js';
 import { positionIn } from '../../src/core/template-rules/text.js';
 import { MAX_JSON_DEPTH, parseWithPositions } from '../../src/core/template-rules/json-positions.js';
-import { InputError } from '../../src/core/input-error.js';
+import { InputError } from '../../src/errors.js';
 
 // The definition, slow on purpose (it re-reads the text before every offset): the oracle for the indexed version.
 function reference(text: string, offset: number): { line: number; column: number } {

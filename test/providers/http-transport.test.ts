@@ -331,7 +331,7 @@ test('a connection dropped mid-answer is a failure that may have acted, not a sh
 });
 
 test('a request URL is taken as it is only when URL parsing would give the same path and query; anything else is parsed', async () => {
-  const { plainTarget } = await import('../../src/providers/http.js');
+  const { plainTarget } = await import('../../src/providers/http-target.js');
   const origin = new URL('https://api.konekwa.example:8443/base');
   const samples = [
     '/v1/messages',

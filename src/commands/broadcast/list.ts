@@ -8,7 +8,7 @@ export async function run(ctx: Context, opts: Options<'list'>): Promise<void> {
   const provider = await ctx.provider();
   const t = ctx.time;
   if (!provider.broadcasts) {
-    const { listRunStates } = await import('../../core/fanout/run.js');
+    const { listRunStates } = await import('../../core/runs/listing.js');
     const runs = (await listRunStates(ctx.paths.stateDir)).filter((r) => !opts.since || Date.parse(r.createdAt) >= Date.parse(opts.since)).slice(0, opts.limit);
     // The counts every command gives a run: sent, failed, unknown, not sent, of the total.
     return ctx.out.list(

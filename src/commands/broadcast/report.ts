@@ -20,7 +20,7 @@ export async function run(ctx: Context, opts: Options<'report'>, id: string): Pr
   await writeFileAtomic(out, renderReport(data, { formatTime: (ms) => t.text(ms), generatedAt: ctx.now(), version: packageVersion() }));
   if (data.kind === 'Konekwa run') {
     // The run's story, as `broadcast status` tells it: no delivered or read, which Konekwa cannot show.
-    const { countsText } = await import('../../core/fanout/run.js');
+    const { countsText } = await import('../../core/runs/story.js');
     const s = data.story;
     if (ctx.globals.json) ctx.out.json({ ...s, createdAt: t.iso(s.createdAt) ?? null, out: opts.out, template: data.template, onServer: data.server, failureReasons: data.reasons });
     else ctx.out.info(`Wrote ${opts.out}: run ${s.id} (${s.status}), ${countsText(s)}.`);

@@ -1,17 +1,18 @@
 // A Konekwa run as the person sees it: progress while it sends, every unsettled recipient at the end, and one line on
 // what to do next. Also `--resume RUN`, which continues a run by its id.
 import type { Context } from '../../cli/context.js';
-import { ExitCode, NotFoundError, OperationError, SilentExit, UsageError } from '../../errors.js';
+import { ExitCode, OperationError, SilentExit } from '../../errors.js';
 import { formatElapsed, formatRemaining, spinner } from '../../cli/progress.js';
 import type { Provider } from '../../providers/port.js';
-import type { EarlierSend, RunDeps, RunResult, SessionMove } from '../../core/fanout/run.js';
-import type { QuietWindow } from '../../core/send/quiet-hours.js';
+import type { EarlierSend } from '../../core/broadcast/dedupe.js';
+import type { RunDeps, RunResult } from '../../core/broadcast/fanout-run.js';
+import type { QuietWindow } from '../../core/broadcast/quiet-hours.js';
 import { appendSummary, runSummary } from '../../cli/github.js';
 
 /** The profile's quiet hours when they apply to a template of this category and were not overridden. */
 export async function quietFor(ctx: Context, category: string | undefined, ignore: boolean): Promise<QuietWindow | undefined> {
   if (ignore) return undefined;
-  const { quietWindow, quietHoursApply } = await import('../../core/send/quiet-hours.js');
+  const { quietWindow, quietHoursApply } = await import('../../core/broadcast/quiet-hours.js');
   // A run from before categories were journaled may be promotional.
   if (!quietHoursApply(category ?? '')) return undefined;
   const profile = await (await ctx.config()).profile(ctx.profileName);
@@ -65,7 +66,7 @@ export async function driveAndReport(ctx: Context, provider: Provider, settling:
   try {
     result = await go(deps);
   } catch (err) {
-    const { JournalWriteError } = await import('../../core/fanout/engine.js');
+    const { JournalWriteError } = await import('../../core/broadcast/fanout-engine.js');
     if (!(err instanceof JournalWriteError)) throw err;
     // Nothing left without its trace on disk; what was in flight is checked with the server on the next run.
     const { describeFsError } = await import('../../cli/fs-error.js');
@@ -94,61 +95,27 @@ export function reportLeftOut(ctx: Context, leftOut: EarlierSend[], window: stri
   if (leftOut.length > 20) ctx.out.notice(`  … and ${leftOut.length - 20} more (--json lists them all)`);
 }
 
+/** `--resume RUN`: the use case decides; this shows what is continued, asks, and drives the run with progress. */
 export async function resume(ctx: Context, runId: string, pace: { rate?: number; concurrency?: number }, opts: { moves: string[]; ignoreQuietHours: boolean; settling: Settling }): Promise<void> {
-  const { inspectRun, continueRun, unfinishedShares, countsText, runStory } = await import('../../core/fanout/run.js');
-  const { withSendGuard } = await import('../../core/send/send-guard.js');
-  let header;
-  try {
-    ({ header } = await inspectRun(ctx.paths.stateDir, runId));
-  } catch {
-    throw new NotFoundError(`No fan-out run "${runId}" in ${ctx.paths.stateDir}.`, {
-      hint: '`wa-cli broadcast list` shows the runs on this machine. If its folder was lost, run the original send command again: it rebuilds the run from its recipients and checks each with the server before sending.',
-    });
-  }
-  const moves = opts.moves.map(parseMove);
-  const provider = await ctx.provider();
-  if (provider.name !== header.provider) throw new NotFoundError(`Run ${runId} was sent through ${header.provider}, but this profile uses ${provider.name}.`);
-  const quiet = await quietFor(ctx, header.category, opts.ignoreQuietHours);
-  if (quiet) {
-    const { quietStatus, refuseInQuietHours } = await import('../../core/send/quiet-hours.js');
-    refuseInQuietHours(quietStatus(quiet, ctx.now()), header.category ?? '');
-  }
-  await withSendGuard({ stateDir: ctx.paths.stateDir, key: header.idempotencyKey, now: ctx.now, provider, searchAccount: false, what: 'Not resuming', notice: (line) => ctx.out.warn(line) }, async (prior, ledger) => {
-    if (prior.kind !== 'unfinished' || prior.runId !== runId) {
-      ctx.out.info(`Run ${runId} has nothing left to send.`);
-      return;
-    }
-    const { dir, state } = await inspectRun(ctx.paths.stateDir, runId);
-    const left = header.total - state.count('sent') - state.count('failed');
-    if (moves.length > 0) await checkMoves(ctx, provider, runId, moves, await unfinishedShares(dir, header, state));
-    ctx.out.info(`Resuming run ${runId}: ${countsText(runStory(header, state))}; ${left} to check or send.`);
-    if (!state.trusted) ctx.out.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
-    const go = await ctx.prompter.confirm(`Continue sending to up to ${left} recipient(s)?`, { flag: '--yes' });
-    if (!go) throw new SilentExit(ExitCode.failed);
-    await driveAndReport(ctx, provider, opts.settling, (deps) => continueRun(deps, ledger, runId, pace, moves), quiet);
+  const { resumeRun } = await import('../../core/broadcast/resume.js');
+  const { countsText } = await import('../../core/runs/story.js');
+  const deps = { stateDir: ctx.paths.stateDir, now: ctx.now, provider: () => ctx.provider(), quietFor: (category: string | undefined) => quietFor(ctx, category, opts.ignoreQuietHours), notice: (line: string) => ctx.out.warn(line) };
+  const outcome = await resumeRun(deps, runId, pace, opts.moves, {
+    confirm: (plan) => {
+      for (const m of plan.moves) ctx.out.info(`Moving the ${m.count} unsettled recipient(s) of session ${m.from} to ${m.to}.`);
+      ctx.out.info(`Resuming run ${runId}: ${countsText(plan.story)}; ${plan.left} to check or send.`);
+      if (!plan.trusted) ctx.out.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
+      return ctx.prompter.confirm(`Continue sending to up to ${plan.left} recipient(s)?`, { flag: '--yes' });
+    },
+    drive: (provider, go, quiet) => driveAndReport(ctx, provider, opts.settling, go, quiet),
   });
-}
-
-function parseMove(text: string): SessionMove {
-  const m = /^([^=\s]+)=([^=\s]+)$/.exec(text.trim());
-  if (!m || m[1] === m[2]) throw new UsageError(`--move-session ${text}: write FROM=TO with two different sessions, e.g. --move-session ses_backup=ses_main01.`);
-  return { from: m[1]!, to: m[2]! };
-}
-
-/** FROM must be a session the run sends through now; TO a session of the account that can send. */
-async function checkMoves(ctx: Context, provider: Provider, runId: string, moves: SessionMove[], shares: Map<string, number>): Promise<void> {
-  const channels = await provider.listChannels();
-  for (const m of moves) {
-    if (!shares.has(m.from)) throw new NotFoundError(`--move-session ${m.from}=${m.to}: run ${runId} sends through ${[...shares.keys()].join(', ')}, not ${m.from}.`);
-    const to = channels.find((c) => c.id === m.to);
-    if (!to) throw new NotFoundError(`--move-session ${m.from}=${m.to}: no session ${m.to}; \`wa-cli channels list\` shows them.`);
-    if (!to.canSend) throw new OperationError(`--move-session ${m.from}=${m.to}: session ${m.to} is ${to.status} and cannot send.`);
-    ctx.out.info(`Moving the ${shares.get(m.from)} unsettled recipient(s) of session ${m.from} to ${m.to}.`);
-  }
+  if (outcome === 'nothing-left') ctx.out.info(`Run ${runId} has nothing left to send.`);
+  if (outcome === 'declined') throw new SilentExit(ExitCode.failed);
 }
 
 async function renderRun(ctx: Context, res: RunResult, extra: RunExtras): Promise<void> {
-  const { inspectRun, runOutcomes, runStory, countsText } = await import('../../core/fanout/run.js');
+  const { inspectRun } = await import('../../core/runs/listing.js');
+  const { runOutcomes, runStory, countsText } = await import('../../core/runs/story.js');
   const { header: h, summary: r } = res;
   // Every recipient of a small run; of a large one, those that were not sent. A sending run keeps message ids only in
   // its journal, so a small run's are read back for the table.
@@ -223,7 +190,7 @@ async function renderRun(ctx: Context, res: RunResult, extra: RunExtras): Promis
 
 /** The job summary of a run (GitHub Actions): counts, the cost of what was sent, failures by reason. */
 async function runSummaryOf(ctx: Context, res: RunResult, rows: readonly { state: string; error: string | null }[]): Promise<string> {
-  const { costEstimate } = await import('../../core/send/plan.js');
+  const { costEstimate } = await import('../../core/broadcast/mapping.js');
   const { DeliverySummary } = await import('../../core/delivery/summary.js');
   const failures = new DeliverySummary();
   for (const row of rows) if (row.state === 'failed') failures.add('failed', row.error ?? undefined);

@@ -7,14 +7,16 @@ import type { Options } from './command.js';
 import { ExitCode, InterruptedError, OperationError, SilentExit, UsageError } from '../../errors.js';
 import { spinner } from '../../cli/progress.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
-import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendSummary, type SkippedRow } from '../../core/send/prepare.js';
-import { quietHoursApply } from '../../core/send/quiet-hours.js';
-import { withSendGuard } from '../../core/send/send-guard.js';
+import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendSummary, type SkippedRow } from '../../core/broadcast/prepare.js';
+import { quietHoursApply } from '../../core/broadcast/quiet-hours.js';
+import { withSendGuard } from '../../core/broadcast/guard.js';
 import { driveAndReport, quietFor, reportLeftOut, type Settling } from './run-report.js';
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
 import { formatDuration } from '../../cli/spec.js';
-import type { EarlierSend, NewRun } from '../../core/fanout/run.js';
-import type { LedgerRecord } from '../../core/send/ledger.js';
+import type { EarlierSend } from '../../core/broadcast/dedupe.js';
+import type { NewRun } from '../../core/broadcast/fanout-run.js';
+import type { LedgerRecord } from '../../core/runs/ledger.js';
+import { countryFor } from '../../config/profiles.js';
 
 export async function run(ctx: Context, opts: Options<'send'>): Promise<void> {
   // Shorter than the queue takes to list a message, a window would send again what is only waiting to be listed.
@@ -37,19 +39,19 @@ export async function run(ctx: Context, opts: Options<'send'>): Promise<void> {
       {
         provider,
         now: ctx.now,
-        defaults: { channel: ctx.env.WA_CHANNEL || profile?.defaultChannel, language: profile?.defaultLanguage, country: profile?.defaultCountry, costPerMessage: profile?.costPerMessage },
+        defaults: { channel: ctx.env.WA_CHANNEL || profile?.defaultChannel, language: profile?.defaultLanguage, costPerMessage: profile?.costPerMessage },
         scanFile: async (file, onValid, onColumns) => {
           const { scanContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
-          return scanContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) }, onValid, onColumns);
+          return scanContactFile(path.resolve(ctx.cwd, file), { country: countryFor(opts.country, profile), sheet: opts.sheet, ...maxSheetBytes(ctx.env) }, onValid, onColumns);
         },
         // A real fan-out writes its plan while the sheet is checked; a dry run keeps it in memory for the preview.
-        ...(opts.dryRun ? {} : { stagePlan: async (sessions: string[]) => (await import('../../core/fanout/journal.js')).PlanStage.create(ctx.paths.stateDir, sessions) }),
+        ...(opts.dryRun ? {} : { stagePlan: async (sessions: string[]) => (await import('../../core/runs/plan-stage.js')).PlanStage.create(ctx.paths.stateDir, sessions) }),
         normalisePhone: (text, country) => normalisePhone(text, country),
         suppressed: async () => new (await import('../../core/optout/list.js')).OptOutList(ctx.paths.stateDir, ctx.profileName).numbers(),
         quiet: { hours: profile?.quietHours, timeZone: profile?.timeZone },
         env: ctx.env,
       },
-      { ...opts, template: opts.template },
+      { ...opts, template: opts.template, country: countryFor(opts.country, profile) },
     );
   } catch (err) {
     if (err instanceof SendRefused) printProblems(ctx, err, opts.file);
@@ -68,13 +70,13 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
   // --skip-invalid: the rows left out are warnings on their rows of the file in GitHub Actions.
   annotate(ctx, p.summary.skippedRows.map((x) => ({ level: 'warning', file: opts.file, line: x.row, title: x.ruleId, message: `skipped: row ${x.row}${x.column ? `, column ${x.column}` : ''}: ${x.reason}` })));
   for (const o of p.summary.optedOut.rows.slice(0, 20)) ctx.out.warn(`skipped row ${o.row} (${o.phone}): opted out`);
-  if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/send/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
+  if (!opts.dryRun && !opts.ignoreQuietHours) (await import('../../core/broadcast/quiet-hours.js')).refuseInQuietHours(p.summary.quietHours, p.template.category);
   if (opts.dryRun && opts.out) {
-    const rows = await (await import('../../core/send/preview.js')).writePreview(p, path.resolve(ctx.cwd, opts.out));
+    const rows = await (await import('../../core/broadcast/preview.js')).writePreview(p, path.resolve(ctx.cwd, opts.out));
     ctx.out.info(`Preview of ${rows} message(s) written to ${opts.out}.`);
   }
   // A fan-out goes at its pace: 10,000 recipients at 1/s is most of a working day, which a person should see first.
-  const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/fanout/run.js')).DEFAULT_RATE) : undefined;
+  const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/broadcast/fanout-run.js')).DEFAULT_RATE) : undefined;
   // Each session goes at --rate on its own.
   const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / (rate * p.channels.length)) } : {}) };
   const category = p.template.category ?? '';
@@ -95,7 +97,9 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     if (!ctx.globals.quiet || !ctx.globals.yes) printSummary((t) => ctx.out.info(t), summary, category);
     if (prior.kind === 'unfinished') {
       // The same command after a crash or a stop: continue that run, checking doubtful recipients with the server first.
-      const { continueRun, countsText, inspectRun, runStory } = await import('../../core/fanout/run.js');
+      const { continueRun } = await import('../../core/broadcast/fanout-run.js');
+      const { inspectRun } = await import('../../core/runs/listing.js');
+      const { countsText, runStory } = await import('../../core/runs/story.js');
       const { header, state } = await inspectRun(ctx.paths.stateDir, prior.runId);
       ctx.out.info(`Key ${p.key} has an unfinished run ${prior.runId} (${countsText(runStory(header, state))}): continuing it.`);
       const go = await ctx.prompter.confirm(`Continue run ${prior.runId}?`, { flag: '--yes' });
@@ -107,7 +111,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
     const go = await ctx.prompter.confirm(`Send to ${p.count} recipient(s) for about ${p.summary.cost}?`, { flag: '--yes' });
     if (!go) return notSent(ctx);
     if (p.mode === 'fanout') return fanout(ctx, provider, p, ledger, opts);
-    const { sendQontak } = await import('../../core/send/qontak.js');
+    const { serverSend } = await import('../../core/broadcast/server-send.js');
     if (!hasPorts(provider, 'broadcasts', 'lists')) throw new CapabilityError(provider.name, 'bulk broadcast endpoint', 'wa-cli fans out one message per recipient instead.');
     // What the wait is for: only a spreadsheet send has a list to upload.
     const doing = p.mode === 'direct' ? `Sending to ${p.summary.preview[0]?.to ?? 'the number'}` : p.audience.kind === 'file' ? 'Uploading the contact list' : `Creating the broadcast to list ${p.audience.target.slice('list:'.length)}`;
@@ -117,9 +121,9 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
       listSeen = l.id;
       spin.update(`Contact list ${l.id}: ${l.progress}`);
     };
-    let result: Awaited<ReturnType<typeof sendQontak>>;
+    let result: Awaited<ReturnType<typeof serverSend>>;
     try {
-      result = await sendQontak({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress, note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) }, p, ledger);
+      result = await serverSend({ provider, now: ctx.now, sleep: (ms) => ctx.sleep(ms), readFile: (f) => readFile(path.resolve(ctx.cwd, f)), onListProgress, note: (line) => ctx.out.info(line), warn: (line) => ctx.out.warn(line) }, p, ledger);
     } catch (err) {
       if (!ctx.signal.aborted || !(err instanceof InterruptedError)) throw err;
       // Stopped before the broadcast was asked for: nothing went out, and the key was freed for the same command.
@@ -137,7 +141,7 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
 
 /** The run a fan-out starts with: its plan, pace and ledger record. */
 async function newRun(provider: Provider, p: PreparedSend, opts: Options<'send'>): Promise<NewRun> {
-  const { DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/fanout/run.js');
+  const { DEFAULT_CONCURRENCY, DEFAULT_RATE } = await import('../../core/broadcast/fanout-run.js');
   return {
     template: p.template,
     channels: p.channels,
@@ -157,7 +161,7 @@ async function newRun(provider: Provider, p: PreparedSend, opts: Options<'send'>
 }
 
 /** The broadcast a send made (or, `settled`, the one an earlier send left unknown turned out to make). */
-async function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/send/qontak.js').QontakSendResult, settled: boolean): Promise<void> {
+async function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/broadcast/server-send.js').ServerSendResult, settled: boolean): Promise<void> {
   const t = ctx.time;
   const schedule = result.schedule;
   const out = {
@@ -191,8 +195,9 @@ async function reportSent(ctx: Context, p: PreparedSend, result: import('../../c
   }
 }
 
-async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: Options<'send'>): Promise<void> {
-  const { startRun, leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/fanout/run.js');
+async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: Options<'send'>): Promise<void> {
+  const { startRun } = await import('../../core/broadcast/fanout-run.js');
+  const { leaveOutEarlierSends, DEFAULT_DEDUPE_WINDOW_MS } = await import('../../core/broadcast/dedupe.js');
   const quiet = await quietFor(ctx, p.template.category, opts.ignoreQuietHours === true);
   let spec = await newRun(provider, p, opts);
   // Konekwa keeps no key: with no local record of this send, first see who already got this very text.
@@ -233,9 +238,9 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
  * The ledger names a run of this key whose folder is gone. The same send (the same target) rebuilds it under its own
  * id, every recipient in doubt until the server's listing shows whether it was sent; anything else is refused.
  */
-async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/send/ledger.js').Ledger, opts: Options<'send'>, lost: { runId: string; record: LedgerRecord }): Promise<void> {
-  const { rebuildRun } = await import('../../core/fanout/run.js');
-  const { runsDir } = await import('../../core/fanout/journal.js');
+async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger: import('../../core/runs/ledger.js').Ledger, opts: Options<'send'>, lost: { runId: string; record: LedgerRecord }): Promise<void> {
+  const { rebuildRun } = await import('../../core/broadcast/fanout-run.js');
+  const { runsDir } = await import('../../core/runs/paths.js');
   const folder = path.join(runsDir(ctx.paths.stateDir), lost.runId);
   if (p.mode !== 'fanout' || lost.record.target !== p.audience.target) {
     throw new OperationError(`Key ${p.key} belongs to run ${lost.runId} (${lost.record.template} to ${lost.record.recipients} recipient(s), ${lost.record.at}), whose folder ${folder} is gone, and this send's recipients are not that run's: nothing was sent.`, {
@@ -252,7 +257,7 @@ async function rebuild(ctx: Context, provider: Provider, p: PreparedSend, ledger
 
 /** `--settle` and `--no-wait`, with the default window. */
 async function settling(opts: Options<'send'>): Promise<Settling> {
-  const { DEFAULT_SETTLE_MS } = await import('../../core/fanout/engine.js');
+  const { DEFAULT_SETTLE_MS } = await import('../../core/broadcast/fanout-engine.js');
   return { settleMs: opts.settle ?? DEFAULT_SETTLE_MS, noWait: opts.wait === false };
 }
 

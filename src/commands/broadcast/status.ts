@@ -37,7 +37,8 @@ async function journalsStatus(ctx: Context, paths: string[]): Promise<void> {
     const isFile = await stat(abs).then((s) => s.isFile(), () => false);
     dirs.push({ path: p, dir: isFile ? path.dirname(abs) : abs });
   }
-  const { journalTotals, countsText } = await import('../../core/fanout/run.js');
+  const { journalTotals } = await import('../../core/runs/listing.js');
+  const { countsText } = await import('../../core/runs/story.js');
   const t = await journalTotals(dirs);
   const done = t.runs.every((r) => r.status === 'done');
   if (ctx.globals.json) ctx.out.json({ status: done ? 'done' : 'unfinished', total: t.total, runs: t.runs });

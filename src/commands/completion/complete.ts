@@ -146,7 +146,7 @@ const COMPLETERS: Record<Completer, (ctx: Context) => Promise<string[]>> = {
   },
   channels: async (ctx) => (await (await ctx.provider()).listChannels()).map((c) => c.id),
   runs: async (ctx) => {
-    const { listRuns } = await import('../../core/fanout/journal.js');
+    const { listRuns } = await import('../../core/runs/listing.js');
     return (await listRuns(ctx.paths.stateDir)).map((r) => r.runId);
   },
 };

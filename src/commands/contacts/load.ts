@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { ContactReport } from '../../core/contacts/index.js';
+import { countryFor } from '../../config/profiles.js';
 
 /** Reads and validates a spreadsheet given on the command line; the country falls back to the profile's default. */
 export async function loadContacts(ctx: Context, file: string, opts: { country?: string; sheet?: string }): Promise<ContactReport> {
   const { loadContactFile, maxSheetBytes } = await import('../../core/contacts/load-file.js');
   const profile = await (await ctx.config()).profile(ctx.profileName);
-  return loadContactFile(path.resolve(ctx.cwd, file), { country: opts.country ?? profile?.defaultCountry ?? 'ID', sheet: opts.sheet, ...maxSheetBytes(ctx.env) });
+  return loadContactFile(path.resolve(ctx.cwd, file), { country: countryFor(opts.country, profile), sheet: opts.sheet, ...maxSheetBytes(ctx.env) });
 }
 
 

@@ -20,7 +20,7 @@ export type UploadResult = { kind: 'success' | 'failed' | 'unknown' | 'timeout' 
 
 /** The upload flow shared with `broadcast send --file`: refuse invalid rows, plan files, upload, wait, report. */
 export async function uploadValidated(ctx: Context, lists: ContactListsPort, report: ContactReport, opts: Options<'upload'>): Promise<UploadResult[]> {
-  const { planUploads, waitForList, listOutcomeProblem } = await import('../../core/lists/upload-list.js');
+  const { planUploads, waitForList, listOutcomeProblem } = await import('../../core/contacts/list-upload.js');
   for (const line of problemLines(report)) ctx.out.info(line);
   ctx.out.info(summaryLine(report));
   // A rejected column or an empty file is not fixed by skipping rows: refuse rather than upload without it.

@@ -23,7 +23,7 @@ export async function run(ctx: Context): Promise<void> {
       const { Keychain } = await import('../../config/keychain.js');
       await new Keychain({ env: ctx.env }).get(`${ctx.profileName}/doctor-probe`);
     },
-    unfinishedRuns: async () => (await (await import('../../core/fanout/run.js')).listRunStates(ctx.paths.stateDir)).filter((r) => r.status !== 'done'),
+    unfinishedRuns: async () => (await (await import('../../core/runs/listing.js')).listRunStates(ctx.paths.stateDir)).filter((r) => r.status !== 'done'),
   });
   const failed = checks.filter((c) => c.status === 'fail').length;
   if (ctx.globals.json) ctx.out.json({ ok: failed === 0, checks });

@@ -5,7 +5,7 @@ import type { LogEntry } from '../../providers/port.js';
 import { EXPORT_EXTENSIONS, exportLog } from '../../core/delivery/export.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { logSource } from '../../core/delivery/source.js';
-import { countsText } from '../../core/fanout/run.js';
+import { countsText } from '../../core/runs/story.js';
 
 export async function run(ctx: Context, opts: Options<'export'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);

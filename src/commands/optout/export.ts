@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
-import { tableBuffer } from '../../core/delivery/export.js';
+import { tableBuffer } from '../../util/table-file.js';
 import { OPTOUT_COLUMNS, optOutRows } from '../../core/optout/file.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { openList } from './common.js';

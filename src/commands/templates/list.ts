@@ -1,7 +1,7 @@
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
 import type { RemoteTemplate } from '../../providers/port.js';
-import { sendRules } from '../../core/send/rules.js';
+import { sendRules } from '../../core/broadcast/send-rules.js';
 import { templateJson } from '../../cli/contract.js';
 
 export async function run(ctx: Context, opts: Options<'list'>): Promise<void> {

@@ -2,9 +2,9 @@ import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
 import { templateJson } from '../../cli/contract.js';
 import { findTemplate } from '../../core/template-review.js';
-import { sendRules } from '../../core/send/rules.js';
+import { sendRules } from '../../core/broadcast/send-rules.js';
 import { replacePlaceholders } from '../../core/placeholders.js';
-import { describeNeeds, sendNeeds } from '../../core/send/needs.js';
+import { describeNeeds, sendNeeds } from '../../core/broadcast/needs.js';
 
 export async function run(ctx: Context, opts: Options<'show'>, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();

@@ -1,5 +1,5 @@
 /** A spreadsheet that cannot be read at all. The message is one line and names the file (and row when known). */
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 
 export class SpreadsheetError extends InputError {
   override name = 'SpreadsheetError';

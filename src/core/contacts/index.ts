@@ -13,7 +13,7 @@ export {
   type ProblemCode,
   type ValidateOptions,
 } from './validate.js';
-export { normalisePhoneText, normalisePhoneCell, type CountryCode, type PhoneResult } from './phone.js';
+export { internationalNumber, normalisePhoneText, normalisePhoneCell, type CountryCode, type PhoneResult } from './phone.js';
 export { CleanCsvDigest, toCsvBuffer, toXlsxBuffer, writeClean } from './write.js';
 export { chooseUploadFormat, splitRows, type UploadFormatChoice, type UploadLimits } from './limits.js';
 export { columnLetter } from './columns.js';

@@ -110,6 +110,11 @@ function compileValidity(m: Metadata, country: string): Validity {
   return { national: whole(plan.nationalNumberPattern()), types };
 }
 
+/** Digits with their country code (no '+'), when they make a valid number: what a gateway gives as a sender. */
+export function internationalNumber(digits: string): string | undefined {
+  return /^\d+$/.test(digits) && validE164(digits) ? digits : undefined;
+}
+
 function validE164(digits: string): boolean {
   if (digits.length < 7 || digits.length > 15) return false;
   const quick = quickValidity(digits);
@@ -126,7 +131,7 @@ const ALLOWED = /^\+?[\d \u00a0().\-/]+$/;
 const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 
 /** Normalises a phone number typed as text. */
-export function normalisePhoneText(raw: string, country: CountryCode = 'ID'): PhoneResult {
+export function normalisePhoneText(raw: string, country: CountryCode): PhoneResult {
   const text = raw.trim();
   if (text === '') return { ok: false, code: 'phone-missing', message: 'phone number is empty' };
   if (SCIENTIFIC.test(text)) {
@@ -188,7 +193,7 @@ function viaLibrary(text: string, country: CountryCode): PhoneResult | undefined
  * drops leading zeros, rounds past 15 digits and shows 6.28123E+12. An intact international number
  * (6281298765432) is read, with a caution that the column should be Text.
  */
-export function normalisePhoneCell(cell: Cell | undefined, country: CountryCode = 'ID'): PhoneResult {
+export function normalisePhoneCell(cell: Cell | undefined, country: CountryCode): PhoneResult {
   if (!cell || cell.t === 'z' || cell.v === undefined || cell.v === null) {
     return { ok: false, code: 'phone-missing', message: 'phone number is empty' };
   }

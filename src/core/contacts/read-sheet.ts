@@ -10,7 +10,7 @@ import { csvCoding, detectDelimiter, sepHint, utf8Chunks } from './csv-decode.js
 import { SpreadsheetError } from './errors.js';
 import { isKnownHeader } from './headers.js';
 import type { Cell, HeaderCell, SheetData, SheetFormat, SheetRow } from './types.js';
-import { loadSheetJs, sheetJs } from './sheetjs.js';
+import { loadSheetJs, sheetJs } from '../../util/sheetjs.js';
 import { ZipDamagedError, zipParts, type ZipPart } from './zip.js';
 
 export const SUPPORTED_EXTENSIONS = ['.xlsx', '.xls', '.csv'] as const;

@@ -88,8 +88,8 @@ export interface ContactReport {
 }
 
 export interface ValidateOptions {
-  /** Country for numbers written without a country code. Default 'ID'. */
-  country?: CountryCode;
+  /** Country for numbers written without a country code (the command resolves it: flag, profile, default). */
+  country: CountryCode;
 }
 
 type Role = 'phone' | 'name' | 'variable' | 'unnamed' | 'rejected';
@@ -103,7 +103,7 @@ interface Column {
 /** A validation without the valid contacts: they were handed out one by one as they were read. */
 export type ContactScan = Omit<ContactReport, 'valid'> & { validCount: number };
 
-export function validateContacts(sheet: SheetData, opts: ValidateOptions = {}): ContactReport {
+export function validateContacts(sheet: SheetData, opts: ValidateOptions): ContactReport {
   const valid: NormalisedContact[] = [];
   const { validCount: _, ...scan } = scanContacts(sheet, opts, (c) => valid.push(c));
   return { ...scan, valid };
@@ -120,157 +120,54 @@ export function scanContacts(
   /** Told the clean file's columns before the first contact. */
   onColumns?: (c: Pick<ContactReport, 'columns' | 'variableNames'>) => void,
 ): ContactScan {
-  const country = opts.country ?? 'ID';
-  const problems: Problem[] = [];
-  let errors = 0;
-  let warnings = 0;
-  let rowLevelErrors = 0;
-  const add = (p: Problem): void => {
-    problems.push(p);
-    if (p.severity === 'error') errors++;
-    else warnings++;
-  };
-
+  const log = new ProblemLog();
   if (sheet.encoding === 'windows-1252') {
-    add({
+    log.add({
       severity: 'warning',
       code: 'csv-encoding',
       message: 'the file is not UTF-8; it was read as Windows-1252 (ANSI): check names with accents, or save as "CSV UTF-8"',
     });
   }
-
-  const { columns, headerMap } = planColumns(sheet, add);
-  const phoneCol = columns.find((c) => c.role === 'phone');
-  const nameCol = columns.find((c) => c.role === 'name');
-  const varCols = columns.filter((c) => c.role === 'variable');
-  const unnamed = columns.filter((c) => c.role === 'unnamed');
-  const unnamedReported = new Set<number>();
-  const complete = phoneCol !== undefined && nameCol !== undefined;
-  const variableNames = varCols.map((c) => c.name);
+  const { columns, headerMap } = planColumns(sheet, (p) => log.add(p));
+  const cols: RoleColumns = {
+    phone: columns.find((c) => c.role === 'phone'),
+    name: columns.find((c) => c.role === 'name'),
+    variables: columns.filter((c) => c.role === 'variable'),
+  };
+  const unnamed = new UnnamedColumns(columns.filter((c) => c.role === 'unnamed'));
+  const variableNames = cols.variables.map((c) => c.name);
   onColumns?.({ columns: [PHONE, NAME, ...variableNames], variableNames });
 
-  let validCount = 0;
-  const duplicates: Duplicate[] = [];
   const seen = new SeenNumbers();
+  const duplicates: Duplicate[] = [];
+  let validCount = 0;
   let rowsTotal = 0;
   let emptyRows = 0;
   let invalid = 0;
-
-  const at = (col: Column, rowNumber: number): string => `${col.header.column}${rowNumber} (${col.header.text || col.name})`;
-
   for (const row of sheet.rows) {
-    const cells = row.cells;
-    if (isEmpty(cells)) {
+    if (isEmpty(row.cells)) {
       emptyRows++;
       continue;
     }
     rowsTotal++;
-    const r = row.rowNumber;
-    let rowErrors = 0;
-    const rowError = (col: Column, code: ProblemCode, detail: string): void => {
-      rowErrors++;
-      rowLevelErrors++;
-      add({ severity: 'error', code, rowNumber: r, column: col.header.column, header: col.header.text, value: cellText(cells[col.header.index]), reason: detail, message: `${at(col, r)}: ${detail}` });
-    };
-    // Cell text with the checks every value needs; undefined when the value is refused.
-    const textOf = (col: Column): string | undefined => {
-      const cell = cells[col.header.index];
-      if (cell && cell.t === 'e') {
-        rowError(col, 'value-cell-error', `the cell shows the error ${cell.w ?? String(cell.v)}; fix the formula or type the value`);
-        return undefined;
-      }
-      const text = trimSpaces(cellText(cell));
-      const code = badValue(text);
-      if (code) {
-        rowError(col, code, VALUE_MESSAGES[code]);
-        return undefined;
-      }
-      return text;
-    };
-
-    for (const col of unnamed) {
-      if (!unnamedReported.has(col.header.index) && cellText(cells[col.header.index]).trim() !== '') {
-        unnamedReported.add(col.header.index);
-        add({
-          severity: 'error',
-          code: 'header-empty',
-          rowNumber: r,
-          column: col.header.column,
-          message: `column ${col.header.column} has values (first in row ${r}) but no header; add a header or delete the column`,
-        });
-      }
-    }
-
-    let phone: string | undefined;
-    if (phoneCol) {
-      const cell = cells[phoneCol.header.index];
-      const text = cell?.t === 'n' ? '' : textOf(phoneCol);
-      if (text !== undefined) {
-        const res = normalisePhoneCell(cell, country);
-        if (res.ok) {
-          phone = res.phone;
-          if (res.noPrefix) {
-            add({
-              severity: 'warning',
-              code: 'phone-no-prefix',
-              rowNumber: r,
-              column: phoneCol.header.column,
-              header: phoneCol.header.text,
-              message: `${at(phoneCol, r)}: "${text}" has no leading 0 or country code; read as ${res.phone} (check that Excel did not drop a 0)`,
-            });
-          }
-          if (res.caution) {
-            add({
-              severity: 'warning',
-              code: res.caution.code,
-              rowNumber: r,
-              column: phoneCol.header.column,
-              header: phoneCol.header.text,
-              message: `${at(phoneCol, r)}: ${res.caution.message}`,
-            });
-          }
-        } else rowError(phoneCol, res.code, res.message);
-      }
-    }
-    let name: string | undefined;
-    if (nameCol) {
-      name = textOf(nameCol);
-      if (name === '') {
-        rowError(nameCol, 'name-missing', 'full_name is empty');
-        name = undefined;
-      }
-    }
-    const variables: Record<string, string> = {};
-    for (const col of varCols) {
-      const text = textOf(col);
-      if (text !== undefined) variables[col.name] = text;
-    }
-
-    if (rowErrors > 0 || !complete || phone === undefined || name === undefined) {
+    unnamed.check(row.rowNumber, row.cells, log);
+    const contact = readRow(row.rowNumber, row.cells, cols, opts.country, log);
+    if (!contact) {
       invalid++;
       continue;
     }
-    const first = seen.firstRow(phone, r);
+    const first = seen.firstRow(contact.phone_number, row.rowNumber);
     if (first !== undefined) {
-      duplicates.push({ rowNumber: r, phone, firstRow: first });
-      add({
-        severity: 'warning',
-        code: 'duplicate',
-        rowNumber: r,
-        column: phoneCol!.header.column,
-        header: phoneCol!.header.text,
-        value: phone,
-        reason: `the same number as row ${first}`,
-        message: `${at(phoneCol!, r)}: ${phone} is already in row ${first}; this row is left out`,
-      });
+      duplicates.push({ rowNumber: row.rowNumber, phone: contact.phone_number, firstRow: first });
+      log.add(duplicateProblem(cols.phone!, row.rowNumber, contact.phone_number, first));
       continue;
     }
     validCount++;
-    onValid({ rowNumber: r, phone_number: phone, full_name: name, variables });
+    onValid(contact);
   }
 
   if (rowsTotal === 0 && sheet.headers.length > 0) {
-    add({
+    log.add({
       severity: 'error',
       code: 'no-rows',
       rowNumber: sheet.headerRow,
@@ -287,13 +184,135 @@ export function scanContacts(
     validCount,
     invalid,
     duplicates,
-    problems,
-    errors,
-    warnings,
-    fileErrors: errors - rowLevelErrors,
+    problems: log.problems,
+    errors: log.errors,
+    warnings: log.warnings,
+    fileErrors: log.errors - log.rowLevelErrors,
     headerMap,
     columns: [PHONE, NAME, ...variableNames],
     variableNames,
+  };
+}
+
+/** The problems found so far, counted by severity; errors of a row's value counted apart from the file's own. */
+class ProblemLog {
+  readonly problems: Problem[] = [];
+  errors = 0;
+  warnings = 0;
+  rowLevelErrors = 0;
+  add(p: Problem): void {
+    this.problems.push(p);
+    if (p.severity === 'error') this.errors++;
+    else this.warnings++;
+  }
+}
+
+/** The columns a contact is read from: a missing phone or name column leaves every row invalid. */
+interface RoleColumns {
+  phone: Column | undefined;
+  name: Column | undefined;
+  variables: Column[];
+}
+
+/** Columns without a header: each is reported once, at its first row with a value. */
+class UnnamedColumns {
+  private readonly reported = new Set<number>();
+  constructor(private readonly columns: Column[]) {}
+  check(r: number, cells: ReadonlyArray<Cell | undefined>, log: ProblemLog): void {
+    for (const col of this.columns) {
+      if (this.reported.has(col.header.index) || cellText(cells[col.header.index]).trim() === '') continue;
+      this.reported.add(col.header.index);
+      log.add({
+        severity: 'error',
+        code: 'header-empty',
+        rowNumber: r,
+        column: col.header.column,
+        message: `column ${col.header.column} has values (first in row ${r}) but no header; add a header or delete the column`,
+      });
+    }
+  }
+}
+
+const at = (col: Column, rowNumber: number): string => `${col.header.column}${rowNumber} (${col.header.text || col.name})`;
+
+/** One row's values checked and normalised: the contact, or undefined when any value is refused or missing. */
+function readRow(r: number, cells: ReadonlyArray<Cell | undefined>, cols: RoleColumns, country: CountryCode, log: ProblemLog): NormalisedContact | undefined {
+  let rowErrors = 0;
+  const rowError = (col: Column, code: ProblemCode, detail: string): void => {
+    rowErrors++;
+    log.rowLevelErrors++;
+    log.add({ severity: 'error', code, rowNumber: r, column: col.header.column, header: col.header.text, value: cellText(cells[col.header.index]), reason: detail, message: `${at(col, r)}: ${detail}` });
+  };
+  // Cell text with the checks every value needs; undefined when the value is refused.
+  const textOf = (col: Column): string | undefined => {
+    const cell = cells[col.header.index];
+    if (cell && cell.t === 'e') {
+      rowError(col, 'value-cell-error', `the cell shows the error ${cell.w ?? String(cell.v)}; fix the formula or type the value`);
+      return undefined;
+    }
+    const text = trimSpaces(cellText(cell));
+    const code = badValue(text);
+    if (code) {
+      rowError(col, code, VALUE_MESSAGES[code]);
+      return undefined;
+    }
+    return text;
+  };
+
+  const phone = cols.phone && readPhone(r, cells, cols.phone, country, textOf, rowError, log);
+  let name: string | undefined;
+  if (cols.name) {
+    name = textOf(cols.name);
+    if (name === '') {
+      rowError(cols.name, 'name-missing', 'full_name is empty');
+      name = undefined;
+    }
+  }
+  const variables: Record<string, string> = {};
+  for (const col of cols.variables) {
+    const text = textOf(col);
+    if (text !== undefined) variables[col.name] = text;
+  }
+  if (rowErrors > 0 || phone === undefined || name === undefined) return undefined;
+  return { rowNumber: r, phone_number: phone, full_name: name, variables };
+}
+
+/** The row's phone number normalised, with a warning where it was read with a guess; undefined when refused. */
+function readPhone(
+  r: number,
+  cells: ReadonlyArray<Cell | undefined>,
+  col: Column,
+  country: CountryCode,
+  textOf: (col: Column) => string | undefined,
+  rowError: (col: Column, code: ProblemCode, detail: string) => void,
+  log: ProblemLog,
+): string | undefined {
+  const cell = cells[col.header.index];
+  const text = cell?.t === 'n' ? '' : textOf(col);
+  if (text === undefined) return undefined;
+  const res = normalisePhoneCell(cell, country);
+  if (!res.ok) {
+    rowError(col, res.code, res.message);
+    return undefined;
+  }
+  const where = { rowNumber: r, column: col.header.column, header: col.header.text };
+  if (res.noPrefix) {
+    log.add({ severity: 'warning', code: 'phone-no-prefix', ...where, message: `${at(col, r)}: "${text}" has no leading 0 or country code; read as ${res.phone} (check that Excel did not drop a 0)` });
+  }
+  if (res.caution) log.add({ severity: 'warning', code: res.caution.code, ...where, message: `${at(col, r)}: ${res.caution.message}` });
+  return res.phone;
+}
+
+function duplicateProblem(phoneCol: Column, r: number, phone: string, first: number): Problem {
+  return {
+    severity: 'warning',
+    code: 'duplicate',
+    rowNumber: r,
+    column: phoneCol.header.column,
+    header: phoneCol.header.text,
+    value: phone,
+    reason: `the same number as row ${first}`,
+    message: `${at(phoneCol, r)}: ${phone} is already in row ${first}; this row is left out`,
   };
 }
 

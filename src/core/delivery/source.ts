@@ -2,8 +2,8 @@
 // with live statuses from GET /v1/messages.
 import { NotFoundError, OperationError } from '../../errors.js';
 import { need, type DeliveryStatus, type LogEntry, type Provider } from '../../providers/port.js';
-import type { PlannedRecipient } from '../fanout/journal.js';
-import { countsText, type RunStory } from '../fanout/run.js';
+import type { PlannedRecipient } from '../runs/plan.js';
+import { countsText, type RunStory } from '../runs/story.js';
 
 export interface LogSource {
   fetchPage(cursor: string | null): Promise<{ entries: LogEntry[]; next: string | null }>;
@@ -65,8 +65,10 @@ interface Listed {
 }
 
 async function konekwaJournalSource(stateDir: string, provider: Provider, runId: string): Promise<LogSource> {
-  const { readHeader, readPlan, replay, runSessions } = await import('../fanout/journal.js');
-  const { CLOCK_SLACK_MS, recipientWord, runStory } = await import('../fanout/run.js');
+  const { readHeader, readPlan } = await import('../runs/plan.js');
+  const { replay } = await import('../runs/state.js');
+  const { CLOCK_SLACK_MS, runSessions } = await import('../runs/on-server.js');
+  const { recipientWord, runStory } = await import('../runs/story.js');
   let found;
   try {
     found = await readHeader(stateDir, runId);
@@ -130,7 +132,7 @@ async function konekwaJournalSource(stateDir: string, provider: Provider, runId:
     async followDone() {
       const state = await replay(dir, header.total);
       if (settled(state)) return true;
-      const { lastActivity } = await import('../fanout/journal.js');
+      const { lastActivity } = await import('../runs/paths.js');
       const idle = Date.now() - ((await lastActivity(dir)) ?? 0);
       if (idle >= IDLE_MS) {
         throw new OperationError(`Run ${runId} is unfinished (${countsText(runStory(header, state))}) and nothing has written its journal for ${Math.floor(idle / 60_000)} min: nobody is sending it.`, {

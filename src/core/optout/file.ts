@@ -1,6 +1,6 @@
 // The opt-out list as a table: what `optout export` writes and `optout import` reads back (or any sheet with a
 // phone_number column and an optional reason column).
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 import { normalisePhoneText, readSheet, type CountryCode } from '../contacts/index.js';
 import { cellText } from '../contacts/cell-text.js';
 import type { OptOut } from './list.js';

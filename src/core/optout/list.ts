@@ -3,10 +3,9 @@
 // (a sync from cron and a person adding a number) never lose each other's change.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConflictError } from '../../errors.js';
-import { InputError } from '../input-error.js';
+import { ConflictError, InputError } from '../../errors.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
-import { acquireLock, LockHeldError } from '../send/lock.js';
+import { acquireLock, LockHeldError } from '../runs/lock.js';
 
 export type OptOutSource = 'manual' | 'import' | 'sync';
 

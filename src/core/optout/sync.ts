@@ -4,7 +4,7 @@
 // `recipient` (on a received message that may be the session's own number), and a session's own number is never
 // opted out.
 import type { MessagesPort } from '../../providers/port.js';
-import { normalisePhoneText } from '../contacts/index.js';
+import { internationalNumber } from '../contacts/index.js';
 import { addTo, type OptOut, type OptOutList } from './list.js';
 
 export const DEFAULT_STOP_WORDS = ['STOP', 'BERHENTI', 'UNSUBSCRIBE'];
@@ -26,8 +26,7 @@ export function senderNumber(raw: string): string | undefined {
   if (raw.endsWith('@g.us')) return undefined;
   const digits = raw.replace(/@.*$/, '').replace(/^\+/, '');
   if (!/^\d{8,15}$/.test(digits)) return undefined;
-  const r = normalisePhoneText(`+${digits}`);
-  return r.ok ? r.phone : undefined;
+  return internationalNumber(digits);
 }
 
 export interface SyncResult {

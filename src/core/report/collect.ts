@@ -7,7 +7,7 @@ import type { DeliveryStatus, LogEntry } from '../../providers/port.js';
 import type { Provider } from '../../providers/port.js';
 import { logSource, readRun, type LogSource, type ServerProgress } from '../delivery/source.js';
 import { DeliverySummary } from '../delivery/summary.js';
-import type { RunStory } from '../fanout/run.js';
+import type { RunStory } from '../runs/story.js';
 
 export type Milestone = 'sent' | 'delivered' | 'read' | 'failed';
 export const MILESTONES: readonly Milestone[] = ['sent', 'delivered', 'read', 'failed'];

@@ -2,7 +2,7 @@
 // trailing commas) and says where each string starts; the small mapper below turns a character of a decoded string
 // into its offset in the file, which escapes make differ.
 import { printParseErrorCode, visit } from 'jsonc-parser';
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 import { countBelow } from './text.js';
 
 export interface StringSpan {

@@ -1,5 +1,5 @@
 // One template shape for every input: Meta/Qontak create JSON, the object the Qontak API returns, a Konekwa template.
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 import { lineColumn, parseWithPositions, type Located } from './json-positions.js';
 
 export type Field = 'name' | 'language' | 'category' | 'body' | 'header' | 'footer' | `buttons[${number}].text` | `buttons[${number}].url` | `buttons[${number}].phone_number` | `examples[${number}]`;

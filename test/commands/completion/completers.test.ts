@@ -10,7 +10,8 @@ import path from 'node:path';
 import { runCli } from '../../helpers/cli.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { testBed, type TestBed } from '../../helpers/sandbox.js';
-import { createRun, type RunHeader } from '../../../src/core/fanout/journal.js';
+import { createRun } from '../../../src/core/runs/plan-write.js';
+import type { RunHeader } from '../../../src/core/runs/plan.js';
 
 let bed: TestBed;
 before(async () => (bed = await testBed()));

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { readSheet, readSheetBuffer, validateContacts, SpreadsheetError, type Cell } from '../../../src/core/contacts/index.js';
-import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../../src/util/sheetjs.js';
+import { DEFAULT_COUNTRY } from '../../../src/config/profiles.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());
@@ -136,7 +137,7 @@ test('xlsx: every kind of cell keeps its type, its value and the text Excel show
   assert.deepEqual(s.headers.map((h) => h.text), ['phone_number', 'full_name', 'kota', '', 'line\ntwo <b>']);
   assert.deepEqual(rowsOf(s), EXPECTED_ROWS);
   // A number stored as a number and shown in scientific notation is reported as such; shown in full it is not.
-  const report = validateContacts(s);
+  const report = validateContacts(s, { country: DEFAULT_COUNTRY });
   assert.deepEqual(
     report.problems.filter((p) => p.column === 'A').map((p) => [p.rowNumber, p.code]),
     [[5, 'phone-scientific'], [6, 'phone-numeric-cell'], [7, 'phone-precision'], [9, 'phone-invalid'], [12, 'phone-missing']],

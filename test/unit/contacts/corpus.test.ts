@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
 import { readSheet, validateContacts, SpreadsheetError, type CountryCode } from '../../../src/core/contacts/index.js';
+import { DEFAULT_COUNTRY } from '../../../src/config/profiles.js';
 
 interface Expected {
   options?: { sheet?: string; country?: CountryCode };
@@ -29,7 +30,7 @@ for (const f of files) {
     const file = path.join(dir, name);
     const run = async () => {
       const sheet = await readSheet(file, exp.options?.sheet ? { sheet: exp.options.sheet } : {});
-      return validateContacts(sheet, exp.options?.country ? { country: exp.options.country } : {});
+      return validateContacts(sheet, { country: exp.options?.country ?? DEFAULT_COUNTRY });
     };
     if (exp.error) {
       await assert.rejects(run, (e: unknown) => {

@@ -18,6 +18,7 @@ import {
   type CountryCode,
   type NormalisedContact,
 } from '../../../src/core/contacts/index.js';
+import { DEFAULT_COUNTRY } from '../../../src/config/profiles.js';
 
 function sheets(dir: string): string[] {
   const out: string[] = [];
@@ -51,7 +52,7 @@ async function both(file: string): Promise<{ whole: ContactReport; scanned: Scan
   } catch {
     return undefined; // a file that cannot be read is the corpus test's business
   }
-  const country = opts.country ? { country: opts.country } : {};
+  const country = { country: opts.country ?? DEFAULT_COUNTRY };
   let whole: ContactReport;
   try {
     whole = validateContacts(sheet, country);

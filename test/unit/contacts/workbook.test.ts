@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fixture } from '../../helpers/paths.js';
 import { zipBomb } from '../../helpers/zip-bomb.js';
 import { DEFAULT_MAX_INFLATED_BYTES, readSheet, readSheetBuffer, validateContacts, SpreadsheetError } from '../../../src/core/contacts/index.js';
-import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../../src/util/sheetjs.js';
+import { DEFAULT_COUNTRY } from '../../../src/config/profiles.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());
@@ -15,7 +16,7 @@ test('two-sheets.xlsx: first sheet by default, a named sheet on request, unknown
   const first = await readSheet(fixture('contacts', 'two-sheets.xlsx'));
   assert.equal(first.sheetName, 'Petunjuk');
   assert.deepEqual(first.sheetNames, ['Petunjuk', 'Kontak']);
-  const missing = validateContacts(first).problems.filter((p) => p.code === 'header-missing');
+  const missing = validateContacts(first, { country: DEFAULT_COUNTRY }).problems.filter((p) => p.code === 'header-missing');
   assert.equal(missing.length, 2);
   const named = await readSheet(fixture('contacts', 'two-sheets.xlsx'), { sheet: 'Kontak' });
   assert.equal(named.sheetName, 'Kontak');

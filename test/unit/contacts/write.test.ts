@@ -14,12 +14,13 @@ import {
   writeClean,
   SpreadsheetError,
 } from '../../../src/core/contacts/index.js';
-import { loadSheetJs } from '../../../src/core/contacts/sheetjs.js';
+import { loadSheetJs } from '../../../src/util/sheetjs.js';
+import { DEFAULT_COUNTRY } from '../../../src/config/profiles.js';
 
 // Workbooks are read here without readSheet, which loads SheetJS for the CLI.
 before(() => loadSheetJs());
 
-const report = async (name: string) => validateContacts(await readSheet(fixture('contacts', name)));
+const report = async (name: string) => validateContacts(await readSheet(fixture('contacts', name)), { country: DEFAULT_COUNTRY });
 
 test('toCsvBuffer gives the upload bytes written by hand for semicolon-bom-crlf.csv', async () => {
   const r = await report('semicolon-bom-crlf.csv');
@@ -38,7 +39,7 @@ test('CSV output quotes commas, quotes, line ends and outer spaces, and nothing 
 
 test('the clean CSV reads back to the same contacts with no problems', async () => {
   const r = await report('quoted-newlines.csv');
-  const again = validateContacts(readSheetBuffer(toCsvBuffer(r), 'clean.csv'));
+  const again = validateContacts(readSheetBuffer(toCsvBuffer(r), 'clean.csv'), { country: DEFAULT_COUNTRY });
   assert.equal(again.problems.length, 0);
   assert.deepEqual(again.valid.map(({ rowNumber: _, ...c }) => c), r.valid.map(({ rowNumber: _, ...c }) => c));
 });
@@ -50,7 +51,7 @@ test('the clean .xlsx has only text cells, normalised headers, and reads back cl
   assert.deepEqual(data[0]!.map((c) => c.v), ['phone_number', 'full_name', 'kota']);
   assert.deepEqual(data.slice(1).map((row) => row[0]!.v), ['6281234567890', '6285677778888']);
   for (const row of data) for (const c of row) assert.equal(c.t, 's');
-  const again = validateContacts(readSheetBuffer(toXlsxBuffer(r), 'clean.xlsx'));
+  const again = validateContacts(readSheetBuffer(toXlsxBuffer(r), 'clean.xlsx'), { country: DEFAULT_COUNTRY });
   assert.deepEqual([again.errors, again.warnings, again.valid.length], [0, 0, 2]);
 });
 
@@ -62,7 +63,7 @@ test('writeClean picks the format from the extension and refuses others', async 
     assert.deepEqual(readFileSync(path.join(dir, 'out.csv')), toCsvBuffer(r));
     await writeClean(r, path.join(dir, 'out.xlsx'));
     assert.deepEqual(readFileSync(path.join(dir, 'out.xlsx')).subarray(0, 2).toString('latin1'), 'PK');
-    const back = validateContacts(await readSheet(path.join(dir, 'out.xlsx')));
+    const back = validateContacts(await readSheet(path.join(dir, 'out.xlsx')), { country: DEFAULT_COUNTRY });
     assert.deepEqual(back.valid.map((c) => c.variables), r.valid.map((c) => c.variables));
     await assert.rejects(writeClean(r, path.join(dir, 'out.ods')), (e: unknown) => e instanceof SpreadsheetError && e.message.includes('.csv or .xlsx'));
   } finally {

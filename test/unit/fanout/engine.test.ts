@@ -5,8 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JournalWriteError, runFanout, type Doubt, type FanoutDeps, type Look } from '../../../src/core/fanout/engine.js';
-import { createRun, Journal, readPlan, replay, type PlannedRecipient, type RunHeader } from '../../../src/core/fanout/journal.js';
+import { JournalWriteError, runFanout, type FanoutDeps } from '../../../src/core/broadcast/fanout-engine.js';
+import type { Doubt, Look } from '../../../src/core/broadcast/fanout-doubts.js';
+import { createRun } from '../../../src/core/runs/plan-write.js';
+import { Journal } from '../../../src/core/runs/journal.js';
+import { readPlan, type PlannedRecipient, type RunHeader } from '../../../src/core/runs/plan.js';
+import { replay } from '../../../src/core/runs/state.js';
 import type { SendOutcome } from '../../../src/providers/port.js';
 
 const header = (total: number): RunHeader => ({ v: 1, runId: 'r1', createdAt: '2026-11-30T00:00:00.000Z', provider: 'konekwa', name: 'n', templateId: 't', templateName: 'promo', channelId: 's', idempotencyKey: 'k', total });
@@ -281,7 +285,7 @@ test('plan: a truncated or garbled plan is refused with the file and what is wro
   const b = await bed(4);
   try {
     await b.journal.close();
-    const { checkPlan } = await import('../../../src/core/fanout/journal.js');
+    const { checkPlan } = await import('../../../src/core/runs/plan.js');
     const dir = path.join(b.dir, 'runs', 'r1');
     const file = path.join(dir, 'plan.jsonl');
     await checkPlan(dir, 4);

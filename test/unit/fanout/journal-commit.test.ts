@@ -6,18 +6,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  createRun,
-  PlanStage,
-  readHeaderAt,
-  readPlan,
-  replay,
-  RunState,
-  type Journal,
-  type JournalEvent,
-  type PlannedRecipient,
-  type RunHeader,
-} from '../../../src/core/fanout/journal.js';
+import { createRun } from '../../../src/core/runs/plan-write.js';
+import { PlanStage } from '../../../src/core/runs/plan-stage.js';
+import { readHeaderAt, readPlan, type PlannedRecipient, type RunHeader } from '../../../src/core/runs/plan.js';
+import { replay, RunState, type JournalEvent } from '../../../src/core/runs/state.js';
+import type { Journal } from '../../../src/core/runs/journal.js';
 
 const header = (total: number, over: Partial<RunHeader> = {}): RunHeader => ({ v: 1, runId: 'r1', createdAt: '2026-11-30T00:00:00.000Z', provider: 'konekwa', name: 'n', templateId: 't', templateName: 'promo', channelId: 's', idempotencyKey: 'k', total, ...over });
 const people = (n: number): PlannedRecipient[] => Array.from({ length: n }, (_, i) => ({ i, row: i + 2, phone: `628120000${String(i).padStart(4, '0')}`, name: `P${i}`, values: { name: `P${i}` }, text: `Halo P${i}` }));

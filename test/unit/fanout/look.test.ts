@@ -4,8 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OperationError } from '../../../src/errors.js';
-import type { Doubt } from '../../../src/core/fanout/engine.js';
-import { leaveOutEarlierSends, lookUp, type NewRun } from '../../../src/core/fanout/run.js';
+import type { Doubt } from '../../../src/core/broadcast/fanout-doubts.js';
+import { leaveOutEarlierSends } from '../../../src/core/broadcast/dedupe.js';
+import { lookUp } from '../../../src/core/broadcast/fanout-look.js';
+import type { NewRun } from '../../../src/core/broadcast/fanout-run.js';
 import type { MessageQuery, SentMessage } from '../../../src/providers/port.js';
 
 const T = Date.parse('2026-11-30T08:00:10.600Z');

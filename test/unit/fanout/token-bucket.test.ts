@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TokenBucket } from '../../../src/core/fanout/token-bucket.js';
+import { TokenBucket } from '../../../src/core/broadcast/token-bucket.js';
 
 function fakeClock(lateness = 0) {
   let t = 0;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpClient, parseResetHeader, proxySettings, type HttpAuth } from '../../../src/providers/http.js';
+import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/providers/http.js';
+import { proxySettings } from '../../../src/providers/http-target.js';
 import { readQontakError } from '../../../src/providers/qontak/errors.js';
 import { hmacSignature } from '../../../src/providers/hmac.js';
 import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';

@@ -6,11 +6,11 @@ import { mkdtempSync, writeFileSync, appendFileSync, mkdirSync, readdirSync, rea
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { acquireLock, claimFile, LockHeldError } from '../../../src/core/send/lock.js';
-import { createRun } from '../../../src/core/fanout/journal.js';
+import { acquireLock, claimFile, LockHeldError } from '../../../src/core/runs/lock.js';
+import { createRun } from '../../../src/core/runs/plan-write.js';
 import { OperationError } from '../../../src/errors.js';
 import { repoRoot } from '../../helpers/paths.js';
-import { defaultIdempotencyKey, Ledger } from '../../../src/core/send/ledger.js';
+import { defaultIdempotencyKey, Ledger } from '../../../src/core/runs/ledger.js';
 
 const dir = () => mkdtempSync(path.join(os.tmpdir(), 'wa-lock-'));
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quietStatus, quietWindow, refuseInQuietHours } from '../../../src/core/send/quiet-hours.js';
+import { quietStatus, quietWindow, refuseInQuietHours } from '../../../src/core/broadcast/quiet-hours.js';
 
 test('quiet hours: overnight and same-day windows in the profile zone, the end time, the exempt categories, bad settings', () => {
   const night = quietWindow('21:00-08:00', 'Asia/Jakarta')!;

@@ -1,7 +1,7 @@
 // The send-time rules of template-rules.md, applied to one recipient's values. Runs once per recipient, so it avoids
 // anything heavier than a regex and a grapheme count.
 import type { RemoteTemplate } from '../../providers/port.js';
-import type { SendRules } from './plan.js';
+import type { SendRules } from './mapping.js';
 import { graphemeLength as graphemes } from '../template-rules/text.js';
 import { placeholderKeys, splitPlaceholders, type SplitText } from '../placeholders.js';
 

@@ -1,5 +1,5 @@
 // --param KEY=COLUMN maps a placeholder to a spreadsheet column or list variable; --param KEY=:text gives a literal.
-import { InputError } from '../input-error.js';
+import { InputError } from '../../errors.js';
 import { bareKey } from '../placeholders.js';
 
 export type ParamSource = { kind: 'column'; column: string } | { kind: 'literal'; text: string };

@@ -3,7 +3,7 @@
 import type { RemoteTemplate } from '../../providers/port.js';
 import type { ParamSource } from './params.js';
 
-/** The send-time rules, provided by core/templates. */
+/** The send-time rules (send-rules.ts). */
 export interface SendRules {
   placeholders(body: string): { style: 'positional' | 'named'; keys: string[] };
   /** Problems of one recipient's values (count, text, rendered length, URL encoding), as one-line messages. */

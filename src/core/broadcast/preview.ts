@@ -1,5 +1,5 @@
 // A preview someone can sign off: every recipient's message as it will be sent, one row each, written atomically.
-import { writeTable } from '../delivery/export.js';
+import { writeTable } from '../../util/table-file.js';
 import { graphemeLength } from '../template-rules/text.js';
 import { renderFor, type PreparedSend } from './prepare.js';
 

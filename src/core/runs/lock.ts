@@ -8,11 +8,11 @@
 // that replaced it meanwhile), and only then removes it. The lock path itself is never moved or replaced, so a live
 // lock never disappears for a moment, and whoever then creates the lock first wins; the others see a live holder.
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rm, unlink } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import path from 'node:path';
-import { withPath, writeAll } from '../../util/atomic-file.js';
+import { createSynced } from '../../util/atomic-file.js';
 
 export interface LockHolder {
   pid: number;
@@ -104,16 +104,7 @@ export async function acquireLock(file: string, now: () => number = Date.now, no
   // The holder's details are written to a private file first and then linked into place: link() fails if the lock
   // exists, and a lock file is never seen half-written (a reader that saw an empty file could think it stale).
   const mine = `${file}.${process.pid}.${me.nonce}`;
-  const h = await open(mine, 'wx', 0o600);
-  try {
-    await writeAll(h, myText);
-    await h.sync();
-  } catch (err) {
-    await rm(mine, { force: true });
-    throw withPath(err, mine);
-  } finally {
-    await h.close();
-  }
+  await createSynced(mine, myText);
   try {
     for (let changes = 0, waits = 0; changes < 5; ) {
       try {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { UsageError } from '../../errors.js';
 import type { Env } from '../../env.js';
 import type { ContactReport } from '../contacts/index.js';
-import type { Contact } from './plan.js';
+import type { Contact } from './mapping.js';
 
 /** The part of an audience that narrowing changes (prepare's Audience has this shape). */
 interface Narrowable {

@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { OperationError } from '../../errors.js';
-import { listRuns } from '../fanout/journal.js';
 import { withPath, writeAll } from '../../util/atomic-file.js';
+import { listRuns } from './listing.js';
+import { ledgerFile } from './paths.js';
 
 export interface LedgerRecord {
   key: string;
@@ -35,7 +36,7 @@ export function defaultIdempotencyKey(parts: { provider: string; templateId: str
 export class Ledger {
   readonly file: string;
   constructor(readonly stateDir: string) {
-    this.file = path.join(stateDir, 'ledger.jsonl');
+    this.file = ledgerFile(stateDir);
   }
 
   /**

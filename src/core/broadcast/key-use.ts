@@ -3,9 +3,8 @@
 // The account is searched by listing the broadcasts created since a bounded date and comparing names here: the
 // server's `query` search has undocumented matching, and a name's length limit is undocumented too, so the key goes
 // first where a truncation cannot reach it.
-import path from 'node:path';
 import type { BroadcastSummary, BroadcastsPort, Provider } from '../../providers/port.js';
-import type { Ledger, LedgerRecord } from './ledger.js';
+import type { Ledger, LedgerRecord } from '../runs/ledger.js';
 
 export type KeyUse = { where: 'ledger'; record: LedgerRecord } | { where: 'account'; broadcast: BroadcastSummary };
 
@@ -55,8 +54,4 @@ export async function findKeyOnAccount(broadcasts: Pick<BroadcastsPort, 'list'>,
   const since = new Date(account.now() - (account.windowDays ?? KEY_WINDOW_DAYS) * 86_400_000).toISOString();
   for await (const b of broadcasts.list({ since })) if (keyInName(b.name) === key) return b;
   return undefined;
-}
-
-export function lockFile(stateDir: string, key: string): string {
-  return path.join(stateDir, 'locks', `${key}.lock`);
 }

@@ -3,10 +3,12 @@
 // back so the same command continues it; a Qontak send left unknown is settled on the account first.
 import { ConflictError, TransientError } from '../../errors.js';
 import type { BroadcastSummary, Provider } from '../../providers/port.js';
-import { countsText, inspectRun, isFinished, runStory } from '../fanout/run.js';
-import { findKeyOnAccount, findKeyUse, lockFile, SETTLE_MS } from './guard.js';
-import { Ledger, type LedgerRecord } from './ledger.js';
-import { acquireLock, LockHeldError } from './lock.js';
+import { countsText, isFinished, runStory } from '../runs/story.js';
+import { inspectRun } from '../runs/listing.js';
+import { findKeyOnAccount, findKeyUse, SETTLE_MS } from './key-use.js';
+import { lockFile } from '../runs/paths.js';
+import { Ledger, type LedgerRecord } from '../runs/ledger.js';
+import { acquireLock, LockHeldError } from '../runs/lock.js';
 
 export interface GuardSpec {
   stateDir: string;

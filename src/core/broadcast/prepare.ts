@@ -5,13 +5,13 @@ import { ExitCode, NotFoundError, OperationError, UsageError, WaError, type Exit
 import type { Env } from '../../env.js';
 import { need, type Channel, type Provider, type RemoteTemplate } from '../../providers/port.js';
 import type { ContactReport, ContactScan, NormalisedContact, Problem } from '../contacts/index.js';
-import type { PlanStage } from '../fanout/journal.js';
-import { defaultIdempotencyKey } from './ledger.js';
+import type { PlanStage } from '../runs/plan-stage.js';
+import { defaultIdempotencyKey } from '../runs/ledger.js';
 import { parseParams } from './params.js';
-import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, RecipientCheck, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './plan.js';
+import { buildMapping, checkBulkMapping, checkRecipients, costEstimate, DEFAULT_COST_PER_MESSAGE, RecipientCheck, type CheckedRecipients, type Contact, type Mapping, type Recipient, type SendProblem } from './mapping.js';
 import { planExtras, sendNeeds, type SendExtras } from './needs.js';
 import { pickChannel, pickTemplate } from './resolve.js';
-import { sendRules } from './rules.js';
+import { sendRules } from './send-rules.js';
 import { narrowAudience, Narrower, parseShard, type Narrowed } from './narrow.js';
 import { quietStatus, quietWindow, type QuietStatus } from './quiet-hours.js';
 
@@ -28,7 +28,8 @@ export interface SendRequest {
   schedule?: string | undefined;
   idempotencyKey?: string | undefined;
   skipInvalid?: boolean | undefined;
-  country?: string | undefined;
+  /** For numbers written without a country code: resolved by the command (flag, profile, default), never here. */
+  country: string;
   /** A media header's URL or local file, and a document's file name (Qontak templates with media headers). */
   media?: string | undefined;
   mediaFilename?: string | undefined;
@@ -41,7 +42,7 @@ export interface SendRequest {
 export interface PrepareDeps {
   provider: Provider;
   now: () => number;
-  defaults: { channel?: string | undefined; language?: string | undefined; country?: string | undefined; costPerMessage?: number | undefined };
+  defaults: { channel?: string | undefined; language?: string | undefined; costPerMessage?: number | undefined };
   /**
    * Reads and validates a spreadsheet (the country and sheet already chosen) in one pass, handing each valid contact
    * to `onValid` as it is read, and the clean file's columns before the first.
@@ -393,7 +394,7 @@ async function resolveChannel(provider: Provider, flag: string | undefined, prof
 
 async function loadAudience(d: PrepareDeps, req: SendRequest): Promise<Audience> {
   if (req.to !== undefined) {
-    const country = (req.country ?? d.defaults.country ?? 'ID').toUpperCase();
+    const country = req.country.toUpperCase();
     const phone = await d.normalisePhone(req.to, country);
     if (!phone.ok) throw new UsageError(`--to ${req.to}: ${phone.message}.`);
     return {

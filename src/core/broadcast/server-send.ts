@@ -1,19 +1,19 @@
-// Sending through Qontak's own endpoints: a list or an uploaded spreadsheet with the bulk endpoint, one number with
-// the direct endpoint. The ledger holds the key before the call; only a certain refusal frees it. What is reported is
-// what the server holds, read back after the POST; an answer that says too little is settled on the account by the
-// key in the broadcast name, or reported unknown.
+// A server-side send, where the provider has broadcast endpoints (Qontak): a list or an uploaded spreadsheet with the
+// bulk endpoint, one number with the direct endpoint. The ledger holds the key before the call; only a certain refusal
+// frees it. What is reported is what the server holds, read back after the POST; an answer that says too little is
+// settled on the account by the key in the broadcast name, or reported unknown.
 import { ConflictError, OperationError, TransientError, WaError } from '../../errors.js';
 import { FoundOnAccountError, TransportError } from '../../providers/errors.js';
 import type { BroadcastSummary, ContactList, ProviderWith } from '../../providers/port.js';
 import type { NormalisedContact } from '../contacts/index.js';
-import type { Ledger, LedgerRecord } from './ledger.js';
+import type { Ledger, LedgerRecord } from '../runs/ledger.js';
 import type { PreparedSend } from './prepare.js';
-import { broadcastName, findKeyOnAccount } from './guard.js';
+import { broadcastName, findKeyOnAccount } from './key-use.js';
 import { buttonParams, resolveMedia } from './needs.js';
 import { verifySchedule, type ScheduleCheck } from './schedule.js';
-import { layoutProblem, listRejections, rejectedRowsProblem } from '../lists/upload-list.js';
+import { layoutProblem, listRejections, rejectedRowsProblem } from '../contacts/list-upload.js';
 
-export interface QontakSendDeps {
+export interface ServerSendDeps {
   provider: ProviderWith<'broadcasts' | 'lists'>;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
@@ -26,7 +26,7 @@ export interface QontakSendDeps {
   warn?: (line: string) => void;
 }
 
-export interface QontakSendResult {
+export interface ServerSendResult {
   id: string;
   name: string;
   createdAt: string | undefined;
@@ -56,7 +56,7 @@ export function unknownHint(key: string, direct: boolean): string {
     : `Run the same command again to settle it: it looks on the account for the broadcast named "[${key}] …" (also shown by \`wa-cli broadcast list\`) and reports it if it is there.`;
 }
 
-export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Ledger): Promise<QontakSendResult> {
+export async function serverSend(d: ServerSendDeps, p: PreparedSend, ledger: Ledger): Promise<ServerSendResult> {
   const base: Omit<LedgerRecord, 'status' | 'at'> = { key: p.key, provider: d.provider.name, template: p.summary.template, target: p.audience.target, recipients: p.count };
   const at = () => new Date(d.now()).toISOString();
   await ledger.record({ ...base, at: at(), status: 'started' });
@@ -89,7 +89,7 @@ export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Led
     held = undefined;
   }
   const now = held ?? b;
-  const result: QontakSendResult = { id: b.id, name: now.name || b.name, createdAt: now.createdAt ?? b.createdAt, status: held ? held.status : 'unknown', recipients: sent.recipients };
+  const result: ServerSendResult = { id: b.id, name: now.name || b.name, createdAt: now.createdAt ?? b.createdAt, status: held ? held.status : 'unknown', recipients: sent.recipients };
   if (p.sendAt) {
     result.schedule = held
       ? verifySchedule(p.sendAt, held)
@@ -107,7 +107,7 @@ export async function sendQontak(d: QontakSendDeps, p: PreparedSend, ledger: Led
  * among the broadcasts listed since a date. How Qontak stores names and reads `start_date` is not documented, so the
  * send looks itself up once, and says so when it cannot be found that way.
  */
-async function checkFindable(d: QontakSendDeps, p: PreparedSend, b: BroadcastSummary): Promise<void> {
+async function checkFindable(d: ServerSendDeps, p: PreparedSend, b: BroadcastSummary): Promise<void> {
   let found: BroadcastSummary | undefined;
   try {
     found = await findKeyOnAccount(d.provider.broadcasts, p.key, { now: d.now, windowDays: OWN_SEND_WINDOW_DAYS });
@@ -125,7 +125,7 @@ async function checkFindable(d: QontakSendDeps, p: PreparedSend, b: BroadcastSum
  * the account does not take them there, every message fails after the broadcast was accepted: the first messages are
  * watched until they settle, so that case is reported (exit 1) rather than found later in the log.
  */
-async function firstMessages(d: QontakSendDeps, id: string, recipients: number): Promise<QontakSendResult['firstMessages']> {
+async function firstMessages(d: ServerSendDeps, id: string, recipients: number): Promise<ServerSendResult['firstMessages']> {
   const want = Math.max(1, Math.min(recipients, FIRST_MESSAGES.count));
   const deadline = d.now() + FIRST_MESSAGES.waitMs;
   for (;;) {
@@ -151,11 +151,11 @@ async function firstMessages(d: QontakSendDeps, id: string, recipients: number):
   }
 }
 
-async function header(d: QontakSendDeps, p: PreparedSend) {
+async function header(d: ServerSendDeps, p: PreparedSend) {
   return p.extras.media ? { header: await resolveMedia(p.extras.media, { provider: d.provider, readFile: d.readFile }) } : {};
 }
 
-async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<{ broadcast: BroadcastSummary; recipients: number }> {
+async function bulk(d: ServerSendDeps, p: PreparedSend): Promise<{ broadcast: BroadcastSummary; recipients: number }> {
   const name = broadcastName(p.key, p.name);
   let listId: string;
   let recipients = p.count;
@@ -216,7 +216,7 @@ async function bulk(d: QontakSendDeps, p: PreparedSend): Promise<{ broadcast: Br
   return { broadcast: b, recipients };
 }
 
-async function direct(d: QontakSendDeps, p: PreparedSend): Promise<{ broadcast: BroadcastSummary; recipients: number }> {
+async function direct(d: ServerSendDeps, p: PreparedSend): Promise<{ broadcast: BroadcastSummary; recipients: number }> {
   const recipient = p.checked.recipients().next().value!;
   // The schema's enum shows only id and en, its description "The same as language from template", and recorded
   // templates are en_US: the template's own code is what the description asks for.
@@ -236,8 +236,8 @@ async function direct(d: QontakSendDeps, p: PreparedSend): Promise<{ broadcast: 
 }
 
 /** The checked rows as one contact list, processed by the server. */
-async function uploadList(d: QontakSendDeps, report: import('../contacts/index.js').ContactReport & { valid: NormalisedContact[] }, name: string): Promise<ContactList> {
-  const { planUploads, waitForList, listOutcomeProblem } = await import('../lists/upload-list.js');
+async function uploadList(d: ServerSendDeps, report: import('../contacts/index.js').ContactReport & { valid: NormalisedContact[] }, name: string): Promise<ContactList> {
+  const { planUploads, waitForList, listOutcomeProblem } = await import('../contacts/list-upload.js');
   const limits = d.provider.lists.rowLimits;
   const plans = await planUploads(report, name, limits, false, d.note);
   const first = await d.provider.lists.upload(plans[0]!.name, plans[0]!.file);

@@ -1,8 +1,10 @@
 // Uploading a validated contact list and waiting for the provider to process it. Used by `contacts upload` and by
 // `broadcast send --file` on Qontak. Talks to the provider through the port only.
-import { InputError } from '../input-error.js';
-import { loadSheetJs } from '../contacts/sheetjs.js';
-import { chooseUploadFormat, splitRows, toCsvBuffer, toXlsxBuffer, type ContactReport, type NormalisedContact } from '../contacts/index.js';
+import { InputError } from '../../errors.js';
+import { chooseUploadFormat, splitRows } from './limits.js';
+import { loadSheetJs } from '../../util/sheetjs.js';
+import type { ContactReport, NormalisedContact } from './validate.js';
+import { toCsvBuffer, toXlsxBuffer } from './write.js';
 import type { ContactList, ContactListsPort, UploadFile } from '../../providers/port.js';
 import { askedToWait } from '../../providers/errors.js';
 
