@@ -157,7 +157,7 @@ test('a Konekwa run\'s log and status come from its journal with live statuses, 
     const events = tail.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(events.length, n);
     assert.equal(new Set(events.map((e) => e.phone)).size, n);
-    assert.ok(events.every((e) => e.state === 'sent' && e.status === 'sent' && e.rawStatus === 'SENT' && e.waMessageId?.startsWith('msg_') && e.createdAt));
+    assert.ok(events.every((e) => e.state === 'sent' && e.status === 'sent' && e.rawStatus === 'SENT' && e.messageId?.startsWith('msg_') && e.createdAt));
     const status = await runCli(['--json', 'broadcast', 'status', runId], { env });
     assert.equal(status.code, 0, status.stderr);
     const st = JSON.parse(status.stdout);

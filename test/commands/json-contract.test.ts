@@ -167,6 +167,9 @@ const CASES: Record<string, () => Promise<void>> = {
       assert.ok(list.length > 0);
       list.forEach((t, i) => templateLike(t, `${flavour} templates[${i}]`));
       if (flavour === 'konekwa') assert.equal(list[0]!.language, null, 'Konekwa has no languages');
+      // What it prints, `templates validate` reads back.
+      const linted = await json<{ templates: unknown[] }>(flavour, ['templates', 'validate', '-'], { stdin: JSON.stringify(list), codes: [0, 1] });
+      assert.equal(linted.templates.length, list.length);
     }
   },
   'templates show': async () => {
@@ -208,6 +211,10 @@ const CASES: Record<string, () => Promise<void>> = {
     // Qontak's own object carries organization_id and quality_rating: none of it is printed.
     for (const k of ['organization_id', 'organizationId', 'quality_rating', 'quality_rating_text']) assert.equal(k in created, false, k);
     assert.deepEqual((created.buttons as Obj[])[0], { type: 'PHONE_NUMBER', text: 'Telepon kami', url: null, phoneNumber: '+6281234567890', example: null });
+    // `templates validate` reads what `templates list --json` prints, phoneNumber included.
+    const printed = { ...created, buttons: [{ ...(created.buttons as Obj[])[0], phoneNumber: '+62 812 3456 7890 1234 5678' }] };
+    const linted = await json<{ templates: { findings: Obj[] }[] }>('qontak-hmac', ['templates', 'validate', '-'], { stdin: JSON.stringify([printed]), codes: [1] });
+    assert.deepEqual(linted.templates[0]!.findings.map((f) => f.ruleId), ['phone-button']);
     const konekwa = path.join(dir, 'konekwa.json');
     writeFileSync(konekwa, JSON.stringify({ name: 'thanks_contract', content: 'Terima kasih {{name}}, pesanan Anda sudah kami terima.' }));
     templateLike(await json('konekwa', ['templates', 'create', konekwa]), 'konekwa created');
