@@ -1,8 +1,10 @@
 // An opted-out number: `optout list`, and the numbers `add`, `import` and `sync` put on the list.
 import type { OptOut, OptOutData } from '../../core/optout/list.js';
 import type { SyncResult } from '../../core/optout/sync.js';
+import type { SkippedOptOutRow } from '../../core/optout/file.js';
 import type { TimeFormat } from '../time.js';
 import type { Presenter } from './presenter.js';
+import { skippedRowJson } from './problem.js';
 
 export interface OptOutJson {
   phone: string;
@@ -43,3 +45,10 @@ export const optOutRemovedJson = (removed: readonly string[], notListed: readonl
 
 /** `optout export --out FILE`: the file written and how many numbers it holds. */
 export const optOutExportJson = (out: string, entries: number) => ({ out, entries });
+
+/** `optout import`: the numbers read from the file, those added, and each row left out (--skip-invalid). */
+export const optOutImportJson = (read: number, added: readonly OptOut[], skipped: readonly SkippedOptOutRow[], t: TimeFormat) => ({
+  read,
+  ...optOutAddedJson(added, read - added.length, t),
+  skippedRows: skipped.map(skippedRowJson),
+});

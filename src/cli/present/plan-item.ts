@@ -65,3 +65,10 @@ export const applied: Presenter<Applied, PlanItemJson & { result: string }> = {
     { header: 'NOTE', value: (r) => r.note ?? '' },
   ],
 };
+
+/** `templates apply`: each template of the folder with what was done, and how many of each result. */
+export function appliedJson(provider: TemplatePlan['provider'], rows: readonly Applied[], t: TimeFormat) {
+  const counts: Record<string, number> = {};
+  for (const r of rows) counts[r.result] = (counts[r.result] ?? 0) + 1;
+  return { provider, templates: rows.map((r) => applied.toJson(r, t)), counts };
+}

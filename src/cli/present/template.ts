@@ -65,7 +65,7 @@ export const template: Presenter<RemoteTemplate, TemplateJson> = {
 export const reviewJson = (t: RemoteTemplate, outcome: string, reason: string | undefined, time: TimeFormat) => ({ ...template.toJson(t, time), outcome, reason: reason ?? null });
 
 /** What `templates create --dry-run` would submit, in the same words as a template. */
-export const createJson = (r: TemplateCreate) => ({
+const createJson = (r: TemplateCreate) => ({
   name: r.name,
   language: r.language || null,
   category: r.category || null,
@@ -75,3 +75,6 @@ export const createJson = (r: TemplateCreate) => ({
   buttons: (r.buttons ?? []).map(buttonJson),
   bodyExamples: r.bodyExamples ?? [],
 });
+
+/** `templates create --dry-run`: the file passes every rule (with this many warnings), and what it would submit. */
+export const createDryRunJson = (r: TemplateCreate, warnings: number) => ({ dryRun: true, name: r.name, warnings, payload: createJson(r) });

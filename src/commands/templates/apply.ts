@@ -6,7 +6,7 @@ import { ExitCode, OperationError, SilentExit, type ExitCodeValue } from '../../
 import { appendSummary, applySummary } from '../../cli/github.js';
 import type { Provider } from '../../providers/port.js';
 import { applyPlan, type ApplyOutcome, type TemplatePlan } from '../../core/template-plan.js';
-import { applied, type Applied as Row } from '../../cli/present/plan-item.js';
+import { applied, appliedJson, type Applied as Row } from '../../cli/present/plan-item.js';
 import { countsLine, loadPlan, providerNote, showPlan } from './plan-view.js';
 
 export async function run(ctx: Context, opts: Options<'apply'>, dir: string): Promise<void> {
@@ -27,7 +27,7 @@ export async function run(ctx: Context, opts: Options<'apply'>, dir: string): Pr
     return o ? { item, result: o.result, template: o.template, note: o.message } : { item, result: item.kind, template: item.remote, note: item.note };
   });
   const waited = opts.wait ? await waitAll(ctx, provider, rows, opts) : undefined;
-  await ctx.out.list(rows, applied.columns(ctx.time), { provider: plan.provider, templates: rows.map((r) => applied.toJson(r, ctx.time)), counts: countResults(rows) });
+  await ctx.out.list(rows, applied.columns(ctx.time), appliedJson(plan.provider, rows, ctx.time));
   await appendSummary(ctx, applySummary(dir, rows.map((r) => ({ result: r.result, name: r.item.doc.name, language: r.item.doc.language ?? '', status: r.review ?? r.template?.status ?? '', note: r.note ?? '' }))));
   const code = exitCode(plan, outcomes, waited);
   if (code !== ExitCode.ok) throw new SilentExit(code);
@@ -38,12 +38,6 @@ function stepLine(o: ApplyOutcome): string {
   if (o.result === 'created') return `Created ${what}: ${o.template?.status ?? ''}${o.message ? ` (${o.message})` : ''}.`;
   if (o.result === 'exists') return `${what} is already on the account (${o.message}).`;
   return `${o.result === 'unknown' ? 'Unclear whether it was created' : 'Not created'}: ${what}: ${o.message}`;
-}
-
-function countResults(rows: readonly Row[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) out[r.result] = (out[r.result] ?? 0) + 1;
-  return out;
 }
 
 /** Every template of the folder still under review (created now or before), waited for together. */

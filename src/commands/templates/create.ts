@@ -6,7 +6,7 @@ import { ConflictError, InputError, OperationError, UsageError, WaError } from '
 import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
 import { awaitReview } from './wait.js';
 import { createRequest } from '../../core/template-plan.js';
-import { createJson, template } from '../../cli/present/template.js';
+import { createDryRunJson, template } from '../../cli/present/template.js';
 
 export async function run(ctx: Context, opts: Options<'create'>, file: string): Promise<void> {
   let text: string;
@@ -28,7 +28,7 @@ export async function run(ctx: Context, opts: Options<'create'>, file: string): 
   if (opts.dryRun) {
     ctx.out.info(`Dry run: "${doc.name}" passes every rule (${findings.length} warning(s)); nothing was submitted. It would submit:`);
     // The payload on stdout, so it can be piped or saved; with --json wrapped with the outcome.
-    if (ctx.globals.json) ctx.out.json({ dryRun: true, name: doc.name, warnings: findings.length, payload: createJson(request) });
+    if (ctx.globals.json) ctx.out.json(createDryRunJson(request, findings.length));
     else ctx.out.print(JSON.stringify(request, null, 2));
     return;
   }
