@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
+import { privateEnv } from '../helpers/sandbox.js';
 import { describeFsError } from '../../src/cli/fs-error.js';
 import { resolvePaths } from '../../src/config/paths.js';
 
@@ -14,7 +15,7 @@ let dir: string;
 before(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'wa-fs-'))));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const env = (extra: Record<string, string>) => ({ HOME: dir, DBUS_SESSION_BUS_ADDRESS: `unix:path=${dir}/no-bus`, WA_CONFIG_DIR: path.join(dir, 'config'), WA_STATE_DIR: path.join(dir, 'state'), ...extra });
+const env = (extra: Record<string, string>) => ({ ...privateEnv(dir), ...extra });
 
 function assertOneLine(stderr: string): void {
   assert.doesNotMatch(stderr, /unexpected failure|    at |Run again with --verbose/);

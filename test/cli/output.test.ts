@@ -1,15 +1,13 @@
 // Tables on an 80-column terminal (COLUMNS=80): every line fits, no cell is broken in the middle of a word (ids are
 // shortened and optional columns left out first), and piped output keeps every column and every id whole.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import { sendArgs, sheet } from '../helpers/fanout.js';
 import { fitCell, shortId, wrapWords } from '../../src/cli/output.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
 
 const at80 = (flavour: 'qontak-hmac' | 'konekwa') => ({ env: bed.env(flavour, { COLUMNS: '80', NO_COLOR: '1', WA_RECONCILE_SETTLE_MS: '50' }), tty: true });
 

@@ -1,16 +1,14 @@
 // Off a terminal, long work prints its progress to stderr at a steady interval (cron logs show it is alive); -q not.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed, testBed } from '../helpers/sandbox.js';
 import { sheet } from '../helpers/fanout.js';
 
-let bed: TestBed;
 // Processing takes 2 s and progress lines come every 0.1 s, so several fall inside it however slow the machine.
-before(async () => (bed = await testBed({ listProcessingMs: 2000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 2000 });
 
 test('contacts upload off a terminal prints "Processing…" lines on stderr while the server works; -q prints none', async () => {
   const file = path.join(bed.dir, 'c.csv');

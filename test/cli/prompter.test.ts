@@ -1,15 +1,13 @@
 // Questions on a terminal: Ctrl-C is exit 130 with one calm line, end of input is "no", an empty required answer asks again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed()));
-after(() => bed.close());
+const bed = sharedTestBed();
 
 /** A terminal session: each answer is typed once the question containing its `when` text is on screen. */
 async function session(args: string[], env: Record<string, string>, script: { when: string; type?: string; end?: boolean }[]) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { timeFormat } from '../../../src/cli/time.js';
+import { timeFormat } from '../../src/cli/time.js';
 
 test('times are shown in the zone TZ names, with its offset; --json form is ISO 8601 with the same offset', () => {
   const wib = timeFormat({ TZ: 'Asia/Jakarta' });
@@ -24,7 +24,7 @@ test('missing and unreadable values pass through; an unknown TZ falls back to th
 });
 
 test('durations: defaults are shown as typed, and a bare number is seconds everywhere', async () => {
-  const { formatDuration, parseDuration } = await import('../../../src/cli/spec.js');
+  const { formatDuration, parseDuration } = await import('../../src/cli/spec.js');
   assert.equal(formatDuration(600_000), '10m');
   assert.equal(formatDuration(5000), '5s');
   assert.equal(formatDuration(3_600_000), '1h');

@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { privateEnv } from '../helpers/sandbox.js';
 import { redactUrl } from '../../src/config/base-url.js';
 
 const home = () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-userinfo-'));
   return {
     dir,
-    env: { HOME: dir, WA_CONFIG_DIR: path.join(dir, 'config'), WA_STATE_DIR: path.join(dir, 'state'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${dir}/no-bus` } as Record<string, string>,
+    env: privateEnv(dir),
   };
 };
 

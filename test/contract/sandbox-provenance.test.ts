@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { fixture, recordedDir, repoRoot } from '../helpers/paths.js';
-import { clients } from './client.js';
+import { clients } from '../helpers/sandbox-client.js';
 
 const provenance = readFileSync(path.join(repoRoot, 'src', 'sandbox', 'PROVENANCE.md'), 'utf8');
 const qontakSection = provenance.slice(provenance.indexOf('## Qontak'), provenance.indexOf('## Konekwa'));

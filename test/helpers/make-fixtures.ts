@@ -1,10 +1,10 @@
 // Writes the contact-spreadsheet corpus in fixtures/contacts/ (committed; run again only to change it):
-//   node dist/test/unit/contacts/make-fixtures.js
+//   node dist/test/helpers/make-fixtures.js
 // Workbooks are written by SheetJS, CSVs byte by byte. Each fixture's expected report is written by hand below.
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as XLSX from 'xlsx';
-import { fixture } from '../../helpers/paths.js';
+import { fixture } from './paths.js';
 
 const dir = fixture('contacts');
 mkdirSync(dir, { recursive: true });

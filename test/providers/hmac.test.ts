@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hmacAuthorization, hmacSignature, hmacSigningString } from '../../../src/providers/hmac.js';
+import { hmacAuthorization, hmacSignature, hmacSigningString } from '../../src/providers/hmac.js';
 
 test("reproduces Mekari's published HMAC example", () => {
   const date = 'Wed, 10 Nov 2021 07:24:29 GMT';

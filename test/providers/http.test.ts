@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpClient, parseResetHeader, type HttpAuth } from '../../../src/providers/http.js';
-import { proxySettings } from '../../../src/providers/http-target.js';
-import { readQontakError } from '../../../src/providers/qontak/errors.js';
-import { hmacSignature } from '../../../src/providers/hmac.js';
-import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../../src/providers/errors.js';
-import { UsageError } from '../../../src/errors.js';
-import { json, withServer } from '../../helpers/http-server.js';
+import { HttpClient, parseResetHeader, type HttpAuth } from '../../src/providers/http.js';
+import { proxySettings } from '../../src/providers/http-target.js';
+import { readQontakError } from '../../src/providers/qontak/errors.js';
+import { hmacSignature } from '../../src/providers/hmac.js';
+import { TransportError, ApiAuthError, ApiNotFoundError, ApiError } from '../../src/providers/errors.js';
+import { UsageError } from '../../src/errors.js';
+import { json, withServer } from '../helpers/http-server.js';
 
 function client(url: string, extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
   const waits: number[] = [];

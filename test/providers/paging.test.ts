@@ -4,10 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { offsetModeOf, pageThrough, type PageAnswer, type PagePosition } from '../../../src/providers/paging.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
-import { qontakAt } from '../../helpers/recorded.js';
-import { qontakOnSandbox } from '../../helpers/qontak-sandbox.js';
+import { offsetModeOf, pageThrough, type PageAnswer, type PagePosition } from '../../src/providers/paging.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+import { qontakAt } from '../helpers/recorded.js';
+import { qontakOnSandbox } from '../helpers/qontak-sandbox.js';
 
 const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];

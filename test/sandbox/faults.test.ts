@@ -4,7 +4,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { clients, hmacHeaders, rawGet } from './client.js';
+import { clients, hmacHeaders, rawGet } from '../helpers/sandbox-client.js';
 
 let sb: Sandbox;
 let c: ReturnType<typeof clients>;

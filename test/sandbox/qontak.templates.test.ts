@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { recordedFile } from '../helpers/paths.js';
-import { clients, keyPaths } from './client.js';
+import { clients, keyPaths } from '../helpers/sandbox-client.js';
 
 let sb: Sandbox;
 const clock = Date.UTC(2026, 10, 2, 9, 0, 0);

@@ -1,7 +1,7 @@
 // Shards, quiet hours and the signed-off preview, over real HTTP against the sandbox.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as XLSX from 'xlsx';
 import { runCli } from '../helpers/cli.js';
@@ -16,11 +16,6 @@ function sheet(bed: TestBed, n: number, name = 'contacts.csv'): string {
 }
 
 const send = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', '--rate', '500/s', ...extra];
-
-function profile(bed: TestBed, settings: Record<string, unknown>): void {
-  mkdirSync(path.join(bed.dir, 'config'), { recursive: true });
-  writeFileSync(path.join(bed.dir, 'config', 'config.json'), JSON.stringify({ version: 1, profiles: { default: settings } }));
-}
 
 test('two shards of one list reach every recipient exactly once between them, each with its own key', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
@@ -55,7 +50,7 @@ test('a marketing send refuses to start inside quiet hours, saying when they end
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
     const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-    profile(bed, { quietHours: '21:00-08:00', timeZone: 'Asia/Jakarta' });
+    bed.profile({ quietHours: '21:00-08:00', timeZone: 'Asia/Jakarta' });
     const file = sheet(bed, 3);
     // 22:30 in Jakarta (UTC+7) today: inside the window, which ends at 08:00 the next local day. The clock moves.
     const today = new Date().toISOString().slice(0, 10);

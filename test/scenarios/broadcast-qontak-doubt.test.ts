@@ -1,34 +1,26 @@
 // broadcast send through Qontak when the answer says less than hoped: an answer without the id, a 429 or a lost answer
 // after the server acted, a "please wait" while another runner sends the same key, a send left unknown and settled on
 // the next run. One broadcast each time, the id reported is the server's, and nothing is ever sent twice.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 
-let bed: TestBed;
-after(() => bed.close());
-
-const posts = (p: string) => bed.sandbox.state.requests.filter((r) => r.method === 'POST' && r.path === p);
-const withKey = (key: string) => [...bed.sandbox.state.broadcasts.values()].filter((b) => b.name.startsWith(`[${key}]`));
-const list = () => [...bed.sandbox.state.contactLists.values()].find((l) => l.outcome === 'success' && l.variables.includes('order_id'))!;
-const listSend = (key: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--list', list().id, '--param', '1=full_name', '--param', '2=order_id', '--idempotency-key', key, ...extra];
-const csv = (name: string, text: string) => {
-  const file = path.join(bed.dir, name);
-  writeFileSync(file, text);
-  return file;
-};
-const ledgerOf = (env: Record<string, string>) => readFileSync(path.join(env.WA_STATE_DIR!, 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; status: string; broadcastId?: string });
-
-before(async () => {
-  bed = await testBed({ listProcessingMs: 50, bulkCooldownMs: 0 });
+const bed = sharedTestBed({ listProcessingMs: 50, bulkCooldownMs: 0 }, async () => {
   // A list with an order_id column for the --list sends.
   const file = csv('orders.csv', 'phone_number,full_name,order_id\n081234560101,Budi,A-1\n081234560102,Sari,A-2\n');
   const r = await runCli(['contacts', 'upload', file, '--name', 'orders'], { env: bed.env('qontak-hmac') });
   assert.equal(r.code, 0, r.stderr);
 });
+
+const posts = bed.posts;
+const withKey = (key: string) => [...bed.sandbox.state.broadcasts.values()].filter((b) => b.name.startsWith(`[${key}]`));
+const list = () => [...bed.sandbox.state.contactLists.values()].find((l) => l.outcome === 'success' && l.variables.includes('order_id'))!;
+const listSend = (key: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'order_update', '--language', 'id', '--list', list().id, '--param', '1=full_name', '--param', '2=order_id', '--idempotency-key', key, ...extra];
+const csv = bed.file;
+const ledgerOf = (env: Record<string, string>) => readFileSync(path.join(env.WA_STATE_DIR!, 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; status: string; broadcastId?: string });
 
 test('a bulk POST answered 201 {} after the server acted: one broadcast, the id reported is the server\'s, exit 0; the same command again sends nothing', async () => {
   const env = bed.env('qontak-hmac');

@@ -1,23 +1,15 @@
 // broadcast send through Qontak tells the truth: a media header or URL button without its value is refused before
 // any paid call; rows the server dropped stop the send; a schedule the server does not hold is a failure.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import { logEntry } from '../../src/sandbox/delivery.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 100, bulkCooldownMs: 0 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 100, bulkCooldownMs: 0 });
 
-const posts = (p: string) => bed.sandbox.state.requests.filter((r) => r.method === 'POST' && r.path === p);
-const csv = (name: string, text: string) => {
-  const file = path.join(bed.dir, name);
-  writeFileSync(file, text);
-  return file;
-};
+const posts = bed.posts;
+const csv = bed.file;
 
 test('a media-header template: refused without --media (dry run too, no send request), delivered with a local file uploaded first', async () => {
   const env = bed.env('qontak-hmac');

@@ -1,5 +1,5 @@
 // Errors that name their cause: the variable a base URL came from, a base URL with a path, plain HTTP off localhost.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import https from 'node:https';
@@ -7,12 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import { selfSignedCert } from '../helpers/tls-cert.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed()));
-after(() => bed.close());
+const bed = sharedTestBed();
 
 /** A port on 127.0.0.1 with nothing listening: bound, then released. */
 async function closedPort(): Promise<number> {

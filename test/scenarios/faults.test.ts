@@ -1,20 +1,16 @@
 // Every way the network and the API fail, met by real commands through the sandbox's fault injection: a clear
 // message, the right exit code, nothing sent twice, nothing forgotten.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import type { FaultRule } from '../../src/sandbox/index.js';
 
-let bed: TestBed;
+const bed = sharedTestBed({ directPerMinute: 1000 });
 let tried = 0;
-before(async () => (bed = await testBed({ directPerMinute: 1000 })));
-after(async () => {
-  await bed.close();
-  console.log(`fault suite: ${tried} faults tried`);
-});
+after(() => console.log(`fault suite: ${tried} faults tried`));
 
 const GET = { method: 'GET', path: '/integrations' };
 const env = () => bed.env('qontak-hmac', { WA_HTTP_TIMEOUT_MS: '400' });

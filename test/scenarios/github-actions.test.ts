@@ -1,23 +1,18 @@
 // Under GitHub Actions (GITHUB_ACTIONS=true) findings are also workflow annotations on stderr, and sends and followed
 // logs append a Markdown summary to $GITHUB_STEP_SUMMARY. Anywhere else nothing of this appears.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import { sendArgs, sheet } from '../helpers/fanout.js';
 import { fixture } from '../helpers/paths.js';
-import { mdReasons, mdText } from '../../src/cli/github.js';
-import { annotation } from '../../src/util/workflow-command.js';
 
-let bed: TestBed;
 let summary: string;
-before(async () => {
-  bed = await testBed({ recorded: true, listProcessingMs: 20, bulkCooldownMs: 0, konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
-  summary = path.join(bed.dir, 'step-summary.md');
+const bed = sharedTestBed({ recorded: true, listProcessingMs: 20, bulkCooldownMs: 0, konekwaRatePerSecond: 1000, konekwaBurst: 1000 }, (b) => {
+  summary = path.join(b.dir, 'step-summary.md');
 });
-after(() => bed.close());
 
 const actions = () => ({ GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary });
 const readSummary = () => (existsSync(summary) ? readFileSync(summary, 'utf8') : '');
@@ -116,16 +111,4 @@ test('a Qontak list send appends the broadcast id; logs tail --until-done append
   rmSync(summary, { force: true });
   await runCli(['logs', 'tail', recorded], { env: bed.env('qontak-hmac', actions()) });
   assert.equal(readSummary(), '');
-});
-
-test('Markdown from a server is inert: HTML, table pipes and line breaks are escaped', () => {
-  assert.equal(mdText('<img src=x onerror=alert(1)> | a\nb'), '&lt;img src=x onerror=alert(1)&gt; \\| a b');
-  const table = mdReasons([{ reason: 'bad | pipe', count: 2 }, ...Array.from({ length: 12 }, (_, i) => ({ reason: `r${i}`, count: 1 }))]);
-  assert.match(table, /^\| bad \\\| pipe \| 2 \|$/m);
-  assert.match(table, /^\| 3 other reason\(s\) \| 3 \|$/m);
-});
-
-test('one annotation encoder: properties and message escaped as the runner reads them', () => {
-  assert.equal(annotation('error', { file: 'a,b:c.csv', line: 3, title: 'x' }, '50% done\nnext'), '::error file=a%2Cb%3Ac.csv,line=3,title=x::50%25 done%0Anext');
-  assert.equal(annotation('warning', {}, 'plain'), '::warning::plain');
 });

@@ -1,7 +1,7 @@
 // Every example of every --help runs here against the sandbox, so none can rot. Examples that need a shell feature
 // or an id the reader substitutes are listed below with the reason; the list must match exactly, so an example that
 // starts (or stops) working fails this test until the list says so.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,13 +11,12 @@ import * as XLSX from 'xlsx';
 import { buildProgram } from '../../src/program.js';
 import { Context } from '../../src/cli/context.js';
 import { main } from '../../src/main.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
+import { runCli } from '../helpers/cli.js';
 import { fixture } from '../helpers/paths.js';
 
-let bed: TestBed;
 let cwd: string;
-before(async () => {
-  bed = await testBed({ listProcessingMs: 20, bulkCooldownMs: 0, recorded: true });
+const bed = sharedTestBed({ listProcessingMs: 20, bulkCooldownMs: 0, recorded: true }, () => {
   cwd = path.join(bed.dir, 'work');
   mkdirSync(path.join(cwd, 'templates'), { recursive: true });
   // The files the examples name, from the repository's fixtures.
@@ -28,7 +27,7 @@ before(async () => {
   const orders = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(orders, XLSX.utils.aoa_to_sheet([['phone_number', 'full_name', 'order_id'], ['0812-3456-7890', 'Budi Santoso', 'INV-1001'], ['0857-1234-5678', 'Sari Dewi', 'INV-1002']]), 'orders');
   writeFileSync(path.join(cwd, 'orders.xlsx'), XLSX.write(orders, { type: 'buffer', bookType: 'xlsx' }) as Buffer);
-  // A name the account does not hold yet, so the create example creates (a taken name is exit 5, templates.test).
+  // A name the account does not hold yet, so the create example creates (a taken name is exit 5, commands/templates/validate.test).
   const promo = JSON.parse(readFileSync(fixture('templates', 'good', 'promo-en.json'), 'utf8')) as { name: string };
   writeFileSync(path.join(cwd, 'promo_nov.json'), JSON.stringify({ ...promo, name: 'promo_nov_2026' }));
   copyFileSync(fixture('templates', 'good', 'promo-en.json'), path.join(cwd, 'promo.json'));
@@ -41,22 +40,21 @@ before(async () => {
   writeFileSync(path.join(cwd, 'secret.txt'), `${bed.env('qontak-hmac').MEKARI_API_CLIENT_SECRET ?? ''}\n`);
   writeFileSync(path.join(cwd, 'key.txt'), `${bed.env('konekwa').KONEKWA_API_KEY ?? ''}\n`);
 });
-after(() => bed.close());
 
 /** Examples that cannot run as written, with why. Broadcast ones are being fixed with the broadcast commands. */
 const KNOWN: Record<string, string> = {
-  'wa-cli auth login': 'interactive: asks on a terminal (prompts.test covers it)',
+  'wa-cli auth login': 'interactive: asks on a terminal (cli/prompter.test covers it)',
   'printf %s "$SECRET" | wa-cli auth login --provider qontak --client-id abc123 --with-secret': 'needs $SECRET and a real client id',
   'wa-cli auth login --provider qontak --client-id abc123 --with-secret < secret.txt': 'abc123 is a stand-in client id',
   'wa-cli -p gateway auth login --provider konekwa --base-url https://wa.example.com --with-secret < key.txt': 'wa.example.com is a stand-in host',
   'MEKARI_API_CLIENT_ID=… MEKARI_API_CLIENT_SECRET=… wa-cli auth status --json': '… stands for the reader\'s credentials',
   'wa-cli -p staging auth logout': 'names a profile the reader has',
-  'wa-cli templates create promo_nov.json --wait --timeout 2h': 'waits for a human review (templates-wait.test drives one)',
-  'wa-cli templates apply templates/ --wait --timeout 2h': 'waits for a human review (templates-plan.test drives them)',
+  'wa-cli templates create promo_nov.json --wait --timeout 2h': 'waits for a human review (commands/templates/wait.test drives one)',
+  'wa-cli templates apply templates/ --wait --timeout 2h': 'waits for a human review (commands/templates/apply.test drives them)',
   'wa-cli contacts upload big.csv --name q4 --split --timeout 20m': 'needs a file over 20,000 rows',
   'wa-cli broadcast send --resume 20261122-abcd1234 --yes': 'broadcast: a run id from the reader\'s machine',
   'wa-cli broadcast status 20261122-abcd1234 --json': 'a run id from the reader\'s machine',
-  'wa-cli broadcast report 20261122-abcd1234 --out run.html': 'a run id from the reader\'s machine (broadcast-report.test reports a run)',
+  'wa-cli broadcast report 20261122-abcd1234 --out run.html': 'a run id from the reader\'s machine (commands/broadcast/report.test reports a run)',
   'wa-cli broadcast status --journal shard-1/20261122-abcd1234 --journal shard-2/20261122-ef567890': 'run folders copied from the reader\'s machines (fanout-sessions.test sums two shards)',
   'wa-cli broadcast send --resume 20261122-abcd1234 --move-session ses_backup=ses_main01 --yes': 'a run id from the reader\'s machine (fanout-sessions.test moves a share)',
   'wa-cli broadcast send --template promo_nov --file customers.xlsx --param name=full_name --channel ses_main01,ses_backup --rate 1/s --yes': 'Konekwa sessions; the examples run against Qontak (fanout-sessions.test sends over two)',
@@ -79,16 +77,8 @@ const EXIT: Record<string, number> = {
   'wa-cli logs tail 98b463bc-a8f1-4f19-84df-ae62967ff795 --follow --until-done --fail-on-failed': 1,
 };
 
-async function capture(argv: string[], env: Record<string, string>, stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d));
-  stderr.on('data', (d: Buffer) => (err += d));
-  const code = await main(argv, { stdin: Readable.from([Buffer.from(stdin)]), stdout, stderr, env, cwd });
-  return { code, stdout: out, stderr: err };
-}
+/** A command line run in the examples' folder. */
+const capture = (argv: string[], env: Record<string, string>, stdin = '') => runCli(argv, { env, stdin, init: { cwd } });
 
 function commandPaths(cmd: Command, prefix: string[] = []): string[][] {
   return cmd.commands.flatMap((c) => [[...prefix, c.name()], ...commandPaths(c, [...prefix, c.name()])]);

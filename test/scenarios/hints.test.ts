@@ -1,17 +1,15 @@
 // Each refusal points at its real cause and its fix: a key from the environment, a profile that does not exist, a
 // session as it was typed, a list that cannot leave a number out, a config.json written by hand, a base URL that is
 // only an origin, and help for a command that is not there.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import { sheet } from '../helpers/fanout.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 20 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 20 });
 
 function config(body: unknown): Record<string, string> {
   const dir = path.join(bed.dir, `cfg-${Math.random().toString(16).slice(2)}`);

@@ -1,14 +1,12 @@
 // One JSON contract for both providers: camelCase objects of one shape per kind, never a provider's raw object.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed, type AuthFlavour } from '../helpers/sandbox.js';
+import { sharedTestBed, type AuthFlavour } from '../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 20, konekwaRatePerSecond: 1000, konekwaBurst: 1000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 20, konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
 
 /** Every key at every depth is camelCase (no snake_case leaks from a provider). */
 function camelOnly(value: unknown, where: string): void {

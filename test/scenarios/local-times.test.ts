@@ -1,16 +1,14 @@
 // One time format everywhere: with TZ=Asia/Jakarta no output (status, list, export, opt-outs, error messages) carries a
 // UTC "…Z" time, and one broadcast's createdAt is the same string in send, status and list.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import { sendArgs, sheet } from '../helpers/fanout.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 20, bulkCooldownMs: 0, konekwaRatePerSecond: 1000, konekwaBurst: 1000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 20, bulkCooldownMs: 0, konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
 
 const UTC_Z = /\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/;
 const JAKARTA = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/;

@@ -1,16 +1,13 @@
 // Output files (--out): checked before any work, written atomically with mode 0600, formula-like cells neutralised.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as XLSX from 'xlsx';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { openAtomic, writeFileAtomic } from '../../src/util/atomic-file.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ speed: 4 })));
-after(() => bed.close());
+const bed = sharedTestBed({ speed: 4 });
 
 const mode = (f: string) => statSync(f).mode & 0o777;
 
@@ -81,23 +78,4 @@ test('contacts validate --out: formula-like cells neutralised in CSV and XLSX, f
   assert.equal(ws.B2!.f, undefined, 'no formula');
   assert.equal(ws.C3!.v, "'-5");
   assert.equal(ws.B4!.v, 'Budi');
-});
-
-test('atomic file: an aborted write leaves the old file; a committed one appears whole, 0600', async () => {
-  const dir = path.join(bed.dir, 'atomic');
-  const file = path.join(dir, 'x.txt');
-  await writeFileAtomic(file, 'one');
-  assert.equal(statSync(dir).mode & 0o777, 0o700);
-  const w = await openAtomic(file);
-  await w.write('two, part 1');
-  assert.equal(readFileSync(file, 'utf8'), 'one', 'not visible before commit');
-  await w.abort();
-  assert.equal(readFileSync(file, 'utf8'), 'one');
-  const w2 = await openAtomic(file);
-  await w2.write('three');
-  await w2.write(' whole');
-  await w2.commit();
-  assert.equal(readFileSync(file, 'utf8'), 'three whole');
-  assert.equal(mode(file), 0o600);
-  assert.deepEqual(readdirSync(dir), ['x.txt']);
 });

@@ -2,16 +2,9 @@
 // clock: issuing stops cleanly, the exit says when they end, and the same command continues after them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed, type TestBed } from '../helpers/sandbox.js';
 import { exactlyOnce, sendArgs, sheet } from '../helpers/fanout.js';
-
-function profile(bed: TestBed, settings: Record<string, unknown>): void {
-  mkdirSync(path.join(bed.dir, 'config'), { recursive: true });
-  writeFileSync(path.join(bed.dir, 'config', 'config.json'), JSON.stringify({ version: 1, profiles: { default: settings } }));
-}
 
 /** A clock that reads `startUtc` now and moves on in real time (the token bucket waits on it). */
 function movingClock(startUtc: string): () => number {
@@ -36,7 +29,7 @@ test('a marketing fan-out that reaches quiet hours stops issuing, exits 1 saying
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
     const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-    profile(bed, { quietHours: '21:00-08:00', timeZone: 'Asia/Jakarta' });
+    bed.profile({ quietHours: '21:00-08:00', timeZone: 'Asia/Jakarta' });
     const n = 10;
     // One request at a time: the clock reads 20:57, 20:58, 20:59 as the first three go; then 21:00 in Jakarta.
     const args = sendArgs(sheet(bed, n), ['--rate', '500/s', '--concurrency', '1']);
@@ -71,7 +64,7 @@ test('--ignore-quiet-hours lets a fan-out run on into quiet hours; --json says w
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
   try {
     const env = bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' });
-    profile(bed, { quietHours: '21:00-08:00', timeZone: 'Asia/Jakarta' });
+    bed.profile({ quietHours: '21:00-08:00', timeZone: 'Asia/Jakarta' });
     const n = 6;
     const on = await runCli([...sendArgs(sheet(bed, n), ['--rate', '500/s', '--concurrency', '1', '--ignore-quiet-hours']), '--json'], { env, init: { now: tickingClock(bed, `${day(-2)}T13:58:00Z`) } });
     assert.equal(on.code, 0, on.stderr);

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { testBed } from '../helpers/sandbox.js';
 import { exactlyOnce, sendArgs, sheet } from '../helpers/fanout.js';
-import { parseShard } from '../../src/core/broadcast/narrow.js';
 
 test('two Indexed Job pods (JOB_COMPLETION_INDEX 0 and 1, WA_SHARD_COUNT=2) with --shard auto: 40 of 40 recipients exactly once', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
@@ -79,12 +78,4 @@ test('--shard auto without what it needs: one line naming the variable, exit 2, 
   } finally {
     await bed.close();
   }
-});
-
-test('parseShard: I/N as before; auto maps the 0-based index to the 1-based shard', () => {
-  assert.deepEqual(parseShard('2/4'), { index: 2, total: 4 });
-  assert.deepEqual(parseShard('auto', { JOB_COMPLETION_INDEX: '0', WA_SHARD_COUNT: '4' }), { index: 1, total: 4 });
-  assert.deepEqual(parseShard('auto/4', { JOB_COMPLETION_INDEX: '3' }), { index: 4, total: 4 });
-  assert.throws(() => parseShard('0/4'), /write I\/N with 1 ≤ I ≤ N/);
-  assert.throws(() => parseShard('automatic', { JOB_COMPLETION_INDEX: '0', WA_SHARD_COUNT: '2' }), /write I\/N/);
 });

@@ -1,21 +1,14 @@
 // --skip-invalid names every row it leaves out (row, column, value, reason), on stderr and in --json, as opt-outs are:
 // rows the sheet check refuses, duplicates, and values the send-time rules refuse. optout import takes it too.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 20, bulkCooldownMs: 0, konekwaRatePerSecond: 1000, konekwaBurst: 1000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 20, bulkCooldownMs: 0, konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
 
-function csv(name: string, text: string): string {
-  const file = path.join(bed.dir, name);
-  writeFileSync(file, text);
-  return file;
-}
+const csv = bed.file;
 
 // Row 3: a number that is no number; row 4: a tab in a value; row 5: row 2's number again; row 6: a value with five
 // spaces in a row, which the sheet check refuses too.

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed } from '../helpers/sandbox.js';
-import { sendArgs, sheet, waitFor } from '../helpers/fanout.js';
+import { runCli } from '../../helpers/cli.js';
+import { testBed } from '../../helpers/sandbox.js';
+import { sendArgs, sheet, waitFor } from '../../helpers/fanout.js';
 
 test('broadcast status --journal sums the journals of two shards from two machines, with each shard\'s own line', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });

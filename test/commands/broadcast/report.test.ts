@@ -1,24 +1,22 @@
 // broadcast report <id> --out report.html: one self-contained page, rendered in a real headless Chromium whose DOM
 // gives back the counts `broadcast status` reports; nothing is fetched, and text from the server stays text.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { sendArgs, sheet } from '../helpers/fanout.js';
-import { chromiumMissing, renderInChromium } from '../helpers/chromium.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
+import { sendArgs, sheet } from '../../helpers/fanout.js';
+import { chromiumMissing, renderInChromium } from '../../helpers/chromium.js';
 
 const missing = chromiumMissing();
 // In CI the browser is installed by .ci/run: a skip there would hide a broken report.
 if (missing && process.env.CI === 'true') throw new Error(`the report tests need a browser under CI, but ${missing}`);
 const browser = missing ? { skip: missing } : {};
 
-let bed: TestBed;
 // Fast enough that a Konekwa message is SENT by the time the report reads it.
-before(async () => (bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000, speed: 1000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000, speed: 1000 });
 
 const HOSTILE_NAME = '</title><script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> & "promo"';
 const HOSTILE_REASON = '<svg onload="window.pwned = 3"></svg></td></tr></table><script>window.pwned = 4</script>';

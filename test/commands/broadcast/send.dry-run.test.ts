@@ -1,13 +1,11 @@
 // What a person sees before a send: the fan-out's expected duration at its rate, and the channel WA_CHANNEL names.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { sendArgs, sheet } from '../helpers/fanout.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
+import { sendArgs, sheet } from '../../helpers/fanout.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed()));
-after(() => bed.close());
+const bed = sharedTestBed();
 
 test('a fan-out dry run gives its expected duration at the chosen rate (text and --json)', async () => {
   const env = bed.env('konekwa');

@@ -1,21 +1,14 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 200, bulkCooldownMs: 1500 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 200, bulkCooldownMs: 1500 });
 
-function csv(name: string, text: string): string {
-  const file = path.join(bed.dir, name);
-  writeFileSync(file, text);
-  return file;
-}
+const csv = bed.file;
 const orders = () => csv('orders.csv', 'phone_number,full_name,order_id\r\n0812-3456-7890,Budi Santoso,INV-1001\r\n+62 813 1111 2222,Sari Dewi,INV-1002\r\n');
-const posts = (p: string) => bed.sandbox.state.requests.filter((r) => r.method === 'POST' && r.path === p);
+const posts = bed.posts;
 
 test('--dry-run renders the messages, the count and the cost; sends nothing', async () => {
   const before = bed.sandbox.state.requests.filter((r) => r.method === 'POST').length;

@@ -4,9 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed } from '../helpers/sandbox.js';
-import { onlyRun, sendArgs, sheet, signalAt } from '../helpers/fanout.js';
+import { runCli } from '../../helpers/cli.js';
+import { testBed } from '../../helpers/sandbox.js';
+import { onlyRun, sendArgs, sheet, signalAt } from '../../helpers/fanout.js';
 
 test('a UTILITY dry run inside quiet hours says it is sent in them; a MARKETING one that it waits', async () => {
   const today = new Date().toISOString().slice(0, 10);

@@ -1,11 +1,9 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed()));
-after(() => bed.close());
+const bed = sharedTestBed();
 
 for (const flavour of ['qontak-hmac', 'qontak-oauth', 'konekwa'] as const) {
   test(`channels list over ${flavour}`, async () => {

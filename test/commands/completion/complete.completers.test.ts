@@ -1,6 +1,6 @@
 // Value completers: profiles from config.json, template names and channels from the account (the sandbox), run ids
 // from the state folder. Each is silent when it cannot answer, and a request that hangs is cut off, not waited for.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -9,13 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../../helpers/cli.js';
 import { repoRoot } from '../../helpers/paths.js';
-import { testBed, type TestBed } from '../../helpers/sandbox.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
 import { createRun } from '../../../src/core/runs/plan-write.js';
 import type { RunHeader } from '../../../src/core/runs/plan.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed()));
-after(() => bed.close());
+const bed = sharedTestBed();
 
 async function complete(words: string[], env: Record<string, string>): Promise<{ words: string[]; stderr: string }> {
   const r = await runCli(['__complete', ...words], { env });

@@ -1,15 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as XLSX from 'xlsx';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { fixture } from '../helpers/paths.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
+import { fixture } from '../../helpers/paths.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 300 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 300 });
 
 test('contacts validate: exit 1 with every problem named by cell; --json lists them all', async () => {
   const r = await runCli(['contacts', 'validate', fixture('contacts', 'numeric-phones.xlsx')], { env: bed.env('qontak-hmac') });

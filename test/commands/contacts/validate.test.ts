@@ -1,14 +1,12 @@
 // Exit code follows severity: every finding printed as error: fails validate, and upload never drops what it reported.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 50 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 50 });
 
 const file = (name: string, text: string): string => {
   const f = path.join(bed.dir, name);

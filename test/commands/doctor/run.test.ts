@@ -1,18 +1,16 @@
 // wa-cli doctor: one line per check with ✓ or ✗ and the fix, exit 1 when any fails; each check against a real
 // sandbox, real folders and real lock files.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { sendArgs, sheet } from '../helpers/fanout.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
+import { sendArgs, sheet } from '../../helpers/fanout.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 })));
-after(() => bed.close());
+const bed = sharedTestBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
 
 type Check = { id: string; status: 'ok' | 'fail' | 'skip'; detail: string; fix?: string };
 const doctor = async (env: Record<string, string>, now?: () => number) => {

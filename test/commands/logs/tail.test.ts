@@ -1,11 +1,9 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ speed: 4 })));
-after(() => bed.close());
+const bed = sharedTestBed({ speed: 4 });
 
 test('logs tail --follow --until-done prints each transition once and stops by itself; --fail-on-failed exits 1', async () => {
   // Starts a little later, so a slow start of the CLI on a loaded machine still sees entries move.

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { runCli } from '../../helpers/cli.js';
+import { testBed, type TestBed } from '../../helpers/sandbox.js';
 
 const meta = (name: string, language: string, body: string, extra: Record<string, unknown> = {}) => ({
   name,

@@ -1,14 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { fixture } from '../helpers/paths.js';
+import { runCli } from '../../helpers/cli.js';
+import { sharedTestBed } from '../../helpers/sandbox.js';
+import { fixture } from '../../helpers/paths.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed()));
-after(() => bed.close());
+const bed = sharedTestBed();
 
 test('templates list --all --json returns every seeded template exactly once across pages', async () => {
   const r = await runCli(['templates', 'list', '--all', '--json'], { env: bed.env('qontak-hmac') });
@@ -52,7 +50,7 @@ test('templates validate --remote on Konekwa applies only the rules for Konekwa 
 });
 
 test('an approved remote template that trips a local style rule is a warning, with the reason in the message', async () => {
-  const { validateTemplate, fromRemote } = await import('../../src/core/template-rules/index.js');
+  const { validateTemplate, fromRemote } = await import('../../../src/core/template-rules/index.js');
   const t = { name: 'otp_login', language: 'en', category: 'AUTHENTICATION', body: 'Your code is {{1}}.  Do not share it.', header: null, footer: null, buttons: [], status: 'APPROVED' };
   const approved = validateTemplate(fromRemote(t, 'qontak'));
   assert.deepEqual(approved.map((f) => [f.ruleId, f.severity]), [['double-space', 'warning']]);

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
-import { fixture } from '../helpers/paths.js';
+import { runCli } from '../../helpers/cli.js';
+import { testBed, type TestBed } from '../../helpers/sandbox.js';
+import { fixture } from '../../helpers/paths.js';
 
 const polls = (bed: TestBed): number => bed.sandbox.state.requests.filter((r) => r.method === 'GET' && /\/templates\/[0-9a-f-]{36}\/whatsapp$/.test(r.path)).length;
 
@@ -122,7 +122,7 @@ test('a review wait polls no faster than once a second: --interval 0 or 200ms is
 test('SIGTERM while waiting for a review: exit 143 at once, naming the command that waits again', async () => {
   const bed = await testBed();
   try {
-    const { InterruptedError } = await import('../../src/errors.js');
+    const { InterruptedError } = await import('../../../src/errors.js');
     const ac = new AbortController();
     const before = polls(bed);
     const stderr = new PassThrough();
@@ -142,18 +142,18 @@ test('SIGTERM while waiting for a review: exit 143 at once, naming the command t
 });
 
 test('a review wait that is rate limited looks again only as late as the server asked', async () => {
-  const { waitForReview } = await import('../../src/core/template-review.js');
-  const { TransportError } = await import('../../src/providers/errors.js');
+  const { waitForReview } = await import('../../../src/core/template-review.js');
+  const { TransportError } = await import('../../../src/providers/errors.js');
   let clock = 0;
   const sleeps: number[] = [];
   let asks = 0;
-  const pending = { id: 't1', name: 'promo', status: 'PENDING' } as import('../../src/providers/port.js').RemoteTemplate;
+  const pending = { id: 't1', name: 'promo', status: 'PENDING' } as import('../../../src/providers/port.js').RemoteTemplate;
   const provider = {
     getTemplate: async () => {
       if (++asks === 1) throw Object.assign(new TransportError('Qontak is rate limiting (429).', false, 429), { retryAfterMs: 45_000 });
       return { ...pending, status: 'APPROVED' };
     },
-  } as unknown as import('../../src/providers/port.js').Provider;
+  } as unknown as import('../../../src/providers/port.js').Provider;
   const r = await waitForReview(provider, pending, { timeoutMs: 3_600_000, intervalMs: 10_000, now: () => clock, sleep: async (ms) => void (sleeps.push(ms), (clock += ms)) });
   assert.equal(r.kind, 'approved');
   // 10 s, refused with Retry-After 45 s: the next look comes 45 s after the refusal, not 10 s.

@@ -1,33 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import * as XLSX from 'xlsx';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import { fromQontakLogEntry } from '../../../src/providers/qontak/mapping.js';
 import type { LogEntry } from '../../../src/providers/port.js';
 import { SeenIds, followLog, type LogEvent } from '../../../src/core/delivery/follow.js';
-import { exportLog } from '../../../src/core/delivery/export.js';
-import { writeTable } from '../../../src/util/table-file.js';
-import { neutraliseCell } from '../../../src/util/spreadsheet-cell.js';
 import { TransportError } from '../../../src/providers/errors.js';
-import { loadRecorded } from '../../helpers/recorded.js';
-
-test('contract: the recorded failed log entry maps with its reason, and "n/a" means none', () => {
-  const rec = loadRecorded('get_broadcasts_ID_whatsapp_log_200').body as { data: unknown[] };
-  const e = fromQontakLogEntry(rec.data[0]);
-  assert.equal(e.status, 'failed');
-  assert.equal(e.phone, '612381239');
-  assert.equal(e.name, 'uzi');
-  assert.match(e.error!, /^The template \(sorry_yee\) does not exist in the specified language/);
-  assert.equal(e.waMessageId, undefined, '"n/a" is no id');
-  const ok = fromQontakLogEntry({ ...(rec.data[0] as object), status: 'read', whatsapp_error_message: 'n/a', whatsapp_message_id: 'wamid.1', messages_response: { statuses: [{ status: 'sent', timestamp: '1700000000' }, { status: 'read', timestamp: '1700000060' }] } });
-  assert.equal(ok.error, undefined);
-  assert.equal(ok.waMessageId, 'wamid.1');
-  assert.equal(ok.sentAt, '2023-11-14T22:13:20.000Z');
-  assert.equal(ok.readAt, '2023-11-14T22:14:20.000Z');
-});
 
 function scripted(passes: Record<string, LogEntry['status']>[]) {
   let pass = 0;
@@ -129,55 +104,4 @@ test('follow: the packed id table answers as a Map would, across growth and look
   assert.equal(seen.size, model.size);
   assert.equal(seen.get(uuid(5001)), undefined);
   assert.equal(seen.get('5001'), undefined);
-});
-
-test('export: CSV and XLSX carry every entry; formula-like cells are neutralised', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-export-'));
-  const entries: LogEntry[] = [
-    { id: '1', phone: '6281', name: '=HYPERLINK("http://x","click")', status: 'read', waMessageId: 'wamid.1', readAt: '2026-01-01T00:00:00Z' },
-    { id: '2', phone: '6282', name: 'Sari, "the" boss', status: 'failed', error: '+ bad' },
-  ];
-  async function* gen() {
-    yield* entries;
-  }
-  const csv = path.join(dir, 'log.csv');
-  assert.equal(await exportLog(gen(), csv), 2);
-  const text = readFileSync(csv, 'utf8');
-  assert.ok(text.startsWith('\uFEFFphone,name,status,error,whatsapp_message_id,created_at,sent_at,delivered_at,read_at\r\n'));
-  assert.match(text, /^6281,"'=HYPERLINK\(""http:\/\/x"",""click""\)",read,,wamid\.1,,,,2026-01-01T00:00:00Z\r$/m);
-  assert.match(text, /^6282,"Sari, ""the"" boss",failed,'\+ bad,/m);
-  const xlsx = path.join(dir, 'log.xlsx');
-  await exportLog(gen(), xlsx);
-  const ws = XLSX.read(readFileSync(xlsx)).Sheets.log!;
-  assert.equal(ws.B2!.v, `'=HYPERLINK("http://x","click")`);
-  assert.equal(ws.B2!.f, undefined, 'no formula');
-  assert.equal(ws.D3!.v, "'+ bad");
-  await assert.rejects(exportLog(gen(), path.join(dir, 'log.txt')), /--out .*log\.txt: write a \.csv or \.xlsx file/);
-  assert.equal(neutraliseCell('@SUM(A1)'), "'@SUM(A1)");
-  assert.equal(neutraliseCell('-1'), "'-1");
-  assert.equal(neutraliseCell('Budi'), 'Budi');
-});
-
-test('writeTable streams a CSV of many blocks, and a source failing at the first row or half way leaves the old file and no other', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'wa-table-'));
-  const out = path.join(dir, 'preview.csv');
-  const rows = function* (n: number, failAt = -1) {
-    for (let i = 0; i < n; i++) {
-      if (i === failAt) throw new Error(`row ${i} could not be read`);
-      yield [String(i), `0812${String(i).padStart(8, '0')}`, i % 1000 === 0 ? `=cmd|${i}` : `Pelanggan ${i}`];
-    }
-  };
-  // About 40 bytes a row: 20,000 rows are a dozen 64 KB blocks.
-  assert.equal(await writeTable(['row', 'phone', 'name'], rows(20_000), out), 20_000);
-  const lines = readFileSync(out, 'utf8').split('\r\n');
-  assert.equal(lines[0], '\uFEFFrow,phone,name');
-  assert.equal(lines.length, 20_002, 'header, rows, and the empty piece after the last CRLF');
-  assert.equal(lines[1 + 19_999], '19999,081200019999,Pelanggan 19999');
-  assert.equal(lines[1 + 5000], "5000,081200005000,'=cmd|5000");
-  writeFileSync(out, 'kept\n');
-  for (const failAt of [0, 15_000]) {
-    await assert.rejects(writeTable(['row', 'phone', 'name'], rows(20_000, failAt), out), new RegExp(`row ${failAt} could not be read`));
-    assert.equal(readFileSync(out, 'utf8'), 'kept\n', `failing at row ${failAt}`);
-    assert.deepEqual(readdirSync(dir), ['preview.csv'], 'no temporary file left');
-  }
 });

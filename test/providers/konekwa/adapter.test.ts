@@ -3,10 +3,10 @@
 // repeats, received messages with and without a `sender`, statuses past SENT, and the server's clock from `Date`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpClient } from '../../src/providers/http.js';
-import { KonekwaMessages } from '../../src/providers/konekwa/adapter.js';
-import { readKonekwaError } from '../../src/providers/konekwa/errors.js';
-import { json, withServer } from '../helpers/http-server.js';
+import { HttpClient } from '../../../src/providers/http.js';
+import { KonekwaMessages } from '../../../src/providers/konekwa/adapter.js';
+import { readKonekwaError } from '../../../src/providers/konekwa/errors.js';
+import { json, withServer } from '../../helpers/http-server.js';
 
 function messages(url: string, opts: { timeoutMs?: number; now?: () => number } = {}): KonekwaMessages {
   return new KonekwaMessages(

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
-import { testBed } from '../helpers/sandbox.js';
+import { runCli } from '../../helpers/cli.js';
+import { testBed } from '../../helpers/sandbox.js';
 
 test('an expired OAuth token is refreshed once, stored back, and the command succeeds', async () => {
   const bed = await testBed();
