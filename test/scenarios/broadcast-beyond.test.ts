@@ -5,17 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as XLSX from 'xlsx';
 import { runCli } from '../helpers/cli.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { testBed } from '../helpers/sandbox.js';
+import { crlfSheet as sheet, sendArgs } from '../helpers/fanout.js';
 
-function sheet(bed: TestBed, n: number, name = 'contacts.csv'): string {
-  const file = path.join(bed.dir, name);
-  const lines = ['phone_number,full_name,company'];
-  for (let i = 0; i < n; i++) lines.push(`0812${String(i).padStart(8, '0')},Pelanggan ${i},Acme`);
-  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
-  return file;
-}
-
-const send = (file: string, extra: string[] = []) => ['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', file, '--param', 'name=full_name', '--rate', '500/s', ...extra];
+const send = (file: string, extra: string[] = []) => sendArgs(file, ['--rate', '500/s', ...extra]);
 
 test('two shards of one list reach every recipient exactly once between them, each with its own key', async () => {
   const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
