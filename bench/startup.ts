@@ -1,7 +1,12 @@
 // Startup cost of `wa-cli --help`, `--version` and every `<noun> <verb> --help` against a bare `node -e 0`, all
 // measured in the same run, interleaved, so a noisy moment hits every case alike. Target: ≤ 1.25× node -e 0.
+// Then how long `auth login` takes to give up on an OS keychain that is missing or never answers.
 //   node dist/bench/startup.js [runs]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -56,3 +61,33 @@ for (const k of Object.keys(cases)) {
   console.log(`  ${k.padEnd(40)} ${median(samples[k]!).toFixed(1).padStart(7)} ms   ${r.toFixed(2)}× node -e 0`);
 }
 console.log(`worst: ${worst.toFixed(2)}× node -e 0 (target: ≤ 1.25×)`);
+
+// `auth login --with-secret` when the keychain cannot take the secret (test/keychain/keychain.test.ts asserts how it
+// gives up; the time is measured here): no Secret Service at all is told at once, one that never answers is given up
+// by the 3 s guard. Each exits 4.
+async function loginGivesUp(bus: (home: string) => string): Promise<number> {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'wa-bench-keychain-'));
+  try {
+    const env = { HOME: home, WA_CONFIG_DIR: home, DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus(home)}`, PATH: process.env.PATH ?? '' };
+    const t = process.hrtime.bigint();
+    const child = spawn(process.execPath, [bin, 'auth', 'login', '--provider', 'konekwa', '--with-secret', '--no-verify'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+    child.stdin.end('abc');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 4) throw new Error(`auth login exited ${code}, not 4`);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+const held: net.Socket[] = [];
+// A bus that accepts and says nothing, like a keyring stuck on a prompt.
+const silent = net.createServer((s) => held.push(s));
+const silentSock = path.join(mkdtempSync(path.join(os.tmpdir(), 'wa-bench-bus-')), 'bus');
+await new Promise<void>((r) => silent.listen(silentSock, r));
+const noBus = await loginGivesUp((home) => path.join(home, 'no-bus'));
+const hung = await loginGivesUp(() => silentSock);
+for (const s of held) s.destroy();
+silent.close();
+rmSync(path.dirname(silentSock), { recursive: true, force: true });
+console.log(`auth login, keychain missing: gave up after ${noBus.toFixed(0)} ms (target: well under the 3 s guard)`);
+console.log(`auth login, keychain never answers: gave up after ${hung.toFixed(0)} ms (target: the 3 s guard, then out)`);

@@ -1,5 +1,6 @@
 // The house rules, checked from the source's own imports: no import cycle of any kind, and arrows that point down
-// (commands → core → providers → errors/env), so nothing below the commands reaches up into the CLI layer.
+// (commands → core → providers → errors/env), so nothing below the commands reaches up into the CLI layer; and tests
+// that mirror the modules they test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -158,5 +159,33 @@ test('between the folders of src/core: every import runs down a floor, so none r
       if (!(floor.get(part(file))! > floor.get(part(t))!)) wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
     }
   }
+  assert.deepEqual(wrong, []);
+});
+
+// Tests mirror src/: the tests of src/<path>/<module>.ts are test/<path>/<module>.test.ts, or <module>.<aspect>.test.ts
+// when a module has several files of tests; a build script's tests mirror scripts/ the same way. Only these folders
+// test no one module: flows across commands, the spawned binary, the real keychain, generated input, recorded answers.
+const TEST_GROUPS = new Set(['helpers', 'scenarios', 'e2e', 'keychain', 'property', 'contract']);
+
+test('every test file outside its groups mirrors a module of src/, so a test cannot drift from its module', () => {
+  const testDir = path.join(repoRoot, 'test');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  const wrong: string[] = [];
+  let mirrored = 0;
+  for (const file of files(testDir)) {
+    const rel = path.relative(testDir, file);
+    const [top] = rel.split(path.sep);
+    if (rel === 'architecture.test.ts' || TEST_GROUPS.has(top!)) continue;
+    if (!rel.endsWith('.test.ts')) {
+      wrong.push(`test/${rel}: not a test, so it belongs in test/helpers/`);
+      continue;
+    }
+    const module = path.join(path.dirname(rel), path.basename(rel).split('.')[0]!);
+    const mirror = top === 'scripts' ? path.join(repoRoot, `${module}.mjs`) : path.join(src, `${module}.ts`);
+    if (existsSync(mirror)) mirrored++;
+    else wrong.push(`test/${rel}: no ${path.relative(repoRoot, mirror)} to mirror`);
+  }
+  assert.ok(mirrored > 50, 'the test tree was read');
   assert.deepEqual(wrong, []);
 });

@@ -1,7 +1,7 @@
 // Where Qontak's documents leave a choice, wa-cli takes the safe one: an unknown list progress ends the wait naming
 // it; a list whose values are not where the file put them stops the send; Doorkeeper's refusals are quoted; a review
 // status nobody documented is not a verdict; categories are the account's; the published OAuth pair is the default.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,11 +15,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from '../helpers/cli.js';
 import { qontakAt } from '../helpers/recorded.js';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { privateEnv, sharedTestBed } from '../helpers/sandbox.js';
 
-let bed: TestBed;
-before(async () => (bed = await testBed({ listProcessingMs: 20, bulkCooldownMs: 0 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 20, bulkCooldownMs: 0 });
 
 const list = (progress: string, extra: Partial<ContactList> = {}): ContactList => ({ id: 'l1', name: 'nov', progress, count: 1, succeeded: 1, failed: 0, variables: ['kota'], errorMessages: {}, createdAt: undefined, finishedAt: undefined, raw: {}, ...extra });
 
@@ -86,7 +84,7 @@ test('categories: online, the account\'s list (or its templates\' own) decides b
 
 test('OAuth: login without --client-id takes the published pair, stores no client secret, and a refresh uses that pair', async () => {
   const dir = path.join(bed.dir, 'oauth-published');
-  const env = { HOME: dir, WA_CONFIG_DIR: path.join(dir, 'config'), WA_STATE_DIR: path.join(dir, 'state'), DBUS_SESSION_BUS_ADDRESS: `unix:path=${dir}/none` };
+  const env = privateEnv(dir);
   mkdirSync(env.WA_CONFIG_DIR, { recursive: true });
   const login = await runCli(['auth', 'login', '--provider', 'qontak', '--method', 'oauth', '--base-url', bed.sandbox.url, '--with-secret', '--insecure-storage'], { env, stdin: bed.sandbox.credentials.accessToken });
   assert.equal(login.code, 0, login.stderr);

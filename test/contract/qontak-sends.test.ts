@@ -1,14 +1,13 @@
 // Qontak sends over real HTTP against the sandbox: media headers and URL buttons, rejected rows, schedules read back,
 // the key found on the account by a fresh state folder, POST after 429, please-wait deadline, OAuth refresh, Digest.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 import { buttonParams, planExtras, resolveMedia, sendNeeds } from '../../src/core/broadcast/needs.js';
 import { listRejections, rejectedRowsProblem, waitForList } from '../../src/core/contacts/list-upload.js';
 import { verifySchedule } from '../../src/core/broadcast/schedule.js';
@@ -21,20 +20,17 @@ import { HttpClient } from '../../src/providers/http.js';
 import { readQontakError } from '../../src/providers/qontak/errors.js';
 import { requestToken } from '../../src/providers/qontak/oauth.js';
 import { qontakOnSandbox } from '../helpers/qontak-sandbox.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
 import type { QontakProvider } from '../../src/providers/qontak/adapter.js';
 
 let sb: Sandbox;
 let clock = Date.UTC(2026, 10, 2, 9, 0, 0);
 let p: QontakProvider;
 let dir: string;
-before(async () => {
-  sb = await startSandbox({ now: () => clock, seed: 12, speed: 1000 });
+sharedTestBed({ now: () => clock, seed: 12, speed: 1000 }, async (bed) => {
+  sb = bed.sandbox;
   p = (await qontakOnSandbox(sb, { now: () => clock })).provider;
-  dir = mkdtempSync(path.join(os.tmpdir(), 'wa-qsend-'));
-});
-after(async () => {
-  await sb.close();
-  rmSync(dir, { recursive: true, force: true });
+  dir = bed.dir;
 });
 
 const channel = () => sb.state.integrations.find((i) => i.target_channel === 'wa' && i.is_active)!.id;

@@ -1,19 +1,17 @@
 // The binary on a real pseudo-terminal: Ctrl-C while the server processes an upload, a 0×0 terminal (what `script -qc`
 // and some CI runners give a job), SIGTERM and a closed terminal during a follow. Each bound is a deadline after which
 // the process is killed and the test fails, never a measured duration.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { testBed, type TestBed } from '../helpers/sandbox.js';
+import { sharedTestBed, testBed } from '../helpers/sandbox.js';
 import { bin, sheet } from '../helpers/fanout.js';
 import { beforeDeadline, goneBefore, runInPty, type PtyRun } from '../helpers/pty.js';
 
-let bed: TestBed;
 // Processing takes a minute: a command still waiting when it is stopped is waiting on the server, not finishing.
-before(async () => (bed = await testBed({ listProcessingMs: 60_000, konekwaRatePerSecond: 100, konekwaBurst: 100 })));
-after(() => bed.close());
+const bed = sharedTestBed({ listProcessingMs: 60_000, konekwaRatePerSecond: 100, konekwaBurst: 100 });
 
 /** Kills what is left of a run (by its own pids) so a failed test leaves nothing behind. */
 async function cleanUp(run: PtyRun): Promise<void> {

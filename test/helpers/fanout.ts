@@ -1,4 +1,4 @@
-// Shared by the Konekwa fan-out tests: a contacts sheet, the send command, a child process killed mid-way, and the
+// Shared by the send tests and scenarios: a contacts sheet, the send command, a child process killed mid-way, and the
 // sandbox's own count of what it accepted per recipient.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -14,6 +14,15 @@ export function sheet(bed: TestBed, n: number, prefix = '0814'): string {
   const lines = ['phone_number,full_name,company'];
   for (let i = 0; i < n; i++) lines.push(`${prefix}${String(i).padStart(8, '0')},Pelanggan ${i},Acme ${i % 3}`);
   writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** A sheet as Excel writes it (CRLF), `n` rows of 0812… numbers of one company, named `name` in the bed's folder. */
+export function crlfSheet(bed: TestBed, n: number, name = 'contacts.csv'): string {
+  const file = path.join(bed.dir, name);
+  const lines = ['phone_number,full_name,company'];
+  for (let i = 0; i < n; i++) lines.push(`0812${String(i).padStart(8, '0')},Pelanggan ${i},Acme`);
+  writeFileSync(file, `${lines.join('\r\n')}\r\n`);
   return file;
 }
 

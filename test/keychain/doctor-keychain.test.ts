@@ -2,12 +2,11 @@
 // server; a profile with nothing stored yet still learns whether the keychain could hold it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { secretServiceMissing, startSecretService, type SecretService } from '../helpers/secret-service.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sharedTestBed } from '../helpers/sandbox.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
 
 const missing = secretServiceMissing();
 if (missing && process.env.WA_REQUIRE_KEYRING === '1') throw new Error(`keychain tests required but ${missing}`);
@@ -16,17 +15,17 @@ const opts = missing ? { skip: missing } : {};
 let ss: SecretService;
 let sb: Sandbox;
 let dir: string;
+sharedTestBed({}, (bed) => {
+  sb = bed.sandbox;
+  dir = bed.dir;
+});
 before(async () => {
   if (missing) return;
   ss = await startSecretService();
-  sb = await startSandbox();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'wa-doctor-kc-'));
 });
 after(async () => {
   if (missing) return;
   await ss.stop();
-  await sb.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 type Check = { id: string; status: string; detail: string };

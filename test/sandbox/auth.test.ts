@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { clients, hmacHeaders } from './client.js';
+import { clients, hmacHeaders } from '../helpers/sandbox-client.js';
 
 let sb: Sandbox;
 let clock = Date.UTC(2026, 10, 2, 9, 0, 0);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LIMITS, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { readFileSync } from 'node:fs';
-import { clients } from './client.js';
+import { clients } from '../helpers/sandbox-client.js';
 import { fixture } from '../helpers/paths.js';
 
 let sb: Sandbox;
