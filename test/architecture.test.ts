@@ -83,6 +83,26 @@ test('arrows point down: core, providers, config and util never import the CLI l
   assert.deepEqual(wrong, []);
 });
 
+test('presenters are the commands\' alone: only commands import src/cli/present, and a presenter imports nothing above it', () => {
+  const present = path.join(src, 'cli', 'present') + path.sep;
+  // What a presenter may use of its own layer: the time format and the table column type.
+  const beside = new Set([path.join(src, 'cli', 'time.ts'), path.join(src, 'cli', 'output.ts')]);
+  const wrong: string[] = [];
+  let presenters = 0;
+  for (const [file, targets] of importGraph()) {
+    const isPresenter = file.startsWith(present);
+    if (isPresenter) presenters++;
+    for (const t of targets) {
+      if (t.startsWith(present) && !isPresenter && layer(file) !== 'commands') wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
+      if (isPresenter && !t.startsWith(present) && (['commands', 'main', 'program', 'sandbox'].includes(layer(t)) || (layer(t) === 'cli' && !beside.has(t)))) {
+        wrong.push(`${path.relative(repoRoot, file)} → ${path.relative(repoRoot, t)}`);
+      }
+    }
+  }
+  assert.ok(presenters >= 10, 'the presenters were read');
+  assert.deepEqual(wrong, []);
+});
+
 /** The noun folder a file of src/commands belongs to; undefined for the files beside the folders (the registry). */
 const nounOf = (file: string): string | undefined => {
   const parts = path.relative(path.join(src, 'commands'), file).split(path.sep);

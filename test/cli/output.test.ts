@@ -72,7 +72,7 @@ test('broadcast list at 80 columns: a long name wraps only between words, ids sh
 test('the local fan-out runs (Konekwa broadcast list) fit 80 columns with the run id recognisable', async () => {
   const sent = await runCli([...sendArgs(sheet(bed, 3, '0816'), ['--rate', '200/s']), '--json'], { env: bed.env('konekwa', { WA_RECONCILE_SETTLE_MS: '50' }) });
   assert.equal(sent.code, 0, sent.stderr);
-  const runId = JSON.parse(sent.stdout).runId as string;
+  const runId = JSON.parse(sent.stdout).id as string;
   const r = await runCli(['broadcast', 'list'], at80('konekwa'));
   assert.equal(r.code, 0, r.stderr);
   fitsIn80(r.stdout);

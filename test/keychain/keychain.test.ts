@@ -45,13 +45,13 @@ test('auth status names the keychain as the source and never prints the value', 
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.provider, 'konekwa');
-  assert.equal(s.secrets['api-key'], 'OS keychain');
+  assert.equal(s.secrets.apiKey, 'OS keychain');
   assert.doesNotMatch(r.stdout + r.stderr, /kk-secret-123/);
 });
 
 test('an environment variable wins over the keychain', opts, async () => {
   const r = await runCli(['auth', 'status', '--offline', '--json'], { env: env({ KONEKWA_API_KEY: 'from-env' }) });
-  assert.equal(JSON.parse(r.stdout).secrets['api-key'], 'environment (KONEKWA_API_KEY)');
+  assert.equal(JSON.parse(r.stdout).secrets.apiKey, 'environment (KONEKWA_API_KEY)');
 });
 
 test('auth logout removes the secret from the Secret Service', opts, async () => {
@@ -107,6 +107,6 @@ test('--insecure-storage keeps the secret in a 0600 file and says so', async () 
   assert.equal(statSync(file).mode & 0o777, 0o600);
   assert.equal(JSON.parse(readFileSync(file, 'utf8')).secrets['default/api-key'], 'file-key');
   const s = await runCli(['auth', 'status', '--offline', '--json'], { env: e });
-  assert.equal(JSON.parse(s.stdout).secrets['api-key'], '0600 file');
+  assert.equal(JSON.parse(s.stdout).secrets.apiKey, '0600 file');
   rmSync(home, { recursive: true, force: true });
 });

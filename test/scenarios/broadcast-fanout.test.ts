@@ -150,14 +150,14 @@ test('a Konekwa run\'s log and status come from its journal with live statuses, 
     const env = bed.env('konekwa');
     const sent = await runCli([...sendArgs(sheet(bed, n), ['--rate', '1000/s', '--concurrency', '8']), '--json'], { env });
     assert.equal(sent.code, 0, sent.stderr);
-    const runId = JSON.parse(sent.stdout).runId as string;
+    const runId = JSON.parse(sent.stdout).id as string;
     // The queue lists a message its lag after the 202; the sandbox moves QUEUED → SENT after 300 ms.
     await new Promise((r) => setTimeout(r, bed.sandbox.limits.konekwaListLagMs + 400));
     const tail = await runCli(['--json', 'logs', 'tail', runId], { env });
     const events = tail.stdout.trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(events.length, n);
     assert.equal(new Set(events.map((e) => e.phone)).size, n);
-    assert.ok(events.every((e) => e.state === 'sent' && e.status === 'sent' && e.rawStatus === 'SENT' && e.waMessageId?.startsWith('msg_') && e.createdAt));
+    assert.ok(events.every((e) => e.state === 'sent' && e.status === 'sent' && e.rawStatus === 'SENT' && e.messageId?.startsWith('msg_') && e.createdAt));
     const status = await runCli(['--json', 'broadcast', 'status', runId], { env });
     assert.equal(status.code, 0, status.stderr);
     const st = JSON.parse(status.stdout);

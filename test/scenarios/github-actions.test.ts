@@ -80,7 +80,7 @@ test('a Konekwa send appends its run id, counts, cost and failures to $GITHUB_ST
   const file2 = sheet(bed, 4, '0816');
   const r = await runCli([...sendArgs(file2, ['--rate', '1000']), '--json'], { env: bed.env('konekwa', actions()) });
   assert.equal(r.code, 0, r.stderr);
-  const runId = JSON.parse(r.stdout).runId as string;
+  const runId = JSON.parse(r.stdout).id as string;
   const md = readSummary();
   assert.match(md, new RegExp(`^### wa-cli broadcast send: run \`${runId}\`$`, 'm'));
   assert.match(md, /^\| Sent \| 4 \|$/m);

@@ -125,12 +125,12 @@ test('the session disconnects mid-run: exit 1, the rest not sent; after it is ba
     assert.equal(out.notSent + out.unknown, n - reached);
 
     session.status = 'CONNECTED';
-    const r = await runCli(['-y', '--json', 'broadcast', 'send', '--resume', out.runId, '--settle', '4s'], { env });
+    const r = await runCli(['-y', '--json', 'broadcast', 'send', '--resume', out.id, '--settle', '4s'], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).sent, n);
     exactlyOnce(bed, n);
     const list = await runCli(['--json', 'broadcast', 'list'], { env });
-    const run = JSON.parse(list.stdout).find((x: { id: string }) => x.id === out.runId);
+    const run = JSON.parse(list.stdout).find((x: { id: string }) => x.id === out.id);
     assert.deepEqual([run.status, run.sent, run.total], ['done', n, n]);
   } finally {
     await bed.close();

@@ -52,7 +52,7 @@ test('a lost run folder with the ledger intact: the same command rebuilds the ru
     const r = await runCli([...args, '--json'], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`warning: the folder of run ${runId} .* is gone: it is rebuilt from this command's recipients`));
-    assert.equal(JSON.parse(r.stdout).runId, runId, 'the same run, under its own id');
+    assert.equal(JSON.parse(r.stdout).id, runId, 'the same run, under its own id');
     exactlyOnce(bed, n);
   } finally {
     await bed.close();

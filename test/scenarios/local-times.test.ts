@@ -60,7 +60,7 @@ test('Qontak: createdAt is one string in send, status and list; no UTC time in t
 test('Konekwa: a run\'s createdAt is one string in send, status and list; its list line is local', async () => {
   const sent = await runCli([...sendArgs(sheet(bed, 3, '0817'), ['--rate', '200/s']), '--json'], { env: env('konekwa') });
   assert.equal(sent.code, 0, sent.stderr);
-  const { runId, createdAt } = JSON.parse(sent.stdout) as { runId: string; createdAt: string };
+  const { id: runId, createdAt } = JSON.parse(sent.stdout) as { id: string; createdAt: string };
   assert.match(createdAt, JAKARTA);
   const status = JSON.parse((await runCli(['--json', 'broadcast', 'status', runId], { env: env('konekwa') })).stdout);
   assert.equal(status.createdAt, createdAt);

@@ -90,7 +90,7 @@ test('a status no document shows is shown as it came and counted unknown; tail -
     bed.sandbox.state.konekwaStatusAfterSent = 'DELIVERED';
     const sent = await runCli([...sendArgs(sheet(bed, n), ['--rate', '50/s']), '--json'], { env });
     assert.equal(sent.code, 0, sent.stderr);
-    const runId = JSON.parse(sent.stdout).runId as string;
+    const runId = JSON.parse(sent.stdout).id as string;
     await waitFor(() => false, 1200);
     const tail = await runCli(['logs', 'tail', runId, '--follow', '--until-done', '--interval', '1'], { env });
     assert.equal(tail.code, 0, tail.stderr);

@@ -65,7 +65,7 @@ test('no secret appears in any output or file, and config and state files are 06
     // The seeded Konekwa templates trip only a double-space warning: Meta's rules do not apply to them.
     await run('konekwa', ['templates', 'validate', '--remote']);
     const fan = await run('konekwa', ['-y', 'broadcast', 'send', '--template', 'promo_nov', '--file', csv, '--param', 'name=full_name', '--rate', '50/s']);
-    const runId = JSON.parse(fan.stdout).runId as string;
+    const runId = JSON.parse(fan.stdout).id as string;
     await run('konekwa', ['broadcast', 'status', runId]);
     await run('konekwa', ['logs', 'tail', runId]);
     await run('konekwa', ['logs', 'export', runId, '--out', path.join(bed.dir, 'log-k.csv')]);

@@ -7,6 +7,7 @@ import { DEFAULT_BASE_URLS, type ResolvedAuth, type SecretName } from '../../con
 import { KeychainUnavailableError } from '../../config/keychain.js';
 import type { AuthMethod, Profile, ProviderName } from '../../config/profiles.js';
 import { TransientError, WaError } from '../../errors.js';
+import { loginJson } from '../../cli/present/credentials.js';
 
 const SECRET_LABEL: Record<AuthMethod, string> = {
   hmac: 'Mekari client secret',
@@ -90,7 +91,7 @@ export async function run(ctx: Context, opts: Options<'login'>): Promise<void> {
   await (await ctx.config()).saveProfile(profileName, profile);
   const where = insecure ? `the 0600 file ${ctx.paths.insecureCredentialsFile}` : 'the OS keychain';
   ctx.out.info(`Logged in: profile "${profileName}", ${provider} (${method}) at ${baseUrl}; secret stored in ${where}.`);
-  if (ctx.globals.json) ctx.out.json({ profile: profileName, provider, method, baseUrl, storage: profile.storage });
+  if (ctx.globals.json) ctx.out.json(loginJson({ profile: profileName, provider, method, baseUrl, storage: profile.storage }));
 }
 
 async function oauthInteractive(ctx: Context, baseUrl: string, clientId: string): Promise<Partial<Record<SecretName, string>>> {

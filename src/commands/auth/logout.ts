@@ -1,4 +1,5 @@
 import type { Context } from '../../cli/context.js';
+import { logoutJson } from '../../cli/present/credentials.js';
 
 export async function run(ctx: Context): Promise<void> {
   const removed = await (await ctx.credentials()).remove(ctx.profileName);
@@ -10,5 +11,5 @@ export async function run(ctx: Context): Promise<void> {
       ? `Profile "${ctx.profileName}" had nothing stored.`
       : `Logged out of profile "${ctx.profileName}": ${removed.keychain} secret(s) removed from the keychain, ${removed.file} from the file.`,
   );
-  if (ctx.globals.json) ctx.out.json({ profile: ctx.profileName, keychain: removed.keychain, file: removed.file, profileRemoved: hadProfile });
+  if (ctx.globals.json) ctx.out.json(logoutJson({ profile: ctx.profileName, keychain: removed.keychain, file: removed.file, profileRemoved: hadProfile }));
 }

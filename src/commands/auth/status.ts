@@ -1,11 +1,8 @@
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
-import { redactUrl } from '../../config/base-url.js';
 import { AuthError, SilentExit, WaError, ExitCode } from '../../errors.js';
-import { REQUIRED_SECRETS, type Sourced } from '../../config/credentials.js';
-
-const describe = (s: Sourced | undefined): string =>
-  !s ? 'not set' : s.source === 'env' ? `environment (${s.envVar})` : s.source === 'keychain' ? 'OS keychain' : s.source === 'file' ? '0600 file' : s.source;
+import { REQUIRED_SECRETS, type SecretName } from '../../config/credentials.js';
+import { authStatus, type AuthStatus } from '../../cli/present/credentials.js';
 
 export async function run(ctx: Context, opts: Options<'status'>): Promise<void> {
   const config = await ctx.config();
@@ -30,30 +27,11 @@ export async function run(ctx: Context, opts: Options<'status'>): Promise<void> 
     }
   }
 
-  const secrets = Object.fromEntries(
-    [...REQUIRED_SECRETS[auth.method], ...Object.keys(auth.secrets)].map((n) => [n, describe(auth.secrets[n as keyof typeof auth.secrets])]),
-  );
-  const json = {
-    profile: auth.profile,
-    provider: auth.provider,
-    method: auth.method,
-    baseUrl: redactUrl(auth.baseUrl.value),
-    baseUrlSource: auth.baseUrl.source,
-    clientId: auth.clientId?.value ?? null,
-    clientIdSource: auth.clientId ? describe(auth.clientId) : null,
-    secrets,
-    keychainProblem: auth.keychainProblem ?? null,
-    check: opts.offline ? null : { ok: live.ok, detail: live.detail },
+  const status: AuthStatus = {
+    auth,
+    secretNames: [...new Set([...REQUIRED_SECRETS[auth.method], ...(Object.keys(auth.secrets) as SecretName[])])],
+    check: opts.offline ? undefined : { ok: live.ok, detail: live.detail },
   };
-  const pairs: [string, unknown][] = [
-    ['profile', auth.profile],
-    ['provider', `${auth.provider} (${auth.method})`],
-    ['base URL', `${redactUrl(auth.baseUrl.value)} [${describe(auth.baseUrl)}]`],
-  ];
-  if (auth.method !== 'api-key') pairs.push(['client id', auth.clientId ? `${auth.clientId.value} [${describe(auth.clientId)}]` : 'not set']);
-  for (const [n, where] of Object.entries(secrets)) pairs.push([n, where]);
-  if (auth.keychainProblem) pairs.push(['keychain', auth.keychainProblem]);
-  if (!opts.offline) pairs.push(['check', live.ok ? `ok, ${live.detail}` : `FAILED: ${live.detail}`]);
-  ctx.out.details(pairs, json);
+  ctx.out.details(authStatus.details(status), authStatus.toJson(status));
   if (live.code !== ExitCode.ok) throw new SilentExit(live.code as typeof ExitCode.auth);
 }

@@ -4,9 +4,9 @@
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
-import { timeFormat } from '../../cli/time.js';
 import { checkOutPath, writeFileAtomic } from '../../util/atomic-file.js';
 import { packageVersion } from '../../package-info.js';
+import { reportJson } from '../../cli/present/broadcast.js';
 
 export async function run(ctx: Context, opts: Options<'report'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);
@@ -16,17 +16,15 @@ export async function run(ctx: Context, opts: Options<'report'>, id: string): Pr
   const { reportData } = await import('../../core/report/collect.js');
   const { renderReport } = await import('../../core/report/html.js');
   const data = await reportData(ctx.paths.stateDir, provider, id);
-  const t = timeFormat(ctx.env);
+  const t = ctx.time;
   await writeFileAtomic(out, renderReport(data, { formatTime: (ms) => t.text(ms), generatedAt: ctx.now(), version: packageVersion() }));
+  if (ctx.globals.json) return ctx.out.json(reportJson(data, opts.out, t));
   if (data.kind === 'Konekwa run') {
     // The run's story, as `broadcast status` tells it: no delivered or read, which Konekwa cannot show.
     const { countsText } = await import('../../core/runs/story.js');
     const s = data.story;
-    if (ctx.globals.json) ctx.out.json({ ...s, createdAt: t.iso(s.createdAt) ?? null, out: opts.out, template: data.template, onServer: data.server, failureReasons: data.reasons });
-    else ctx.out.info(`Wrote ${opts.out}: run ${s.id} (${s.status}), ${countsText(s)}.`);
-    return;
+    return ctx.out.info(`Wrote ${opts.out}: run ${s.id} (${s.status}), ${countsText(s)}.`);
   }
   const f = data.funnel;
-  if (ctx.globals.json) ctx.out.json({ id: data.id, out: opts.out, total: f.total, sent: f.sent, delivered: f.delivered, read: f.read, failed: f.failed, counts: data.counts, failureReasons: data.reasons });
-  else ctx.out.info(`Wrote ${opts.out}: ${f.total} message(s), ${f.sent} sent, ${f.delivered} delivered, ${f.read} read, ${f.failed} failed.`);
+  ctx.out.info(`Wrote ${opts.out}: ${f.total} message(s), ${f.sent} sent, ${f.delivered} delivered, ${f.read} read, ${f.failed} failed.`);
 }

@@ -8,6 +8,8 @@ import type { EarlierSend } from '../../core/broadcast/dedupe.js';
 import type { RunDeps, RunResult } from '../../core/broadcast/fanout-run.js';
 import type { QuietWindow } from '../../core/broadcast/quiet-hours.js';
 import { appendSummary, runSummary } from '../../cli/github.js';
+import { runRecipient, type RunRecipient } from '../../cli/present/broadcast.js';
+import { runEndJson, type RunExtras } from '../../cli/present/send.js';
 
 /** The profile's quiet hours when they apply to a template of this category and were not overridden. */
 export async function quietFor(ctx: Context, category: string | undefined, ignore: boolean): Promise<QuietWindow | undefined> {
@@ -80,12 +82,6 @@ export async function driveAndReport(ctx: Context, provider: Provider, settling:
   await renderRun(ctx, result, extra);
 }
 
-/** What a send adds to a run's report: who the look before it left out, and fields for --json (the skipped rows). */
-export interface RunExtras {
-  leftOut?: EarlierSend[];
-  json?: Record<string, unknown>;
-}
-
 /** Who a fresh run left out because they already got the identical text within the dedupe window. */
 export function reportLeftOut(ctx: Context, leftOut: EarlierSend[], window: string): void {
   if (leftOut.length === 0) return;
@@ -121,40 +117,16 @@ async function renderRun(ctx: Context, res: RunResult, extra: RunExtras): Promis
   // its journal, so a small run's are read back for the table.
   const state = h.total <= 50 ? (await inspectRun(ctx.paths.stateDir, h.runId)).state : res.state;
   const story = runStory(h, state);
-  const rows: { row: number; phone: string; name: string; state: string; messageId: string | null; error: string | null }[] = [];
+  const rows: RunRecipient[] = [];
   // A large run where everyone was sent has no row to show: its plan is not read again.
   if (h.total <= 50 || r.sent < r.total) for await (const o of runOutcomes(res.dir, state)) if (o.state !== 'sent' || h.total <= 50) rows.push(o);
   const resumeCmd = `wa-cli broadcast send --resume ${h.runId}`;
   if (ctx.githubActions) await appendSummary(ctx, await runSummaryOf(ctx, res, rows));
   const t = ctx.time;
   const settlesAt = r.doubtful > 0 && r.settlesAt !== undefined ? r.settlesAt : undefined;
-  if (ctx.globals.json) {
-    ctx.out.json({
-      ...story,
-      runId: h.runId,
-      createdAt: t.iso(story.createdAt) ?? null,
-      checkedWithServer: r.checked,
-      foundOnServer: r.foundOnServer,
-      interrupted: r.interrupted,
-      stopped: r.stopped ?? null,
-      stoppedSessions: r.stoppedLanes,
-      quietHoursEnd: ctx.time.iso(res.quietHours?.endsAt) ?? null,
-      reconcileError: r.reconcileError ?? null,
-      settlesAt: settlesAt !== undefined ? t.iso(settlesAt) : null,
-      alreadyReceived: extra.leftOut ?? [],
-      elapsedMs: r.elapsedMs,
-      recipients: rows,
-      ...extra.json,
-    });
-  } else {
-    await ctx.out.list(rows, [
-      { header: 'ROW', value: (x) => x.row },
-      { header: 'PHONE', value: (x) => x.phone },
-      { header: 'NAME', value: (x) => x.name, drop: 2 },
-      { header: 'STATE', value: (x) => x.state },
-      { header: 'MESSAGE ID', value: (x) => x.messageId, id: true, drop: 1 },
-      { header: 'ERROR', value: (x) => x.error },
-    ]);
+  if (ctx.globals.json) ctx.out.json(runEndJson(res, story, rows, settlesAt, extra, t));
+  else {
+    await ctx.out.list(rows, runRecipient.columns(t));
     if (r.checked) ctx.out.info(`Asked the server about ${r.checked} recipient(s) whose outcome the journal did not settle: ${r.foundOnServer} had been sent, the others had not.`);
     ctx.out.info(`Run ${h.runId} (${story.status}): ${countsText(story)} (${formatElapsed(r.elapsedMs)}).`);
   }

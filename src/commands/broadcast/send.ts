@@ -9,6 +9,7 @@ import { spinner } from '../../cli/progress.js';
 import { CapabilityError, hasPorts, type Provider } from '../../providers/port.js';
 import { prepareSend, renderFor, SendRefused, type PreparedSend, type SendSummary, type SkippedRow } from '../../core/broadcast/prepare.js';
 import { quietHoursApply } from '../../core/broadcast/quiet-hours.js';
+import { dryRunJson, nothingToSendJson, refusedJson, sentJson } from '../../cli/present/send.js';
 import { withSendGuard } from '../../core/broadcast/guard.js';
 import { driveAndReport, quietFor, reportLeftOut, type Settling } from './run-report.js';
 import { annotate, appendSummary, broadcastSummary } from '../../cli/github.js';
@@ -78,10 +79,11 @@ async function sendPrepared(ctx: Context, provider: Provider, p: PreparedSend, o
   // A fan-out goes at its pace: 10,000 recipients at 1/s is most of a working day, which a person should see first.
   const rate = p.mode === 'fanout' ? (opts.rate ?? (await import('../../core/broadcast/fanout-run.js')).DEFAULT_RATE) : undefined;
   // Each session goes at --rate on its own.
-  const summary = { ...p.summary, ...(rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / (rate * p.channels.length)) } : {}) };
+  const expected = rate ? { ratePerSecond: rate, expectedSeconds: Math.ceil(p.count / (rate * p.channels.length)) } : undefined;
+  const summary = { ...p.summary, ...expected };
   const category = p.template.category ?? '';
   if (opts.dryRun) {
-    if (ctx.globals.json) ctx.out.json({ dryRun: true, ...summary, ...(summary.quietHours ? { quietHours: { ...summary.quietHours, endsAt: ctx.time.iso(summary.quietHours.endsAt) ?? null, applies: quietHoursApply(category) } } : {}) });
+    if (ctx.globals.json) ctx.out.json(dryRunJson(p, expected, ctx.time));
     else printSummary((t) => ctx.out.print(t), summary, category, 'Dry run: nothing was sent.');
     return;
   }
@@ -164,19 +166,7 @@ async function newRun(provider: Provider, p: PreparedSend, opts: Options<'send'>
 async function reportSent(ctx: Context, p: PreparedSend, result: import('../../core/broadcast/server-send.js').ServerSendResult, settled: boolean): Promise<void> {
   const t = ctx.time;
   const schedule = result.schedule;
-  const out = {
-    id: result.id,
-    name: result.name,
-    createdAt: t.iso(result.createdAt) ?? result.createdAt ?? null,
-    status: result.status,
-    recipients: result.recipients,
-    schedule: schedule ? { state: schedule.kind, sendAt: schedule.kind === 'scheduled' ? t.iso(schedule.sendAt) : null, asked: t.iso(p.sendAt) } : null,
-    idempotencyKey: p.key,
-    skippedRows: p.summary.skippedRows,
-    ...(result.firstMessages ? { firstMessages: result.firstMessages } : {}),
-    ...(settled ? { settled: true } : {}),
-  };
-  if (ctx.globals.json) ctx.out.json(out);
+  if (ctx.globals.json) ctx.out.json(sentJson(result, p, settled, t));
   else ctx.out.print(result.id);
   await appendSummary(ctx, broadcastSummary({ ...p.summary, id: result.id, status: result.status, recipients: result.recipients, when: !schedule ? 'now' : schedule.kind === 'scheduled' ? t.text(schedule.sendAt) : schedule.message }));
   // "Scheduled" only when the server holds the time asked; anything else is a failure that names the broadcast.
@@ -217,7 +207,7 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
     reportLeftOut(ctx, leftOut, window);
     if (spec.count === 0) {
       ctx.out.info('Nothing to send: every recipient already got this text.');
-      if (ctx.globals.json) ctx.out.json({ id: null, status: 'done', total: 0, sent: 0, failed: 0, unknown: 0, notSent: 0, alreadyReceived: leftOut });
+      if (ctx.globals.json) ctx.out.json(nothingToSendJson(p, { leftOut, skippedRows: p.summary.skippedRows }, ctx.time));
       return;
     }
   }
@@ -230,7 +220,7 @@ async function fanout(ctx: Context, provider: Provider, p: PreparedSend, ledger:
         ctx.out.notice(`Run ${h.runId}: ${h.total} recipient(s)${h.channelIds ? ` over ${h.channelIds.length} sessions` : ''}. If it stops, run the same command again (or \`wa-cli broadcast send --resume ${h.runId}\`) to continue.`),
       ),
     quiet,
-    { leftOut, json: { skippedRows: p.summary.skippedRows } },
+    { leftOut, skippedRows: p.summary.skippedRows },
   );
 }
 
@@ -277,7 +267,7 @@ async function normalisePhone(text: string, country: string): Promise<{ ok: true
 
 function printProblems(ctx: Context, err: SendRefused, file: string | undefined): void {
   annotate(ctx, err.problems.map((p) => ({ level: 'error', file, line: p.row, title: p.ruleId, message: p.message })));
-  if (ctx.globals.json) return ctx.out.json({ sent: false, problems: err.problems });
+  if (ctx.globals.json) return ctx.out.json(refusedJson(err.problems));
   const shown = err.problems.slice(0, 50);
   for (const p of shown) ctx.out.error(p.message);
   if (err.problems.length > shown.length) ctx.out.info(`… and ${err.problems.length - shown.length} more (--json lists them all)`);

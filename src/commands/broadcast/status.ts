@@ -3,6 +3,7 @@ import type { Options } from './command.js';
 import type { DeliveryStatus } from '../../providers/port.js';
 import { renderCounts } from '../../cli/bars.js';
 import { ExitCode, SilentExit, UsageError } from '../../errors.js';
+import { broadcastStatusJson, journalTotalsJson } from '../../cli/present/broadcast.js';
 
 export async function run(ctx: Context, opts: Options<'status'>, id: string | undefined): Promise<void> {
   if (opts.journal?.length) {
@@ -19,8 +20,7 @@ export async function run(ctx: Context, opts: Options<'status'>, id: string | un
   const { failureReasons } = await import('../../core/delivery/reasons.js');
   const reasons = b.counts.failed > 0 ? await failureReasons(provider.broadcasts, id) : [];
   const t = ctx.time;
-  const json = { id: b.id, name: b.name, status: b.status, createdAt: t.iso(b.createdAt) ?? null, sendAt: t.iso(b.sendAt) ?? null, template: b.templateName ?? null, counts: b.counts, failureReasons: reasons };
-  if (ctx.globals.json) return ctx.out.json(json);
+  if (ctx.globals.json) return ctx.out.json(broadcastStatusJson(b, reasons, t));
   ctx.out.print(`${b.name} (${b.id})`);
   ctx.out.print(`status ${b.status}, template ${b.templateName ?? '?'}, created ${t.text(b.createdAt) || '?'}${b.sendAt ? `, sends ${t.text(b.sendAt)}` : ''}`);
   for (const line of renderCounts(b.counts as Record<DeliveryStatus, number>, reasons)) ctx.out.print(line);
@@ -41,7 +41,7 @@ async function journalsStatus(ctx: Context, paths: string[]): Promise<void> {
   const { countsText } = await import('../../core/runs/story.js');
   const t = await journalTotals(dirs);
   const done = t.runs.every((r) => r.status === 'done');
-  if (ctx.globals.json) ctx.out.json({ status: done ? 'done' : 'unfinished', total: t.total, runs: t.runs });
+  if (ctx.globals.json) ctx.out.json(journalTotalsJson(t, ctx.time));
   else {
     for (const r of t.runs) {
       ctx.out.print(`${r.shard ? `shard ${r.shard}` : 'run'} ${r.runId}: ${countsText(r.counts)} (${r.status}${r.damaged ? ', journal damaged' : ''}) ${r.path}`);

@@ -22,21 +22,3 @@ export function summaryLine(report: ContactReport): string {
   const dupes = report.duplicates.length;
   return `${report.file}: ${report.rowsTotal} rows, ${report.valid.length} valid, ${report.invalid} invalid, ${dupes} duplicate${dupes === 1 ? '' : 's'} dropped${report.emptyRows ? `, ${report.emptyRows} empty skipped` : ''}`;
 }
-
-export function reportJson(report: ContactReport) {
-  return {
-    file: report.file,
-    format: report.format,
-    sheet: report.sheetName,
-    rows: report.rowsTotal,
-    valid: report.valid.length,
-    invalid: report.invalid,
-    duplicates: report.duplicates,
-    emptyRows: report.emptyRows,
-    columns: report.columns,
-    headerMap: report.headerMap,
-    errors: report.errors,
-    warnings: report.warnings,
-    problems: report.problems,
-  };
-}

@@ -4,6 +4,7 @@ import { ExitCode, OperationError, SilentExit } from '../../errors.js';
 import { formatElapsed, spinner } from '../../cli/progress.js';
 import { need, type ContactList, type ContactListsPort } from '../../providers/port.js';
 import type { ContactReport } from '../../core/contacts/index.js';
+import { upload, type Upload as UploadResult } from '../../cli/present/contact-list.js';
 import { loadContacts, problemLines, summaryLine } from './load.js';
 
 export async function run(ctx: Context, opts: Options<'upload'>, file: string): Promise<void> {
@@ -15,8 +16,6 @@ export async function run(ctx: Context, opts: Options<'upload'>, file: string): 
   if (results.some((l) => l.kind === 'failed' || l.kind === 'unknown')) throw new SilentExit(ExitCode.failed);
   if (results.some((l) => l.kind === 'timeout')) throw new SilentExit(ExitCode.transient);
 }
-
-export type UploadResult = { kind: 'success' | 'failed' | 'unknown' | 'timeout' | 'queued' | 'dry-run'; list?: ContactList; name: string; rows: number };
 
 /** The upload flow shared with `broadcast send --file`: refuse invalid rows, plan files, upload, wait, report. */
 export async function uploadValidated(ctx: Context, lists: ContactListsPort, report: ContactReport, opts: Options<'upload'>): Promise<UploadResult[]> {
@@ -87,23 +86,7 @@ export async function uploadValidated(ctx: Context, lists: ContactListsPort, rep
     }
     results.push({ kind: outcome.kind, list: l, name: plan.name, rows: plan.rows });
   }
-  const rows = results.map((r) => ({
-    id: r.list?.id ?? '',
-    name: r.name,
-    outcome: r.kind,
-    progress: r.list?.progress ?? '',
-    contacts: r.list?.count ?? r.rows,
-    succeeded: r.list?.succeeded ?? 0,
-    failed: r.list?.failed ?? 0,
-    errorMessages: r.list?.errorMessages ?? null,
-  }));
-  await ctx.out.list(rows, [
-    { header: 'LIST ID', value: (r) => r.id, id: true },
-    { header: 'NAME', value: (r) => r.name },
-    { header: 'OUTCOME', value: (r) => r.outcome },
-    { header: 'SUCCEEDED', value: (r) => r.succeeded },
-    { header: 'FAILED', value: (r) => r.failed },
-  ]);
+  await ctx.out.list(results, upload.columns(ctx.time), results.map((r) => upload.toJson(r, ctx.time)));
   return results;
 }
 

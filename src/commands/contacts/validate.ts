@@ -4,7 +4,8 @@ import type { Options } from './command.js';
 import { SilentExit, ExitCode } from '../../errors.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { annotate } from '../../cli/github.js';
-import { loadContacts, problemLines, reportJson, summaryLine } from './load.js';
+import { contactCheckJson } from '../../cli/present/contact-check.js';
+import { loadContacts, problemLines, summaryLine } from './load.js';
 
 export async function run(ctx: Context, opts: Options<'validate'>, file: string): Promise<void> {
   const out = opts.out === undefined ? undefined : path.resolve(ctx.cwd, opts.out);
@@ -15,7 +16,7 @@ export async function run(ctx: Context, opts: Options<'validate'>, file: string)
     const { writeClean } = await import('../../core/contacts/index.js');
     await writeClean(report, out);
   }
-  if (ctx.globals.json) ctx.out.json({ ...reportJson(report), ...(opts.out ? { out: opts.out } : {}) });
+  if (ctx.globals.json) ctx.out.json(contactCheckJson(report, opts.out));
   else {
     for (const line of problemLines(report)) ctx.out.print(line);
     ctx.out.print(summaryLine(report));

@@ -1,10 +1,9 @@
 // doctor: one line per check a first send depends on, ✓ or ✗ with the fix; exit 1 when any fails.
 import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit } from '../../errors.js';
-import { runDoctor, type Check } from '../../core/doctor.js';
+import { runDoctor } from '../../core/doctor.js';
 import { missingCredentialError } from '../../providers/factory.js';
-
-const MARK: Record<Check['status'], string> = { ok: '✓', fail: '✗', skip: '-' };
+import { checkLine, doctorJson } from '../../cli/present/doctor.js';
 
 export async function run(ctx: Context): Promise<void> {
   const config = await ctx.config();
@@ -26,9 +25,9 @@ export async function run(ctx: Context): Promise<void> {
     unfinishedRuns: async () => (await (await import('../../core/runs/listing.js')).listRunStates(ctx.paths.stateDir)).filter((r) => r.status !== 'done'),
   });
   const failed = checks.filter((c) => c.status === 'fail').length;
-  if (ctx.globals.json) ctx.out.json({ ok: failed === 0, checks });
+  if (ctx.globals.json) ctx.out.json(doctorJson(checks));
   else {
-    for (const c of checks) ctx.out.print(`${MARK[c.status]} ${c.title}: ${c.detail}${c.fix ? ` → ${c.fix}` : ''}`);
+    for (const c of checks) ctx.out.print(checkLine(c));
     ctx.out.info(failed === 0 ? 'Everything a first send needs is in place.' : `${failed} check(s) failed.`);
   }
   if (failed > 0) throw new SilentExit(ExitCode.failed);

@@ -6,6 +6,7 @@ import { EXPORT_EXTENSIONS, exportLog } from '../../core/delivery/export.js';
 import { checkOutPath } from '../../util/atomic-file.js';
 import { logSource } from '../../core/delivery/source.js';
 import { countsText } from '../../core/runs/story.js';
+import { logExportJson } from '../../cli/present/log-entry.js';
 
 export async function run(ctx: Context, opts: Options<'export'>, id: string): Promise<void> {
   const out = path.resolve(ctx.cwd, opts.out);
@@ -23,6 +24,6 @@ export async function run(ctx: Context, opts: Options<'export'>, id: string): Pr
   }
   const n = await exportLog(all(), out, (at) => ctx.time.iso(at));
   const run = await source.run?.();
-  if (ctx.globals.json) ctx.out.json({ id, out, entries: n, ...(run ? { run: { ...run.story, createdAt: ctx.time.iso(run.story.createdAt) ?? null } } : {}) });
+  if (ctx.globals.json) ctx.out.json(logExportJson(id, out, n, run?.story, ctx.time));
   else ctx.out.info(`Wrote ${n} entries to ${opts.out}.${run ? ` Run ${run.story.id} (${run.story.status}): ${countsText(run.story)}.` : ''}`);
 }

@@ -2,6 +2,7 @@ import type { Context } from '../../cli/context.js';
 import { ExitCode, SilentExit } from '../../errors.js';
 import { need } from '../../providers/port.js';
 import { syncOptOuts } from '../../core/optout/sync.js';
+import { optOutSyncJson } from '../../cli/present/optout.js';
 import { openList } from './common.js';
 
 export async function run(ctx: Context): Promise<void> {
@@ -12,7 +13,7 @@ export async function run(ctx: Context): Promise<void> {
   // The account's own numbers: a message of one of them is never a customer's STOP.
   const ownNumbers = (await provider.listChannels()).map((c) => c.phone).filter((p): p is string => !!p);
   const r = await syncOptOuts({ messages, list: openList(ctx), now: ctx.now, ownNumbers, ...(profile?.stopWords ? { stopWords: profile.stopWords } : {}) });
-  if (ctx.globals.json) ctx.out.json({ read: r.read, added: r.added, already: r.already, unreadable: r.unreadable, ownNumbers: r.ownNumbers, since: ctx.time.iso(r.since) ?? null });
+  if (ctx.globals.json) ctx.out.json(optOutSyncJson(r, ctx.time));
   else {
     for (const a of r.added) ctx.out.print(`${a.phone}\t${a.reason}`);
     ctx.out.info(`Read ${r.read} received message(s): ${r.added.length} opted out${r.already ? `, ${r.already} already on the list` : ''}${r.ownNumbers ? `, ${r.ownNumbers} from the account's own numbers (never opted out)` : ''}${r.since ? `; next sync reads from ${ctx.time.text(r.since)}` : ''}.`);

@@ -1,16 +1,14 @@
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
 import { sandboxEnv } from '../../sandbox/env.js';
+import { sandboxJson } from '../../cli/present/sandbox.js';
 
 export async function run(ctx: Context, opts: Options): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');
   const sandbox = await startSandbox({ port: opts.port ?? 0, recorded: true });
   const profiles = sandboxEnv(sandbox);
-  if (ctx.globals.json) {
-    // exports: shell lines per profile, for `eval` once the line is in a file (the sandbox keeps running).
-    const exports = Object.fromEntries(Object.entries(profiles).map(([name, env]) => [name, Object.entries(env).map(([k, v]) => `export ${k}=${v}`).join('\n')]));
-    ctx.out.jsonLine({ url: sandbox.url, profiles, exports });
-  } else {
+  if (ctx.globals.json) ctx.out.jsonLine(sandboxJson(sandbox.url, profiles));
+  else {
     ctx.out.print(`Sandbox listening on ${sandbox.url} (Ctrl-C to stop). Nothing here reaches WhatsApp.`);
     for (const [name, env] of Object.entries(profiles)) {
       ctx.out.print(`\n# ${name}`);

@@ -4,17 +4,10 @@ import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
 import { ExitCode, OperationError, SilentExit, type ExitCodeValue } from '../../errors.js';
 import { appendSummary, applySummary } from '../../cli/github.js';
-import type { Provider, RemoteTemplate } from '../../providers/port.js';
-import { applyPlan, type ApplyOutcome, type PlanItem, type TemplatePlan } from '../../core/template-plan.js';
-import { countsLine, itemJson, loadPlan, providerNote, showPlan } from './plan-view.js';
-
-interface Row {
-  item: PlanItem;
-  result: string;
-  template: RemoteTemplate | undefined;
-  note: string | undefined;
-  review?: string;
-}
+import type { Provider } from '../../providers/port.js';
+import { applyPlan, type ApplyOutcome, type TemplatePlan } from '../../core/template-plan.js';
+import { applied, appliedJson, type Applied as Row } from '../../cli/present/plan-item.js';
+import { countsLine, loadPlan, providerNote, showPlan } from './plan-view.js';
 
 export async function run(ctx: Context, opts: Options<'apply'>, dir: string): Promise<void> {
   const { provider, plan } = await loadPlan(ctx, dir);
@@ -34,22 +27,7 @@ export async function run(ctx: Context, opts: Options<'apply'>, dir: string): Pr
     return o ? { item, result: o.result, template: o.template, note: o.message } : { item, result: item.kind, template: item.remote, note: item.note };
   });
   const waited = opts.wait ? await waitAll(ctx, provider, rows, opts) : undefined;
-  await ctx.out.list(
-    rows,
-    [
-      { header: 'RESULT', value: (r) => r.result },
-      { header: 'NAME', value: (r) => r.item.doc.name },
-      { header: 'LANGUAGE', value: (r) => r.item.doc.language ?? '' },
-      { header: 'STATUS', value: (r) => r.review ?? r.template?.status ?? '' },
-      { header: 'ID', value: (r) => r.template?.id ?? '' },
-      { header: 'NOTE', value: (r) => r.note ?? '' },
-    ],
-    {
-      provider: plan.provider,
-      templates: rows.map((r) => ({ ...itemJson(r.item), result: r.result, id: r.template?.id ?? null, status: r.review ?? r.template?.status ?? null, note: r.note ?? null })),
-      counts: countResults(rows),
-    },
-  );
+  await ctx.out.list(rows, applied.columns(ctx.time), appliedJson(plan.provider, rows, ctx.time));
   await appendSummary(ctx, applySummary(dir, rows.map((r) => ({ result: r.result, name: r.item.doc.name, language: r.item.doc.language ?? '', status: r.review ?? r.template?.status ?? '', note: r.note ?? '' }))));
   const code = exitCode(plan, outcomes, waited);
   if (code !== ExitCode.ok) throw new SilentExit(code);
@@ -60,12 +38,6 @@ function stepLine(o: ApplyOutcome): string {
   if (o.result === 'created') return `Created ${what}: ${o.template?.status ?? ''}${o.message ? ` (${o.message})` : ''}.`;
   if (o.result === 'exists') return `${what} is already on the account (${o.message}).`;
   return `${o.result === 'unknown' ? 'Unclear whether it was created' : 'Not created'}: ${what}: ${o.message}`;
-}
-
-function countResults(rows: readonly Row[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of rows) out[r.result] = (out[r.result] ?? 0) + 1;
-  return out;
 }
 
 /** Every template of the folder still under review (created now or before), waited for together. */

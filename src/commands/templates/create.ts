@@ -6,6 +6,7 @@ import { ConflictError, InputError, OperationError, UsageError, WaError } from '
 import { formatText, parseTemplates, ruleSeverities, validateTemplate } from '../../core/template-rules/index.js';
 import { awaitReview } from './wait.js';
 import { createRequest } from '../../core/template-plan.js';
+import { createDryRunJson, template } from '../../cli/present/template.js';
 
 export async function run(ctx: Context, opts: Options<'create'>, file: string): Promise<void> {
   let text: string;
@@ -27,7 +28,7 @@ export async function run(ctx: Context, opts: Options<'create'>, file: string): 
   if (opts.dryRun) {
     ctx.out.info(`Dry run: "${doc.name}" passes every rule (${findings.length} warning(s)); nothing was submitted. It would submit:`);
     // The payload on stdout, so it can be piped or saved; with --json wrapped with the outcome.
-    if (ctx.globals.json) ctx.out.json({ dryRun: true, name: doc.name, warnings: findings.length, payload: request });
+    if (ctx.globals.json) ctx.out.json(createDryRunJson(request, findings.length));
     else ctx.out.print(JSON.stringify(request, null, 2));
     return;
   }
@@ -52,7 +53,7 @@ export async function run(ctx: Context, opts: Options<'create'>, file: string): 
     ctx.out.info(`Submitted "${created.name}" (${created.id}): waiting for the review.`);
     return awaitReview(ctx, provider, created, opts);
   }
-  if (ctx.globals.json) return ctx.out.json(created.raw);
+  if (ctx.globals.json) return ctx.out.json(template.toJson(created, ctx.time));
   ctx.out.print(`${created.id}\t${created.name}\t${created.status}`);
   ctx.out.info(`Submitted "${created.name}": ${created.status}. Check it with \`wa-cli templates show ${created.name}\`.`);
 }

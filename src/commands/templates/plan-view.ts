@@ -4,7 +4,8 @@ import { annotateLines } from '../../cli/github.js';
 import type { Provider } from '../../providers/port.js';
 import { readTemplatePath } from '../../core/template-files.js';
 import { formatGithub, formatText, ruleSeverities, type TemplateDoc } from '../../core/template-rules/index.js';
-import { planTemplates, type PlanItem, type TemplatePlan } from '../../core/template-plan.js';
+import { planTemplates, type TemplatePlan } from '../../core/template-plan.js';
+import { planItem, planJson } from '../../cli/present/plan-item.js';
 
 export async function loadPlan(ctx: Context, dir: string): Promise<{ provider: Provider; plan: TemplatePlan }> {
   const docs: TemplateDoc[] = await readTemplatePath(ctx.cwd, dir);
@@ -19,31 +20,8 @@ export async function loadPlan(ctx: Context, dir: string): Promise<{ provider: P
   return { provider, plan };
 }
 
-export const itemJson = (i: PlanItem) => ({
-  file: i.doc.source.file,
-  name: i.doc.name,
-  language: i.doc.language ?? null,
-  action: i.kind,
-  id: i.remote?.id ?? null,
-  status: i.remote?.status ?? null,
-  differences: i.differences ?? [],
-  note: i.note ?? null,
-  warnings: i.findings.filter((f) => f.severity === 'warning').length,
-});
-
 export async function showPlan(ctx: Context, plan: TemplatePlan): Promise<void> {
-  await ctx.out.list(
-    plan.items,
-    [
-      { header: 'ACTION', value: (i) => i.kind },
-      { header: 'NAME', value: (i) => i.doc.name },
-      { header: 'LANGUAGE', value: (i) => i.doc.language ?? '' },
-      { header: 'ON ACCOUNT', value: (i) => i.remote?.status ?? '' },
-      { header: 'FILE', value: (i) => i.doc.source.file },
-      { header: 'NOTE', value: (i) => i.note ?? '' },
-    ],
-    { provider: plan.provider, templates: plan.items.map(itemJson), counts: plan.counts },
-  );
+  await ctx.out.list(plan.items, planItem.columns(ctx.time), planJson(plan, ctx.time));
 }
 
 export const countsLine = (plan: TemplatePlan): string =>

@@ -1,6 +1,6 @@
 import type { Context } from '../../cli/context.js';
 import type { Options } from './command.js';
-import { templateJson } from '../../cli/contract.js';
+import { template } from '../../cli/present/template.js';
 import { findTemplate } from '../../core/template-review.js';
 import { sendRules } from '../../core/broadcast/send-rules.js';
 import { replacePlaceholders } from '../../core/placeholders.js';
@@ -9,7 +9,7 @@ import { describeNeeds, sendNeeds } from '../../core/broadcast/needs.js';
 export async function run(ctx: Context, opts: Options<'show'>, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();
   const t = await findTemplate(provider, nameOrId, opts.language);
-  if (ctx.globals.json) return ctx.out.json(templateJson(t));
+  if (ctx.globals.json) return ctx.out.json(template.toJson(t, ctx.time));
   const c = await ctx.out.colors();
   const { keys } = sendRules.placeholders(t.body);
   ctx.out.print(`${c.bold(t.name)} (${t.language || 'no language'}) · ${t.category} · ${t.status}${t.qualityRating ? ` · quality ${t.qualityRating}` : ''}`);

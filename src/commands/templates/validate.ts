@@ -4,7 +4,8 @@ import { ExitCode, SilentExit, UsageError } from '../../errors.js';
 import { readAllStdin } from '../../cli/stdin.js';
 import { readTemplatePath } from '../../core/template-files.js';
 import { annotateLines } from '../../cli/github.js';
-import { formatGithub, formatText, fromRemote, parseTemplates, ruleSeverities, toJsonReport, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
+import { formatGithub, formatText, fromRemote, parseTemplates, ruleSeverities, validateTemplate, type Result, type TemplateDoc } from '../../core/template-rules/index.js';
+import { templateCheckJson } from '../../cli/present/template-check.js';
 
 export async function run(ctx: Context, opts: Options<'validate'>, ...paths: string[]): Promise<void> {
   if (paths.length === 0 && !opts.remote) throw new UsageError('Give template files or folders to check, - for standard input, or --remote.');
@@ -21,7 +22,7 @@ export async function run(ctx: Context, opts: Options<'validate'>, ...paths: str
   const config = await ctx.config();
   const severities = ruleSeverities((await config.profile(ctx.profileName))?.rules, `${config.file} profile "${ctx.profileName}" rules`, (m) => ctx.out.warn(m));
   const results: Result[] = docs.map((doc) => ({ doc, findings: validateTemplate(doc, severities) }));
-  const report = toJsonReport(results);
+  const report = templateCheckJson(results);
   const format = ctx.globals.json ? 'json' : opts.format;
   if (format === 'json') ctx.out.json(report);
   else for (const line of format === 'github' ? formatGithub(results) : formatText(results)) ctx.out.print(line);

@@ -5,6 +5,7 @@ import type { Options } from './command.js';
 import { formatDuration } from '../../cli/spec.js';
 import { OperationError, TransientError } from '../../errors.js';
 import type { Provider, RemoteTemplate } from '../../providers/port.js';
+import { reviewJson } from '../../cli/present/template.js';
 
 const DEFAULT_TIMEOUT_MS = 3_600_000;
 const DEFAULT_INTERVAL_MS = 30_000;
@@ -34,7 +35,7 @@ export async function awaitReview(ctx: Context, provider: Provider, template: Re
     throw ctx.stopped(`Stopped waiting for the review of "${template.name}" (${template.id}); the review goes on. \`${resumeCommand(template, timeoutMs)}\` waits again.`);
   }
   const t = r.template;
-  if (ctx.globals.json) ctx.out.json({ id: t.id, name: t.name, language: t.language || null, status: t.status, outcome: r.kind, reason: r.reason ?? null });
+  if (ctx.globals.json) ctx.out.json(reviewJson(t, r.kind, r.reason, ctx.time));
   else ctx.out.print(`${t.id}\t${t.name}\t${t.status}`);
   if (r.kind === 'approved') return ctx.out.info(`"${t.name}" is approved: it can be sent.`);
   if (r.kind === 'rejected') {

@@ -107,7 +107,11 @@ export interface SendSummary {
   channel: string;
   recipients: number;
   skipped: number;
+  /** For people: "Rp 920 (2 × Rp 460)". */
   cost: string;
+  /** The same in rupiah, as numbers. */
+  costRupiah: number;
+  costPerMessageRupiah: number;
   schedule: string;
   idempotencyKey: string;
   preview: { to: string; name: string; text: string }[];
@@ -243,12 +247,15 @@ export async function prepareSend(d: PrepareDeps, req: SendRequest): Promise<Pre
       ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
     });
   const name = req.name ?? `${template.name}-${new Date(d.now()).toISOString().slice(0, 16).replace(/[-:T]/g, '')}`;
+  const perMessage = d.defaults.costPerMessage ?? DEFAULT_COST_PER_MESSAGE;
   const summary: SendSummary = {
     template: `${template.name}${template.language ? ` (${template.language})` : ''}`,
     channel: channels.map((c) => `${c.name} ${c.id}`).join(', '),
     recipients: count,
     skipped: audience.skippedRows + checked.invalidRows,
-    cost: costEstimate(count, d.defaults.costPerMessage ?? DEFAULT_COST_PER_MESSAGE),
+    cost: costEstimate(count, perMessage),
+    costRupiah: count * perMessage,
+    costPerMessageRupiah: perMessage,
     schedule: sendAt ?? 'now',
     idempotencyKey: key,
     preview: preview.map((r) => ({ to: r.phone, name: r.name, text: sendRules.render(template.body, r.values) })),

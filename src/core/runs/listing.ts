@@ -43,7 +43,7 @@ export interface RunListing extends RunCounts {
 }
 
 export interface JournalTotals {
-  runs: { path: string; runId: string; name: string; shard: string | null; template: string; idempotencyKey: string; status: RunStatus; damaged: boolean; counts: RunCounts }[];
+  runs: { path: string; runId: string; name: string; createdAt: string; shard: string | null; template: string; idempotencyKey: string; status: RunStatus; damaged: boolean; counts: RunCounts }[];
   total: RunCounts;
 }
 
@@ -67,6 +67,7 @@ export async function journalTotals(dirs: { path: string; dir: string }[]): Prom
       path: where,
       runId: header.runId,
       name: header.name,
+      createdAt: header.createdAt,
       shard: header.shard ?? null,
       template: header.templateName,
       idempotencyKey: header.idempotencyKey,

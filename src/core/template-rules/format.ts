@@ -1,4 +1,4 @@
-// Findings as text lines, GitHub workflow annotations, or JSON.
+// Findings as text lines or GitHub workflow annotations (--json is the CLI's presenter).
 import type { Finding } from './engine.js';
 import type { TemplateDoc } from './model.js';
 import { annotation } from '../../util/workflow-command.js';
@@ -19,13 +19,4 @@ export function formatGithub(results: readonly Result[]): string[] {
   return results.flatMap((r) =>
     r.findings.map((f) => annotation(f.severity, { file: r.doc.source.file, line: f.fileLine ?? 1, col: f.fileColumn ?? 1, title: f.ruleId }, `${r.doc.name}: ${f.message}`)),
   );
-}
-
-export function toJsonReport(results: readonly Result[]) {
-  const all = results.flatMap((r) => r.findings);
-  return {
-    templates: results.map((r) => ({ file: r.doc.source.file, name: r.doc.name, language: r.doc.language ?? null, findings: r.findings })),
-    errors: all.filter((f) => f.severity === 'error').length,
-    warnings: all.filter((f) => f.severity === 'warning').length,
-  };
 }

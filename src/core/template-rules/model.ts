@@ -29,6 +29,10 @@ export interface TemplateDoc {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/** A button as `templates list --json` prints it (`phoneNumber`) read as the API writes it (`phone_number`). */
+const fromPrinted = (b: Button & { phoneNumber?: unknown }): Button =>
+  b && typeof b === 'object' && b.phone_number === undefined && typeof b.phoneNumber === 'string' ? { ...b, phone_number: b.phoneNumber } : b;
+
 /** Reads one input (one template or an array of them) from JSON text. */
 export function parseTemplates(text: string, file: string): TemplateDoc[] {
   const located = parseWithPositions(text, file);
@@ -87,7 +91,7 @@ function toDoc(raw: unknown, file: string, located: Located, pointer: string): T
       ...(o.body !== undefined && o.body !== null ? { body: String(o.body) } : {}),
       ...(header ? { header: { format: String(header.format ?? 'TEXT'), ...(str(header.text) !== undefined ? { text: str(header.text)! } : {}) } } : {}),
       ...(typeof o.footer === 'string' ? { footer: o.footer } : {}),
-      buttons: Array.isArray(o.buttons) ? (o.buttons as Button[]) : [],
+      buttons: Array.isArray(o.buttons) ? (o.buttons as Button[]).map(fromPrinted) : [],
       ...(str(o.status) ? { status: str(o.status)! } : {}),
       source: { file },
     };

@@ -37,13 +37,13 @@ test('broadcast status --journal sums the journals of two shards from two machin
     const env = { HOME: bed.dir, WA_CONFIG_DIR: path.join(bed.dir, 'none'), WA_STATE_DIR: path.join(bed.dir, 'none') };
     const status = await runCli(['broadcast', 'status', '--journal', folder('a'), '--journal', path.join(folder('b'), 'journal.jsonl')], { env });
     assert.equal(status.code, 1, `an unfinished run is exit 1: ${status.stderr}`);
-    assert.match(status.stdout, new RegExp(`shard 1/2 ${shardOne.runId}: ${shardOne.sent} sent, 0 failed, 0 unknown, 0 not sent, of ${shardOne.total} \\(done\\)`));
-    assert.match(status.stdout, new RegExp(`shard 2/2 ${shardTwo.runId}: ${shardTwo.sent} sent, 0 failed, ${shardTwo.unknown} unknown, ${shardTwo.notSent} not sent, of ${shardTwo.total} \\(unfinished\\)`));
+    assert.match(status.stdout, new RegExp(`shard 1/2 ${shardOne.id}: ${shardOne.sent} sent, 0 failed, 0 unknown, 0 not sent, of ${shardOne.total} \\(done\\)`));
+    assert.match(status.stdout, new RegExp(`shard 2/2 ${shardTwo.id}: ${shardTwo.sent} sent, 0 failed, ${shardTwo.unknown} unknown, ${shardTwo.notSent} not sent, of ${shardTwo.total} \\(unfinished\\)`));
     const reached = bed.sandbox.state.sendsByRecipient.size;
     assert.match(status.stdout, new RegExp(`total of 2 run\\(s\\): ${reached} sent, 0 failed, ${shardTwo.unknown} unknown, ${n - reached - shardTwo.unknown} not sent, of ${n}`));
 
     const json = JSON.parse((await runCli(['--json', 'broadcast', 'status', '--journal', folder('a'), '--journal', folder('b')], { env })).stdout);
-    assert.deepEqual([json.status, json.total.total, json.total.sent, json.runs.length], ['unfinished', n, reached, 2]);
+    assert.deepEqual([json.status, json.total, json.sent, json.runs.length], ['unfinished', n, reached, 2]);
     const finished = await runCli(['broadcast', 'status', '--journal', folder('a')], { env });
     assert.equal(finished.code, 0, 'a finished run alone is exit 0');
 
@@ -52,8 +52,8 @@ test('broadcast status --journal sums the journals of two shards from two machin
     assert.match(missing.stderr, /--journal .*collected\/c: no fan-out run there/);
     const twice = await runCli(['broadcast', 'status', '--journal', folder('a'), '--journal', path.join(folder('a'), 'plan.jsonl')], { env });
     assert.equal(twice.code, 2);
-    assert.match(twice.stderr, new RegExp(`run ${shardOne.runId} is also given as`));
-    const both = await runCli(['broadcast', 'status', shardOne.runId, '--journal', folder('a')], { env });
+    assert.match(twice.stderr, new RegExp(`run ${shardOne.id} is also given as`));
+    const both = await runCli(['broadcast', 'status', shardOne.id, '--journal', folder('a')], { env });
     assert.equal(both.code, 2);
   } finally {
     await bed.close();

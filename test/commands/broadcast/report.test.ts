@@ -175,7 +175,7 @@ test('a Konekwa run: the page tells the run\'s story as broadcast status does, l
     const send = await runCli([...sendArgs(sheet(bed, 12, '0818'), ['--rate', '1000']), '--no-wait', '--json'], { env });
     assert.equal(bed.sandbox.faults.pending, 0, 'every fault fired');
     assert.equal(send.code, 6, send.stderr);
-    const runId = JSON.parse(send.stdout).runId as string;
+    const runId = JSON.parse(send.stdout).id as string;
     const statusOf = async (): Promise<RunStatus> => JSON.parse((await runCli(['--json', 'broadcast', 'status', runId], { env })).stdout) as RunStatus;
     const report = async (file: string) => {
       const out = path.join(bed.dir, file);

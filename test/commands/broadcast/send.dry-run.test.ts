@@ -25,5 +25,5 @@ test('WA_CHANNEL chooses the channel when no --channel is given', async () => {
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /ses_nope/);
   const chosen = await runCli(['--json', ...args], { env: bed.env('konekwa', { WA_CHANNEL: 'ses_main01' }) });
-  assert.match(JSON.parse(chosen.stdout).channel, /ses_main01/);
+  assert.deepEqual(JSON.parse(chosen.stdout).channels.map((c: { id: string }) => c.id), ['ses_main01']);
 });

@@ -70,6 +70,6 @@ test('auth status over the sandbox: live check, sources, no secret values', asyn
   const s = JSON.parse(r.stdout);
   assert.equal(s.check.ok, true);
   assert.match(s.check.detail, /3 WhatsApp channels/);
-  assert.equal(s.secrets['client-secret'], 'environment (MEKARI_API_CLIENT_SECRET)');
+  assert.equal(s.secrets.clientSecret, 'environment (MEKARI_API_CLIENT_SECRET)');
   assert.ok(!r.stdout.includes(env.MEKARI_API_CLIENT_SECRET!));
 });

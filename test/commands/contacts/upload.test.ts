@@ -74,7 +74,7 @@ test('contacts upload refuses invalid rows (exit 1, nothing uploaded); --dry-run
   assert.equal(bed.sandbox.state.uploads.length, count);
   const nowait = await runCli(['contacts', 'upload', fixture('contacts', 'semicolon-bom-crlf.csv'), '--name', 'y', '--skip-invalid', '--no-wait', '--json'], { env: bed.env('qontak-hmac') });
   assert.equal(nowait.code, 0, nowait.stderr);
-  assert.equal(JSON.parse(nowait.stdout)[0].progress, 'processing');
+  assert.equal(JSON.parse(nowait.stdout)[0].status, 'processing');
 });
 
 test('contacts upload through Konekwa says there are no lists and points to broadcast send --file', async () => {

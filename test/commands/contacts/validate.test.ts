@@ -39,7 +39,7 @@ test('a control character (NUL) in a cell is an error naming the cell', async ()
   assert.equal(v.code, 1);
   const report = JSON.parse(v.stdout);
   assert.deepEqual(
-    report.problems.map((p: { code: string; column: string; rowNumber: number }) => [p.code, p.column, p.rowNumber]),
+    report.problems.map((p: { ruleId: string; column: string; row: number }) => [p.ruleId, p.column, p.row]),
     [['value-control', 'B', 2]],
   );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatGithub, formatText, graphemeLength, parseTemplates, toJsonReport, validateTemplate } from '../../../src/core/template-rules/index.js';
+import { formatGithub, formatText, graphemeLength, parseTemplates, validateTemplate } from '../../../src/core/template-rules/index.js';
 
 const body = (text: string, extra: object = {}) => parseTemplates(JSON.stringify({ name: 't', language: 'id', category: 'UTILITY', body: text, ...extra }), 't.json')[0]!;
 const ids = (text: string) => validateTemplate(body(text)).map((f) => f.ruleId);
@@ -54,12 +54,12 @@ test('invalid JSON names the file, line and column', () => {
   assert.throws(() => parseTemplates('{\n  "name": "x",\n  "body": oops\n}', 'bad.json'), /^InputError: bad\.json:3:11: invalid JSON/);
 });
 
-test('output: text lines, GitHub annotations, JSON totals', () => {
+test('output: text lines and GitHub annotations, one per finding', () => {
   const d = body('Halo {{1}},  apa kabar hari ini?');
   const results = [{ doc: d, findings: validateTemplate(d) }];
   assert.match(formatText(results)[0]!, /^t\.json:1:\d+ error double-space t: 2 spaces in a row; use one \(body 1:12\)$/);
   assert.match(formatGithub(results)[0]!, /^::error file=t\.json,line=1,col=\d+,title=double-space::t: 2 spaces in a row; use one$/);
-  assert.deepEqual({ errors: toJsonReport(results).errors, warnings: toJsonReport(results).warnings }, { errors: 1, warnings: 0 });
+  assert.deepEqual(results[0]!.findings.map((f) => [f.ruleId, f.severity]), [['double-space', 'error']]);
 });
 
 test('a rule broken many times in one field lists the first 20 and counts the rest in one more finding, in place', () => {
