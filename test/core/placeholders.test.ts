@@ -18,3 +18,12 @@ test('placeholders: template checks see malformed pairs too, with their offsets'
   assert.deepEqual(ph.map((p) => [p.inner, p.key, p.offset]), [['1', '1', 1], ['first name', 'first name', 9]]);
   assert.equal(withoutPlaceholders('a {{1}} b {{ x y }} c', '_'), 'a _ b _ c');
 });
+
+test('placeholderKeys keeps the first-seen order over a body of many placeholders, each key once', () => {
+  const n = 50_000;
+  const body = Array.from({ length: n }, (_, i) => `{{${n - i}}} {{${n - i}}}`).join(' ');
+  const keys = placeholderKeys(body);
+  assert.equal(keys.length, n);
+  assert.equal(keys[0], String(n));
+  assert.equal(keys[n - 1], '1');
+});
