@@ -11,6 +11,11 @@ export interface TimeFormat {
   iso(value: string | number | Date | null | undefined): string | undefined;
   /** A sentence with every UTC instant in it ("…at 2026-11-03T07:05:09.123Z") written as `text` writes it. */
   inText(sentence: string): string;
+  /**
+   * A time a person typed, as an instant (ms): a date alone is midnight of that day in this zone, a date and time
+   * without an offset is that wall-clock time here, one with `Z` or an offset is that instant. NaN when it is no time.
+   */
+  parse(text: string): number;
 }
 
 // A UTC instant as toISOString() writes it, seconds and fraction optional.
@@ -123,6 +128,23 @@ function partsIn(zone: string, spans: Map<number, Span>): (d: Date) => Parts {
   };
 }
 
+// YYYY-MM-DD, optionally THH:MM[:SS[.fff]] (or a space), optionally Z or ±HH:MM.
+const TYPED = /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$/i;
+
+/** The instant at which this zone's wall clock shows these fields (around a change of offset, one of the candidates). */
+function wallClock(parts: (d: Date) => Parts, fields: readonly number[]): number {
+  const [y, mo, d, h, mi, s] = fields as [number, number, number, number, number, number];
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
+  const offsetAt = (ms: number): number => {
+    const p = parts(new Date(ms));
+    const [py, pmo, pd] = p.date.split('-').map(Number) as [number, number, number];
+    const [ph, pmi, ps] = p.time.split(':').map(Number) as [number, number, number];
+    return Date.UTC(py, pmo - 1, pd, ph, pmi, ps) - ms;
+  };
+  // The offset at the guess, then at the instant it gives: they differ only across a change of offset.
+  return asUtc - offsetAt(asUtc - offsetAt(asUtc));
+}
+
 export function timeFormat(env: Env): TimeFormat {
   const zone = zoneFrom(env);
   const parts = partsIn(zone, new Map());
@@ -144,6 +166,21 @@ export function timeFormat(env: Env): TimeFormat {
     },
     inText(sentence) {
       return sentence.replace(UTC_INSTANT, (m) => this.text(m));
+    },
+    parse(text) {
+      const m = TYPED.exec(text.trim());
+      if (!m) return NaN;
+      const fields = m.slice(1, 7).map((x) => Number(x ?? 0));
+      const [y, mo, d, h, mi, s] = fields as [number, number, number, number, number, number];
+      // Date.UTC rolls 2026-02-31 over into March: a day that does not exist is no date.
+      const check = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+      if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return NaN;
+      const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
+      const off = m[7]?.replace(':', '');
+      if (off === undefined) return wallClock(parts, fields);
+      if (off.toUpperCase() === 'Z') return asUtc;
+      const sign = off.startsWith('-') ? -1 : 1;
+      return asUtc - sign * (Number(off.slice(1, 3)) * 3_600_000 + Number(off.slice(3, 5)) * 60_000);
     },
   };
 }

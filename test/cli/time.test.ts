@@ -67,3 +67,18 @@ test('the quick wall-clock path agrees with Intl at every instant tried, across 
   }
   assert.ok(compared > 20_000);
 });
+
+test('a time typed by a person: a date alone is midnight in TZ, a time without offset is local, Z and offsets are kept', () => {
+  const wib = timeFormat({ TZ: 'Asia/Jakarta' });
+  assert.equal(new Date(wib.parse('2026-11-01')).toISOString(), '2026-10-31T17:00:00.000Z');
+  assert.equal(new Date(wib.parse('2026-11-01T08:30')).toISOString(), '2026-11-01T01:30:00.000Z');
+  assert.equal(new Date(wib.parse('2026-11-01 08:30:15')).toISOString(), '2026-11-01T01:30:15.000Z');
+  assert.equal(new Date(wib.parse('2026-11-01T00:00:00Z')).toISOString(), '2026-11-01T00:00:00.000Z');
+  assert.equal(new Date(wib.parse('2026-11-01T00:00:00+05:30')).toISOString(), '2026-10-31T18:30:00.000Z');
+  assert.equal(new Date(wib.parse('2026-11-01T00:00:00-0300')).toISOString(), '2026-11-01T03:00:00.000Z');
+  // Daylight saving follows the day typed.
+  const ny = timeFormat({ TZ: 'America/New_York' });
+  assert.equal(new Date(ny.parse('2026-07-01')).toISOString(), '2026-07-01T04:00:00.000Z');
+  assert.equal(new Date(ny.parse('2026-12-01')).toISOString(), '2026-12-01T05:00:00.000Z');
+  for (const bad of ['2026-02-30', '2026-13-01', 'yesterday', '2026-11-01T24:00', '1 Nov 2026', '']) assert.ok(Number.isNaN(wib.parse(bad)), bad);
+});

@@ -68,6 +68,23 @@ test('Konekwa: a run\'s createdAt is one string in send, status and list; its li
   assert.equal(listed?.createdAt, createdAt);
   const tsv = await runCli(['broadcast', 'list'], { env: env('konekwa') });
   noUtc('broadcast list of runs', tsv.stdout);
+
+  // --since DATE is midnight of that day where the user is: a zone is chosen in which the run's local day is not its
+  // UTC day (the hour after local midnight east of UTC, the hour before it west), so reading DATE as UTC would fail.
+  const at = Date.parse(createdAt);
+  const hour = new Date(at).getUTCHours();
+  const offset = hour >= 10 ? 24 - hour : -1 - hour;
+  const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone }).format(new Date(at));
+  assert.notEqual(day, new Date(at).toISOString().slice(0, 10));
+  const nextDay = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const since = async (date: string) =>
+    (JSON.parse((await runCli(['--json', 'broadcast', 'list', '--since', date], { env: bed.env('konekwa', { TZ: zone }) })).stdout) as { id: string }[]).map((r) => r.id);
+  assert.ok((await since(day)).includes(runId), `--since ${day} in ${zone} leaves out the run of ${createdAt}`);
+  assert.ok(!(await since(nextDay)).includes(runId), `--since ${nextDay} in ${zone} lists the run of ${createdAt}`);
+  const bad = await runCli(['broadcast', 'list', '--since', '2026-02-30'], { env: env('konekwa') });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--since "2026-02-30" is not a date/);
   const again = await runCli(sendArgs(sheet(bed, 3, '0817')), { env: env('konekwa') });
   assert.equal(again.code, 5, again.stderr);
   noUtc('the refusal of a finished run', again.stderr);

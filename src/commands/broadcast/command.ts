@@ -72,7 +72,7 @@ export const spec = noun({
     },
     list: {
       description: 'recent broadcasts (Qontak), or the local fan-out runs (Konekwa)',
-      flags: [flag('--since <date>', 'only those created since this date (YYYY-MM-DD or ISO 8601)'), flag('--limit <n>', 'at most this many', { parse: positiveInt('--limit'), default: 20 })],
+      flags: [flag('--since <date>', 'only those created since this date (YYYY-MM-DD: midnight in TZ; or ISO 8601)'), flag('--limit <n>', 'at most this many', { parse: positiveInt('--limit'), default: 20 })],
       examples: ['wa-cli broadcast list', 'wa-cli broadcast list --since 2026-11-01 --json'],
     },
   },
