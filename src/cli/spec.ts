@@ -4,6 +4,7 @@
 // This module also turns the declarations into commander commands, a verb's code being imported only when it runs.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { Context } from './context.js';
+import { formatDuration } from '../util/duration.js';
 
 /** What `wa-cli __complete` offers for a flag's or argument's value besides files and choices. */
 export type Completer = 'profiles' | 'templates' | 'channels' | 'runs';
@@ -175,13 +176,8 @@ export function parseDuration(flag: string, minMs = 0) {
   };
 }
 
-/** A duration as one would type it back: 600000 → "10m", 5000 → "5s", 1500 → "1500ms". */
-export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
-    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
-  }
-  return `${ms}ms`;
-}
+// Written back as it is typed; the core names durations in its lines too, so the writer lives below both.
+export { formatDuration };
 
 /** A duration flag whose default shows in --help as it is typed ("10m"), never as milliseconds. */
 export function duration<const F extends string>(flags: F, description: string, defaultMs: number, minMs = 0) {

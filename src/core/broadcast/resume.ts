@@ -1,50 +1,19 @@
 // `broadcast send --resume RUN`: an unfinished fan-out run continued by its id, under the same guard as a send of its
-// key, through the sessions it sends through now (or where `--move-session FROM=TO` moves a share). The command shows
-// what is continued, asks, and drives the run with its progress; the decisions are made here.
+// key, through the sessions it sends through now (or where `--move-session FROM=TO` moves a share). What is continued
+// is shown and asked for, then the run is driven as a send's is.
 import { NotFoundError, OperationError, UsageError } from '../../errors.js';
 import type { Provider } from '../../providers/port.js';
 import { inspectRun } from '../runs/listing.js';
 import type { RunHeader } from '../runs/plan.js';
-import { runStory, type RunStory } from '../runs/story.js';
-import { continueRun, unfinishedShares, type RunDeps, type RunResult, type SessionMove } from './fanout-run.js';
+import { countsText, runStory } from '../runs/story.js';
+import { continueRun, unfinishedShares, type SessionMove } from './fanout-run.js';
+import { driveRun, paceOf, quietFor, settlingOf } from './fanout-send.js';
 import { withSendGuard } from './guard.js';
-import { quietStatus, refuseInQuietHours, type QuietWindow } from './quiet-hours.js';
+import { quietStatus, refuseInQuietHours } from './quiet-hours.js';
+import type { BroadcastRequest, SendDeps, SendOutcome, SendUi } from './send-io.js';
 
-export interface ResumeDeps {
-  stateDir: string;
-  now: () => number;
-  /** The profile's provider, asked for once the run is found. */
-  provider: () => Promise<Provider>;
-  /** The quiet hours that hold a template of this category now (none when they do not apply or are overridden). */
-  quietFor: (category: string | undefined) => Promise<QuietWindow | undefined>;
-  /** Told of a lock taken over. */
-  notice?: (line: string) => void;
-}
-
-/** What is about to be continued, for the person to confirm. */
-export interface ResumePlan {
-  runId: string;
-  header: RunHeader;
-  story: RunStory;
-  /** Recipients not settled: to check with the server or send. */
-  left: number;
-  /** false: the journal is missing or damaged, so every unsettled recipient is checked with the server first. */
-  trusted: boolean;
-  /** Each share moved, with how many unsettled recipients it holds. */
-  moves: (SessionMove & { count: number })[];
-}
-
-export interface ResumeSteps {
-  /** Shows the plan and asks; false sends nothing. */
-  confirm(plan: ResumePlan): Promise<boolean>;
-  /** Sends the rest: `go` continues the run with the deps the caller builds (progress, signal), under the guard. */
-  drive(provider: Provider, go: (deps: RunDeps) => Promise<RunResult>, quiet: QuietWindow | undefined): Promise<void>;
-}
-
-/** nothing-left: the key has no unfinished run (it finished meanwhile); declined: the person said no. */
-export type ResumeOutcome = 'continued' | 'nothing-left' | 'declined';
-
-export async function resumeRun(d: ResumeDeps, runId: string, pace: { rate?: number; concurrency?: number }, moveFlags: string[], steps: ResumeSteps): Promise<ResumeOutcome> {
+export async function resumeRun(d: SendDeps, req: BroadcastRequest & { resume: string }, ui: SendUi): Promise<SendOutcome> {
+  const runId = req.resume;
   let header: RunHeader;
   try {
     ({ header } = await inspectRun(d.stateDir, runId));
@@ -53,28 +22,25 @@ export async function resumeRun(d: ResumeDeps, runId: string, pace: { rate?: num
       hint: '`wa-cli broadcast list` shows the runs on this machine. If its folder was lost, run the original send command again: it rebuilds the run from its recipients and checks each with the server before sending.',
     });
   }
-  const moves = moveFlags.map(parseMove);
+  const moves = (req.moveSession ?? []).map(parseMove);
   const provider = await d.provider();
   if (provider.name !== header.provider) throw new NotFoundError(`Run ${runId} was sent through ${header.provider}, but this profile uses ${provider.name}.`);
-  const quiet = await d.quietFor(header.category);
+  const quiet = await quietFor(d, header.category, req.ignoreQuietHours === true);
   if (quiet) refuseInQuietHours(quietStatus(quiet, d.now()), header.category ?? '');
-  const guard = { stateDir: d.stateDir, key: header.idempotencyKey, now: d.now, provider, searchAccount: false, what: 'Not resuming', ...(d.notice ? { notice: d.notice } : {}) };
-  return withSendGuard(guard, async (prior, ledger) => {
-    if (prior.kind !== 'unfinished' || prior.runId !== runId) return 'nothing-left';
+  const guard = { stateDir: d.stateDir, key: header.idempotencyKey, now: d.now, provider, searchAccount: false, what: 'Not resuming', notice: (line: string) => ui.warn(line) };
+  return withSendGuard(guard, async (prior, ledger): Promise<SendOutcome> => {
+    // The key has no unfinished run: it finished meanwhile.
+    if (prior.kind !== 'unfinished' || prior.runId !== runId) return { kind: 'nothing-left', runId };
     const { dir, state } = await inspectRun(d.stateDir, runId);
     const shares = moves.length > 0 ? await unfinishedShares(dir, header, state) : new Map<string, number>();
     if (moves.length > 0) await checkMoves(provider, runId, moves, shares);
-    const plan: ResumePlan = {
-      runId,
-      header,
-      story: runStory(header, state),
-      left: header.total - state.count('sent') - state.count('failed'),
-      trusted: state.trusted,
-      moves: moves.map((m) => ({ ...m, count: shares.get(m.from) ?? 0 })),
-    };
-    if (!(await steps.confirm(plan))) return 'declined';
-    await steps.drive(provider, (deps) => continueRun(deps, ledger, runId, pace, moves), quiet);
-    return 'continued';
+    // Recipients not settled: to check with the server or send.
+    const left = header.total - state.count('sent') - state.count('failed');
+    for (const m of moves) ui.info(`Moving the ${shares.get(m.from) ?? 0} unsettled recipient(s) of session ${m.from} to ${m.to}.`);
+    ui.info(`Resuming run ${runId}: ${countsText(runStory(header, state))}; ${left} to check or send.`);
+    if (!state.trusted) ui.warn(`the journal of run ${runId} is missing or damaged; every unsettled recipient is checked with the server before anything is sent.`);
+    if (!(await ui.confirm(`Continue sending to up to ${left} recipient(s)?`, '--yes'))) return { kind: 'not-resumed' };
+    return driveRun(d, ui, provider, settlingOf(req), (deps) => continueRun(deps, ledger, runId, paceOf(req), moves), quiet);
   });
 }
 

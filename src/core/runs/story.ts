@@ -13,8 +13,18 @@ export function recipientWord(s: RecipientState): RecipientWord {
   return s === 'sending' || s === 'unknown' ? 'unknown' : 'not sent';
 }
 
+/** A recipient of a run with what became of it: its row, number, state, and why. */
+export interface RecipientOutcome {
+  row: number;
+  phone: string;
+  name: string;
+  state: RecipientWord;
+  messageId: string | null;
+  error: string | null;
+}
+
 /** Every recipient of a run with what became of it (for tables and --json). */
-export async function* runOutcomes(dir: string, state: RunState): AsyncGenerator<{ row: number; phone: string; name: string; state: RecipientWord; messageId: string | null; error: string | null }> {
+export async function* runOutcomes(dir: string, state: RunState): AsyncGenerator<RecipientOutcome> {
   for await (const p of readPlan(dir)) {
     yield {
       row: p.row,
