@@ -53,7 +53,8 @@ export function ruleSeverities(rules: Record<string, unknown> | undefined, where
 
 /**
  * How many findings of one rule in one field are listed; the rest are counted in one more finding. A body far past
- * its limit (a file pasted by mistake) can break one rule millions of times: listing them all took minutes.
+ * its limit (a file pasted by mistake) can break one rule millions of times: listing them all took minutes. The
+ * fields of a list (every example, every button's label) count as one: a million examples are one field here.
  */
 export const MAX_FINDINGS_PER_FIELD = 20;
 
@@ -62,9 +63,10 @@ export function validateTemplate(doc: TemplateDoc, severities: Record<string, Se
   for (const rule of RULES) {
     const override = severities[rule.id];
     if (override === 'off') continue;
-    const listed = new Map<Field, { count: number; last: Finding }>();
+    const listed = new Map<string, { count: number; last: Finding }>();
     for (const raw of rule.check(doc)) {
-      const seen = listed.get(raw.field);
+      const family = raw.field.replace(/\[\d+\]/g, '[…]');
+      const seen = listed.get(family);
       if (seen && seen.count >= MAX_FINDINGS_PER_FIELD) {
         seen.count++;
         continue;
@@ -80,13 +82,13 @@ export function validateTemplate(doc: TemplateDoc, severities: Record<string, Se
         finding.fileColumn = at.column;
       }
       out.push(finding);
-      listed.set(raw.field, { count: (seen?.count ?? 0) + 1, last: finding });
+      listed.set(family, { count: (seen?.count ?? 0) + 1, last: finding });
     }
-    for (const [field, { count, last }] of listed) {
+    for (const [family, { count, last }] of listed) {
       if (count <= MAX_FINDINGS_PER_FIELD) continue;
       // Placed where the last one listed is, so it reads right after it.
       const more = count - MAX_FINDINGS_PER_FIELD;
-      out.push({ ...last, message: `and ${more} more like this in ${field} (only the first ${MAX_FINDINGS_PER_FIELD} are listed)` });
+      out.push({ ...last, message: `and ${more} more like this in ${family} (only the first ${MAX_FINDINGS_PER_FIELD} are listed)` });
     }
   }
   return out.sort((a, b) => (a.fileLine ?? 0) - (b.fileLine ?? 0) || (a.fileColumn ?? 0) - (b.fileColumn ?? 0) || a.ruleId.localeCompare(b.ruleId));

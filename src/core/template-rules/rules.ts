@@ -24,7 +24,8 @@ export interface Rule {
    * Default: meta and qontak.
    */
   kinds?: readonly TemplateDoc['kind'][];
-  check(doc: TemplateDoc): RawFinding[];
+  /** Lazily where a rule can break once per character: the engine keeps only the first few of each field. */
+  check(doc: TemplateDoc): Iterable<RawFinding>;
 }
 
 const EVERY_KIND = ['meta', 'qontak', 'konekwa'] as const;
@@ -54,6 +55,14 @@ const needsMetaFields = (d: TemplateDoc) => d.kind !== 'konekwa';
 const bodyOf = (d: TemplateDoc) => d.body ?? '';
 const f = (ruleId: string, field: Field, message: string, offset?: number): RawFinding => ({ ruleId, field, message, ...(offset === undefined ? {} : { offset }) });
 
+/** A value as a message quotes it: whole when short, else its start and its length (a pasted file is not echoed). */
+function quoted(v: string): string {
+  if (v.length <= 60) return `"${v}"`;
+  // Not cut between the halves of a surrogate pair.
+  const head = v.slice(0, /[\uD800-\uDBFF]/.test(v[39]!) ? 39 : 40);
+  return `"${head}…" (${v.length} characters)`;
+}
+
 /** Placeholder style a template is meant to use: Konekwa names them, Qontak and Meta number them. */
 const positional = (d: TemplateDoc) => d.kind !== 'konekwa';
 
@@ -65,8 +74,9 @@ const RULE_LIST: Rule[] = [
       if (d.name === '') return [f('name-charset', 'name', 'the template has no name; give it one of lowercase letters, digits and underscores')];
       const bad = /[^a-z0-9_]/.exec(d.name);
       if (!bad) return [];
-      const fixed = d.name.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
-      return [f('name-charset', 'name', `name "${d.name}" may use only lowercase letters, digits and underscores; use "${fixed}"`, bad.index)];
+      // A name past 512 characters is an error of its own (name-length): the fix offered is of what may be kept.
+      const fixed = d.name.slice(0, 512).toLowerCase().replace(/[^a-z0-9_]+/g, '_');
+      return [f('name-charset', 'name', `name ${quoted(d.name)} may use only lowercase letters, digits and underscores; use ${quoted(fixed)}`, bad.index)];
     },
   },
   {
@@ -82,7 +92,7 @@ const RULE_LIST: Rule[] = [
       const c = (d.category ?? '').toUpperCase();
       if (c === '') return [f('category', 'category', `no category; use ${CATEGORIES.join(', ')}`)];
       if (CATEGORIES.includes(c) || LISTED_CATEGORIES.includes(c)) return [];
-      return [{ ...f('category', 'category', `category "${d.category}" is not one the documents list (${CATEGORIES.join(', ')}, or Qontak's ${LISTED_CATEGORIES.join(', ')}); \`templates create\` asks the account`), severity: 'warning' }];
+      return [{ ...f('category', 'category', `category ${quoted(d.category ?? '')} is not one the documents list (${CATEGORIES.join(', ')}, or Qontak's ${LISTED_CATEGORIES.join(', ')}); \`templates create\` asks the account`), severity: 'warning' }];
     },
   },
   {
@@ -107,8 +117,7 @@ const RULE_LIST: Rule[] = [
   {
     id: 'body-edge-space',
     severity: 'error',
-    check: (d) => {
-      const out: RawFinding[] = [];
+    check: function* (d) {
       const body = bodyOf(d);
       // Maximal runs, their ends looked at by hand: /^ +| +$/m tried every start inside a run, the square of its length.
       for (const m of body.matchAll(SPACES)) {
@@ -116,10 +125,9 @@ const RULE_LIST: Rule[] = [
         const after = body[m.index + m[0].length];
         const start = before === undefined || LINE_END.test(before);
         if (start || after === undefined || LINE_END.test(after)) {
-          out.push(f('body-edge-space', 'body', start ? 'a line starts with a space; remove it' : 'a line ends with a space; remove it', m.index));
+          yield f('body-edge-space', 'body', start ? 'a line starts with a space; remove it' : 'a line ends with a space; remove it', m.index);
         }
       }
-      return out;
     },
   },
   {
@@ -127,8 +135,7 @@ const RULE_LIST: Rule[] = [
     severity: 'error',
     // Nothing refuses it on Konekwa, but it is still a typo in the message people get.
     kinds: EVERY_KIND,
-    check: (d) => {
-      const out: RawFinding[] = [];
+    check: function* (d) {
       for (const [field, text] of [['body', d.body], ['header', d.header?.text], ['footer', d.footer]] as [Field, string | undefined][]) {
         if (!text) continue;
         for (const m of text.matchAll(SPACE_RUN)) {
@@ -140,107 +147,101 @@ const RULE_LIST: Rule[] = [
           const hidden = INVISIBLE.test(m[0]) ? ' (with an invisible character between them, which is dropped on sending)' : '';
           const lookalike = /[^ ]/.test(m[0].replace(new RegExp(`[${ZW}]`, 'g'), '')) ? ' (one of them is a non-breaking or other Unicode space)' : '';
           const finding = f('double-space', field, `${spaces} spaces in a row${hidden}${lookalike}; use one`, m.index);
-          out.push(d.kind === 'konekwa' ? { ...finding, severity: 'warning' } : finding);
+          yield d.kind === 'konekwa' ? { ...finding, severity: 'warning' } : finding;
         }
       }
-      return out;
     },
   },
   {
     id: 'consecutive-line-breaks',
     severity: 'error',
-    check: (d) => {
-      const out: RawFinding[] = [];
+    check: function* (d) {
       // CRLF is one line break: "\r\n" must not count as "\r" then "\n".
       const br = '(?:\\r\\n|(?<!\\r)\\n|\\r(?!\\n))';
       for (const m of bodyOf(d).matchAll(new RegExp(`${br}[ \\t\\u00A0]*${br}`, 'g'))) {
-        out.push(f('consecutive-line-breaks', 'body', 'an empty line (two line breaks in a row); Qontak rejects it — keep one line break', m.index));
+        yield f('consecutive-line-breaks', 'body', 'an empty line (two line breaks in a row); Qontak rejects it — keep one line break', m.index);
       }
-      return out;
     },
   },
   {
     id: 'tab-character',
     severity: 'error',
-    check: (d) => [...bodyOf(d).matchAll(/\t/g)].map((m) => f('tab-character', 'body', 'a tab character; use a space', m.index)),
+    check: function* (d) {
+      for (const m of bodyOf(d).matchAll(/\t/g)) yield f('tab-character', 'body', 'a tab character; use a space', m.index);
+    },
   },
   {
     id: 'zero-width-character',
     severity: 'warning',
     kinds: EVERY_KIND,
-    check: (d) => {
+    check: function* (d) {
       const body = bodyOf(d);
-      const out: RawFinding[] = [];
-      if (!ZERO_WIDTH_ANY.test(body)) return out;
+      if (!ZERO_WIDTH_ANY.test(body)) return;
+      // Where they are, as numbers: the findings themselves are made one at a time, as the engine takes them.
+      const at: number[] = [];
       forEachGrapheme(body, (g, offset) => {
         // A zero-width joiner inside an emoji (a family, a profession) is part of the emoji, not a stray character.
         for (const m of g.matchAll(ZERO_WIDTH)) {
           if (m[0] === '\u200D' && /\p{Extended_Pictographic}/u.test(g)) continue;
-          out.push(f('zero-width-character', 'body', `an invisible character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}); delete it`, offset + m.index!));
+          at.push(offset + m.index!);
         }
       });
-      return out;
+      for (const i of at) yield f('zero-width-character', 'body', `an invisible character (U+${body.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}); delete it`, i);
     },
   },
   {
     id: 'placeholder-syntax',
     severity: 'error',
     kinds: EVERY_KIND,
-    check: (d) => {
+    check: function* (d) {
       const body = bodyOf(d);
-      const out: RawFinding[] = [];
       for (const p of findPlaceholders(body)) {
-        if (p.inner !== p.key) out.push(f('placeholder-syntax', 'body', `"{{${p.inner}}}" has spaces inside the braces; write {{${p.key}}}`, p.offset));
-        else if (positional(d) && !/^\d+$/.test(p.key)) out.push(f('placeholder-syntax', 'body', `"{{${p.inner}}}" is not a numbered placeholder; ${d.kind === 'konekwa' ? '' : 'Qontak templates use {{1}}, {{2}}, …'}`, p.offset));
+        if (p.inner !== p.key) yield f('placeholder-syntax', 'body', `${quoted(`{{${p.inner}}}`)} has spaces inside the braces; write {{${p.key}}}`, p.offset);
+        else if (positional(d) && !/^\d+$/.test(p.key)) yield f('placeholder-syntax', 'body', `${quoted(`{{${p.inner}}}`)} is not a numbered placeholder; ${d.kind === 'konekwa' ? '' : 'Qontak templates use {{1}}, {{2}}, …'}`, p.offset);
       }
-      for (const m of body.matchAll(/(?<!\{)\{\s*(\w+)\s*\}(?!\})/g)) out.push(f('placeholder-syntax', 'body', `"${m[0]}" has single braces; write {{${m[1]}}}`, m.index));
+      for (const m of body.matchAll(/(?<!\{)\{\s*(\w+)\s*\}(?!\})/g)) yield f('placeholder-syntax', 'body', `${quoted(m[0])} has single braces; write {{${m[1]}}}`, m.index);
       const opens = (body.match(/\{\{/g) ?? []).length;
       const closes = (body.match(/\}\}/g) ?? []).length;
       if (opens !== closes) {
         // Point at the brace pair that has no partner.
         const lone = opens > closes ? /\{\{(?![^{}]*\}\})/.exec(body) : /(?<!\{\{[^{}]*)\}\}/.exec(body);
-        out.push(f('placeholder-syntax', 'body', `unbalanced braces: ${opens} "{{" against ${closes} "}}"`, lone?.index ?? 0));
+        yield f('placeholder-syntax', 'body', `unbalanced braces: ${opens} "{{" against ${closes} "}}"`, lone?.index ?? 0);
       }
-      return out;
     },
   },
   {
     id: 'placeholder-sequence',
     severity: 'error',
-    check: (d) => {
-      if (!positional(d)) return [];
+    check: function* (d) {
+      if (!positional(d)) return;
       // A set: a pasted body with a million placeholders made a list's lookups take minutes.
       const seen = new Set<string>();
-      const out: RawFinding[] = [];
       for (const p of findPlaceholders(bodyOf(d))) {
         if (!/^\d+$/.test(p.key)) continue;
         if (seen.has(p.key)) {
-          out.push(f('placeholder-sequence', 'body', `{{${p.key}}} appears twice; each placeholder is used once (Qontak: "variable double")`, p.offset));
+          yield f('placeholder-sequence', 'body', `{{${p.key}}} appears twice; each placeholder is used once (Qontak: "variable double")`, p.offset);
           continue;
         }
         const expected = String(seen.size + 1);
         if (p.key !== expected) {
-          out.push(f('placeholder-sequence', 'body', p.key === '0' ? '{{0}}: placeholders start at {{1}}' : `{{${p.key}}} comes where {{${expected}}} should: number placeholders 1, 2, 3… in order of appearance`, p.offset));
+          yield f('placeholder-sequence', 'body', p.key === '0' ? '{{0}}: placeholders start at {{1}}' : `{{${p.key}}} comes where {{${expected}}} should: number placeholders 1, 2, 3… in order of appearance`, p.offset);
         }
         seen.add(p.key);
       }
-      return out;
     },
   },
   {
     id: 'named-placeholder',
     severity: 'error',
     kinds: EVERY_KIND,
-    check: (d) => {
-      if (positional(d)) return [];
+    check: function* (d) {
+      if (positional(d)) return;
       const seen = new Set<string>();
-      const out: RawFinding[] = [];
       for (const p of findPlaceholders(bodyOf(d))) {
-        if (!/^[a-z0-9_]+$/.test(p.key)) out.push(f('named-placeholder', 'body', `{{${p.key}}}: named placeholders use lowercase letters, digits and underscores; write {{${p.key.toLowerCase().replace(/[^a-z0-9_]+/g, '_')}}}`, p.offset));
-        else if (seen.has(p.key)) out.push(f('named-placeholder', 'body', `{{${p.key}}} appears twice; each named placeholder is used once`, p.offset));
+        if (!/^[a-z0-9_]+$/.test(p.key)) yield f('named-placeholder', 'body', `{{${p.key}}}: named placeholders use lowercase letters, digits and underscores; write {{${p.key.toLowerCase().replace(/[^a-z0-9_]+/g, '_')}}}`, p.offset);
+        else if (seen.has(p.key)) yield f('named-placeholder', 'body', `{{${p.key}}} appears twice; each named placeholder is used once`, p.offset);
         seen.add(p.key);
       }
-      return out;
     },
   },
   {
@@ -261,7 +262,9 @@ const RULE_LIST: Rule[] = [
   {
     id: 'adjacent-placeholders',
     severity: 'warning',
-    check: (d) => [...bodyOf(d).matchAll(/\}\}[\s]*\{\{/g)].map((m) => f('adjacent-placeholders', 'body', 'two placeholders with nothing but space between them; put words between', m.index)),
+    check: function* (d) {
+      for (const m of bodyOf(d).matchAll(/\}\}[\s]*\{\{/g)) yield f('adjacent-placeholders', 'body', 'two placeholders with nothing but space between them; put words between', m.index);
+    },
   },
   {
     id: 'placeholder-density',
@@ -287,11 +290,12 @@ const RULE_LIST: Rule[] = [
   {
     id: 'example-special-chars',
     severity: 'error',
-    check: (d) =>
-      (d.examples ?? []).flatMap((e, i) => {
+    check: function* (d) {
+      for (const [i, e] of (d.examples ?? []).entries()) {
         const m = /[#$%]/.exec(e);
-        return m ? [f('example-special-chars', `examples[${i}]`, `example value "${e}" contains "${m[0]}", which Meta refuses in examples`, m.index)] : [];
-      }),
+        if (m) yield f('example-special-chars', `examples[${i}]`, `example value ${quoted(e)} contains "${m[0]}", which Meta refuses in examples`, m.index);
+      }
+    },
   },
   {
     id: 'emoji-count',
@@ -304,7 +308,9 @@ const RULE_LIST: Rule[] = [
   {
     id: 'shortened-link',
     severity: 'warning',
-    check: (d) => [...bodyOf(d).matchAll(SHORTENERS)].map((m) => f('shortened-link', 'body', `shortened link ${m[0]}: Meta flags link shorteners; put the full link in a placeholder instead`, m.index)),
+    check: function* (d) {
+      for (const m of bodyOf(d).matchAll(SHORTENERS)) yield f('shortened-link', 'body', `shortened link ${m[0].length <= 60 ? m[0] : quoted(m[0])}: Meta flags link shorteners; put the full link in a placeholder instead`, m.index);
+    },
   },
   {
     id: 'header-text',
@@ -351,40 +357,38 @@ const RULE_LIST: Rule[] = [
   {
     id: 'button-label',
     severity: 'error',
-    check: (d) =>
-      d.buttons.flatMap((b, i) => {
+    check: function* (d) {
+      for (const [i, b] of d.buttons.entries()) {
         const n = graphemeLength(b.text ?? '');
-        return n > 25 ? [f('button-label', `buttons[${i}].text`, `button label "${b.text}" is ${n} characters; the limit is 25`)] : n === 0 ? [f('button-label', `buttons[${i}].text`, `button ${i + 1} has no label`)] : [];
-      }),
+        if (n > 25) yield f('button-label', `buttons[${i}].text`, `button label ${quoted(b.text ?? '')} is ${n} characters; the limit is 25`);
+        else if (n === 0) yield f('button-label', `buttons[${i}].text`, `button ${i + 1} has no label`);
+      }
+    },
   },
   {
     id: 'url-button',
     severity: 'error',
-    check: (d) => {
-      const out: RawFinding[] = [];
+    check: function* (d) {
       const urls = d.buttons.map((b, i) => ({ b, i })).filter(({ b }) => String(b.type).toUpperCase() === 'URL');
-      if (urls.length > 2) out.push(f('url-button', `buttons[${urls[2]!.i}].text`, `${urls.length} URL buttons; at most 2`));
+      if (urls.length > 2) yield f('url-button', `buttons[${urls[2]!.i}].text`, `${urls.length} URL buttons; at most 2`);
       for (const { b, i } of urls) {
         const url = b.url ?? '';
-        if (url.length > 2000) out.push(f('url-button', `buttons[${i}].url`, `URL is ${url.length} characters; the limit is 2000`));
+        if (url.length > 2000) yield f('url-button', `buttons[${i}].url`, `URL is ${url.length} characters; the limit is 2000`);
         const ph = findPlaceholders(url);
-        if (ph.length > 1) out.push(f('url-button', `buttons[${i}].url`, `URL has ${ph.length} placeholders; at most 1`, ph[1]!.offset));
-        if (ph.length === 1 && ph[0]!.offset + ph[0]!.length !== url.length) out.push(f('url-button', `buttons[${i}].url`, 'the URL placeholder must be at the very end of the URL', ph[0]!.offset));
+        if (ph.length > 1) yield f('url-button', `buttons[${i}].url`, `URL has ${ph.length} placeholders; at most 1`, ph[1]!.offset);
+        if (ph.length === 1 && ph[0]!.offset + ph[0]!.length !== url.length) yield f('url-button', `buttons[${i}].url`, 'the URL placeholder must be at the very end of the URL', ph[0]!.offset);
       }
-      return out;
     },
   },
   {
     id: 'phone-button',
     severity: 'error',
-    check: (d) => {
-      const out: RawFinding[] = [];
+    check: function* (d) {
       const phones = d.buttons.map((b, i) => ({ b, i })).filter(({ b }) => String(b.type).toUpperCase() === 'PHONE_NUMBER');
-      if (phones.length > 1) out.push(f('phone-button', `buttons[${phones[1]!.i}].text`, `${phones.length} phone buttons; at most 1`));
+      if (phones.length > 1) yield f('phone-button', `buttons[${phones[1]!.i}].text`, `${phones.length} phone buttons; at most 1`);
       for (const { b, i } of phones) {
-        if ((b.phone_number ?? '').length > 20) out.push(f('phone-button', `buttons[${i}].phone_number`, `phone number "${b.phone_number}" is longer than 20 characters`));
+        if ((b.phone_number ?? '').length > 20) yield f('phone-button', `buttons[${i}].phone_number`, `phone number ${quoted(b.phone_number ?? '')} is longer than 20 characters`);
       }
-      return out;
     },
   },
 ];
@@ -395,13 +399,11 @@ const RULE_LIST: Rule[] = [
  */
 export const RULES: Rule[] = RULE_LIST.map((rule) => ({
   ...rule,
-  check: (d: TemplateDoc): RawFinding[] => {
-    if (!(rule.kinds ?? ['meta', 'qontak']).includes(d.kind)) return [];
-    const found = rule.check(d);
+  check: function* (d: TemplateDoc): Iterable<RawFinding> {
+    if (!(rule.kinds ?? ['meta', 'qontak']).includes(d.kind)) return;
     // Only what the provider itself holds (fromRemote marks it remote:): a saved copy in a file may be edited into a new one.
     const approved = d.kind === 'qontak' && d.source.file.startsWith('remote:') && String(d.status ?? '').toUpperCase() === 'APPROVED';
-    if (!approved) return found;
-    return found.map((x) => ({ ...x, severity: 'warning' as const, message: `${x.message} (the template is already approved, so this is a warning)` }));
+    for (const x of rule.check(d)) yield approved ? { ...x, severity: 'warning' as const, message: `${x.message} (the template is already approved, so this is a warning)` } : x;
   },
 }));
 

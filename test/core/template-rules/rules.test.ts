@@ -74,6 +74,30 @@ test('a rule broken many times in one field lists the first 20 and counts the re
   assert.equal(validateTemplate(body(Array.from({ length: 20 }, (_, i) => `k${i}  x`).join(' '))).filter((f) => f.ruleId === 'double-space').length, 20);
 });
 
+test('the fields of a list count as one: 5,000 examples with "#" list 20 and count the rest; a pasted value is not echoed whole', () => {
+  const meta = (more: object) => parseTemplates(JSON.stringify({ name: 't', language: 'id', category: 'UTILITY', ...more }), 't.json')[0]!;
+  const examples = Array.from({ length: 5000 }, (_, i) => `Rp#${i}`);
+  const found = validateTemplate(meta({ components: [{ type: 'BODY', text: 'Halo {{1}}, apa kabar?', example: { body_text: [examples] } }] })).filter((f) => f.ruleId === 'example-special-chars');
+  assert.equal(found.length, 21);
+  assert.deepEqual(found.slice(0, 20).map((f) => f.field), examples.slice(0, 20).map((_, i) => `examples[${i}]`));
+  assert.equal(found[20]!.message, 'and 4980 more like this in examples[…] (only the first 20 are listed)');
+  // Values past 60 characters are quoted by their start and their length, in every rule that quotes one.
+  const long = `A-${'b'.repeat(100_000)}`;
+  const name = validateTemplate(meta({ name: long, body: 'Halo {{1}}, apa kabar?' })).find((f) => f.ruleId === 'name-charset')!;
+  assert.equal(name.message, `name "${long.slice(0, 40)}…" (100002 characters) may use only lowercase letters, digits and underscores; use "${`a_${'b'.repeat(38)}`}…" (512 characters)`);
+  const label = validateTemplate(meta({ body: 'Halo {{1}}, apa kabar?', buttons: [{ type: 'QUICK_REPLY', text: `👍${'x'.repeat(70)}` }] })).find((f) => f.ruleId === 'button-label')!;
+  assert.match(label.message, /^button label "👍x{38}…" \(72 characters\) is 71 characters; the limit is 25$/);
+});
+
+test('a rule that can break once per character hands its findings over one at a time, not as one list', async () => {
+  const { RULES } = await import('../../../src/core/template-rules/rules.js');
+  const doc = body('a\t\u200B  {x} }}{{ b\n\n {{1}}{{1}} bit.ly/x');
+  for (const id of ['body-edge-space', 'double-space', 'consecutive-line-breaks', 'tab-character', 'zero-width-character', 'placeholder-syntax', 'placeholder-sequence', 'adjacent-placeholders', 'example-special-chars', 'shortened-link', 'button-label']) {
+    const found = RULES.find((r) => r.id === id)!.check(doc);
+    assert.ok(!Array.isArray(found) && typeof (found as Generator).next === 'function', `${id} builds a list`);
+  }
+});
+
 test('edge spaces: a run at a line start (after LF, CRLF or a lone CR) or a line end is one finding at the run; one inside a line is none', () => {
   const edges = (text: string) => validateTemplate(body(text)).filter((f) => f.ruleId === 'body-edge-space').map((f) => [f.line, f.column, /starts/.test(f.message) ? 'starts' : 'ends']);
   assert.deepEqual(edges('Halo {{1}},\n  apa kabar \u00a0\r\n\u3000baik\r saja \rya.'), [
