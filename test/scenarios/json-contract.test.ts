@@ -319,7 +319,7 @@ const CASES: Record<string, () => Promise<void>> = {
     runLike(k!, 'konekwa list');
   },
   'logs tail': async () => {
-    const keys = ['event', 'from', 'id', 'phone', 'name', 'status', 'rawStatus', 'state', 'error', 'messageId', 'createdAt', 'sentAt', 'deliveredAt', 'readAt'];
+    const keys = ['event', 'from', 'fromState', 'id', 'phone', 'name', 'status', 'rawStatus', 'state', 'error', 'messageId', 'createdAt', 'sentAt', 'deliveredAt', 'readAt'];
     const q = await jsonLines('qontak-hmac', ['logs', 'tail', made.qontakBroadcast!]);
     assert.ok(q.length > 0);
     for (const e of q) assert.deepEqual(Object.keys(e), keys, 'every entry has every key');

@@ -93,9 +93,18 @@ test('--no-wait: the run ends with exit 6 and one line saying when the same comm
     assert.equal(first.code, 6, first.stderr);
     assert.match(first.stderr, /1 recipient\(s\) stay unknown until Konekwa's listing can show whether they were queued: run the same command again \(or `wa-cli broadcast send --resume [\w-]+`\) after \d{4}-\d\d-\d\d \d\d:\d\d:\d\d .* to settle them/);
     assert.equal(bed.sandbox.state.sendsByRecipient.size, n, 'everyone reached once');
+    // Followed meanwhile, the doubt settling is an event of its own: unknown, then sent, while the status may stay QUEUED.
+    const runId = /--resume ([\w-]+)/.exec(first.stderr)![1]!;
+    const follow = ['logs', 'tail', runId, '--follow', '--until-done', '--interval', '1s'];
+    const [json, text] = [runCli(['--json', ...follow], { env }), runCli(follow, { env })];
     const again = await runCli(args, { env });
     assert.equal(again.code, 0, again.stderr);
     exactlyOnce(bed, n);
+    const events = (await json).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const settled = events.filter((e) => e.event === 'change' && e.fromState === 'unknown');
+    assert.equal(settled.length, 1, JSON.stringify(events));
+    assert.equal(settled[0]!.state, 'sent');
+    assert.match((await text).stdout, /\tunknown → sent( \((QUEUED|SENT)\))?\t/);
   } finally {
     await bed.close();
   }

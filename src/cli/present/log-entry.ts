@@ -13,6 +13,8 @@ export const logEventJson = (e: LogEvent, t: TimeFormat) => {
   return {
     event: e.kind,
     from: e.kind === 'change' ? e.from : null,
+    /** A fan-out run's word for the recipient before the change (unknown → sent), as `state` gives it after. */
+    fromState: e.kind === 'change' ? (e.fromState ?? null) : null,
     id: en.id,
     phone: en.phone,
     name: en.name,
@@ -44,7 +46,8 @@ export const logColumns = (t: TimeFormat): StreamColumn<LogEvent>[] => [
   { header: 'TIME', value: (e) => t.text(e.entry.readAt ?? e.entry.deliveredAt ?? e.entry.sentAt ?? e.entry.createdAt), width: 26 },
   { header: 'PHONE', value: (e) => e.entry.phone, width: 15 },
   { header: 'NAME', value: (e) => e.entry.name, min: 10, drop: 1 },
-  { header: 'STATUS', value: (e) => (e.kind === 'change' ? `${e.from} → ${statusWord(e.entry)}` : statusWord(e.entry)), width: 19 },
+  // A run's change is told in its own words on both sides ("unknown → sent (QUEUED)"), a broadcast's in statuses.
+  { header: 'STATUS', value: (e) => (e.kind === 'change' ? `${e.fromState ?? e.from} → ${statusWord(e.entry)}` : statusWord(e.entry)), width: 19 },
   { header: 'ERROR', value: (e) => e.entry.error ?? '', min: 12, drop: 2 },
 ];
 

@@ -1,11 +1,14 @@
 // Following a delivery log: one pass reads every page; each new entry and each status change is reported once.
-// Per entry only its id and a status code are kept, packed in typed arrays, so the memory of a follow barely grows with
+// Per entry only its id and a code (its status, and a run's own word for it) are kept, packed in typed arrays, so the memory of a follow barely grows with
 // the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
 import { DeliverySummary } from './summary.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
+
+type RunWord = NonNullable<LogEntry['state']>;
 import { askedToWait } from '../../providers/errors.js';
 
-export type LogEvent = { kind: 'new'; entry: LogEntry } | { kind: 'change'; entry: LogEntry; from: DeliveryStatus };
+/** A change names what the entry was: its status, and for a fan-out run its word (`fromState`: unknown → sent). */
+export type LogEvent = { kind: 'new'; entry: LogEntry } | { kind: 'change'; entry: LogEntry; from: DeliveryStatus; fromState?: RunWord };
 
 export interface FollowOptions {
   /** Pages of one pass over the log; `next` null ends the pass. */
@@ -33,6 +36,10 @@ export interface FollowResult {
 
 // A status's code is its place in the order, so a higher code is a later status.
 const CODES = DELIVERY_STATUSES;
+// A run's word for a recipient moves both ways (a doubt settled as not sent is sent later), so it is kept beside the
+// status, not ordered with it: an entry's mark is status code × 8 + (word's place + 1, or 0 without one).
+const WORDS: readonly RunWord[] = ['not sent', 'unknown', 'sent', 'failed'];
+const markOf = (e: LogEntry): number => CODES.indexOf(e.status) * 8 + (e.state === undefined ? 0 : WORDS.indexOf(e.state) + 1);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const INDEX = /^(0|[1-9]\d{0,8})$/;
@@ -44,7 +51,7 @@ const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
 /**
- * Status code per entry id. Lower-case UUIDs (Qontak) and plain indexes (a Konekwa journal) are stored exactly as
+ * A small code (below 63) per entry id. Lower-case UUIDs (Qontak) and plain indexes (a Konekwa journal) are stored exactly as
  * 16 bytes; any other id goes to a Map, so no two ids can ever be taken for one.
  * The ids sit densely in fixed-size chunks (17 bytes an entry, never copied when the table grows); an open-addressing
  * index of 4-byte entry numbers finds them. 100,000 ids take about 2.2 MB, where keeping the 16 bytes in the hash
@@ -52,7 +59,7 @@ const CHUNK_MASK = CHUNK - 1;
  */
 export class SeenIds {
   private readonly keyChunks: Uint32Array[] = [];
-  // kind << 4 | (code + 1), per entry.
+  // kind << 6 | (code + 1), per entry.
   private readonly metaChunks: Uint8Array[] = [];
   // Entry number + 1 per slot; 0 is an empty slot.
   private index = new Int32Array(1024);
@@ -68,7 +75,7 @@ export class SeenIds {
     const kind = this.encode(id);
     if (kind === 0) return this.other.get(id);
     const n = this.index[this.find(kind, this.index)]!;
-    return n === 0 ? undefined : (this.metaChunks[(n - 1) >>> CHUNK_BITS]![(n - 1) & CHUNK_MASK]! & 15) - 1;
+    return n === 0 ? undefined : (this.metaChunks[(n - 1) >>> CHUNK_BITS]![(n - 1) & CHUNK_MASK]! & 63) - 1;
   }
 
   set(id: string, code: number): void {
@@ -93,7 +100,7 @@ export class SeenIds {
       n = e + 1;
       this.index[slot] = n;
     }
-    this.metaChunks[(n - 1) >>> CHUNK_BITS]![(n - 1) & CHUNK_MASK] = (kind << 4) | (code + 1);
+    this.metaChunks[(n - 1) >>> CHUNK_BITS]![(n - 1) & CHUNK_MASK] = (kind << 6) | (code + 1);
   }
 
   /** Puts id's 16 bytes in this.key and returns its kind, or 0 for an id kept as a string. */
@@ -126,7 +133,7 @@ export class SeenIds {
       const e = n - 1;
       const keys = this.keyChunks[e >>> CHUNK_BITS]!;
       const at = (e & CHUNK_MASK) * 4;
-      if (this.metaChunks[e >>> CHUNK_BITS]![e & CHUNK_MASK]! >> 4 === kind && keys[at] === k[0] && keys[at + 1] === k[1] && keys[at + 2] === k[2] && keys[at + 3] === k[3]) return slot;
+      if (this.metaChunks[e >>> CHUNK_BITS]![e & CHUNK_MASK]! >> 6 === kind && keys[at] === k[0] && keys[at + 1] === k[1] && keys[at + 2] === k[2] && keys[at + 3] === k[3]) return slot;
     }
   }
 
@@ -136,7 +143,7 @@ export class SeenIds {
     const index = new Int32Array(this.index.length * 2);
     for (let e = 0; e < this.used; e++) {
       this.key.set(this.keyChunks[e >>> CHUNK_BITS]!.subarray((e & CHUNK_MASK) * 4, (e & CHUNK_MASK) * 4 + 4));
-      index[this.find(this.metaChunks[e >>> CHUNK_BITS]![e & CHUNK_MASK]! >> 4, index)] = e + 1;
+      index[this.find(this.metaChunks[e >>> CHUNK_BITS]![e & CHUNK_MASK]! >> 6, index)] = e + 1;
     }
     this.index = index;
     this.key.set(saved);
@@ -155,17 +162,22 @@ export async function followLog(o: FollowOptions): Promise<FollowResult> {
   const take = (page: { entries: LogEntry[]; next: string | null }): string | null => {
     for (const e of page.entries) {
       const before = seen.get(e.id);
-      const code = CODES.indexOf(e.status);
+      const mark = markOf(e);
       if (before === undefined) {
-        seen.set(e.id, code);
+        seen.set(e.id, mark);
         summary.add(e.status, e.error);
         o.onEvent({ kind: 'new', entry: e });
         changed = true;
-      } else if (code > before) {
-        // Statuses only move forward; an older status from a stale page is ignored.
-        seen.set(e.id, code);
-        summary.move(CODES[before]!, e.status, e.error);
-        o.onEvent({ kind: 'change', entry: e, from: CODES[before]! });
+        continue;
+      }
+      const [code, was] = [mark >> 3, before >> 3];
+      // Statuses only move forward (an older status from a stale page is ignored); a run's word may change at one status.
+      if (code > was || (code === was && (mark & 7) !== (before & 7))) {
+        seen.set(e.id, mark);
+        summary.move(CODES[was]!, e.status, e.error);
+        // The word it had, when that is what changed.
+        const fromState = (mark & 7) !== (before & 7) ? WORDS[(before & 7) - 1] : undefined;
+        o.onEvent({ kind: 'change', entry: e, from: CODES[was]!, ...(fromState ? { fromState } : {}) });
         changed = true;
       }
     }

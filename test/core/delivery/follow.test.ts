@@ -49,6 +49,30 @@ test('follow: each new entry and each change once; regressions from a stale page
   assert.deepEqual(sleeps, [1000, 1000, 1500, 1000]);
 });
 
+test('follow: a run\'s own word changing at one status is a change of its own (unknown → sent while QUEUED), and may go back', async () => {
+  type Step = [LogEntry['status'], NonNullable<LogEntry['state']>];
+  const passes: Step[][] = [
+    [['pending', 'unknown'], ['pending', 'not sent']],
+    [['pending', 'sent'], ['pending', 'unknown']],
+    [['pending', 'sent'], ['pending', 'not sent']],
+    [['sent', 'sent'], ['pending', 'sent']],
+  ];
+  let pass = 0;
+  const events: string[] = [];
+  await followLog({
+    fetchPage: async () => ({ entries: passes[Math.min(pass++, passes.length - 1)]!.map(([status, state], i) => ({ id: String(i), phone: '', name: '', status, state })), next: null }),
+    isDone: async () => pass >= passes.length,
+    follow: true,
+    untilDone: true,
+    ignorePending: true,
+    intervalMs: 1,
+    sleep: async () => undefined,
+    signal: new AbortController().signal,
+    onEvent: (e) => events.push(e.kind === 'new' ? `${e.entry.id}:${e.entry.state}` : `${e.entry.id}:${e.fromState ?? e.from}>${e.entry.state}(${e.entry.status})`),
+  });
+  assert.deepEqual(events, ['0:unknown', '1:not sent', '0:unknown>sent(pending)', '1:not sent>unknown(pending)', '1:unknown>not sent(pending)', '0:pending>sent(sent)', '1:not sent>sent(pending)']);
+});
+
 test('follow: a 429 the client could not wait out is waited out as the server asked (never under the interval), then followed on', async () => {
   const src = scripted([{ a: 'pending', b: 'sent', c: 'pending' }, { a: 'read', b: 'read', c: 'failed' }]);
   let refusals = 2;
