@@ -6,7 +6,10 @@ const STATUSES = ['APPROVED', 'PENDING', 'REJECTED', 'IN_APPEAL', 'PENDING_DELET
 const nameOrId = arg('<name|id>', undefined, { complete: 'templates' });
 const language = flag('--language <code>', 'which language, when the name exists in several');
 // --wait of create and apply: how long, and how often the review is checked.
-const afterWait = [duration('--timeout <duration>', 'with --wait: how long to wait', 3_600_000), duration('--interval <duration>', 'with --wait: time between checks', 30_000, MIN_POLL_INTERVAL_MS)] as const;
+// How long a review is waited for, and how often it is looked at: `create --wait` and `wait` alike.
+const REVIEW_TIMEOUT_MS = 3_600_000;
+const REVIEW_INTERVAL_MS = 30_000;
+const afterWait = [duration('--timeout <duration>', 'with --wait: how long to wait', REVIEW_TIMEOUT_MS), duration('--interval <duration>', 'with --wait: time between checks', REVIEW_INTERVAL_MS, MIN_POLL_INTERVAL_MS)] as const;
 const folder = arg('<dir>', 'a folder of template files (searched for *.json), or one file', { file: true });
 
 export const spec = noun({
@@ -49,7 +52,7 @@ export const spec = noun({
     wait: {
       description: "wait for a submitted template's review to end: exit 0 approved, 1 rejected (with the reason), 6 still pending at --timeout",
       args: [nameOrId],
-      flags: [language, duration('--timeout <duration>', 'how long to wait', 3_600_000), duration('--interval <duration>', 'time between checks', 30_000, MIN_POLL_INTERVAL_MS)],
+      flags: [language, duration('--timeout <duration>', 'how long to wait', REVIEW_TIMEOUT_MS), duration('--interval <duration>', 'time between checks', REVIEW_INTERVAL_MS, MIN_POLL_INTERVAL_MS)],
       examples: ['wa-cli templates wait order_update --language id --timeout 2h  # e.g. a CI retry after create --wait timed out'],
     },
     plan: {

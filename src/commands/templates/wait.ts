@@ -7,9 +7,6 @@ import { OperationError, TransientError } from '../../errors.js';
 import type { Provider, RemoteTemplate } from '../../providers/port.js';
 import { reviewJson } from '../../cli/present/template.js';
 
-const DEFAULT_TIMEOUT_MS = 3_600_000;
-const DEFAULT_INTERVAL_MS = 30_000;
-
 export async function run(ctx: Context, opts: Options<'wait'>, nameOrId: string): Promise<void> {
   const provider = await ctx.provider();
   const { findTemplate } = await import('../../core/template-review.js');
@@ -26,10 +23,10 @@ function resumeCommand(t: RemoteTemplate, timeoutMs: number): string {
 /** Polls until review ends: the verdict on stdout, exit 1 when rejected, 6 at the timeout with the command to resume. */
 export async function awaitReview(ctx: Context, provider: Provider, template: RemoteTemplate, opts: Pick<Options<'wait'>, 'timeout' | 'interval'>): Promise<void> {
   const { waitForReview } = await import('../../core/template-review.js');
-  const timeoutMs = opts.timeout ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeout;
   let r: Awaited<ReturnType<typeof waitForReview>>;
   try {
-    r = await waitForReview(provider, template, { timeoutMs, intervalMs: opts.interval ?? DEFAULT_INTERVAL_MS, now: ctx.now, sleep: (ms) => ctx.sleep(ms) });
+    r = await waitForReview(provider, template, { timeoutMs, intervalMs: opts.interval, now: ctx.now, sleep: (ms) => ctx.sleep(ms) });
   } catch (err) {
     if (!ctx.signal.aborted) throw err;
     throw ctx.stopped(`Stopped waiting for the review of "${template.name}" (${template.id}); the review goes on. \`${resumeCommand(template, timeoutMs)}\` waits again.`);
