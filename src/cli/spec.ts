@@ -7,7 +7,7 @@ import type { Context } from './context.js';
 import { formatDuration } from '../util/duration.js';
 
 /** What `wa-cli __complete` offers for a flag's or argument's value besides files and choices. */
-export type Completer = 'profiles' | 'templates' | 'channels' | 'runs';
+export type Completer = 'profiles' | 'templates' | 'channels' | 'runs' | 'lists' | 'statuses';
 
 export interface FlagSpec {
   /** As commander reads them: '-p, --profile <name>', '--dry-run', '--no-wait'. The key is the long name, camelCased. */

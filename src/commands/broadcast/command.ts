@@ -11,7 +11,7 @@ export const spec = noun({
       description: 'send a template, after checking every recipient; never twice for the same idempotency key',
       flags: [
         flag('--template <name|id>', 'approved template to send (required unless --resume)', { complete: 'templates' }),
-        flag('--list <id>', 'a Qontak contact list'),
+        flag('--list <id>', 'a Qontak contact list', { complete: 'lists' }),
         flag('--file <sheet>', 'a spreadsheet of contacts (.xlsx, .xls, .csv)', { file: true }),
         flag('--to <phone>', 'one number'),
         flag('--to-name <name>', 'the name of --to (full_name)'),

@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from '../../cli/context.js';
 import { isGroup, type ArgSpec, type Completer, type FlagSpec, type NounSpec, type RootSpec } from '../../cli/spec.js';
+import { DELIVERY_STATUSES } from '../../providers/port.js';
 
 /** The whole command tree as declared. */
 export interface Tree {
@@ -149,6 +150,13 @@ const COMPLETERS: Record<Completer, (ctx: Context) => Promise<string[]>> = {
     const { listRuns } = await import('../../core/runs/listing.js');
     return (await listRuns(ctx.paths.stateDir)).map((r) => r.runId);
   },
+  // The newest lists first, as `contacts lists` shows them; an account without lists (Konekwa) offers none.
+  lists: async (ctx) => {
+    const ids: string[] = [];
+    for await (const l of (await ctx.provider()).lists?.list(200) ?? []) ids.push(l.id);
+    return ids;
+  },
+  statuses: async () => [...DELIVERY_STATUSES],
 };
 
 /**
@@ -180,8 +188,8 @@ export async function complete(tree: Tree, ctx: Context, words: readonly string[
   if (want.kind === 'words') return want.words;
   const lead = want.lead ?? '';
   if (want.kind === 'files') return (await filesFor(ctx.cwd, want.prefix)).map((f) => `${lead}${f}`);
-  // --channel takes several, comma-separated: the last one is completed.
-  const comma = want.completer === 'channels' ? want.prefix.lastIndexOf(',') : -1;
+  // --channel and logs tail --status take several, comma-separated: the last one is completed.
+  const comma = want.completer === 'channels' || want.completer === 'statuses' ? want.prefix.lastIndexOf(',') : -1;
   const done = want.prefix.slice(0, comma + 1);
   const values = [...new Set(await valuesOf(ctx, want.completer, want.profile))].sort();
   return values.filter((v) => v.startsWith(want.prefix.slice(comma + 1))).map((v) => `${lead}${done}${v}`);

@@ -11,7 +11,7 @@ export const spec = noun({
       flags: [
         flag('--follow', 'keep polling and print each new entry and status change once'),
         duration('--interval <duration>', 'polling interval while following (backs off while nothing changes, waits as long as the server asks)', 5000, MIN_POLL_INTERVAL_MS),
-        flag('--status <list>', 'only these statuses, e.g. failed,read'),
+        flag('--status <list>', 'only these statuses, e.g. failed,read', { complete: 'statuses' }),
         flag('--until-done', 'stop following when the broadcast is done and nothing is pending'),
         flag('--fail-on-failed', 'exit 1 if any entry failed'),
       ],

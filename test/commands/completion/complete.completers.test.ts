@@ -52,6 +52,18 @@ test('--channel offers the channel ids, and after a comma the next one of a list
   assert.deepEqual(await values(['broadcast', 'send', '--channel', ''], qontak), await listed<{ id: string }>(['channels', 'list'], qontak, (c) => c.id));
 });
 
+test('--list offers the contact lists on the account (none on Konekwa); logs tail --status the statuses, comma after comma', async () => {
+  const qontak = bed.env('qontak-hmac');
+  bed.sandbox.state.seedRecorded();
+  const ids = await listed<{ id: string }>(['contacts', 'lists', '--limit', '200'], qontak, (l) => l.id);
+  assert.ok(ids.length > 0, 'the sandbox holds contact lists');
+  assert.deepEqual(await values(['broadcast', 'send', '--list', ''], qontak), ids);
+  assert.deepEqual(await values(['broadcast', 'send', '--list', ids[0]!.slice(0, 6)], qontak), ids.filter((id) => id.startsWith(ids[0]!.slice(0, 6))));
+  assert.deepEqual(await complete(['broadcast', 'send', '--list', ''], bed.env('konekwa')), { words: [], stderr: '' });
+  assert.deepEqual(await values(['logs', 'tail', 'x', '--status', ''], qontak), ['delivered', 'failed', 'pending', 'read', 'sent']);
+  assert.deepEqual(await values(['logs', 'tail', 'x', '--status', 'failed,re'], qontak), ['failed,read']);
+});
+
 test('-p/--profile offers the profiles of config.json; a value completer asks the account of the -p given', async () => {
   const sandbox = bed.env('qontak-hmac');
   const konekwa = bed.env('konekwa');
