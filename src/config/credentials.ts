@@ -102,6 +102,11 @@ export class CredentialStore {
     return `${profile}/${name}`;
   }
 
+  /** Asks the keychain these credentials live in for nothing in particular, behind its guard; rejects when it cannot answer. */
+  async probeKeychain(profileName: string): Promise<void> {
+    await this.opts.keychain.get(`${profileName}/doctor-probe`);
+  }
+
   async resolve(profileName: string, profile: Profile | undefined): Promise<ResolvedAuth> {
     const { env } = this.opts;
     const { provider, method } = chooseMethod(env, profile);

@@ -18,10 +18,8 @@ export async function run(ctx: Context): Promise<void> {
     resolveAuth: async () => (await ctx.credentials()).resolve(ctx.profileName, profile),
     missingCredential: missingCredentialError,
     provider: () => ctx.provider(),
-    probeKeychain: async () => {
-      const { Keychain } = await import('../../config/keychain.js');
-      await new Keychain({ env: ctx.env }).get(`${ctx.profileName}/doctor-probe`);
-    },
+    // The keychain a send would use (the context's, which tests may replace), not one of its own.
+    probeKeychain: async () => (await ctx.credentials()).probeKeychain(ctx.profileName),
     unfinishedRuns: async () => (await (await import('../../core/runs/listing.js')).listRunStates(ctx.paths.stateDir)).filter((r) => r.status !== 'done'),
   });
   const failed = checks.filter((c) => c.status === 'fail').length;
