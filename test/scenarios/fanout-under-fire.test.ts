@@ -95,7 +95,7 @@ test('someone who opts out after the run began is not sent when it continues, an
     assert.equal(r.code, 1, 'one recipient was left out');
     const out = JSON.parse(r.stdout);
     assert.deepEqual([out.sent, out.failed], [n - 1, 1]);
-    assert.match(out.recipients.find((x: { phone: string }) => x.phone === last).error, /opted out since the run began/);
+    assert.match(out.outcomes.find((x: { phone: string }) => x.phone === last).error, /opted out since the run began/);
     assert.equal(bed.sandbox.state.sendsByRecipient.has(last), false, 'never sent');
     assert.equal(bed.sandbox.state.sendsByRecipient.size, n - 1);
   } finally {

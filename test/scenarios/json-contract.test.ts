@@ -33,6 +33,10 @@ interface Walk {
   dataKeys?: readonly string[];
 }
 
+/** Each key's JSON types over every output of every command, with one place each was seen: a key means one thing. */
+const typesOfKey = new Map<string, Map<string, string>>();
+const jsonType = (v: unknown): string => (Array.isArray(v) ? 'array' : typeof v);
+
 /** Every key camelCase, every time ISO 8601 with an offset, every count a number, no raw provider object: at any depth. */
 function contract(value: unknown, where: string, w: Walk = {}, keysAreData = false): void {
   if (Array.isArray(value)) return value.forEach((v, i) => contract(v, `${where}[${i}]`, w));
@@ -48,6 +52,11 @@ function contract(value: unknown, where: string, w: Walk = {}, keysAreData = fal
       assert.notEqual(k, 'raw', `${at}: never a provider's raw object`);
       if (/At$/.test(k) || k === 'since') assert.ok(v === null || (typeof v === 'string' && ISO_OFFSET.test(v)), `${at} = ${JSON.stringify(v)}: a time is ISO 8601 with its offset, or null`);
       if (NUMERIC.has(k)) assert.ok(v === null || typeof v === 'number', `${at} = ${JSON.stringify(v)}: a number`);
+      if (v !== null) {
+        const types = typesOfKey.get(k) ?? new Map<string, string>();
+        if (!types.has(jsonType(v))) types.set(jsonType(v), at);
+        typesOfKey.set(k, types);
+      }
     }
     // Inside a map keyed by data, every key below is data too (a profile's variables).
     contract(v, at, w, keysAreData || (w.dataKeys ?? []).some((d) => at.replace(/\[\d+\]/g, '').endsWith(d)));
@@ -289,7 +298,7 @@ const CASES: Record<string, () => Promise<void>> = {
     broadcastLike(sent, 'qontak send');
     assert.equal(sent.recipients, 2);
     made.qontakBroadcast = String(sent.id);
-    const run = await json<Obj & { recipients: Obj[]; stoppedSessions: unknown[] }>('konekwa', [...konekwaArgs, '--file', sheet('konekwa.csv', '081234567801,Budi,INV-1\n081234567802,Sari,INV-2\n')]);
+    const run = await json<Obj & { outcomes: Obj[]; stoppedSessions: unknown[] }>('konekwa', [...konekwaArgs, '--file', sheet('konekwa.csv', '081234567801,Budi,INV-1\n081234567802,Sari,INV-2\n')]);
     runLike(run, 'konekwa send');
     assert.equal(run.sent, 2);
     assert.equal('runId' in run, false, 'the run is `id`, as everywhere');
@@ -331,7 +340,7 @@ const CASES: Record<string, () => Promise<void>> = {
   },
   'logs export': async () => {
     const q = await json('qontak-hmac', ['logs', 'export', made.qontakBroadcast!, '--out', path.join(dir, 'q.csv')]);
-    assert.equal(typeof q.entries, 'number');
+    assert.equal(typeof q.rows, 'number');
     assert.equal(q.run, null, 'a broadcast has no run');
     runLike((await json('konekwa', ['logs', 'export', made.konekwaRun!, '--out', path.join(dir, 'k.csv')])).run as Obj, 'export run');
   },
@@ -341,7 +350,7 @@ const CASES: Record<string, () => Promise<void>> = {
   },
   'optout remove': async () => {
     await json('konekwa', ['optout', 'add', '0812-9999-0002']);
-    assert.deepEqual(await json('konekwa', ['optout', 'remove', '0812-9999-0002']), { removed: ['6281299990002'], notListed: [] });
+    assert.deepEqual(await json('konekwa', ['optout', 'remove', '0812-9999-0002']), { removed: ['6281299990002'], notFound: [] });
   },
   'optout list': async () => {
     const r = await json<{ entries: Obj[] }>('konekwa', ['optout', 'list']);
@@ -357,7 +366,7 @@ const CASES: Record<string, () => Promise<void>> = {
   'optout export': async () => {
     const entries = await json<Obj[]>('konekwa', ['optout', 'export']);
     assert.ok(entries.length >= 2);
-    assert.deepEqual(await json('konekwa', ['optout', 'export', '--out', path.join(dir, 'optouts.xlsx')]), { out: path.join(dir, 'optouts.xlsx'), entries: entries.length });
+    assert.deepEqual(await json('konekwa', ['optout', 'export', '--out', path.join(dir, 'optouts.xlsx')]), { out: path.join(dir, 'optouts.xlsx'), rows: entries.length });
   },
   'optout sync': async () => {
     const r = await json('konekwa', ['optout', 'sync']);
@@ -390,3 +399,15 @@ test('every verb of the specs has its JSON case here, or says why it prints no J
 });
 
 for (const [verb, run] of Object.entries(CASES)) test(`${verb} --json keeps the contract`, run);
+
+/** The keys allowed two types, each with why. */
+const TWO_TYPES: Record<string, string> = {
+  column: "a problem's column is where it is: a sheet's is its letter (A, B, …) as the sheet shows it, a template file's a number",
+  header: "a template's header is its header component ({format, text, …}); a sheet's is the text atop a column",
+};
+
+test('a key has one JSON type in every output of every command (a count is never a list elsewhere)', () => {
+  assert.ok(typesOfKey.size > 100, `the outputs above were walked (${typesOfKey.size} keys)`);
+  const mixed = [...typesOfKey].filter(([k, types]) => types.size > 1 && !TWO_TYPES[k]).map(([k, types]) => `${k}: ${[...types].map(([t, at]) => `${t} at ${at}`).join(', ')}`);
+  assert.deepEqual(mixed, []);
+});

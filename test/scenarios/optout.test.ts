@@ -28,7 +28,7 @@ test('opted-out numbers are skipped by the dry run and the send, reported with t
     assert.equal(dry.code, 0, dry.stderr);
     const plan = JSON.parse(dry.stdout);
     assert.equal(plan.recipients, 8);
-    assert.deepEqual(plan.optedOut, { count: 2, rows: [{ row: 4, phone: '6281200000002' }, { row: 8, phone: '6281200000006' }] });
+    assert.deepEqual(plan.optedOut, { count: 2, entries: [{ row: 4, phone: '6281200000002' }, { row: 8, phone: '6281200000006' }] });
     assert.equal(bed.sandbox.state.sendsByRecipient.size, 0, 'a dry run sends nothing');
 
     const r = await runCli(send(file), { env });

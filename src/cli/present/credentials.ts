@@ -54,7 +54,8 @@ export const loginJson = (l: { profile: string; provider: string; method: string
 
 export const logoutJson = (l: { profile: string; keychain: number; file: number; profileRemoved: boolean }) => ({
   profile: l.profile,
-  keychain: l.keychain,
-  file: l.file,
+  // Counts of secrets removed; `file` is a path wherever else it appears.
+  removedFromKeychain: l.keychain,
+  removedFromFile: l.file,
   profileRemoved: l.profileRemoved,
 });

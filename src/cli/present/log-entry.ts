@@ -51,5 +51,5 @@ export const logColumns = (t: TimeFormat): StreamColumn<LogEvent>[] => [
   { header: 'ERROR', value: (e) => e.entry.error ?? '', min: 12, drop: 2 },
 ];
 
-/** `logs export`: the file written, how many entries it holds, and the run's story when it is a run. */
-export const logExportJson = (id: string, out: string, entries: number, run: RunStory | undefined, t: TimeFormat) => ({ id, out, entries, run: run ? runJson(run, t) : null });
+/** `logs export`: the file written, how many rows (entries) it holds, and the run's story when it is a run. */
+export const logExportJson = (id: string, out: string, entries: number, run: RunStory | undefined, t: TimeFormat) => ({ id, out, rows: entries, run: run ? runJson(run, t) : null });

@@ -41,10 +41,10 @@ export const optOutSyncJson = (r: SyncResult, t: TimeFormat) => ({
 });
 
 /** What `optout remove` took off the list, and the numbers that were not on it. */
-export const optOutRemovedJson = (removed: readonly string[], notListed: readonly string[]) => ({ removed, notListed });
+export const optOutRemovedJson = (removed: readonly string[], notListed: readonly string[]) => ({ removed, notFound: notListed });
 
 /** `optout export --out FILE`: the file written and how many numbers it holds. */
-export const optOutExportJson = (out: string, entries: number) => ({ out, entries });
+export const optOutExportJson = (out: string, entries: number) => ({ out, rows: entries });
 
 /** `optout import`: the numbers read from the file, those added, and each row left out (--skip-invalid). */
 export const optOutImportJson = (read: number, added: readonly OptOut[], skipped: readonly SkippedOptOutRow[], t: TimeFormat) => ({

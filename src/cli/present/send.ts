@@ -61,7 +61,8 @@ export function dryRunJson(p: PreparedSend, pace: Pace | undefined, t: TimeForma
     sendAt: t.iso(p.sendAt) ?? null,
     idempotencyKey: s.idempotencyKey,
     preview: s.preview,
-    optedOut: s.optedOut,
+    // `rows` is a count wherever else it appears.
+    optedOut: { count: s.optedOut.count, entries: s.optedOut.rows },
     skippedRows: s.skippedRows.map(skippedRowJson),
     shard: s.shard ?? null,
     quietHours: q ? { window: q.window, timeZone: q.timeZone, inside: q.inside, endsAt: t.iso(q.endsAt) ?? null, applies: quietHoursApply(p.template.category ?? '') } : null,
@@ -107,7 +108,8 @@ export function runEndJson(end: RunEnd, t: TimeFormat) {
     settlesAt: t.iso(end.settlesAt) ?? null,
     alreadyReceived: end.leftOut.map((e) => earlierJson(e, t)),
     elapsedMs: r.elapsedMs,
-    recipients: end.recipients.map((x) => runRecipient.toJson(x, t)),
+    // Each recipient with its outcome (`recipients` is a count wherever else it appears).
+    outcomes: end.recipients.map((x) => runRecipient.toJson(x, t)),
     skippedRows: end.skippedRows.map(skippedRowJson),
   };
 }
