@@ -169,3 +169,32 @@ test('a Konekwa run\'s log and status come from its journal with live statuses, 
     await bed.close();
   }
 });
+
+test('every send refused alike with words about the recipient (a gateway that answers "Field \'recipient\' is required" to all): the run stops after 5, the rest are sent once it is fixed', async () => {
+  const bed = await testBed({ konekwaRatePerSecond: 1000, konekwaBurst: 1000 });
+  try {
+    const n = 30;
+    const env = bed.env('konekwa');
+    // The error example of konekwa-api.txt, answered to every send.
+    const body = { error: { code: 'INVALID_REQUEST', message: 'The request body is missing required fields', details: "Field 'recipient' is required" } };
+    bed.sandbox.faults.add({ kind: 'status', status: 400, body, match: { method: 'POST', path: '/v1/messages' }, times: Infinity });
+    const args = sendArgs(sheet(bed, n), ['--rate', '100/s', '--concurrency', '2']);
+    const first = await runCli([...args, '--json'], { env });
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stderr, /Stopped: 5 recipients in a row were refused with the same answer and none was sent between, .*: Konekwa POST \/v1\/messages was refused \(400\): "INVALID_REQUEST: The request body is missing required fields: Field 'recipient' is required"/);
+    const out = JSON.parse(first.stdout) as { failed: number; notSent: number; sent: number };
+    // Those in flight when the fifth came back are refused too: at most one more per extra concurrent send.
+    assert.ok(out.failed >= 5 && out.failed <= 6, `failed ${out.failed}`);
+    assert.equal(out.sent, 0);
+    assert.equal(out.notSent, n - out.failed, 'the rest are left to send, not marked failed');
+
+    bed.sandbox.faults.clear();
+    const again = await runCli(args, { env });
+    // The refused stay refused (exit 1); everyone else gets the message once.
+    assert.equal(again.code, 1, again.stderr);
+    assert.equal(bed.sandbox.state.sendsByRecipient.size, n - out.failed);
+    assert.deepEqual([...bed.sandbox.state.sendsByRecipient.values()].filter((c) => c !== 1), []);
+  } finally {
+    await bed.close();
+  }
+});

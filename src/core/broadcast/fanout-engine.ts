@@ -7,6 +7,7 @@ import type { Journal } from '../runs/journal.js';
 import type { PlannedRecipient } from '../runs/plan.js';
 import type { JournalEvent } from '../runs/state.js';
 import { Doubts, type Doubt, type Look } from './fanout-doubts.js';
+import { RefusedAlike } from './refused-alike.js';
 import { TokenBucket } from './token-bucket.js';
 
 export interface FanoutDeps {
@@ -117,6 +118,7 @@ class Fanout {
   private readonly laneOf: (r: PlannedRecipient) => string;
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly stoppedLanes = new Map<string, string>();
+  private readonly refusedAlike = new RefusedAlike();
   private readonly lanes: string[] = [];
   private readonly doubts: Doubts;
   // Requests in flight are let finish after Ctrl-C, for a while: cut off, each would be an unknown to reconcile.
@@ -298,12 +300,15 @@ class Fanout {
       if (outcome.kind === 'sent') {
         await this.write({ i: r.i, s: 'sent', at: this.nowIso(), id: outcome.messageId }, false);
         this.sentThisRun++;
+        this.refusedAlike.sent(lane);
         bucket.succeeded();
         this.doubts.witness(lane, seq, outcome.messageId);
         break;
       }
       if (outcome.kind === 'rejected') {
         await this.write({ i: r.i, s: 'failed', at: this.nowIso(), error: outcome.error }, false);
+        const alike = this.refusedAlike.refused(lane, outcome.error);
+        if (alike) this.stop(lane, alike);
         break;
       }
       if (outcome.kind === 'unknown' || (outcome.kind === 'stop' && outcome.maybeActed)) {
