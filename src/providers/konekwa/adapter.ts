@@ -147,7 +147,13 @@ export class KonekwaProvider implements Provider {
 
   async *listTemplates(q: TemplateQuery): AsyncIterable<RemoteTemplate> {
     const { body } = await this.http.request<{ templates?: KonekwaTemplate[] } | KonekwaTemplate[]>({ method: 'GET', path: '/v1/templates' });
-    const all = Array.isArray(body) ? body : (body?.templates ?? []);
+    // No listing shape is documented: an array or {templates: […]} is read, anything else refused. Read as an empty
+    // list, it would have a create look for its name, miss it, and post a second template after a doubtful answer.
+    const all = Array.isArray(body) ? body : Array.isArray(body?.templates) ? body.templates : undefined;
+    if (!all) {
+      const keys = body && typeof body === 'object' ? Object.keys(body).slice(0, 10).join(', ') : typeof body;
+      throw new TransportError(`Konekwa answered GET /v1/templates with no list wa-cli can read (${keys || 'an empty object'}); it reads an array or {"templates": […]}, as no document shows the listing.`, false);
+    }
     let n = 0;
     for (const t of all) {
       const mapped = toTemplate(t);

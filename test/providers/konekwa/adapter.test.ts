@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpClient } from '../../../src/providers/http.js';
-import { KonekwaMessages } from '../../../src/providers/konekwa/adapter.js';
+import { KonekwaMessages, KonekwaProvider } from '../../../src/providers/konekwa/adapter.js';
 import { readKonekwaError } from '../../../src/providers/konekwa/errors.js';
 import { json, withServer } from '../../helpers/http-server.js';
 
@@ -154,4 +154,29 @@ test('the server\'s clock: each answer\'s Date narrows how far it is ahead of ou
       assert.equal(m.serverClockAhead(), -3_595_050);
     },
   );
+});
+
+test('templates: a listing in no shape wa-cli reads is refused, never read as "no templates" (a create would then post a second one)', async () => {
+  const provider = (url: string) => new KonekwaProvider(new HttpClient({ baseUrl: url, auth: { kind: 'api-key', key: 'k' }, env: {}, apiName: 'Konekwa', readError: readKonekwaError, sleep: async () => undefined, random: () => 0.5 }));
+  const create = { name: 'promo', language: '', category: '', body: 'Halo {{name}}, promo baru.' };
+  for (const shape of [{ data: [{ id: 't1', name: 'promo', content: 'Halo {{name}}' }] }, {}, 'templates']) {
+    const methods: string[] = [];
+    await withServer(
+      (req, res) => {
+        methods.push(req.method!);
+        json(res, 200, shape);
+      },
+      async (url) => {
+        await assert.rejects(provider(url).createTemplate(create), /Konekwa answered GET \/v1\/templates with no list wa-cli can read/);
+        assert.deepEqual(methods, ['GET'], `${JSON.stringify(shape)}: nothing was posted`);
+      },
+    );
+  }
+  // The two shapes it reads.
+  for (const shape of [[{ id: 't1', name: 'promo', content: 'Halo {{name}}' }], { templates: [{ id: 't1', name: 'promo', content: 'Halo {{name}}' }] }]) {
+    await withServer(
+      (req, res) => json(res, 200, shape),
+      async (url) => assert.equal((await provider(url).findTemplate('promo'))?.id, 't1'),
+    );
+  }
 });
