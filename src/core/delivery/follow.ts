@@ -1,11 +1,11 @@
 // Following a delivery log: one pass reads every page; each new entry and each status change is reported once.
-// Per entry only its id and a code (its status, and a run's own word for it) are kept, packed in typed arrays, so the memory of a follow barely grows with
-// the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
+// Per entry only its id and a code (its status, and a run's own word for it) are kept, packed in typed arrays, so the
+// memory of a follow barely grows with the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
 import { DeliverySummary } from './summary.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
+import { askedToWait } from '../../providers/errors.js';
 
 type RunWord = NonNullable<LogEntry['state']>;
-import { askedToWait } from '../../providers/errors.js';
 
 /** A change names what the entry was: its status, and for a fan-out run its word (`fromState`: unknown → sent). */
 export type LogEvent = { kind: 'new'; entry: LogEntry } | { kind: 'change'; entry: LogEntry; from: DeliveryStatus; fromState?: RunWord };
@@ -51,8 +51,8 @@ const CHUNK = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK - 1;
 
 /**
- * A small code (below 63) per entry id. Lower-case UUIDs (Qontak) and plain indexes (a Konekwa journal) are stored exactly as
- * 16 bytes; any other id goes to a Map, so no two ids can ever be taken for one.
+ * A small code (below 63) per entry id. Lower-case UUIDs (Qontak) and plain indexes (a Konekwa journal) are stored
+ * exactly as 16 bytes; any other id goes to a Map, so no two ids can ever be taken for one.
  * The ids sit densely in fixed-size chunks (17 bytes an entry, never copied when the table grows); an open-addressing
  * index of 4-byte entry numbers finds them. 100,000 ids take about 2.2 MB, where keeping the 16 bytes in the hash
  * slots themselves took 4.5 MB plus a 2.2 MB copy while growing.
