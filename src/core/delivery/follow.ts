@@ -1,6 +1,7 @@
 // Following a delivery log: one pass reads every page; each new entry and each status change is reported once.
 // Per entry only its id and a code (its status, and a run's own word for it) are kept, packed in typed arrays, so the
-// memory of a follow barely grows with the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap instead of 10 MB of strings inside it.
+// memory of a follow barely grows with the log: 100,000 entries cost about 2.2 MB outside the garbage-collected heap
+// instead of 10 MB of strings inside it.
 import { DeliverySummary } from './summary.js';
 import { DELIVERY_STATUSES, type DeliveryStatus, type LogEntry } from '../../providers/port.js';
 import { askedToWait } from '../../providers/errors.js';
